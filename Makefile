@@ -1,0 +1,55 @@
+# nnc — build the library (static and shared), the CLI, the tests.
+PREFIX  ?= /usr/local
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+NNC_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Iinclude -fPIC
+LDLIBS  = -lopenblas -lz -lm -lpthread
+
+LIB_SRC = $(wildcard src/*.c src/data/*.c src/kernels/*.c)
+CLI_SRC = $(wildcard cli/*.c)
+TEST_SRC = $(wildcard tests/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=build/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=build/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=build/%.o)
+
+MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
+
+.PHONY: all test run bench install clean
+all: build/libnnc.a build/libnnc.so build/nnc
+
+build/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h cli/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(NNC_CFLAGS) $(CFLAGS) -c $< -o $@
+
+build/libnnc.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+build/libnnc.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+build/nnc: $(CLI_OBJ) build/libnnc.a
+	$(CC) -o $@ $(CLI_OBJ) build/libnnc.a $(LDFLAGS) $(LDLIBS)
+
+build/nnc_tests: $(TEST_OBJ) build/libnnc.a
+	$(CC) -o $@ $(TEST_OBJ) build/libnnc.a $(LDFLAGS) -lcmocka $(LDLIBS)
+
+# The tests; MNIST tests read NNC_MNIST_DIR and report themselves skipped without it.
+test: build/nnc_tests build/nnc
+	build/nnc_tests
+
+# Train the seed's configuration on MNIST, fetching the data first if absent.
+run: build/nnc
+	@scripts/fetch-mnist.sh $(MNIST_DIR)
+	build/nnc train --data $(MNIST_DIR)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
+	           $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 build/libnnc.a build/libnnc.so $(DESTDIR)$(PREFIX)/lib
+	install -m 644 include/nnc.h $(DESTDIR)$(PREFIX)/include
+	install -m 755 build/nnc $(DESTDIR)$(PREFIX)/bin
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/#define NNC_VERSION "\(.*\)"/\1/p' include/nnc.h)|' \
+	    nnc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnc.pc
+
+clean:
+	rm -rf build

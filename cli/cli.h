@@ -1,0 +1,30 @@
+/* cli.h — helpers shared by the nnc subcommands. */
+#ifndef NNC_CLI_H
+#define NNC_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXIT_USAGE 2   /* bad command line; 1 is a runtime failure */
+#define MAX_LAYERS 64
+
+/* Prints "nnc: <message>" to stderr. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Parsers for option values; each returns 0 and prints an error naming the
+ * option if the text is not a valid value. */
+int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n);
+int parse_uint(const char *opt, const char *text, unsigned long long max,
+               unsigned long long *value);
+int parse_float(const char *opt, const char *text, float *value);
+
+/* Data folder: --data, else $NNC_DATA, else "data/mnist". */
+const char *default_data_dir(void);
+
+int cmd_train(int argc, char **argv);
+
+#endif

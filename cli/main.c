@@ -1,0 +1,42 @@
+/* main.c — the nnc command: dispatches to one subcommand per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "nnc.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: nnc COMMAND [OPTIONS]\n"
+          "\n"
+          "Neural networks in C: fully-connected networks trained by mini-batch SGD.\n"
+          "\n"
+          "commands:\n"
+          "  train     train a network on MNIST and report test accuracy per epoch\n"
+          "\n"
+          "'nnc COMMAND --help' describes a command's options.\n"
+          "  -h, --help      show this help\n"
+          "  -V, --version   show the version\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        printf("nnc %s\n", NNC_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "train"))
+        return cmd_train(argc - 1, argv + 1);
+    cli_error("unknown command '%s'; try 'nnc --help'", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,79 @@
+/* parse.c — option value parsing with errors that name the option. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("nnc: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int parse_uint(const char *opt, const char *text, unsigned long long max,
+               unsigned long long *value)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || v > max) {
+        cli_error("%s: '%s' is not a whole number in 0 .. %llu", opt, text, max);
+        return 0;
+    }
+    *value = v;
+    return 1;
+}
+
+int parse_float(const char *opt, const char *text, float *value)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(v)) {
+        cli_error("%s: '%s' is not a number", opt, text);
+        return 0;
+    }
+    *value = (float)v;
+    return 1;
+}
+
+int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n)
+{
+    const char *p = text;
+    *n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p || errno || v == 0 || v > (1u << 24) || *p == '-' || *n == MAX_LAYERS) {
+            cli_error("%s: '%s' is not a list of layer sizes like 784,30,10", opt, text);
+            return 0;
+        }
+        sizes[(*n)++] = v;
+        if (*end == '\0')
+            break;
+        if (*end != ',') {
+            cli_error("%s: '%s' is not a list of layer sizes like 784,30,10", opt, text);
+            return 0;
+        }
+        p = end + 1;
+    }
+    if (*n < 2) {
+        cli_error("%s: a network needs at least 2 layers (input and output)", opt);
+        return 0;
+    }
+    return 1;
+}
+
+const char *default_data_dir(void)
+{
+    const char *env = getenv("NNC_DATA");
+    return env && *env ? env : "data/mnist";
+}

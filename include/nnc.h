@@ -1,0 +1,218 @@
+/*
+ * nnc.h — neural networks in C: fully-connected networks trained by mini-batch
+ * stochastic gradient descent and backpropagation.
+ *
+ * The whole public API is in this header. A short tour:
+ *
+ *     size_t sizes[] = {784, 30, 10};
+ *     nnc_net *net;
+ *     nnc_data *train, *valid, *test;
+ *     if (nnc_mnist_load("data/mnist", &train, &valid, &test) != NNC_OK ||
+ *         nnc_net_create(sizes, 3, 42, &net) != NNC_OK) {
+ *         fprintf(stderr, "nnc: %s\n", nnc_last_error());
+ *         return 1;
+ *     }
+ *     nnc_train_opts opts;
+ *     nnc_train_opts_init(&opts);        // the seed's: 10 epochs, batch 10, eta 3.0
+ *     nnc_train(net, train, &opts);
+ *     size_t correct;
+ *     nnc_evaluate(net, test, &correct);
+ *     nnc_net_free(net); nnc_data_free(train); nnc_data_free(valid); nnc_data_free(test);
+ *
+ * Conventions
+ * - Every fallible function returns an nnc_status; NNC_OK is 0. On failure,
+ *   nnc_last_error() gives a one-line message for the calling thread, naming
+ *   the file and what is wrong where a file is involved. The library never
+ *   prints and never exits.
+ * - Objects are opaque handles. Whoever receives a handle through an `out`
+ *   argument owns it and releases it with the matching *_free (NULL is fine).
+ * - Matrices are row-major with one sample per row: a batch of m inputs of a
+ *   network with n0 inputs is an m x n0 array of floats.
+ * - Weights of layer l (l = 1 .. L) form an n_{l-1} x n_l matrix W_l so that a
+ *   batch moves forward as Z_l = A_{l-1} W_l + b_l (the transpose of Nielsen's
+ *   w^l_{jk}: element [k][j] connects input k to unit j).
+ * - There is no hidden global state: randomness comes from the generator each
+ *   network owns, seeded at creation.
+ */
+#ifndef NNC_H
+#define NNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NNC_VERSION "0.1.0"
+
+/* ---- status ------------------------------------------------------------ */
+
+typedef enum {
+    NNC_OK = 0,
+    NNC_ERR_ARG,      /* an argument is invalid (sizes, options, NULL)        */
+    NNC_ERR_NOMEM,    /* an allocation failed                                 */
+    NNC_ERR_IO,       /* a file could not be opened, read or written          */
+    NNC_ERR_FORMAT,   /* a file's content is malformed or truncated           */
+    NNC_ERR_MISMATCH  /* data and network (or two files) do not fit together  */
+} nnc_status;
+
+/* One-line description of the last error on this thread ("" if none). */
+const char *nnc_last_error(void);
+/* Short name of a status code, e.g. "format error". */
+const char *nnc_status_name(nnc_status s);
+
+/* ---- networks ---------------------------------------------------------- */
+
+typedef struct nnc_net nnc_net;
+
+typedef enum {
+    NNC_ACT_SIGMOID = 0,   /* 1 / (1 + e^-z)          (the seed)            */
+    NNC_ACT_TANH,
+    NNC_ACT_RELU,
+    NNC_ACT_LEAKY_RELU     /* z > 0 ? z : 0.01 z                            */
+} nnc_activation;
+
+typedef enum {
+    NNC_COST_QUADRATIC = 0,  /* 0.5 ||a - y||^2, sigmoid outputs (the seed)  */
+    NNC_COST_CROSS_ENTROPY,  /* -sum y ln a + (1-y) ln(1-a), sigmoid outputs */
+    NNC_COST_SOFTMAX_LOGLIK  /* softmax outputs, -ln a_y                     */
+} nnc_cost;
+
+typedef enum {
+    NNC_INIT_NORMAL = 0,   /* weights and biases N(0, 1)          (the seed) */
+    NNC_INIT_SCALED,       /* weights N(0, 1/n_in), biases N(0, 1) (network2) */
+    NNC_INIT_HE,           /* weights N(0, 2/n_in), biases 0      (for ReLU)  */
+    NNC_INIT_GLOROT        /* weights N(0, 2/(n_in+n_out)), biases 0 (tanh)   */
+} nnc_init;
+
+/* Everything that defines a network's shape and starting point. */
+typedef struct {
+    const size_t  *sizes;     /* units per layer, input first               */
+    size_t         n_layers;  /* 2 or more                                   */
+    nnc_activation hidden;    /* activation of hidden layers                 */
+    nnc_cost       cost;      /* cost; also fixes the output activation      */
+    nnc_init       init;
+    uint64_t       seed;      /* seeds the network's own generator           */
+} nnc_net_spec;
+
+/* Fills a spec with the seed's choices: sigmoid, quadratic, N(0,1), seed 0. */
+void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers);
+
+/* Creates a network; parameters are drawn from the network's generator
+ * (xoshiro256** seeded by splitmix64, normals by the polar method with a
+ * portable logarithm), so the same spec gives the same network on any machine. */
+nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out);
+/* Shorthand for the seed's network: sigmoid, quadratic cost, N(0,1). */
+nnc_status nnc_net_create(const size_t *sizes, size_t n_layers, uint64_t seed,
+                          nnc_net **out);
+/* A deep copy, generator state included. */
+nnc_status nnc_net_clone(const nnc_net *net, nnc_net **out);
+void nnc_net_free(nnc_net *net);
+
+size_t         nnc_net_layers(const nnc_net *net);           /* L + 1       */
+size_t         nnc_net_size(const nnc_net *net, size_t layer); /* units     */
+size_t         nnc_net_inputs(const nnc_net *net);
+size_t         nnc_net_outputs(const nnc_net *net);
+nnc_activation nnc_net_hidden(const nnc_net *net);
+nnc_cost       nnc_net_cost(const nnc_net *net);
+
+/* All parameters in one block: W_1, b_1, W_2, b_2, ... The pointer stays
+ * valid for the network's life; writing through it changes the network. */
+size_t nnc_net_param_count(const nnc_net *net);
+float *nnc_net_params(nnc_net *net);
+const float *nnc_net_params_const(const nnc_net *net);
+/* W_l (n_{l-1} x n_l) and b_l (n_l) inside that block, l = 1 .. L. */
+float *nnc_net_weights(nnc_net *net, size_t l);
+float *nnc_net_biases(nnc_net *net, size_t l);
+
+/* Output activations of m inputs: out is m x n_L. */
+nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
+                           float *out);
+
+/* Cost of m samples with targets y (m x n_L), summed over the samples, and
+ * its gradient with respect to every parameter (same layout as the parameter
+ * block), also summed; either output may be NULL. This is backprop for the
+ * whole batch at once (BP1-BP4). */
+nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
+                        size_t m, double *cost, float *grad);
+
+/* ---- datasets ---------------------------------------------------------- */
+
+typedef struct nnc_data nnc_data;
+
+/* A dataset of n samples of dim inputs each, with integer class labels.
+ * Inputs are held as bytes scaled by 1/256 when a batch is formed (as the
+ * seed's mnist.pkl.gz was made from MNIST), or as floats. Both functions copy. */
+nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
+                               size_t n, size_t dim, nnc_data **out);
+nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
+                                size_t n, size_t dim, nnc_data **out);
+/* Optional real-valued targets (n x n_out) used instead of one-hot labels. */
+nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out);
+/* Samples [first, first+count) as a new dataset sharing the same storage. */
+nnc_status nnc_data_slice(const nnc_data *data, size_t first, size_t count,
+                          nnc_data **out);
+void nnc_data_free(nnc_data *data);
+
+size_t nnc_data_count(const nnc_data *data);
+size_t nnc_data_dim(const nnc_data *data);
+/* Label of sample i. */
+unsigned nnc_data_label(const nnc_data *data, size_t i);
+/* Input of sample i as floats (dim values). */
+void nnc_data_input(const nnc_data *data, size_t i, float *x);
+/* Where the data came from (a file name), for messages. */
+const char *nnc_data_source(const nnc_data *data);
+
+/* Reads an IDX file pair (images 0x00000803, labels 0x00000801), raw or
+ * gzip'd, checking every header field against the file and the other file. */
+nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
+                        nnc_data **out);
+
+/* Loads MNIST from a folder holding train-images-idx3-ubyte,
+ * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
+ * (each raw or with .gz), split as the seed's mnist.pkl.gz: training = the
+ * first 50,000 training images, validation = the last 10,000, test = t10k.
+ * Any of the out pointers may be NULL. */
+nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
+                          nnc_data **test);
+
+/* ---- training ---------------------------------------------------------- */
+
+typedef struct {
+    unsigned epoch;          /* 0-based                                      */
+    double   train_seconds;  /* wall time of this epoch's training           */
+} nnc_epoch_report;
+
+/* Called after every epoch; return non-zero to stop training. */
+typedef int (*nnc_epoch_fn)(nnc_net *net, const nnc_epoch_report *report,
+                            void *user);
+
+typedef struct {
+    unsigned     epochs;      /* 10                                          */
+    size_t       batch_size;  /* 10                                          */
+    float        eta;         /* 3.0                                         */
+    int          shuffle;     /* 1: reshuffle every epoch with the network's
+                                 generator; 0: keep the data's order         */
+    unsigned     threads;     /* 0: choose from the network's size          */
+    nnc_epoch_fn on_epoch;    /* NULL: none                                  */
+    void        *user;        /* passed to on_epoch                          */
+} nnc_train_opts;
+
+/* Fills opts with the seed's test.py settings. */
+void nnc_train_opts_init(nnc_train_opts *opts);
+
+/* Mini-batch SGD as the seed's Network.SGD: per epoch, shuffle, cut into
+ * batches of batch_size (the last may be smaller), and for each batch
+ * w <- w - (eta / len(batch)) * sum of gradients, likewise for biases. */
+nnc_status nnc_train(nnc_net *net, const nnc_data *train,
+                     const nnc_train_opts *opts);
+
+/* Number of samples whose argmax output equals the label. */
+nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
+                        size_t *correct);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NNC_H */

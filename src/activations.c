@@ -1,0 +1,63 @@
+/* activations.c — sigmoid, tanh, ReLU, leaky ReLU and softmax. */
+#include <math.h>
+
+#include "activations.h"
+
+void nnc__activate(nnc_activation f, float *z, size_t count)
+{
+    switch (f) {
+    case NNC_ACT_SIGMOID:
+        for (size_t i = 0; i < count; i++)
+            z[i] = 1.0f / (1.0f + expf(-z[i]));
+        break;
+    case NNC_ACT_TANH:
+        for (size_t i = 0; i < count; i++)
+            z[i] = tanhf(z[i]);
+        break;
+    case NNC_ACT_RELU:
+        for (size_t i = 0; i < count; i++)
+            z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+        break;
+    case NNC_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < count; i++)
+            z[i] = z[i] > 0.0f ? z[i] : NNC_LEAKY_SLOPE * z[i];
+        break;
+    }
+}
+
+void nnc__times_derivative(nnc_activation f, const float *a, float *d, size_t count)
+{
+    switch (f) {
+    case NNC_ACT_SIGMOID:            /* σ'(z) = σ(z) (1 - σ(z)) */
+        for (size_t i = 0; i < count; i++)
+            d[i] *= a[i] * (1.0f - a[i]);
+        break;
+    case NNC_ACT_TANH:               /* tanh'(z) = 1 - tanh²(z) */
+        for (size_t i = 0; i < count; i++)
+            d[i] *= 1.0f - a[i] * a[i];
+        break;
+    case NNC_ACT_RELU:
+        for (size_t i = 0; i < count; i++)
+            d[i] = a[i] > 0.0f ? d[i] : 0.0f;
+        break;
+    case NNC_ACT_LEAKY_RELU:         /* a > 0 exactly when z > 0 */
+        for (size_t i = 0; i < count; i++)
+            d[i] = a[i] > 0.0f ? d[i] : NNC_LEAKY_SLOPE * d[i];
+        break;
+    }
+}
+
+void nnc__softmax_rows(float *z, size_t m, size_t n)
+{
+    for (size_t i = 0; i < m; i++) {
+        float *r = z + i * n, max = r[0], sum = 0.0f;
+        for (size_t j = 1; j < n; j++)
+            max = r[j] > max ? r[j] : max;
+        for (size_t j = 0; j < n; j++) {   /* e^(z - max) <= 1: no overflow */
+            r[j] = expf(r[j] - max);
+            sum += r[j];
+        }
+        for (size_t j = 0; j < n; j++)
+            r[j] /= sum;                    /* sum >= 1: no division by 0 */
+    }
+}

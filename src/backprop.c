@@ -1,0 +1,117 @@
+/* backprop.c — backpropagation for a whole mini-batch at once.
+ *
+ * With the batch's samples as rows (A_l is m x n_l) and W_l of n_{l-1} x n_l,
+ * Nielsen's equations of chapter 2 read:
+ *   forward  Z_l = A_{l-1} W_l + b_l,   A_l = σ(Z_l)
+ *   BP1      Δ_L = ∇_a C ⊙ σ'(Z_L)
+ *   BP2      Δ_l = (Δ_{l+1} W_{l+1}ᵀ) ⊙ σ'(Z_l)
+ *   BP3      ∂C/∂b_l = Σ over samples of the rows of Δ_l
+ *   BP4      ∂C/∂W_l = A_{l-1}ᵀ Δ_l
+ * Summing over the batch happens inside the products of BP3 and BP4. */
+#include <stdlib.h>
+
+#include "activations.h"
+#include "backprop.h"
+#include "cost.h"
+
+nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m,
+                                 nnc_workspace **out)
+{
+    size_t L = net->n_layers - 1;
+    nnc_workspace *ws = calloc(1, sizeof *ws);
+    *out = NULL;
+    if (!ws)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a training workspace");
+    ws->max_m = max_m;
+    ws->n_layers = net->n_layers;
+    ws->ops = nnc_dense_best();
+    ws->a = calloc(net->n_layers, sizeof *ws->a);
+    ws->delta = calloc(net->n_layers, sizeof *ws->delta);
+    int ok = ws->a && ws->delta;
+    for (size_t l = 0; ok && l <= L; l++) {
+        ws->a[l] = malloc(max_m * net->sizes[l] * sizeof(float));
+        ws->delta[l] = l ? malloc(max_m * net->sizes[l] * sizeof(float)) : NULL;
+        ok = ws->a[l] && (l == 0 || ws->delta[l]);
+    }
+    if (ok) {
+        ws->z_out = malloc(max_m * net->sizes[L] * sizeof(float));
+        ws->y = malloc(max_m * net->sizes[L] * sizeof(float));
+        ok = ws->z_out && ws->y;
+    }
+    if (!ok) {
+        nnc__workspace_free(ws);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a workspace of %zu samples",
+                         max_m);
+    }
+    *out = ws;
+    return NNC_OK;
+}
+
+void nnc__workspace_free(nnc_workspace *ws)
+{
+    if (!ws)
+        return;
+    for (size_t l = 0; l < ws->n_layers; l++) {
+        if (ws->a)
+            free(ws->a[l]);
+        if (ws->delta)
+            free(ws->delta[l]);
+    }
+    free(ws->a);
+    free(ws->delta);
+    free(ws->z_out);
+    free(ws->y);
+    free(ws);
+}
+
+void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
+{
+    size_t L = net->n_layers - 1;
+    for (size_t l = 1; l <= L; l++) {
+        const float *W = net->params + net->w_offset[l];
+        const float *b = net->params + net->b_offset[l];
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l];
+        float *z = l == L ? ws->z_out : ws->a[l];
+        ws->ops->affine(m, n_in, n, ws->a[l - 1], W, b, z);      /* Z_l = A_{l-1} W_l + b_l */
+        if (l < L) {
+            nnc__activate(net->hidden, z, m * n);                  /* A_l = σ(Z_l) */
+        } else {
+            for (size_t i = 0; i < m * n; i++)
+                ws->a[L][i] = z[i];
+            nnc__output_activate(net->cost, ws->a[L], m, n);
+        }
+    }
+}
+
+/* ∂C/∂b_l = Σ_i Δ_l[i, :] (BP3), applied as b <- beta b + alpha ∂C/∂b. */
+static void apply_bias_gradient(const float *delta, size_t m, size_t n,
+                                float alpha, float beta, float *b)
+{
+    for (size_t j = 0; j < n; j++)
+        b[j] = beta == 0.0f ? 0.0f : beta * b[j];
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            b[j] += alpha * delta[i * n + j];
+}
+
+void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
+                   float alpha, float beta_w, float beta_b, float *P)
+{
+    size_t L = net->n_layers - 1;
+    nnc__output_delta(net->cost, ws->a[L], ws->y, ws->delta[L],
+                      m * net->sizes[L]);                           /* BP1 */
+    for (size_t l = L; l >= 1; l--) {
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l];
+        const float *W = net->params + net->w_offset[l];
+        if (l > 1) {
+            /* BP2, before W_l changes (P may be the parameters themselves) */
+            ws->ops->backprop(m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
+            nnc__times_derivative(net->hidden, ws->a[l - 1], ws->delta[l - 1],
+                                  m * n_in);
+        }
+        apply_bias_gradient(ws->delta[l], m, n, alpha, beta_b,
+                            P + net->b_offset[l]);                  /* BP3 */
+        ws->ops->outer(m, n_in, n, alpha, ws->a[l - 1], ws->delta[l], beta_w,
+                       P + net->w_offset[l]);                       /* BP4 */
+    }
+}

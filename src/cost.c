@@ -1,0 +1,63 @@
+/* cost.c — quadratic, cross-entropy and softmax log-likelihood costs. */
+#include <math.h>
+
+#include "activations.h"
+#include "cost.h"
+
+void nnc__output_activate(nnc_cost c, float *z, size_t m, size_t n)
+{
+    if (c == NNC_COST_SOFTMAX_LOGLIK)
+        nnc__softmax_rows(z, m, n);
+    else
+        nnc__activate(NNC_ACT_SIGMOID, z, m * n);
+}
+
+/* ln(1 + e^x) without overflow for large x or loss of precision for small. */
+static double softplus(double x)
+{
+    return (x > 0.0 ? x : 0.0) + log1p(exp(-fabs(x)));
+}
+
+double nnc__cost_sum(nnc_cost c, const float *z, const float *a,
+                     const float *y, size_t m, size_t n)
+{
+    double sum = 0.0;
+    switch (c) {
+    case NNC_COST_QUADRATIC:            /* ½ ‖a − y‖² */
+        for (size_t i = 0; i < m * n; i++)
+            sum += 0.5 * ((double)a[i] - y[i]) * ((double)a[i] - y[i]);
+        break;
+    case NNC_COST_CROSS_ENTROPY:
+        /* −y ln σ(z) − (1−y) ln(1−σ(z)) = softplus(z) − y z */
+        for (size_t i = 0; i < m * n; i++)
+            sum += softplus(z[i]) - (double)y[i] * z[i];
+        break;
+    case NNC_COST_SOFTMAX_LOGLIK:
+        /* −Σ_j y_j ln softmax(z)_j = Σ_j y_j (logsumexp(z) − z_j) */
+        for (size_t i = 0; i < m; i++) {
+            const float *zi = z + i * n, *yi = y + i * n;
+            double max = zi[0], s = 0.0;
+            for (size_t j = 1; j < n; j++)
+                max = zi[j] > max ? zi[j] : max;
+            for (size_t j = 0; j < n; j++)
+                s += exp(zi[j] - max);
+            double lse = max + log(s);
+            for (size_t j = 0; j < n; j++)
+                if (yi[j] != 0.0f)
+                    sum += yi[j] * (lse - zi[j]);
+        }
+        break;
+    }
+    return sum;
+}
+
+void nnc__output_delta(nnc_cost c, const float *a, const float *y, float *delta,
+                       size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        delta[i] = a[i] - y[i];
+    /* Quadratic: δ = (a − y) ⊙ σ'(z). Cross-entropy with sigmoid and
+     * log-likelihood with softmax: σ' cancels and δ = a − y. */
+    if (c == NNC_COST_QUADRATIC)
+        nnc__times_derivative(NNC_ACT_SIGMOID, a, delta, count);
+}

@@ -1,0 +1,65 @@
+/* internal.h — definitions shared inside libnnc, never installed. */
+#ifndef NNC_INTERNAL_H
+#define NNC_INTERNAL_H
+
+#include "nnc.h"
+#include "rng.h"
+
+/* Records a printf-style message as this thread's last error; returns s. */
+nnc_status nnc__fail(nnc_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* A network: its sizes and one contiguous parameter block, laid out as
+ * W_1 (n_0 x n_1), b_1 (n_1), W_2, b_2, ... so a save is one write. */
+struct nnc_net {
+    size_t         n_layers;     /* L + 1                                   */
+    size_t        *sizes;        /* n_0 .. n_L                              */
+    size_t        *w_offset;     /* offset of W_l in params, l = 1 .. L     */
+    size_t        *b_offset;     /* offset of b_l in params                 */
+    size_t         n_params;
+    float         *params;
+    nnc_activation hidden;
+    nnc_cost       cost;
+    nnc_init       init;
+    nnc_rng        rng;
+};
+
+/* Dataset storage shared by slices: freed when its last user is freed. */
+typedef struct {
+    int      refs;
+    uint8_t *x_u8;      /* n x dim bytes, or NULL                          */
+    float   *x_f32;     /* n x dim floats, or NULL                         */
+    uint8_t *labels;    /* n                                               */
+    float   *targets;   /* n x n_targets, or NULL                          */
+    size_t   n_targets;
+    char    *source;       /* file of the inputs, for messages          */
+    char    *label_source; /* file of the labels, or NULL: same file    */
+} nnc_storage;
+
+struct nnc_data {
+    nnc_storage *st;
+    size_t       first;  /* index of sample 0 in the storage               */
+    size_t       n;
+    size_t       dim;
+};
+
+/* Makes a dataset of storage the caller filled (x_u8 or x_f32, labels,
+ * source); takes ownership of st, also on failure. */
+nnc_status nnc__data_wrap(nnc_storage *st, size_t n, size_t dim, nnc_data **out);
+
+/* Size of the largest layer, input included. */
+size_t nnc__max_width(const nnc_net *net);
+
+/* Writes the inputs of samples idx[0..m) as floats into x (m x dim) and, if
+ * y is not NULL, their targets (m x n_out): the data's own targets or the
+ * one-hot encoding of the labels. idx NULL means samples 0..m. */
+void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
+                 size_t n_out, float *x, float *y);
+
+/* Checks that data fits net: input size, labels below the output count. */
+nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data);
+
+#endif

@@ -1,0 +1,37 @@
+/* dense.h — the three matrix products of a fully-connected layer, on raw
+ * row-major pointers and shapes. Nothing here knows about networks.
+ *
+ *   affine:   Z (m x n)  = X (m x k) . W (k x n) + b (n)         forward
+ *   backprop: E (m x k)  = D (m x n) . W^T, W being k x n        BP2's product
+ *   outer:    G (k x n) <- beta G + alpha X^T (k x m) . D (m x n) BP4's product
+ *
+ * Several implementations exist (portable C, CBLAS, AVX-512); the portable one
+ * is the reference the others are tested against. */
+#ifndef NNC_DENSE_H
+#define NNC_DENSE_H
+
+#include <stddef.h>
+
+typedef void (*nnc_affine_fn)(size_t m, size_t k, size_t n, const float *X,
+                              const float *W, const float *b, float *Z);
+typedef void (*nnc_backprop_fn)(size_t m, size_t k, size_t n, const float *D,
+                                const float *W, float *E);
+typedef void (*nnc_outer_fn)(size_t m, size_t k, size_t n, float alpha,
+                             const float *X, const float *D, float beta,
+                             float *G);
+
+typedef struct {
+    const char     *name;
+    nnc_affine_fn   affine;
+    nnc_backprop_fn backprop;
+    nnc_outer_fn    outer;
+} nnc_dense_ops;
+
+extern const nnc_dense_ops nnc_dense_ref;     /* portable C, the reference */
+extern const nnc_dense_ops nnc_dense_blas;    /* CBLAS sgemm               */
+
+/* The implementation nnc uses on this machine.
+ * The environment variable NNC_KERNELS=ref|blas|auto overrides the choice. */
+const nnc_dense_ops *nnc_dense_best(void);
+
+#endif

@@ -1,0 +1,52 @@
+/* dense_ref.c — portable C reference of the dense products (see dense.h).
+ * Written for clarity; the compiler vectorises the inner loops. */
+#include "dense.h"
+
+static void affine_ref(size_t m, size_t k, size_t n, const float *X,
+                       const float *W, const float *b, float *Z)
+{
+    for (size_t i = 0; i < m; i++) {
+        float *z = Z + i * n;
+        for (size_t j = 0; j < n; j++)
+            z[j] = b[j];
+        for (size_t p = 0; p < k; p++) {
+            const float x = X[i * k + p], *w = W + p * n;
+            for (size_t j = 0; j < n; j++)
+                z[j] += x * w[j];
+        }
+    }
+}
+
+static void backprop_ref(size_t m, size_t k, size_t n, const float *D,
+                         const float *W, float *E)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t p = 0; p < k; p++) {
+            const float *d = D + i * n, *w = W + p * n;
+            float s = 0.0f;
+            for (size_t j = 0; j < n; j++)
+                s += d[j] * w[j];
+            E[i * k + p] = s;
+        }
+}
+
+static void outer_ref(size_t m, size_t k, size_t n, float alpha,
+                      const float *X, const float *D, float beta, float *G)
+{
+    for (size_t p = 0; p < k; p++) {
+        float *g = G + p * n;
+        if (beta == 0.0f)
+            for (size_t j = 0; j < n; j++)
+                g[j] = 0.0f;
+        else if (beta != 1.0f)
+            for (size_t j = 0; j < n; j++)
+                g[j] *= beta;
+        for (size_t i = 0; i < m; i++) {
+            const float x = alpha * X[i * k + p], *d = D + i * n;
+            for (size_t j = 0; j < n; j++)
+                g[j] += x * d[j];
+        }
+    }
+}
+
+const nnc_dense_ops nnc_dense_ref = {"ref", affine_ref, backprop_ref, outer_ref};

@@ -1,0 +1,182 @@
+/* net.c — a network: its sizes, choices, generator and one parameter block. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers)
+{
+    spec->sizes = sizes;
+    spec->n_layers = n_layers;
+    spec->hidden = NNC_ACT_SIGMOID;
+    spec->cost = NNC_COST_QUADRATIC;
+    spec->init = NNC_INIT_NORMAL;
+    spec->seed = 0;
+}
+
+/* Standard deviation of the initial weights of a layer with these fan-ins. */
+static double weight_sigma(nnc_init init, size_t n_in, size_t n_out)
+{
+    switch (init) {
+    case NNC_INIT_SCALED: return 1.0 / sqrt((double)n_in);
+    case NNC_INIT_HE:     return sqrt(2.0 / (double)n_in);
+    case NNC_INIT_GLOROT: return sqrt(2.0 / (double)(n_in + n_out));
+    case NNC_INIT_NORMAL: break;
+    }
+    return 1.0;
+}
+
+/* Draws the parameters layer by layer: for each layer, its weights in storage
+ * order, then its biases. */
+static void initialise(nnc_net *net)
+{
+    int zero_bias = net->init == NNC_INIT_HE || net->init == NNC_INIT_GLOROT;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
+        double sigma = weight_sigma(net->init, n_in, n_out);
+        float *w = net->params + net->w_offset[l], *b = net->params + net->b_offset[l];
+        for (size_t i = 0; i < n_in * n_out; i++)
+            w[i] = (float)(sigma * nnc_rng_normal(&net->rng));
+        for (size_t j = 0; j < n_out; j++)
+            b[j] = zero_bias ? 0.0f : (float)nnc_rng_normal(&net->rng);
+    }
+}
+
+static int valid_enums(const nnc_net_spec *s)
+{
+    return (unsigned)s->hidden <= NNC_ACT_LEAKY_RELU &&
+           (unsigned)s->cost <= NNC_COST_SOFTMAX_LOGLIK &&
+           (unsigned)s->init <= NNC_INIT_GLOROT;
+}
+
+/* Allocates a network of the given shape with parameters left unset. */
+static nnc_status allocate(const size_t *sizes, size_t n_layers, nnc_net **out)
+{
+    *out = NULL;
+    if (!sizes || n_layers < 2)
+        return nnc__fail(NNC_ERR_ARG, "a network needs at least 2 layers (got %zu)", n_layers);
+    size_t n_params = 0;
+    for (size_t l = 0; l < n_layers; l++) {
+        if (sizes[l] == 0 || sizes[l] > (1u << 24))
+            return nnc__fail(NNC_ERR_ARG, "layer %zu has %zu units (must be 1 .. %u)",
+                             l, sizes[l], 1u << 24);
+        if (l > 0) {
+            size_t layer = sizes[l - 1] * sizes[l] + sizes[l];
+            if (n_params > SIZE_MAX / sizeof(float) - layer)
+                return nnc__fail(NNC_ERR_ARG, "network too large");
+            n_params += layer;
+        }
+    }
+    nnc_net *net = calloc(1, sizeof *net);
+    if (!net)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory creating a network");
+    net->n_layers = n_layers;
+    net->n_params = n_params;
+    net->sizes = malloc(n_layers * sizeof *net->sizes);
+    net->w_offset = calloc(n_layers, sizeof *net->w_offset);
+    net->b_offset = calloc(n_layers, sizeof *net->b_offset);
+    net->params = malloc(n_params * sizeof *net->params);
+    if (!net->sizes || !net->w_offset || !net->b_offset || !net->params) {
+        nnc_net_free(net);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", n_params);
+    }
+    memcpy(net->sizes, sizes, n_layers * sizeof *sizes);
+    size_t off = 0;
+    for (size_t l = 1; l < n_layers; l++) {
+        net->w_offset[l] = off;
+        off += sizes[l - 1] * sizes[l];
+        net->b_offset[l] = off;
+        off += sizes[l];
+    }
+    *out = net;
+    return NNC_OK;
+}
+
+nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out)
+{
+    if (!out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_net_create: out is NULL");
+    *out = NULL;
+    if (!spec || !valid_enums(spec))
+        return nnc__fail(NNC_ERR_ARG, "nnc_net_create: invalid specification");
+    nnc_net *net;
+    nnc_status s = allocate(spec->sizes, spec->n_layers, &net);
+    if (s != NNC_OK)
+        return s;
+    net->hidden = spec->hidden;
+    net->cost = spec->cost;
+    net->init = spec->init;
+    nnc_rng_seed(&net->rng, spec->seed);
+    initialise(net);
+    *out = net;
+    return NNC_OK;
+}
+
+nnc_status nnc_net_create(const size_t *sizes, size_t n_layers, uint64_t seed,
+                          nnc_net **out)
+{
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, n_layers);
+    spec.seed = seed;
+    return nnc_net_create_spec(&spec, out);
+}
+
+nnc_status nnc_net_clone(const nnc_net *src, nnc_net **out)
+{
+    if (!src || !out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_net_clone: NULL argument");
+    nnc_status s = allocate(src->sizes, src->n_layers, out);
+    if (s != NNC_OK)
+        return s;
+    nnc_net *net = *out;
+    memcpy(net->params, src->params, src->n_params * sizeof *src->params);
+    net->hidden = src->hidden;
+    net->cost = src->cost;
+    net->init = src->init;
+    net->rng = src->rng;
+    return NNC_OK;
+}
+
+void nnc_net_free(nnc_net *net)
+{
+    if (!net)
+        return;
+    free(net->sizes);
+    free(net->w_offset);
+    free(net->b_offset);
+    free(net->params);
+    free(net);
+}
+
+size_t nnc_net_layers(const nnc_net *net) { return net->n_layers; }
+size_t nnc_net_size(const nnc_net *net, size_t layer)
+{
+    return layer < net->n_layers ? net->sizes[layer] : 0;
+}
+size_t nnc_net_inputs(const nnc_net *net) { return net->sizes[0]; }
+size_t nnc_net_outputs(const nnc_net *net) { return net->sizes[net->n_layers - 1]; }
+nnc_activation nnc_net_hidden(const nnc_net *net) { return net->hidden; }
+nnc_cost nnc_net_cost(const nnc_net *net) { return net->cost; }
+size_t nnc_net_param_count(const nnc_net *net) { return net->n_params; }
+float *nnc_net_params(nnc_net *net) { return net->params; }
+const float *nnc_net_params_const(const nnc_net *net) { return net->params; }
+
+float *nnc_net_weights(nnc_net *net, size_t l)
+{
+    return l >= 1 && l < net->n_layers ? net->params + net->w_offset[l] : NULL;
+}
+
+float *nnc_net_biases(nnc_net *net, size_t l)
+{
+    return l >= 1 && l < net->n_layers ? net->params + net->b_offset[l] : NULL;
+}
+
+size_t nnc__max_width(const nnc_net *net)
+{
+    size_t w = 0;
+    for (size_t l = 0; l < net->n_layers; l++)
+        if (net->sizes[l] > w)
+            w = net->sizes[l];
+    return w;
+}
