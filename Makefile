@@ -17,6 +17,8 @@ MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 .PHONY: all test run bench install clean
 all: build/libnnc.a build/libnnc.so build/nnc
 
+$(TEST_OBJ): NNC_CFLAGS += -Isrc
+
 build/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h cli/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(NNC_CFLAGS) $(CFLAGS) -c $< -o $@
@@ -33,9 +35,10 @@ build/nnc: $(CLI_OBJ) build/libnnc.a
 build/nnc_tests: $(TEST_OBJ) build/libnnc.a
 	$(CC) -o $@ $(TEST_OBJ) build/libnnc.a $(LDFLAGS) -lcmocka $(LDLIBS)
 
-# The tests; MNIST tests read NNC_MNIST_DIR and report themselves skipped without it.
+# The tests. MNIST tests read NNC_MNIST_DIR (default: data/mnist, where
+# `make run` puts it) and report themselves skipped when it is absent.
 test: build/nnc_tests build/nnc
-	build/nnc_tests
+	NNC_MNIST_DIR="$${NNC_MNIST_DIR:-data/mnist}" build/nnc_tests
 
 # Train the seed's configuration on MNIST, fetching the data first if absent.
 run: build/nnc

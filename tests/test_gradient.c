@@ -1,0 +1,177 @@
+/* test_gradient.c — backprop's gradients against finite differences of an
+ * independent double-precision forward pass, and batched against summed
+ * per-example gradients (as the seed computes them). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* ---- an independent forward pass in double ----------------------------- */
+
+static double act(nnc_activation f, double z)
+{
+    switch (f) {
+    case NNC_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
+    case NNC_ACT_TANH: return tanh(z);
+    case NNC_ACT_RELU: return z > 0 ? z : 0;
+    case NNC_ACT_LEAKY_RELU: return z > 0 ? z : 0.01 * z;
+    }
+    return 0;
+}
+
+/* Cost summed over m samples, with parameters p in nnc's layout. */
+static double cost_double(const nnc_net *net, const double *p, const float *x,
+                          const float *y, size_t m)
+{
+    size_t L = nnc_net_layers(net) - 1, width = 0;
+    for (size_t l = 0; l <= L; l++)
+        width = nnc_net_size(net, l) > width ? nnc_net_size(net, l) : width;
+    double *a = malloc(width * sizeof *a), *z = malloc(width * sizeof *z), total = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t off = 0, n_in = nnc_net_size(net, 0);
+        for (size_t j = 0; j < n_in; j++)
+            a[j] = x[i * n_in + j];
+        for (size_t l = 1; l <= L; l++) {
+            size_t n = nnc_net_size(net, l);
+            const double *W = p + off, *b = p + off + n_in * n;
+            for (size_t j = 0; j < n; j++) {
+                z[j] = b[j];
+                for (size_t k = 0; k < n_in; k++)
+                    z[j] += a[k] * W[k * n + j];
+            }
+            off += n_in * n + n;
+            if (l < L)
+                for (size_t j = 0; j < n; j++)
+                    a[j] = act(nnc_net_hidden(net), z[j]);
+            n_in = n;
+        }
+        const float *t = y + i * n_in;
+        nnc_cost c = nnc_net_cost(net);
+        if (c == NNC_COST_SOFTMAX_LOGLIK) {
+            double max = z[0], s = 0;
+            for (size_t j = 1; j < n_in; j++)
+                max = z[j] > max ? z[j] : max;
+            for (size_t j = 0; j < n_in; j++)
+                s += exp(z[j] - max);
+            for (size_t j = 0; j < n_in; j++)
+                total -= t[j] * (z[j] - max - log(s));
+        } else {
+            for (size_t j = 0; j < n_in; j++) {
+                double o = act(NNC_ACT_SIGMOID, z[j]);
+                total += c == NNC_COST_QUADRATIC
+                             ? 0.5 * (o - t[j]) * (o - t[j])
+                             : -(t[j] * log(o) + (1 - t[j]) * log(1 - o));
+            }
+        }
+    }
+    free(a);
+    free(z);
+    return total;
+}
+
+/* ---- the checks ---------------------------------------------------------- */
+
+static void random_batch(uint64_t *st, const nnc_net *net, size_t m, float *x, float *y)
+{
+    size_t n0 = nnc_net_inputs(net), nL = nnc_net_outputs(net);
+    for (size_t i = 0; i < m * n0; i++)
+        x[i] = test_uniform(st, 0.0f, 1.0f);
+    for (size_t i = 0; i < m; i++) {                 /* one-hot targets */
+        size_t c = (size_t)test_uniform(st, 0.0f, (float)nL) % nL;
+        for (size_t j = 0; j < nL; j++)
+            y[i * nL + j] = j == c ? 1.0f : 0.0f;
+    }
+}
+
+/* Compares nnc_gradient with central differences of cost_double. */
+void check_gradient(const nnc_net *net, const float *x, const float *y, size_t m)
+{
+    size_t P = nnc_net_param_count(net);
+    float *g = malloc(P * sizeof *g);
+    double *p = malloc(P * sizeof *p), c_nnc;
+    const float *params = nnc_net_params_const(net);
+    for (size_t i = 0; i < P; i++)
+        p[i] = params[i];
+    assert_ok(nnc_gradient(net, x, y, m, &c_nnc, g));
+    double c_ref = cost_double(net, p, x, y, m);
+    if (!(fabs(c_nnc - c_ref) <= 1e-5 * (1 + fabs(c_ref))))
+        fail_msg("cost %.9g, double reference %.9g", c_nnc, c_ref);
+    for (size_t i = 0; i < P; i++) {
+        const double h = 1e-6;
+        double keep = p[i];
+        p[i] = keep + h;
+        double up = cost_double(net, p, x, y, m);
+        p[i] = keep - h;
+        double down = cost_double(net, p, x, y, m);
+        p[i] = keep;
+        double numeric = (up - down) / (2 * h);
+        if (!(fabs(g[i] - numeric) <= 1e-4 * (1 + fabs(numeric))))
+            fail_msg("parameter %zu of %zu: backprop %.9g, finite difference %.9g (m=%zu)", i,
+                     P, g[i], numeric, m);
+    }
+    free(g);
+    free(p);
+}
+
+void gradient_check_spec(nnc_activation hidden, nnc_cost cost)
+{
+    static const size_t shapes[][5] = {{3, 2}, {4, 5, 3}, {6, 5, 4, 3}, {3, 4, 4, 3, 2}};
+    static const size_t depth[] = {2, 3, 4, 5};
+    static const size_t batch[] = {1, 3, 7};
+    uint64_t st = 11;
+    float x[7 * 6], y[7 * 3];
+    for (size_t s = 0; s < 4; s++)
+        for (size_t b = 0; b < 3; b++) {
+            nnc_net_spec spec;
+            nnc_net_spec_init(&spec, shapes[s], depth[s]);
+            spec.hidden = hidden;
+            spec.cost = cost;
+            spec.seed = 100 * s + b;
+            nnc_net *net;
+            assert_ok(nnc_net_create_spec(&spec, &net));
+            random_batch(&st, net, batch[b], x, y);
+            check_gradient(net, x, y, batch[b]);
+            nnc_net_free(net);
+        }
+}
+
+static void seed_network_gradient_matches_finite_differences(void **state)
+{
+    (void)state;
+    gradient_check_spec(NNC_ACT_SIGMOID, NNC_COST_QUADRATIC);
+}
+
+static void batch_gradient_is_sum_of_example_gradients(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {8, 6, 5, 4};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 4, 3, &net));
+    size_t P = nnc_net_param_count(net), m = 9;
+    float x[9 * 8], y[9 * 4];
+    uint64_t st = 5;
+    random_batch(&st, net, m, x, y);
+    float *batch = malloc(P * sizeof(float)), *one = malloc(P * sizeof(float));
+    double *sum = calloc(P, sizeof(double));
+    assert_ok(nnc_gradient(net, x, y, m, NULL, batch));
+    for (size_t i = 0; i < m; i++) {            /* the seed: backprop per example */
+        assert_ok(nnc_gradient(net, x + i * 8, y + i * 4, 1, NULL, one));
+        for (size_t k = 0; k < P; k++)
+            sum[k] += one[k];
+    }
+    for (size_t k = 0; k < P; k++)
+        if (!(fabs(batch[k] - sum[k]) <= 1e-5 * (1 + fabs(sum[k]))))
+            fail_msg("parameter %zu: batch gradient %.9g, summed per-example %.9g", k,
+                     batch[k], sum[k]);
+    free(batch);
+    free(one);
+    free(sum);
+    nnc_net_free(net);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(seed_network_gradient_matches_finite_differences),
+    cmocka_unit_test(batch_gradient_is_sum_of_example_gradients),
+};
+TEST_GROUP(gradient_tests, "gradient", tests);

@@ -1,0 +1,180 @@
+/* test_idx.c — the IDX reader on files the test writes: raw and gzip'd,
+ * good and broken, each broken one refused with its own error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "testutil.h"
+
+#define N 5
+#define ROWS 3
+#define COLS 4
+
+/* Writes an IDX file: magic, dims, data, optionally gzip'd, optionally cut
+ * to its first keep bytes (0 = whole). Returns the path. */
+static const char *write_idx(const char *name, uint32_t magic, const uint32_t *dims,
+                             int n_dims, const uint8_t *data, size_t len, int gz,
+                             size_t keep)
+{
+    uint8_t buf[4096];
+    size_t pos = 0;
+    for (int s = 24; s >= 0; s -= 8)
+        buf[pos++] = (uint8_t)(magic >> s);
+    for (int d = 0; d < n_dims; d++)
+        for (int s = 24; s >= 0; s -= 8)
+            buf[pos++] = (uint8_t)(dims[d] >> s);
+    memcpy(buf + pos, data, len);
+    pos += len;
+    const char *path = scratch_path(name);
+    if (gz) {
+        gzFile f = gzopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(gzwrite(f, buf, (unsigned)pos), (int)pos);
+        gzclose(f);
+        if (keep) {                        /* cut the compressed file */
+            FILE *g = fopen(path, "rb");
+            uint8_t z[8192];
+            size_t zl = fread(z, 1, sizeof z, g);
+            fclose(g);
+            assert_true(keep < zl);
+            g = fopen(path, "wb");
+            fwrite(z, 1, keep, g);
+            fclose(g);
+        }
+    } else {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fwrite(buf, 1, keep ? keep : pos, f);
+        fclose(f);
+    }
+    static char paths[8][512];
+    static int next;
+    char *copy = paths[next++ % 8];
+    snprintf(copy, 512, "%s", path);
+    return copy;
+}
+
+static uint8_t pixels[N * ROWS * COLS], labels[N];
+static const uint32_t img_dims[3] = {N, ROWS, COLS}, lab_dims[1] = {N};
+
+static void fill(void)
+{
+    for (size_t i = 0; i < sizeof pixels; i++)
+        pixels[i] = (uint8_t)(i * 37 + 11);
+    for (int i = 0; i < N; i++)
+        labels[i] = (uint8_t)(i * 3 % 10);
+}
+
+static void check_loaded(const char *img, const char *lab)
+{
+    nnc_data *d;
+    assert_ok(nnc_idx_load(img, lab, &d));
+    assert_int_equal(nnc_data_count(d), N);
+    assert_int_equal(nnc_data_dim(d), ROWS * COLS);
+    float x[ROWS * COLS];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(nnc_data_label(d, i), labels[i]);
+        nnc_data_input(d, i, x);
+        for (int j = 0; j < ROWS * COLS; j++)
+            assert_true(x[j] == pixels[i * ROWS * COLS + j] / 256.0f);
+    }
+    nnc_data_free(d);
+}
+
+static void reads_raw_and_gzip(void **state)
+{
+    (void)state;
+    fill();
+    check_loaded(write_idx("img", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 0),
+                 write_idx("lab", 0x801, lab_dims, 1, labels, N, 0, 0));
+    check_loaded(write_idx("img.gz", 0x803, img_dims, 3, pixels, sizeof pixels, 1, 0),
+                 write_idx("lab.gz", 0x801, lab_dims, 1, labels, N, 1, 0));
+}
+
+/* Loading must fail with status want and a message holding both words. */
+static void expect_error(const char *img, const char *lab, nnc_status want,
+                         const char *word1, const char *word2)
+{
+    nnc_data *d = (nnc_data *)1;
+    nnc_status s = nnc_idx_load(img, lab, &d);
+    if (s != want)
+        fail_msg("expected %s, got %s: %s", nnc_status_name(want), nnc_status_name(s),
+                 nnc_last_error());
+    assert_null(d);
+    const char *msg = nnc_last_error();
+    if (!strstr(msg, word1) || !strstr(msg, word2))
+        fail_msg("message '%s' should name '%s' and '%s'", msg, word1, word2);
+}
+
+static void broken_files_are_refused(void **state)
+{
+    (void)state;
+    fill();
+    const char *lab = write_idx("lab", 0x801, lab_dims, 1, labels, N, 0, 0);
+    const char *img = write_idx("img", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 0);
+    /* wrong magic: a labels file given as images */
+    expect_error(lab, lab, NNC_ERR_FORMAT, "build/test-scratch/lab", "magic");
+    expect_error(img, img, NNC_ERR_FORMAT, "magic", "0x00000801");
+    /* truncated raw: data cut, and header cut */
+    expect_error(write_idx("cut", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 40), lab,
+                 NNC_ERR_FORMAT, "cut", "truncated");
+    expect_error(write_idx("cuthead", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 9), lab,
+                 NNC_ERR_FORMAT, "cuthead", "truncated");
+    /* trailing bytes after the promised data */
+    const uint32_t fewer[3] = {N - 1, ROWS, COLS};
+    expect_error(write_idx("long", 0x803, fewer, 3, pixels, sizeof pixels, 0, 0), lab,
+                 NNC_ERR_FORMAT, "long", "after");
+    /* truncated gzip stream */
+    expect_error(write_idx("cut.gz", 0x803, img_dims, 3, pixels, sizeof pixels, 1, 30), lab,
+                 NNC_ERR_FORMAT, "cut.gz", "gzip");
+    /* gzip of a too-short raw file */
+    expect_error(write_idx("short.gz", 0x803, img_dims, 3, pixels, sizeof pixels - 7, 1, 0),
+                 lab, NNC_ERR_FORMAT, "short.gz", "promises");
+    /* counts differ between the two files */
+    const uint32_t four[1] = {N - 1};
+    expect_error(img, write_idx("lab4", 0x801, four, 1, labels, N - 1, 0, 0),
+                 NNC_ERR_MISMATCH, "5 images", "4 labels");
+    /* missing file */
+    expect_error(scratch_path("no-such-file"), lab, NNC_ERR_IO, "no-such-file", "cannot open");
+}
+
+static void labels_and_sizes_must_fit_the_network(void **state)
+{
+    (void)state;
+    fill();
+    labels[2] = 10;                                   /* out of range for 10 outputs */
+    nnc_data *d;
+    assert_ok(nnc_idx_load(write_idx("img", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 0),
+                           write_idx("badlab", 0x801, lab_dims, 1, labels, N, 0, 0), &d));
+    const size_t fits[] = {ROWS * COLS, 10}, wide[] = {ROWS * COLS + 1, 11};
+    nnc_net *net;
+    size_t correct;
+    assert_ok(nnc_net_create(fits, 2, 0, &net));
+    assert_int_equal(nnc_evaluate(net, d, &correct), NNC_ERR_MISMATCH);
+    assert_non_null(strstr(nnc_last_error(), "badlab"));
+    assert_non_null(strstr(nnc_last_error(), "label 10"));
+    nnc_net_free(net);
+    assert_ok(nnc_net_create(wide, 2, 0, &net));
+    assert_int_equal(nnc_evaluate(net, d, &correct), NNC_ERR_MISMATCH);
+    assert_non_null(strstr(nnc_last_error(), "12 inputs"));
+    nnc_net_free(net);
+    nnc_data_free(d);
+}
+
+static void mnist_folder_errors_name_the_files(void **state)
+{
+    (void)state;
+    nnc_data *tr;
+    assert_int_equal(nnc_mnist_load(scratch_path("empty-dir"), &tr, NULL, NULL), NNC_ERR_IO);
+    assert_non_null(strstr(nnc_last_error(), "train-images-idx3-ubyte"));
+    assert_null(tr);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(reads_raw_and_gzip),
+    cmocka_unit_test(broken_files_are_refused),
+    cmocka_unit_test(labels_and_sizes_must_fit_the_network),
+    cmocka_unit_test(mnist_folder_errors_name_the_files),
+};
+TEST_GROUP(idx_tests, "idx", tests);

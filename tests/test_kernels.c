@@ -1,0 +1,103 @@
+/* test_kernels.c — every dense implementation against the portable reference,
+ * on odd shapes as well as the ones MNIST uses. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/dense.h"
+#include "testutil.h"
+
+static const size_t ms[] = {1, 7, 10, 33};
+static const size_t ks[] = {1, 7, 30, 31, 33, 784};
+static const size_t ns[] = {1, 10, 30, 31, 33};
+
+static float *random_matrix(uint64_t *st, size_t count)
+{
+    float *v = malloc(count * sizeof *v);
+    assert_non_null(v);
+    for (size_t i = 0; i < count; i++)
+        v[i] = test_uniform(st, -1.0f, 1.0f);
+    return v;
+}
+
+/* |got - want| within a few float32 roundings of a k-term dot product. */
+static void assert_close(const float *got, const float *want, size_t count, size_t k,
+                         const char *what, size_t m, size_t kk, size_t n)
+{
+    float tol = 4e-7f * (float)(k + 4) + 1e-6f;
+    for (size_t i = 0; i < count; i++)
+        if (!(fabsf(got[i] - want[i]) <= tol * (1.0f + fabsf(want[i]))))
+            fail_msg("%s m=%zu k=%zu n=%zu: element %zu is %.9g, reference %.9g", what, m,
+                     kk, n, i, got[i], want[i]);
+}
+
+static void check_ops(const nnc_dense_ops *ops)
+{
+    uint64_t st = 7;
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 6; b++)
+            for (size_t c = 0; c < 5; c++) {
+                size_t m = ms[a], k = ks[b], n = ns[c];
+                float *X = random_matrix(&st, m * k), *W = random_matrix(&st, k * n);
+                float *bias = random_matrix(&st, n), *D = random_matrix(&st, m * n);
+                float *G0 = random_matrix(&st, k * n);
+                float *z1 = malloc(m * n * 4), *z2 = malloc(m * n * 4);
+                float *e1 = malloc(m * k * 4), *e2 = malloc(m * k * 4);
+                float *g1 = malloc(k * n * 4), *g2 = malloc(k * n * 4);
+                nnc_dense_ref.affine(m, k, n, X, W, bias, z1);
+                ops->affine(m, k, n, X, W, bias, z2);
+                assert_close(z2, z1, m * n, k, "affine", m, k, n);
+                nnc_dense_ref.backprop(m, k, n, D, W, e1);
+                ops->backprop(m, k, n, D, W, e2);
+                assert_close(e2, e1, m * k, n, "backprop", m, k, n);
+                const float betas[] = {0.0f, 1.0f, 0.75f};
+                for (int t = 0; t < 3; t++) {
+                    memcpy(g1, G0, k * n * 4);
+                    memcpy(g2, G0, k * n * 4);
+                    nnc_dense_ref.outer(m, k, n, -0.3f, X, D, betas[t], g1);
+                    ops->outer(m, k, n, -0.3f, X, D, betas[t], g2);
+                    assert_close(g2, g1, k * n, m, "outer", m, k, n);
+                }
+                free(X); free(W); free(bias); free(D); free(G0);
+                free(z1); free(z2); free(e1); free(e2); free(g1); free(g2);
+            }
+}
+
+static void blas_matches_reference(void **state)
+{
+    (void)state;
+    check_ops(&nnc_dense_blas);
+}
+
+static void chosen_kernels_match_reference(void **state)
+{
+    (void)state;
+    check_ops(nnc_dense_best());
+}
+
+/* The reference itself against sums written out by hand. */
+static void reference_on_a_known_product(void **state)
+{
+    (void)state;
+    const float X[2 * 3] = {1, 2, 3, 4, 5, 6};          /* 2 x 3 */
+    const float W[3 * 2] = {1, -1, 0, 2, 0.5f, 0};      /* 3 x 2 */
+    const float b[2] = {0.25f, -0.25f};
+    float Z[4], E[6], G[6] = {1, 1, 1, 1, 1, 1};
+    nnc_dense_ref.affine(2, 3, 2, X, W, b, Z);
+    assert_true(Z[0] == 1 + 0 + 1.5f + 0.25f && Z[1] == -1 + 4 + 0 - 0.25f);
+    assert_true(Z[2] == 4 + 0 + 3 + 0.25f && Z[3] == -4 + 10 - 0.25f);
+    const float D[4] = {1, 2, -1, 1};                   /* 2 x 2 */
+    nnc_dense_ref.backprop(2, 3, 2, D, W, E);          /* D W^T: 2 x 3 */
+    assert_true(E[0] == -1 && E[1] == 4 && E[2] == 0.5f);
+    assert_true(E[3] == -2 && E[4] == 2 && E[5] == -0.5f);
+    nnc_dense_ref.outer(2, 3, 2, 1.0f, X, D, 1.0f, G);  /* G + X^T D */
+    assert_true(G[0] == 1 + 1 - 4 && G[1] == 1 + 2 + 4);
+    assert_true(G[4] == 1 + 3 - 6 && G[5] == 1 + 6 + 6);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(reference_on_a_known_product),
+    cmocka_unit_test(blas_matches_reference),
+    cmocka_unit_test(chosen_kernels_match_reference),
+};
+TEST_GROUP(kernel_tests, "kernels", tests);

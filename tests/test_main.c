@@ -1,0 +1,56 @@
+/* test_main.c — runs every test group and prints one summary line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+int tests_skipped;
+
+extern const test_group kernel_tests, gradient_tests, reference_tests,
+    training_tests, idx_tests, cli_tests, mnist_tests;
+
+static const test_group *const groups[] = {
+    &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
+    &idx_tests,    &cli_tests,      &mnist_tests,
+};
+
+const char *mnist_dir(void)
+{
+    const char *dir = getenv("NNC_MNIST_DIR");
+    struct stat sb;
+    return dir && *dir && stat(dir, &sb) == 0 ? dir : NULL;
+}
+
+const char *scratch_path(const char *name)
+{
+    static char path[512];
+    mkdir("build", 0777);
+    mkdir("build/test-scratch", 0777);
+    snprintf(path, sizeof path, "build/test-scratch/%s", name);
+    return path;
+}
+
+float test_uniform(uint64_t *state, float lo, float hi)
+{
+    *state = *state * 6364136223846793005u + 1442695040888963407u;
+    return lo + (hi - lo) * (float)((*state >> 40) * 0x1.0p-24);
+}
+
+int main(int argc, char **argv)
+{
+    const char *only = argc > 1 ? argv[1] : NULL;   /* run one group by name */
+    size_t total = 0;
+    int failed = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        if (only && strcmp(only, groups[g]->name) != 0)
+            continue;
+        failed += _cmocka_run_group_tests(groups[g]->name, groups[g]->tests,
+                                          groups[g]->count, NULL, NULL);
+        total += groups[g]->count;
+    }
+    printf("\nnnc tests: %zu passed, %d failed, %d skipped\n",
+           total - (size_t)failed - (size_t)tests_skipped, failed, tests_skipped);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,49 @@
+/* testutil.h — shared by the test files: groups, skips, small helpers. */
+#ifndef NNC_TESTUTIL_H
+#define NNC_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "nnc.h"
+
+typedef struct {
+    const char              *name;
+    const struct CMUnitTest *tests;
+    size_t                   count;
+} test_group;
+
+#define TEST_GROUP(var, name, array) \
+    const test_group var = {name, array, sizeof(array) / sizeof(array[0])}
+
+/* Counts a skip for the summary line, then skips the test. */
+extern int tests_skipped;
+#define SKIP_TEST(why)                                   \
+    do {                                                 \
+        tests_skipped++;                                 \
+        print_message("    skipped: %s\n", why);         \
+        skip();                                          \
+    } while (0)
+
+/* The MNIST folder from NNC_MNIST_DIR, or NULL (the caller skips). */
+const char *mnist_dir(void);
+
+/* A scratch folder inside the build tree, created on first use. */
+const char *scratch_path(const char *name);
+
+/* Asserts a call succeeded, printing nnc's message if not. */
+#define assert_ok(call)                                                   \
+    do {                                                                  \
+        nnc_status st_ = (call);                                          \
+        if (st_ != NNC_OK)                                                \
+            fail_msg("%s -> %s: %s", #call, nnc_status_name(st_),         \
+                     nnc_last_error());                                   \
+    } while (0)
+
+/* Uniform float in [lo, hi) from a test-local generator state. */
+float test_uniform(uint64_t *state, float lo, float hi);
+
+#endif
