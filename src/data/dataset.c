@@ -1,0 +1,182 @@
+/* dataset.c — samples as bytes or floats plus labels, shared by slices. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+
+/* Bytes become inputs in [0, 1) as in the seed's mnist.pkl.gz: x / 256. */
+#define BYTE_SCALE (1.0f / 256.0f)
+
+static void storage_release(nnc_storage *st)
+{
+    if (!st || --st->refs > 0)
+        return;
+    free(st->x_u8);
+    free(st->x_f32);
+    free(st->labels);
+    free(st->targets);
+    free(st->source);
+    free(st->label_source);
+    free(st);
+}
+
+/* Wraps storage the caller already filled; takes ownership of st. */
+nnc_status nnc__data_wrap(nnc_storage *st, size_t n, size_t dim, nnc_data **out)
+{
+    nnc_data *d = malloc(sizeof *d);
+    if (!d) {
+        storage_release(st);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
+    }
+    st->refs = 1;
+    d->st = st;
+    d->first = 0;
+    d->n = n;
+    d->dim = dim;
+    *out = d;
+    return NNC_OK;
+}
+
+static nnc_status create(const void *x, size_t x_size, int is_float,
+                         const uint8_t *labels, size_t n, size_t dim,
+                         nnc_data **out)
+{
+    *out = NULL;
+    if (!x || !labels || n == 0 || dim == 0 || n > SIZE_MAX / dim / x_size)
+        return nnc__fail(NNC_ERR_ARG, "a dataset needs inputs, labels and n, dim > 0");
+    nnc_storage *st = calloc(1, sizeof *st);
+    if (!st)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
+    void *copy = malloc(n * dim * x_size);
+    st->labels = malloc(n);
+    st->source = strdup("(memory)");
+    if (!copy || !st->labels || !st->source) {
+        free(copy);
+        st->refs = 1;
+        storage_release(st);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset of %zu samples", n);
+    }
+    memcpy(copy, x, n * dim * x_size);
+    memcpy(st->labels, labels, n);
+    if (is_float)
+        st->x_f32 = copy;
+    else
+        st->x_u8 = copy;
+    return nnc__data_wrap(st, n, dim, out);
+}
+
+nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
+                               size_t n, size_t dim, nnc_data **out)
+{
+    return create(x, 1, 0, labels, n, dim, out);
+}
+
+nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
+                                size_t n, size_t dim, nnc_data **out)
+{
+    return create(x, sizeof(float), 1, labels, n, dim, out);
+}
+
+nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out)
+{
+    if (!data || !y || n_out == 0)
+        return nnc__fail(NNC_ERR_ARG, "nnc_data_set_targets: NULL or empty targets");
+    if (data->first != 0 || data->st->refs != 1)
+        return nnc__fail(NNC_ERR_ARG, "nnc_data_set_targets: dataset is shared by slices");
+    float *t = malloc(data->n * n_out * sizeof *t);
+    if (!t)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for targets");
+    memcpy(t, y, data->n * n_out * sizeof *t);
+    free(data->st->targets);
+    data->st->targets = t;
+    data->st->n_targets = n_out;
+    return NNC_OK;
+}
+
+nnc_status nnc_data_slice(const nnc_data *data, size_t first, size_t count,
+                          nnc_data **out)
+{
+    *out = NULL;
+    if (!data || count == 0 || first > data->n || count > data->n - first)
+        return nnc__fail(NNC_ERR_ARG, "slice [%zu, +%zu) outside a dataset of %zu samples",
+                         first, count, data ? data->n : 0);
+    nnc_data *d = malloc(sizeof *d);
+    if (!d)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset slice");
+    *d = *data;
+    d->first = data->first + first;
+    d->n = count;
+    d->st->refs++;
+    *out = d;
+    return NNC_OK;
+}
+
+void nnc_data_free(nnc_data *data)
+{
+    if (!data)
+        return;
+    storage_release(data->st);
+    free(data);
+}
+
+size_t nnc_data_count(const nnc_data *data) { return data->n; }
+size_t nnc_data_dim(const nnc_data *data) { return data->dim; }
+const char *nnc_data_source(const nnc_data *data) { return data->st->source; }
+
+unsigned nnc_data_label(const nnc_data *data, size_t i)
+{
+    return data->st->labels[data->first + i];
+}
+
+void nnc_data_input(const nnc_data *data, size_t i, float *x)
+{
+    nnc__gather(data, &i, 1, 0, x, NULL);
+}
+
+void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
+                 size_t n_out, float *x, float *y)
+{
+    const nnc_storage *st = data->st;
+    size_t dim = data->dim;
+    for (size_t r = 0; r < m; r++) {
+        size_t s = data->first + (idx ? idx[r] : r);
+        float *xr = x + r * dim;
+        if (st->x_u8) {
+            const uint8_t *src = st->x_u8 + s * dim;
+            for (size_t j = 0; j < dim; j++)
+                xr[j] = src[j] * BYTE_SCALE;
+        } else {
+            memcpy(xr, st->x_f32 + s * dim, dim * sizeof *xr);
+        }
+        if (!y)
+            continue;
+        float *yr = y + r * n_out;
+        if (st->targets) {
+            memcpy(yr, st->targets + s * n_out, n_out * sizeof *yr);
+        } else {
+            memset(yr, 0, n_out * sizeof *yr);
+            yr[st->labels[s]] = 1.0f;
+        }
+    }
+}
+
+nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data)
+{
+    size_t n_in = net->sizes[0], n_out = net->sizes[net->n_layers - 1];
+    const nnc_storage *st = data->st;
+    if (data->dim != n_in)
+        return nnc__fail(NNC_ERR_MISMATCH, "%s: samples have %zu inputs, the network takes %zu",
+                         st->source, data->dim, n_in);
+    if (st->targets) {
+        if (st->n_targets != n_out)
+            return nnc__fail(NNC_ERR_MISMATCH, "%s: targets have %zu values, the network gives %zu",
+                             st->source, st->n_targets, n_out);
+        return NNC_OK;
+    }
+    for (size_t i = 0; i < data->n; i++)
+        if (st->labels[data->first + i] >= n_out)
+            return nnc__fail(NNC_ERR_MISMATCH,
+                             "%s: sample %zu has label %u, the network has only %zu outputs",
+                             st->label_source ? st->label_source : st->source, i, st->labels[data->first + i], n_out);
+    return NNC_OK;
+}

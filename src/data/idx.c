@@ -1,0 +1,183 @@
+/* idx.c — reader of the IDX format of the original MNIST files, raw or gzip'd.
+ *
+ * An IDX file is: two zero bytes, a type byte (0x08 = unsigned byte), the
+ * number of dimensions, each dimension as a big-endian uint32, then the data.
+ * Every field is checked against the file's size before anything is
+ * allocated, and the data is decompressed straight into its final buffer. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "../internal.h"
+
+#define IDX_MAGIC_LABELS 0x00000801u
+#define IDX_MAGIC_IMAGES 0x00000803u
+
+typedef struct {
+    uint32_t dims[3];
+    size_t   n_dims;
+    size_t   data_bytes;   /* product of the dimensions */
+    uint8_t *data;
+} idx_array;
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Size of the content the file holds once decompressed: its own size if it
+ * is raw, the gzip trailer's ISIZE (size mod 2^32) if it is gzip'd. */
+static nnc_status content_size(const char *path, uint64_t *size, int *gzipped)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    unsigned char head[2] = {0, 0}, tail[4];
+    nnc_status s = NNC_OK;
+    if (fstat(fileno(f), &sb) != 0) {
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    } else {
+        size_t got = fread(head, 1, 2, f);
+        *gzipped = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
+        *size = (uint64_t)sb.st_size;
+        if (*gzipped) {
+            if (sb.st_size < 18 || fseek(f, -4, SEEK_END) != 0 || fread(tail, 1, 4, f) != 4)
+                s = nnc__fail(NNC_ERR_FORMAT, "%s: truncated gzip file", path);
+            else
+                *size = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
+                        (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
+        }
+    }
+    fclose(f);
+    return s;
+}
+
+/* Reads exactly len bytes; a short read is a truncated or corrupt file. */
+static nnc_status gz_read_all(gzFile gz, const char *path, uint8_t *buf, size_t len)
+{
+    while (len > 0) {
+        unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
+        int got = gzread(gz, buf, chunk);
+        if (got <= 0) {
+            int err;
+            const char *msg = gzerror(gz, &err);
+            if (got < 0 || err != Z_OK)
+                return nnc__fail(NNC_ERR_FORMAT, "%s: corrupt compressed data (%s)", path, msg);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %zu bytes missing", path, len);
+        }
+        buf += got;
+        len -= (size_t)got;
+    }
+    return NNC_OK;
+}
+
+static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
+{
+    memset(arr, 0, sizeof *arr);
+    uint64_t size = 0;
+    int gzipped = 0;
+    nnc_status s = content_size(path, &size, &gzipped);
+    if (s != NNC_OK)
+        return s;
+    gzFile gz = gzopen(path, "rb");
+    if (!gz)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+
+    unsigned char head[4 + 4 * 3];
+    size_t n_dims = magic & 0xff, head_len = 4 + 4 * n_dims;
+    if ((s = gz_read_all(gz, path, head, 4)) != NNC_OK)
+        goto done;
+    if (be32(head) != magic) {
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: magic number 0x%08x, expected 0x%08x (%s)", path,
+                      be32(head), magic,
+                      magic == IDX_MAGIC_IMAGES ? "IDX images" : "IDX labels");
+        goto done;
+    }
+    if ((s = gz_read_all(gz, path, head + 4, head_len - 4)) != NNC_OK)
+        goto done;
+    uint64_t bytes = 1;
+    for (size_t i = 0; i < n_dims; i++) {
+        arr->dims[i] = be32(head + 4 + 4 * i);
+        bytes *= arr->dims[i];              /* <= 2^96 would overflow; cap below */
+        if (arr->dims[i] == 0 || bytes > ((uint64_t)1 << 40)) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: implausible dimension %zu of size %u", path,
+                          i, arr->dims[i]);
+            goto done;
+        }
+    }
+    arr->n_dims = n_dims;
+    uint64_t expected = head_len + bytes;
+    uint64_t held = size;   /* a gzip trailer's ISIZE is the size mod 2^32 */
+    if (gzipped ? (expected & 0xffffffffu) != held : expected != held) {
+        if (!gzipped && held < expected)
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: truncated: header promises %llu bytes, file has %llu",
+                          path, (unsigned long long)expected, (unsigned long long)held);
+        else if (!gzipped)
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: %llu bytes of unexpected data after the %llu the header promises",
+                          path, (unsigned long long)(held - expected), (unsigned long long)expected);
+        else
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: header promises %llu bytes, the gzip stream holds %llu (truncated or corrupt)",
+                          path, (unsigned long long)expected, (unsigned long long)held);
+        goto done;
+    }
+    arr->data_bytes = (size_t)bytes;
+    arr->data = malloc(arr->data_bytes);
+    if (!arr->data) {
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, arr->data_bytes);
+        goto done;
+    }
+    s = gz_read_all(gz, path, arr->data, arr->data_bytes);
+    if (s == NNC_OK) {
+        unsigned char extra;
+        if (gzread(gz, &extra, 1) != 0)
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: unexpected data after the %llu bytes the header promises",
+                          path, (unsigned long long)expected);
+    }
+done:
+    gzclose(gz);
+    if (s != NNC_OK) {
+        free(arr->data);
+        arr->data = NULL;
+    }
+    return s;
+}
+
+nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
+                        nnc_data **out)
+{
+    if (!out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_idx_load: out is NULL");
+    *out = NULL;
+    if (!images_path || !labels_path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_idx_load: NULL path");
+    idx_array img, lab;
+    nnc_status s = read_idx(images_path, IDX_MAGIC_IMAGES, &img);
+    if (s != NNC_OK)
+        return s;
+    if ((s = read_idx(labels_path, IDX_MAGIC_LABELS, &lab)) != NNC_OK) {
+        free(img.data);
+        return s;
+    }
+    if (img.dims[0] != lab.dims[0]) {
+        free(img.data);
+        free(lab.data);
+        return nnc__fail(NNC_ERR_MISMATCH, "%s holds %u images but %s holds %u labels",
+                         images_path, img.dims[0], labels_path, lab.dims[0]);
+    }
+    nnc_storage *st = calloc(1, sizeof *st);
+    char *src = strdup(images_path), *lsrc = strdup(labels_path);
+    if (!st || !src || !lsrc) {
+        free(st); free(src); free(lsrc); free(img.data); free(lab.data);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory loading %s", images_path);
+    }
+    st->x_u8 = img.data;
+    st->labels = lab.data;
+    st->source = src;
+    st->label_source = lsrc;
+    return nnc__data_wrap(st, img.dims[0], (size_t)img.dims[1] * img.dims[2], out);
+}
