@@ -18,6 +18,8 @@ MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 all: build/libnnc.a build/libnnc.so build/nnc
 
 $(TEST_OBJ): NNC_CFLAGS += -Isrc
+# The AVX-512 kernels are built for AVX-512 and only called where the CPU has it.
+build/src/kernels/%_avx512.o: NNC_CFLAGS += -mavx512f -mfma
 
 build/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h cli/*.h tests/*.h)
 	@mkdir -p $(dir $@)

@@ -2,13 +2,13 @@
 #include <math.h>
 
 #include "activations.h"
+#include "kernels/vector.h"
 
 void nnc__activate(nnc_activation f, float *z, size_t count)
 {
     switch (f) {
     case NNC_ACT_SIGMOID:
-        for (size_t i = 0; i < count; i++)
-            z[i] = 1.0f / (1.0f + expf(-z[i]));
+        nnc_vector_best()->sigmoid(z, count);
         break;
     case NNC_ACT_TANH:
         for (size_t i = 0; i < count; i++)

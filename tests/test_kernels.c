@@ -69,6 +69,14 @@ static void blas_matches_reference(void **state)
     check_ops(&nnc_dense_blas);
 }
 
+static void avx512_matches_reference(void **state)
+{
+    (void)state;
+    if (!nnc_cpu_has_avx512())
+        SKIP_TEST("this CPU has no AVX-512F");
+    check_ops(&nnc_dense_avx512);
+}
+
 static void chosen_kernels_match_reference(void **state)
 {
     (void)state;
@@ -98,6 +106,7 @@ static void reference_on_a_known_product(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(reference_on_a_known_product),
     cmocka_unit_test(blas_matches_reference),
+    cmocka_unit_test(avx512_matches_reference),
     cmocka_unit_test(chosen_kernels_match_reference),
 };
 TEST_GROUP(kernel_tests, "kernels", tests);

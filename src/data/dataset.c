@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../kernels/vector.h"
 
 /* Bytes become inputs in [0, 1) as in the seed's mnist.pkl.gz: x / 256. */
 #define BYTE_SCALE (1.0f / 256.0f)
@@ -137,14 +138,13 @@ void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
                  size_t n_out, float *x, float *y)
 {
     const nnc_storage *st = data->st;
+    const nnc_vector_ops *vec = nnc_vector_best();
     size_t dim = data->dim;
     for (size_t r = 0; r < m; r++) {
         size_t s = data->first + (idx ? idx[r] : r);
         float *xr = x + r * dim;
         if (st->x_u8) {
-            const uint8_t *src = st->x_u8 + s * dim;
-            for (size_t j = 0; j < dim; j++)
-                xr[j] = src[j] * BYTE_SCALE;
+            vec->bytes_to_floats(st->x_u8 + s * dim, BYTE_SCALE, xr, dim);
         } else {
             memcpy(xr, st->x_f32 + s * dim, dim * sizeof *xr);
         }

@@ -29,9 +29,11 @@ typedef struct {
 
 extern const nnc_dense_ops nnc_dense_ref;     /* portable C, the reference */
 extern const nnc_dense_ops nnc_dense_blas;    /* CBLAS sgemm               */
+extern const nnc_dense_ops nnc_dense_avx512;  /* needs AVX-512F            */
 
-/* The implementation nnc uses on this machine.
- * The environment variable NNC_KERNELS=ref|blas|auto overrides the choice. */
+/* The implementations nnc uses on this machine, chosen once per process
+ * (NNC_KERNELS=ref|blas|avx512 in the environment forces one). */
 const nnc_dense_ops *nnc_dense_best(void);
+int nnc_cpu_has_avx512(void);
 
 #endif

@@ -1,14 +1,76 @@
-/* dispatch.c — picks the dense implementation for this machine. Callers ask
- * once per training run or evaluation and keep the answer. */
+/* dispatch.c — picks the kernels for this machine, once per process.
+ *
+ * Small batches (the seed's m = 10) go to the AVX-512 register-blocked
+ * kernels, which beat an OpenBLAS call there; large ones go to OpenBLAS,
+ * which beats them there (docs/PERFORMANCE.md has the measurements).
+ * NNC_KERNELS=ref|blas|avx512 in the environment forces one implementation. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dense.h"
+#include "vector.h"
+
+/* Largest batch for which the register-blocked kernels are used. */
+#define SMALL_BATCH 24
+
+static void affine_auto(size_t m, size_t k, size_t n, const float *X, const float *W,
+                        const float *b, float *Z)
+{
+    (m <= SMALL_BATCH ? &nnc_dense_avx512 : &nnc_dense_blas)->affine(m, k, n, X, W, b, Z);
+}
+
+static void backprop_auto(size_t m, size_t k, size_t n, const float *D, const float *W,
+                          float *E)
+{
+    (m <= SMALL_BATCH ? &nnc_dense_avx512 : &nnc_dense_blas)->backprop(m, k, n, D, W, E);
+}
+
+static void outer_auto(size_t m, size_t k, size_t n, float alpha, const float *X,
+                       const float *D, float beta, float *G)
+{
+    (m <= SMALL_BATCH ? &nnc_dense_avx512 : &nnc_dense_blas)
+        ->outer(m, k, n, alpha, X, D, beta, G);
+}
+
+static const nnc_dense_ops dense_auto = {"auto (avx512 for small batches, else blas)",
+                                         affine_auto, backprop_auto, outer_auto};
+
+static const nnc_dense_ops *dense_chosen = &nnc_dense_blas;
+static const nnc_vector_ops *vector_chosen = &nnc_vector_ref;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+    __builtin_cpu_init();
+    int avx512 = __builtin_cpu_supports("avx512f");
+    const char *want = getenv("NNC_KERNELS");
+    if (want && !strcmp(want, "ref")) {
+        dense_chosen = &nnc_dense_ref;
+        return;
+    }
+    if (want && !strcmp(want, "blas"))
+        avx512 = 0;
+    if (avx512) {
+        dense_chosen = want && !strcmp(want, "avx512") ? &nnc_dense_avx512 : &dense_auto;
+        vector_chosen = &nnc_vector_avx512;
+    }
+}
 
 const nnc_dense_ops *nnc_dense_best(void)
 {
-    const char *want = getenv("NNC_KERNELS");
-    if (want && strcmp(want, "ref") == 0)
-        return &nnc_dense_ref;
-    return &nnc_dense_blas;
+    pthread_once(&chosen_once, choose);
+    return dense_chosen;
+}
+
+const nnc_vector_ops *nnc_vector_best(void)
+{
+    pthread_once(&chosen_once, choose);
+    return vector_chosen;
+}
+
+int nnc_cpu_has_avx512(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
 }

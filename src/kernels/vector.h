@@ -1,0 +1,21 @@
+/* vector.h — element-wise kernels that run on every sample of every batch:
+ * the sigmoid and the conversion of a batch's pixel bytes to floats. */
+#ifndef NNC_VECTOR_H
+#define NNC_VECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *name;
+    void (*sigmoid)(float *z, size_t count);   /* z = 1 / (1 + e^-z) */
+    void (*bytes_to_floats)(const uint8_t *src, float scale, float *dst, size_t count);
+} nnc_vector_ops;
+
+extern const nnc_vector_ops nnc_vector_ref;     /* portable C, the reference */
+extern const nnc_vector_ops nnc_vector_avx512;  /* needs AVX-512F            */
+
+/* The element-wise kernels nnc uses on this machine (see dispatch.c). */
+const nnc_vector_ops *nnc_vector_best(void);
+
+#endif
