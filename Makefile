@@ -34,6 +34,13 @@ build/libnnc.so: $(LIB_OBJ)
 build/nnc: $(CLI_OBJ) build/libnnc.a
 	$(CC) -o $@ $(CLI_OBJ) build/libnnc.a $(LDFLAGS) $(LDLIBS)
 
+build/nnc-bench: build/bench/bench.o build/libnnc.a
+	$(CC) -o $@ build/bench/bench.o build/libnnc.a $(LDFLAGS) $(LDLIBS)
+
+# Seconds per epoch of the reference configurations (docs/PERFORMANCE.md).
+bench: build/nnc-bench
+	build/nnc-bench $${NNC_MNIST_DIR:-$(MNIST_DIR)}
+
 build/nnc_tests: $(TEST_OBJ) build/libnnc.a
 	$(CC) -o $@ $(TEST_OBJ) build/libnnc.a $(LDFLAGS) -lcmocka $(LDLIBS)
 

@@ -14,7 +14,7 @@
 #include "backprop.h"
 #include "cost.h"
 
-nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m,
+nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
                                  nnc_workspace **out)
 {
     size_t L = net->n_layers - 1;
@@ -43,6 +43,15 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m,
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for a workspace of %zu samples",
                          max_m);
     }
+    if (threads == 0)
+        threads = nnc__auto_threads(net, max_m);
+    if (threads > 1) {
+        nnc_status s = nnc__pool_create(threads, &ws->pool);
+        if (s != NNC_OK) {
+            nnc__workspace_free(ws);
+            return s;
+        }
+    }
     *out = ws;
     return NNC_OK;
 }
@@ -61,6 +70,7 @@ void nnc__workspace_free(nnc_workspace *ws)
     free(ws->delta);
     free(ws->z_out);
     free(ws->y);
+    nnc__pool_free(ws->pool);
     free(ws);
 }
 
@@ -72,7 +82,7 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
         const float *b = net->params + net->b_offset[l];
         size_t n_in = net->sizes[l - 1], n = net->sizes[l];
         float *z = l == L ? ws->z_out : ws->a[l];
-        ws->ops->affine(m, n_in, n, ws->a[l - 1], W, b, z);      /* Z_l = A_{l-1} W_l + b_l */
+        ws->ops->affine(ws->pool, m, n_in, n, ws->a[l - 1], W, b, z);      /* Z_l = A_{l-1} W_l + b_l */
         if (l < L) {
             nnc__activate(net->hidden, z, m * n);                  /* A_l = σ(Z_l) */
         } else {
@@ -105,13 +115,13 @@ void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
         const float *W = net->params + net->w_offset[l];
         if (l > 1) {
             /* BP2, before W_l changes (P may be the parameters themselves) */
-            ws->ops->backprop(m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
+            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
             nnc__times_derivative(net->hidden, ws->a[l - 1], ws->delta[l - 1],
                                   m * n_in);
         }
         apply_bias_gradient(ws->delta[l], m, n, alpha, beta_b,
                             P + net->b_offset[l]);                  /* BP3 */
-        ws->ops->outer(m, n_in, n, alpha, ws->a[l - 1], ws->delta[l], beta_w,
+        ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->a[l - 1], ws->delta[l], beta_w,
                        P + net->w_offset[l]);                       /* BP4 */
     }
 }

@@ -15,9 +15,11 @@ typedef struct {
     float               *z_out;  /* logits of the output layer                 */
     float               *y;      /* targets                                    */
     const nnc_dense_ops *ops;
+    nnc_pool            *pool;   /* threads for the products; NULL: one   */
 } nnc_workspace;
 
-nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m,
+/* threads: 0 chooses from the work per batch (nnc__auto_threads). */
+nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
                                  nnc_workspace **out);
 void nnc__workspace_free(nnc_workspace *ws);
 

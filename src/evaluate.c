@@ -16,7 +16,7 @@ nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *
     size_t chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
     size_t n0 = net->sizes[0], nL = net->sizes[net->n_layers - 1];
     nnc_workspace *ws;
-    nnc_status s = nnc__workspace_create(net, chunk, &ws);
+    nnc_status s = nnc__workspace_create(net, chunk, 0, &ws);
     if (s != NNC_OK)
         return s;
     for (size_t done = 0; done < m; done += chunk) {
@@ -36,7 +36,7 @@ nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
         return nnc__fail(NNC_ERR_ARG, "nnc_gradient: NULL argument or empty batch");
     size_t n0 = net->sizes[0], L = net->n_layers - 1, nL = net->sizes[L];
     nnc_workspace *ws;
-    nnc_status s = nnc__workspace_create(net, m, &ws);
+    nnc_status s = nnc__workspace_create(net, m, 1, &ws);
     if (s != NNC_OK)
         return s;
     memcpy(ws->a[0], x, m * n0 * sizeof *x);
@@ -70,7 +70,7 @@ nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data, size_t *correc
     size_t n = nnc_data_count(data), L = net->n_layers - 1, nL = net->sizes[L];
     size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
     nnc_workspace *ws;
-    if ((s = nnc__workspace_create(net, chunk, &ws)) != NNC_OK)
+    if ((s = nnc__workspace_create(net, chunk, 0, &ws)) != NNC_OK)
         return s;
     size_t idx[EVAL_CHUNK];
     for (size_t done = 0; done < n; done += chunk) {

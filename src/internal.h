@@ -50,6 +50,9 @@ struct nnc_data {
  * source); takes ownership of st, also on failure. */
 nnc_status nnc__data_wrap(nnc_storage *st, size_t n, size_t dim, nnc_data **out);
 
+/* Threads worth using for batches of this size on this network. */
+unsigned nnc__auto_threads(const nnc_net *net, size_t batch);
+
 /* Size of the largest layer, input included. */
 size_t nnc__max_width(const nnc_net *net);
 
@@ -58,6 +61,10 @@ size_t nnc__max_width(const nnc_net *net);
  * one-hot encoding of the labels. idx NULL means samples 0..m. */
 void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
                  size_t n_out, float *x, float *y);
+
+/* Asks the CPU to start fetching the inputs of samples idx[0..m) into cache:
+ * with shuffled order every sample is a cache miss otherwise. */
+void nnc__prefetch(const nnc_data *data, const size_t *idx, size_t m);
 
 /* Checks that data fits net: input size, labels below the output count. */
 nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data);

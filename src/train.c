@@ -1,7 +1,7 @@
 /* train.c — mini-batch stochastic gradient descent, as the seed's SGD. */
-#include <cblas.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backprop.h"
 
@@ -23,6 +23,19 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Threads pay only when a batch's products are large enough to share:
+ * below this many FLOPs per batch a second thread costs more than it saves. */
+#define FLOPS_PER_THREAD 64e6
+
+unsigned nnc__auto_threads(const nnc_net *net, size_t batch)
+{
+    double flops = 6.0 * (double)batch * (double)net->n_params;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (flops < FLOPS_PER_THREAD || cpus < 2)
+        return 1;
+    return (unsigned)(flops / FLOPS_PER_THREAD < cpus ? flops / FLOPS_PER_THREAD : cpus);
+}
+
 static nnc_status check_opts(const nnc_train_opts *o)
 {
     if (o->batch_size == 0)
@@ -41,6 +54,9 @@ static void sgd_epoch(nnc_net *net, nnc_workspace *ws, const nnc_data *data,
     for (size_t first = 0; first < n; first += batch) {
         size_t m = n - first < batch ? n - first : batch;
         nnc__gather(data, order + first, m, n_out, ws->a[0], ws->y);
+        if (first + batch < n)     /* the next batch loads while this one computes */
+            nnc__prefetch(data, order + first + batch,
+                          n - first - batch < batch ? n - first - batch : batch);
         nnc__forward(net, ws, m);
         nnc__backward(net, ws, m, -eta / (float)m, 1.0f, 1.0f, net->params);
     }
@@ -61,11 +77,10 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
     nnc_workspace *ws = NULL;
     if (!order)
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", n);
-    if ((s = nnc__workspace_create(net, batch, &ws)) != NNC_OK) {
+    if ((s = nnc__workspace_create(net, batch, opts->threads, &ws)) != NNC_OK) {
         free(order);
         return s;
     }
-    openblas_set_num_threads(opts->threads ? (int)opts->threads : 1);
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     for (unsigned epoch = 0; epoch < opts->epochs; epoch++) {

@@ -44,18 +44,18 @@ static void check_ops(const nnc_dense_ops *ops)
                 float *z1 = malloc(m * n * 4), *z2 = malloc(m * n * 4);
                 float *e1 = malloc(m * k * 4), *e2 = malloc(m * k * 4);
                 float *g1 = malloc(k * n * 4), *g2 = malloc(k * n * 4);
-                nnc_dense_ref.affine(m, k, n, X, W, bias, z1);
-                ops->affine(m, k, n, X, W, bias, z2);
+                nnc_dense_ref.affine(NULL, m, k, n, X, W, bias, z1);
+                ops->affine(NULL, m, k, n, X, W, bias, z2);
                 assert_close(z2, z1, m * n, k, "affine", m, k, n);
-                nnc_dense_ref.backprop(m, k, n, D, W, e1);
-                ops->backprop(m, k, n, D, W, e2);
+                nnc_dense_ref.backprop(NULL, m, k, n, D, W, e1);
+                ops->backprop(NULL, m, k, n, D, W, e2);
                 assert_close(e2, e1, m * k, n, "backprop", m, k, n);
                 const float betas[] = {0.0f, 1.0f, 0.75f};
                 for (int t = 0; t < 3; t++) {
                     memcpy(g1, G0, k * n * 4);
                     memcpy(g2, G0, k * n * 4);
-                    nnc_dense_ref.outer(m, k, n, -0.3f, X, D, betas[t], g1);
-                    ops->outer(m, k, n, -0.3f, X, D, betas[t], g2);
+                    nnc_dense_ref.outer(NULL, m, k, n, -0.3f, X, D, betas[t], g1);
+                    ops->outer(NULL, m, k, n, -0.3f, X, D, betas[t], g2);
                     assert_close(g2, g1, k * n, m, "outer", m, k, n);
                 }
                 free(X); free(W); free(bias); free(D); free(G0);
@@ -91,14 +91,14 @@ static void reference_on_a_known_product(void **state)
     const float W[3 * 2] = {1, -1, 0, 2, 0.5f, 0};      /* 3 x 2 */
     const float b[2] = {0.25f, -0.25f};
     float Z[4], E[6], G[6] = {1, 1, 1, 1, 1, 1};
-    nnc_dense_ref.affine(2, 3, 2, X, W, b, Z);
+    nnc_dense_ref.affine(NULL, 2, 3, 2, X, W, b, Z);
     assert_true(Z[0] == 1 + 0 + 1.5f + 0.25f && Z[1] == -1 + 4 + 0 - 0.25f);
     assert_true(Z[2] == 4 + 0 + 3 + 0.25f && Z[3] == -4 + 10 - 0.25f);
     const float D[4] = {1, 2, -1, 1};                   /* 2 x 2 */
-    nnc_dense_ref.backprop(2, 3, 2, D, W, E);          /* D W^T: 2 x 3 */
+    nnc_dense_ref.backprop(NULL, 2, 3, 2, D, W, E);          /* D W^T: 2 x 3 */
     assert_true(E[0] == -1 && E[1] == 4 && E[2] == 0.5f);
     assert_true(E[3] == -2 && E[4] == 2 && E[5] == -0.5f);
-    nnc_dense_ref.outer(2, 3, 2, 1.0f, X, D, 1.0f, G);  /* G + X^T D */
+    nnc_dense_ref.outer(NULL, 2, 3, 2, 1.0f, X, D, 1.0f, G);  /* G + X^T D */
     assert_true(G[0] == 1 + 1 - 4 && G[1] == 1 + 2 + 4);
     assert_true(G[4] == 1 + 3 - 6 && G[5] == 1 + 6 + 6);
 }

@@ -3,9 +3,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "internal.h"
 #include "testutil.h"
-#include "rng.h"
 
 static void tiny_network_learns_xor(void **state)
 {
@@ -112,6 +113,60 @@ static void generator_draws_standard_normals(void **state)
     assert_true(moved > 80);
 }
 
+/* Wide layers and large batches take the threaded BLAS path. */
+static nnc_net *trained_with_threads(unsigned threads)
+{
+    enum { N = 384, IN = 784 };
+    uint64_t st = 3;
+    float *x = malloc(N * IN * sizeof *x);
+    uint8_t labels[N];
+    for (int i = 0; i < N * IN; i++)
+        x[i] = test_uniform(&st, 0, 1);
+    for (int i = 0; i < N; i++)
+        labels[i] = (uint8_t)(i % 10);
+    const size_t sizes[] = {IN, 1024, 300, 10};   /* the shapes where OpenBLAS's
+                                                     own threads differed */
+    nnc_net *net;
+    nnc_data *data;
+    assert_ok(nnc_net_create(sizes, 4, 5, &net));
+    assert_ok(nnc_data_from_floats(x, labels, N, IN, &data));
+    nnc_train_opts opts;
+    nnc_train_opts_init(&opts);
+    opts.epochs = 2;
+    opts.batch_size = 128;
+    opts.eta = 0.1f;
+    opts.threads = threads;
+    assert_ok(nnc_train(net, data, &opts));
+    nnc_data_free(data);
+    free(x);
+    return net;
+}
+
+static void thread_count_does_not_change_results(void **state)
+{
+    (void)state;
+    nnc_net *one = trained_with_threads(1), *two = trained_with_threads(2);
+    assert_memory_equal(nnc_net_params(one), nnc_net_params(two),
+                        nnc_net_param_count(one) * sizeof(float));
+    nnc_net_free(one);
+    nnc_net_free(two);
+}
+
+static void automatic_threads_keep_small_networks_on_one(void **state)
+{
+    (void)state;
+    const size_t seed[] = {784, 30, 10}, wide[] = {784, 1024, 1024, 10};
+    nnc_net *s, *w;
+    assert_ok(nnc_net_create(seed, 3, 0, &s));
+    assert_ok(nnc_net_create(wide, 4, 0, &w));
+    assert_int_equal(nnc__auto_threads(s, 10), 1);
+    assert_true(nnc__auto_threads(w, 128) >= 1);
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+        assert_true(nnc__auto_threads(w, 128) >= 2);
+    nnc_net_free(s);
+    nnc_net_free(w);
+}
+
 static void bad_arguments_are_refused(void **state)
 {
     (void)state;
@@ -142,6 +197,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(tiny_network_learns_xor),
     cmocka_unit_test(same_seed_gives_bit_identical_networks),
     cmocka_unit_test(generator_draws_standard_normals),
+    cmocka_unit_test(thread_count_does_not_change_results),
+    cmocka_unit_test(automatic_threads_keep_small_networks_on_one),
     cmocka_unit_test(bad_arguments_are_refused),
 };
 TEST_GROUP(training_tests, "training", tests);

@@ -160,6 +160,18 @@ void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
     }
 }
 
+void nnc__prefetch(const nnc_data *data, const size_t *idx, size_t m)
+{
+    const nnc_storage *st = data->st;
+    size_t bytes = data->dim * (st->x_u8 ? 1 : sizeof(float));
+    const char *base = st->x_u8 ? (const char *)st->x_u8 : (const char *)st->x_f32;
+    for (size_t r = 0; r < m; r++) {
+        const char *p = base + (data->first + idx[r]) * bytes;
+        for (size_t off = 0; off < bytes; off += 64)
+            __builtin_prefetch(p + off);
+    }
+}
+
 nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data)
 {
     size_t n_in = net->sizes[0], n_out = net->sizes[net->n_layers - 1];

@@ -12,11 +12,15 @@
 
 #include <stddef.h>
 
-typedef void (*nnc_affine_fn)(size_t m, size_t k, size_t n, const float *X,
+#include "../pool.h"
+
+/* Every product takes a pool that may run parts of it on other threads (NULL:
+ * this thread only). How a product is cut never depends on the pool. */
+typedef void (*nnc_affine_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
                               const float *W, const float *b, float *Z);
-typedef void (*nnc_backprop_fn)(size_t m, size_t k, size_t n, const float *D,
+typedef void (*nnc_backprop_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                                 const float *W, float *E);
-typedef void (*nnc_outer_fn)(size_t m, size_t k, size_t n, float alpha,
+typedef void (*nnc_outer_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
                              const float *X, const float *D, float beta,
                              float *G);
 

@@ -19,31 +19,36 @@ INLINE __mmask16 lane_mask(size_t cols)
     return cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1u);
 }
 
-/* Z[0:MR, j:j+32] = X[0:MR, :] W[:, j:j+32] + b[j:j+32] */
-INLINE void affine_block(const int MR, size_t k, size_t n, const float *X,
+/* Z[0:MR, j:j+16 NV] = X[0:MR, :] W[:, j:j+16 NV] + b[j:j+16 NV], NV = 1 or 2
+ * vectors: a tail of 16 columns or fewer must not touch memory past them. */
+INLINE void affine_block(const int MR, const int NV, size_t k, size_t n, const float *X,
                          const float *W, const float *b, float *Z, __mmask16 m0,
                          __mmask16 m1)
 {
     __m512 acc0[MR_MAX], acc1[MR_MAX];
-    const __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+    const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+    const __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) {
         acc0[r] = b0;
         acc1[r] = b1;
     }
     for (size_t p = 0; p < k; p++, W += n) {
-        const __m512 w0 = _mm512_maskz_loadu_ps(m0, W), w1 = _mm512_maskz_loadu_ps(m1, W + 16);
+        const __m512 w0 = _mm512_maskz_loadu_ps(m0, W);
+        const __m512 w1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, W + 16) : w0;
 #pragma GCC unroll 12
         for (int r = 0; r < MR; r++) {
             const __m512 x = _mm512_set1_ps(X[r * k + p]);
             acc0[r] = _mm512_fmadd_ps(x, w0, acc0[r]);
-            acc1[r] = _mm512_fmadd_ps(x, w1, acc1[r]);
+            if (NV == 2)
+                acc1[r] = _mm512_fmadd_ps(x, w1, acc1[r]);
         }
     }
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) {
         _mm512_mask_storeu_ps(Z + r * n, m0, acc0[r]);
-        _mm512_mask_storeu_ps(Z + r * n + 16, m1, acc1[r]);
+        if (NV == 2)
+            _mm512_mask_storeu_ps(Z + r * n + 16, m1, acc1[r]);
     }
 }
 
@@ -52,7 +57,7 @@ INLINE void affine_block(const int MR, size_t k, size_t n, const float *X,
  * before row p is stored: rows narrower than a cache line share lines with
  * their neighbours, and a load issued after a masked store to the same line
  * waits for that store to complete. */
-INLINE void outer_block(const int MR, size_t k, size_t n, float alpha, const float *X,
+INLINE void outer_block(const int MR, const int NV, size_t k, size_t n, float alpha, const float *X,
                         const float *D, float beta, float *G, __mmask16 m0, __mmask16 m1)
 {
     __m512 d0[MR_MAX], d1[MR_MAX];
@@ -60,25 +65,29 @@ INLINE void outer_block(const int MR, size_t k, size_t n, float alpha, const flo
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) {
         d0[r] = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(m0, D + r * n));
-        d1[r] = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(m1, D + r * n + 16));
+        d1[r] = NV == 2 ? _mm512_mul_ps(va, _mm512_maskz_loadu_ps(m1, D + r * n + 16)) : d0[r];
     }
     /* beta = 0 must not read G, which may hold NaN: load nothing then */
     const __mmask16 l0 = beta != 0.0f ? m0 : 0, l1 = beta != 0.0f ? m1 : 0;
-    __m512 next0 = _mm512_maskz_loadu_ps(l0, G), next1 = _mm512_maskz_loadu_ps(l1, G + 16);
+    __m512 next0 = _mm512_maskz_loadu_ps(l0, G);
+    __m512 next1 = NV == 2 ? _mm512_maskz_loadu_ps(l1, G + 16) : next0;
     for (size_t p = 0; p < k; p++, G += n) {
         __m512 g0 = _mm512_mul_ps(vb, next0), g1 = _mm512_mul_ps(vb, next1);
         if (p + 1 < k) {
             next0 = _mm512_maskz_loadu_ps(l0, G + n);
-            next1 = _mm512_maskz_loadu_ps(l1, G + n + 16);
+            if (NV == 2)
+                next1 = _mm512_maskz_loadu_ps(l1, G + n + 16);
         }
 #pragma GCC unroll 12
         for (int r = 0; r < MR; r++) {
             const __m512 x = _mm512_set1_ps(X[r * k + p]);
             g0 = _mm512_fmadd_ps(x, d0[r], g0);
-            g1 = _mm512_fmadd_ps(x, d1[r], g1);
+            if (NV == 2)
+                g1 = _mm512_fmadd_ps(x, d1[r], g1);
         }
         _mm512_mask_storeu_ps(G, m0, g0);
-        _mm512_mask_storeu_ps(G + 16, m1, g1);
+        if (NV == 2)
+            _mm512_mask_storeu_ps(G + 16, m1, g1);
     }
 }
 
@@ -94,40 +103,53 @@ INLINE void outer_block(const int MR, size_t k, size_t n, float alpha, const flo
     case 11: CALL(11); break; default: CALL(12); break;                \
     }
 
-static void affine_avx512(size_t m, size_t k, size_t n, const float *X, const float *W,
+static void affine_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X, const float *W,
                           const float *b, float *Z)
 {
+    (void)pool;   /* small products: one thread */
     for (size_t i = 0; i < m; i += MR_MAX) {
         size_t mr = m - i < MR_MAX ? m - i : MR_MAX;
         for (size_t j = 0; j < n; j += NR) {
             __mmask16 m0 = lane_mask(n - j), m1 = n - j > 16 ? lane_mask(n - j - 16) : 0;
-#define AFFINE(R) affine_block(R, k, n, X + i * k, W + j, b + j, Z + i * n + j, m0, m1)
-            ROW_CASES(AFFINE)
-#undef AFFINE
+#define AFFINE1(R) affine_block(R, 1, k, n, X + i * k, W + j, b + j, Z + i * n + j, m0, m1)
+#define AFFINE2(R) affine_block(R, 2, k, n, X + i * k, W + j, b + j, Z + i * n + j, m0, m1)
+            if (m1)
+                ROW_CASES(AFFINE2)
+            else
+                ROW_CASES(AFFINE1)
+#undef AFFINE1
+#undef AFFINE2
         }
     }
 }
 
-static void outer_avx512(size_t m, size_t k, size_t n, float alpha, const float *X,
+static void outer_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha, const float *X,
                          const float *D, float beta, float *G)
 {
+    (void)pool;   /* small products: one thread */
     for (size_t i = 0; i < m; i += MR_MAX) {
         size_t mr = m - i < MR_MAX ? m - i : MR_MAX;
         float bi = i == 0 ? beta : 1.0f;   /* later row blocks add to the first */
         for (size_t j = 0; j < n; j += NR) {
             __mmask16 m0 = lane_mask(n - j), m1 = n - j > 16 ? lane_mask(n - j - 16) : 0;
-#define OUTER(R) outer_block(R, k, n, alpha, X + i * k, D + i * n + j, bi, G + j, m0, m1)
-            ROW_CASES(OUTER)
-#undef OUTER
+#define OUTER1(R) outer_block(R, 1, k, n, alpha, X + i * k, D + i * n + j, bi, G + j, m0, m1)
+#define OUTER2(R) outer_block(R, 2, k, n, alpha, X + i * k, D + i * n + j, bi, G + j, m0, m1)
+            if (m1)
+                ROW_CASES(OUTER2)
+            else
+                ROW_CASES(OUTER1)
+#undef OUTER1
+#undef OUTER2
         }
     }
 }
 
 /* E[i, p:p+16] = Σ_j D[i, j] W[p:p+16, j]: W's columns are gathered with a
  * stride of n so that p runs along the vector. */
-static void backprop_avx512(size_t m, size_t k, size_t n, const float *D, const float *W,
+static void backprop_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D, const float *W,
                             float *E)
 {
+    (void)pool;   /* small products: one thread */
     const __m512i stride = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8,
                                                                7, 6, 5, 4, 3, 2, 1, 0),
                                               _mm512_set1_epi32((int)n));

@@ -2,9 +2,10 @@
  * Written for clarity; the compiler vectorises the inner loops. */
 #include "dense.h"
 
-static void affine_ref(size_t m, size_t k, size_t n, const float *X,
+static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
                        const float *W, const float *b, float *Z)
 {
+    (void)pool;   /* the reference runs on one thread */
     for (size_t i = 0; i < m; i++) {
         float *z = Z + i * n;
         for (size_t j = 0; j < n; j++)
@@ -17,9 +18,10 @@ static void affine_ref(size_t m, size_t k, size_t n, const float *X,
     }
 }
 
-static void backprop_ref(size_t m, size_t k, size_t n, const float *D,
+static void backprop_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                          const float *W, float *E)
 {
+    (void)pool;   /* the reference runs on one thread */
     for (size_t i = 0; i < m; i++)
         for (size_t p = 0; p < k; p++) {
             const float *d = D + i * n, *w = W + p * n;
@@ -30,9 +32,10 @@ static void backprop_ref(size_t m, size_t k, size_t n, const float *D,
         }
 }
 
-static void outer_ref(size_t m, size_t k, size_t n, float alpha,
+static void outer_ref(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
                       const float *X, const float *D, float beta, float *G)
 {
+    (void)pool;   /* the reference runs on one thread */
     for (size_t p = 0; p < k; p++) {
         float *g = G + p * n;
         if (beta == 0.0f)

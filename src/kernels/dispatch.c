@@ -4,6 +4,7 @@
  * kernels, which beat an OpenBLAS call there; large ones go to OpenBLAS,
  * which beats them there (docs/PERFORMANCE.md has the measurements).
  * NNC_KERNELS=ref|blas|avx512 in the environment forces one implementation. */
+#include <cblas.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +12,34 @@
 #include "dense.h"
 #include "vector.h"
 
-/* Largest batch for which the register-blocked kernels are used. */
+/* The register-blocked kernels for batches up to SMALL_BATCH rows or
+ * layers up to NARROW_LAYER units; BP2's product (gathered columns) only for
+ * the smallest batches. */
 #define SMALL_BATCH 24
+#define NARROW_LAYER 128
+#define SMALL_BACKPROP 16
 
-static void affine_auto(size_t m, size_t k, size_t n, const float *X, const float *W,
+static const nnc_dense_ops *pick(size_t m, size_t n)
+{
+    return m <= SMALL_BATCH || n <= NARROW_LAYER ? &nnc_dense_avx512 : &nnc_dense_blas;
+}
+
+static void affine_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X, const float *W,
                         const float *b, float *Z)
 {
-    (m <= SMALL_BATCH ? &nnc_dense_avx512 : &nnc_dense_blas)->affine(m, k, n, X, W, b, Z);
+    pick(m, n)->affine(pool, m, k, n, X, W, b, Z);
 }
 
-static void backprop_auto(size_t m, size_t k, size_t n, const float *D, const float *W,
+static void backprop_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D, const float *W,
                           float *E)
 {
-    (m <= SMALL_BATCH ? &nnc_dense_avx512 : &nnc_dense_blas)->backprop(m, k, n, D, W, E);
+    (m <= SMALL_BACKPROP ? &nnc_dense_avx512 : &nnc_dense_blas)->backprop(pool, m, k, n, D, W, E);
 }
 
-static void outer_auto(size_t m, size_t k, size_t n, float alpha, const float *X,
+static void outer_auto(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha, const float *X,
                        const float *D, float beta, float *G)
 {
-    (m <= SMALL_BATCH ? &nnc_dense_avx512 : &nnc_dense_blas)
-        ->outer(m, k, n, alpha, X, D, beta, G);
+    pick(m, n)->outer(pool, m, k, n, alpha, X, D, beta, G);
 }
 
 static const nnc_dense_ops dense_auto = {"auto (avx512 for small batches, else blas)",
@@ -42,6 +51,9 @@ static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
 {
+    /* nnc threads its products itself (see dense_blas.c); OpenBLAS's own
+     * threads would make results depend on the thread count. */
+    openblas_set_num_threads(1);
     __builtin_cpu_init();
     int avx512 = __builtin_cpu_supports("avx512f");
     const char *want = getenv("NNC_KERNELS");

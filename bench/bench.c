@@ -1,0 +1,173 @@
+/* bench.c — seconds per epoch of the reference configurations on MNIST,
+ * against the FLOP floor set by this machine's single-core SGEMM rate.
+ *
+ * usage: bench [MNIST_DIR] [--quick]    (default: $NNC_MNIST_DIR, data/mnist)
+ *
+ * FLOPs per sample for layers n_{l-1} -> n_l (one multiply-add = 2 FLOPs):
+ * forward 2 n_{l-1} n_l, BP2 2 n_{l-1} n_l (not for the first layer), BP4
+ * 2 n_{l-1} n_l, and the update 2 (n_{l-1} n_l + n_l) per mini-batch. */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "nnc.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Best of a few runs of a large square SGEMM on one thread, in GFLOP/s. */
+static double sgemm_rate(void)
+{
+    const int n = 2048;
+    float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n),
+          *c = malloc(sizeof(float) * n * n);
+    for (long i = 0; i < (long)n * n; i++) {
+        a[i] = (float)(i % 17) * 0.01f;
+        b[i] = (float)(i % 13) * 0.01f;
+    }
+    openblas_set_num_threads(1);
+    double best = 1e30;
+    for (int r = 0; r < 4; r++) {
+        double t = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n,
+                    0.0f, c, n);
+        t = now() - t;
+        best = t < best ? t : best;
+    }
+    free(a);
+    free(b);
+    free(c);
+    return 2.0 * n * n * (double)n / best * 1e-9;
+}
+
+static double flops_per_epoch(const size_t *sizes, size_t n_layers, size_t n, size_t batch)
+{
+    double per_sample = 0, params = 0;
+    for (size_t l = 1; l < n_layers; l++) {
+        double mn = (double)sizes[l - 1] * sizes[l];
+        per_sample += 2 * mn * (l > 1 ? 3 : 2);
+        params += mn + sizes[l];
+    }
+    double batches = (double)((n + batch - 1) / batch);
+    return per_sample * n + 2 * params * batches;
+}
+
+typedef struct {
+    double seconds[64];
+    unsigned epochs;
+} timing;
+
+static int record(nnc_net *net, const nnc_epoch_report *r, void *user)
+{
+    (void)net;
+    timing *t = user;
+    if (t->epochs < 64)
+        t->seconds[t->epochs++] = r->train_seconds;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    const char *name;
+    size_t      sizes[4], n_layers, batch;
+    float       eta;
+    nnc_cost    cost;
+    unsigned    epochs, threads;
+} config;
+
+static void run(const config *c, const nnc_data *train, const nnc_data *test, double rate)
+{
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, c->sizes, c->n_layers);
+    spec.cost = c->cost;
+    spec.init = c->cost == NNC_COST_QUADRATIC ? NNC_INIT_NORMAL : NNC_INIT_SCALED;
+    spec.seed = 1;
+    nnc_net *net;
+    if (nnc_net_create_spec(&spec, &net) != NNC_OK) {
+        fprintf(stderr, "bench: %s\n", nnc_last_error());
+        exit(1);
+    }
+    timing t = {{0}, 0};
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = c->epochs;
+    o.batch_size = c->batch;
+    o.eta = c->eta;
+    o.threads = c->threads;
+    o.on_epoch = record;
+    o.user = &t;
+    if (nnc_train(net, train, &o) != NNC_OK) {
+        fprintf(stderr, "bench: %s\n", nnc_last_error());
+        exit(1);
+    }
+    qsort(t.seconds, t.epochs, sizeof(double), cmp_double);
+    double med = t.seconds[t.epochs / 2];
+    size_t n = nnc_data_count(train), correct;
+    double t0 = now();
+    nnc_evaluate(net, test, &correct);
+    double eval = now() - t0;
+    double gflops = flops_per_epoch(c->sizes, c->n_layers, n, c->batch) / med * 1e-9;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    char shape[64] = "";
+    for (size_t l = 0; l < c->n_layers; l++)
+        snprintf(shape + strlen(shape), sizeof shape - strlen(shape), l ? ",%zu" : "%zu",
+                 c->sizes[l]);
+    printf("| %s [%s] b%zu | %s | %u | %.4f | %.0f | %.1f | %.0f%% | %.4f (%.0f%%) | %ld | %.2f%% |\n",
+           c->name, shape, c->batch, c->threads ? "" : "auto", c->threads, med, n / med, gflops,
+           100 * gflops / rate, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
+    fflush(stdout);
+    nnc_net_free(net);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = getenv("NNC_MNIST_DIR");
+    int quick = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else
+            dir = argv[i];
+    }
+    if (!dir || !*dir)
+        dir = "data/mnist";
+    nnc_data *train, *test;
+    if (nnc_mnist_load(dir, &train, NULL, &test) != NNC_OK) {
+        fprintf(stderr, "bench: %s\n", nnc_last_error());
+        return 1;
+    }
+    double rate = sgemm_rate();
+    printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
+    printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n\n",
+           flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
+    printf("| configuration | threads | | s/epoch (median) | samples/s | GFLOP/s | of SGEMM | "
+           "eval 10k s (of epoch) | peak RSS MB | test acc |\n"
+           "|---|---|---|---|---|---|---|---|---|---|\n");
+    unsigned e = quick ? 2 : 5;
+    const config configs[] = {
+        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1},
+        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 0},
+        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, quick ? 1 : 3, 1},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, quick ? 1 : 3, 2},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, quick ? 1 : 3, 0},
+    };
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++)
+        run(&configs[i], train, test, rate);
+    nnc_data_free(train);
+    nnc_data_free(test);
+    return 0;
+}

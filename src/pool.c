@@ -1,0 +1,124 @@
+/* pool.c — worker threads woken per product (see pool.h). */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "pool.h"
+
+struct nnc_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t  wake, done;
+    pthread_t      *workers;
+    unsigned        n_threads;    /* caller included                       */
+    unsigned        started;      /* workers successfully created          */
+    unsigned long   generation;   /* bumped for every run                  */
+    unsigned        pending;      /* workers still busy with this run      */
+    int             quit;
+    nnc_task_fn     fn;
+    void           *arg;
+    size_t          n_tasks;
+};
+
+typedef struct {
+    nnc_pool *pool;
+    unsigned  index;   /* 1 .. n_threads-1; the caller is 0 */
+} worker_arg;
+
+static worker_arg *worker_args(nnc_pool *p) { return (worker_arg *)(p->workers + p->n_threads); }
+
+/* Thread `index` takes tasks index, index + n_threads, ... */
+static void run_share(nnc_pool *p, unsigned index)
+{
+    for (size_t t = index; t < p->n_tasks; t += p->n_threads)
+        p->fn(p->arg, t);
+}
+
+static void *worker_main(void *varg)
+{
+    worker_arg *wa = varg;
+    nnc_pool *p = wa->pool;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->generation == seen && !p->quit)
+            pthread_cond_wait(&p->wake, &p->lock);
+        if (p->quit)
+            break;
+        seen = p->generation;
+        pthread_mutex_unlock(&p->lock);
+        run_share(p, wa->index);
+        pthread_mutex_lock(&p->lock);
+        if (--p->pending == 0)
+            pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+nnc_status nnc__pool_create(unsigned threads, nnc_pool **out)
+{
+    *out = NULL;
+    if (threads < 2)
+        return nnc__fail(NNC_ERR_ARG, "a thread pool needs at least 2 threads");
+    nnc_pool *p = calloc(1, sizeof *p);
+    /* one block: worker handles, then their arguments */
+    void *block = p ? malloc(threads * (sizeof(pthread_t) + sizeof(worker_arg))) : NULL;
+    if (!block) {
+        free(p);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %u threads", threads);
+    }
+    p->workers = block;
+    p->n_threads = threads;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (unsigned i = 1; i < threads; i++) {
+        worker_args(p)[i] = (worker_arg){p, i};
+        if (pthread_create(&p->workers[i], NULL, worker_main, &worker_args(p)[i]) != 0) {
+            nnc__pool_free(p);
+            return nnc__fail(NNC_ERR_NOMEM, "cannot start thread %u of %u", i, threads);
+        }
+        p->started = i;
+    }
+    *out = p;
+    return NNC_OK;
+}
+
+void nnc__pool_free(nnc_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (unsigned i = 1; i <= p->started; i++)
+        pthread_join(p->workers[i], NULL);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->done);
+    free(p->workers);
+    free(p);
+}
+
+void nnc__pool_run(nnc_pool *p, nnc_task_fn fn, void *arg, size_t n_tasks)
+{
+    if (!p || n_tasks < 2) {
+        for (size_t t = 0; t < n_tasks; t++)
+            fn(arg, t);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->fn = fn;
+    p->arg = arg;
+    p->n_tasks = n_tasks;
+    p->pending = p->n_threads - 1;
+    p->generation++;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    run_share(p, 0);
+    pthread_mutex_lock(&p->lock);
+    while (p->pending > 0)
+        pthread_cond_wait(&p->done, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}

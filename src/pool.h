@@ -1,0 +1,24 @@
+/* pool.h — a fixed set of worker threads that run the chunks of one product.
+ *
+ * Work is cut into tasks whose boundaries never depend on the thread count,
+ * so results are bit-identical with 1 or N threads; the pool only decides
+ * who computes which task. */
+#ifndef NNC_POOL_H
+#define NNC_POOL_H
+
+#include <stddef.h>
+
+#include "nnc.h"
+
+typedef struct nnc_pool nnc_pool;
+typedef void (*nnc_task_fn)(void *arg, size_t task);
+
+/* A pool of `threads` threads in all, the caller's included (threads >= 2). */
+nnc_status nnc__pool_create(unsigned threads, nnc_pool **out);
+void nnc__pool_free(nnc_pool *pool);
+
+/* Runs fn(arg, t) for t = 0 .. n_tasks-1 and returns when all are done.
+ * pool NULL runs them in order on the calling thread. */
+void nnc__pool_run(nnc_pool *pool, nnc_task_fn fn, void *arg, size_t n_tasks);
+
+#endif
