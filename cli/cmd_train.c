@@ -1,7 +1,9 @@
 /* cmd_train.c — `nnc train`: the seed's test.py, with options. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "nnc.h"
@@ -15,97 +17,335 @@ static void usage(FILE *out)
             "'Epoch j: correct / 10000' on the test set and the epoch's training time.\n"
             "Defaults are the seed's test.py.\n"
             "\n"
-            "  -l, --layers LIST   layer sizes, input first          (784,30,10)\n"
-            "  -e, --epochs N      training epochs                   (10)\n"
-            "  -b, --batch N       mini-batch size                   (10)\n"
-            "  -r, --eta X         learning rate                     (3.0)\n"
-            "  -s, --seed N        seed of the network's generator   (0)\n"
-            "  -t, --threads N     threads, 0 = choose               (0)\n"
-            "  -d, --data DIR      folder with the four MNIST IDX files, raw or .gz\n"
-            "                      (default: $NNC_DATA, else data/mnist)\n"
-            "  -h, --help          show this help\n");
+            "network\n"
+            "  -l, --layers LIST      layer sizes, input first             (784,30,10)\n"
+            "      --activation F     hidden units: sigmoid, tanh, relu, leaky-relu (sigmoid)\n"
+            "      --cost C           quadratic, cross-entropy, softmax      (quadratic)\n"
+            "      --init I           normal N(0,1), scaled N(0,1/n_in), he, glorot (normal)\n"
+            "  -s, --seed N           seed of the network's generator      (0)\n"
+            "training\n"
+            "  -e, --epochs N         training epochs                      (10)\n"
+            "  -b, --batch N          mini-batch size                      (10)\n"
+            "  -r, --eta X            learning rate                        (3.0; adam: 0.001)\n"
+            "      --optimizer O      sgd, momentum, nesterov, adam         (sgd)\n"
+            "      --momentum MU      momentum coefficient                 (0.9)\n"
+            "      --lambda X         L2 strength, network2's semantics     (0)\n"
+            "      --dropout P        drop hidden units with probability P  (0)\n"
+            "      --halve-after K    halve eta after K epochs without a better\n"
+            "                         validation accuracy; stop at eta/128  (off)\n"
+            "      --early-stop K     stop after K epochs without a better validation\n"
+            "                         accuracy and keep the best network    (off)\n"
+            "      --monitor LIST     after each epoch measure any of train-cost,\n"
+            "                         train-accuracy, valid-cost, valid-accuracy,\n"
+            "                         test-cost, test-accuracy              (test-accuracy)\n"
+            "      --preset NAME      seed; network2 (chapter 3: [784,100,10],\n"
+            "                         cross-entropy, scaled, lambda 5, eta 0.1, 60 epochs);\n"
+            "                         best (see README); later options override it\n"
+            "  -t, --threads N        threads, 0 = choose                  (0)\n"
+            "  -d, --data DIR         folder with the four MNIST IDX files, raw or .gz\n"
+            "                         (default: $NNC_DATA, else data/mnist)\n"
+            "  -h, --help             show this help\n");
 }
 
+/* ---- names of the enums ---------------------------------------------- */
+
 typedef struct {
-    const nnc_data *test;
-    size_t          n_test;
-} progress;
+    const char *name;
+    int         value;
+} name_value;
+
+static const name_value activations[] = {{"sigmoid", NNC_ACT_SIGMOID}, {"tanh", NNC_ACT_TANH},
+                                         {"relu", NNC_ACT_RELU},
+                                         {"leaky-relu", NNC_ACT_LEAKY_RELU}, {NULL, 0}};
+static const name_value costs[] = {{"quadratic", NNC_COST_QUADRATIC},
+                                   {"cross-entropy", NNC_COST_CROSS_ENTROPY},
+                                   {"softmax", NNC_COST_SOFTMAX_LOGLIK}, {NULL, 0}};
+static const name_value inits[] = {{"normal", NNC_INIT_NORMAL}, {"scaled", NNC_INIT_SCALED},
+                                   {"he", NNC_INIT_HE}, {"glorot", NNC_INIT_GLOROT}, {NULL, 0}};
+static const name_value optimizers[] = {{"sgd", NNC_OPT_SGD}, {"momentum", NNC_OPT_MOMENTUM},
+                                        {"nesterov", NNC_OPT_NESTEROV}, {"adam", NNC_OPT_ADAM},
+                                        {NULL, 0}};
+static const name_value monitors[] = {
+    {"train-cost", NNC_MONITOR_TRAIN_COST}, {"train-accuracy", NNC_MONITOR_TRAIN_ACCURACY},
+    {"valid-cost", NNC_MONITOR_VALID_COST}, {"valid-accuracy", NNC_MONITOR_VALID_ACCURACY},
+    {"test-cost", NNC_MONITOR_TEST_COST},   {"test-accuracy", NNC_MONITOR_TEST_ACCURACY},
+    {NULL, 0}};
+
+static int parse_name(const char *opt, const char *text, const name_value *table, int *out)
+{
+    for (const name_value *e = table; e->name; e++)
+        if (!strcmp(e->name, text)) {
+            *out = e->value;
+            return 1;
+        }
+    char list[256] = "";
+    for (const name_value *e = table; e->name; e++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 e == table ? "" : ", ", e->name);
+    cli_error("%s: '%s' is not one of %s", opt, text, list);
+    return 0;
+}
+
+static int parse_monitor(const char *text, unsigned *out)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    *out = 0;
+    for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int bit;
+        if (!parse_name("--monitor", tok, monitors, &bit))
+            return 0;
+        *out |= (unsigned)bit;
+    }
+    return 1;
+}
+
+/* ---- settings -------------------------------------------------------- */
+
+typedef struct {
+    size_t         sizes[MAX_LAYERS], n_layers;
+    nnc_net_spec   spec;
+    nnc_train_opts opts;
+    int            eta_given;
+    const char    *data_dir;
+} settings;
+
+static void preset_seed(settings *st)
+{
+    st->sizes[0] = 784, st->sizes[1] = 30, st->sizes[2] = 10, st->n_layers = 3;
+    nnc_net_spec_init(&st->spec, st->sizes, 3);
+    nnc_train_opts_init(&st->opts);
+    st->opts.monitor = NNC_MONITOR_TEST_ACCURACY;
+}
+
+static int apply_preset(settings *st, const char *name)
+{
+    preset_seed(st);
+    if (!strcmp(name, "seed"))
+        return 1;
+    if (!strcmp(name, "network2")) {       /* Nielsen, chapter 3 */
+        st->sizes[1] = 100;
+        st->spec.cost = NNC_COST_CROSS_ENTROPY;
+        st->spec.init = NNC_INIT_SCALED;
+        st->opts.lambda = 5.0f;
+        st->opts.eta = 0.1f;
+        st->opts.epochs = 60;
+        return 1;
+    }
+    if (!strcmp(name, "best")) {           /* README: the best recipe found */
+        st->sizes[1] = 1024, st->sizes[2] = 1024, st->sizes[3] = 10, st->n_layers = 4;
+        st->spec.hidden = NNC_ACT_RELU;
+        st->spec.cost = NNC_COST_SOFTMAX_LOGLIK;
+        st->spec.init = NNC_INIT_HE;
+        st->opts.optimizer = NNC_OPT_NESTEROV;
+        st->opts.momentum = 0.9f;
+        st->opts.eta = 0.05f;
+        st->opts.batch_size = 64;
+        st->opts.dropout = 0.3f;
+        st->opts.lambda = 1.0f;
+        st->opts.epochs = 40;
+        st->opts.early_stop = 8;
+        st->opts.monitor |= NNC_MONITOR_VALID_ACCURACY;
+        return 1;
+    }
+    cli_error("--preset: '%s' is not one of seed, network2, best", name);
+    return 0;
+}
+
+enum { OPT_ACT = 256, OPT_COST, OPT_INIT, OPT_OPTIM, OPT_MOMENTUM, OPT_LAMBDA, OPT_DROPOUT,
+       OPT_HALVE, OPT_EARLY, OPT_MONITOR, OPT_PRESET };
+
+static const struct option longopts[] = {
+    {"layers", required_argument, NULL, 'l'},     {"epochs", required_argument, NULL, 'e'},
+    {"batch", required_argument, NULL, 'b'},      {"eta", required_argument, NULL, 'r'},
+    {"seed", required_argument, NULL, 's'},       {"threads", required_argument, NULL, 't'},
+    {"data", required_argument, NULL, 'd'},       {"help", no_argument, NULL, 'h'},
+    {"activation", required_argument, NULL, OPT_ACT},
+    {"cost", required_argument, NULL, OPT_COST},  {"init", required_argument, NULL, OPT_INIT},
+    {"optimizer", required_argument, NULL, OPT_OPTIM},
+    {"momentum", required_argument, NULL, OPT_MOMENTUM},
+    {"lambda", required_argument, NULL, OPT_LAMBDA},
+    {"dropout", required_argument, NULL, OPT_DROPOUT},
+    {"halve-after", required_argument, NULL, OPT_HALVE},
+    {"early-stop", required_argument, NULL, OPT_EARLY},
+    {"monitor", required_argument, NULL, OPT_MONITOR},
+    {"preset", required_argument, NULL, OPT_PRESET},
+    {NULL, 0, NULL, 0}};
+static const char shortopts[] = "l:e:b:r:s:t:d:h";
+
+/* Applies one option; returns 0 ok, 1 help shown, -1 usage error. */
+static int apply_option(settings *st, int c, const char *arg)
+{
+    unsigned long long v;
+    int e;
+    switch (c) {
+    case 'l': return parse_layers("--layers", arg, st->sizes, &st->n_layers) ? 0 : -1;
+    case 'e':
+        if (!parse_uint("--epochs", arg, 1000000, &v)) return -1;
+        st->opts.epochs = (unsigned)v;
+        return 0;
+    case 'b':
+        if (!parse_uint("--batch", arg, 1u << 20, &v)) return -1;
+        if (v == 0) { cli_error("--batch: must be at least 1"); return -1; }
+        st->opts.batch_size = v;
+        return 0;
+    case 'r':
+        if (!parse_float("--eta", arg, &st->opts.eta)) return -1;
+        if (!(st->opts.eta > 0.0f)) { cli_error("--eta: the learning rate must be positive"); return -1; }
+        st->eta_given = 1;
+        return 0;
+    case 's':
+        if (!parse_uint("--seed", arg, UINT64_MAX, &v)) return -1;
+        st->spec.seed = v;
+        return 0;
+    case 't':
+        if (!parse_uint("--threads", arg, 256, &v)) return -1;
+        st->opts.threads = (unsigned)v;
+        return 0;
+    case 'd': st->data_dir = arg; return 0;
+    case OPT_ACT:
+        if (!parse_name("--activation", arg, activations, &e)) return -1;
+        st->spec.hidden = (nnc_activation)e;
+        return 0;
+    case OPT_COST:
+        if (!parse_name("--cost", arg, costs, &e)) return -1;
+        st->spec.cost = (nnc_cost)e;
+        return 0;
+    case OPT_INIT:
+        if (!parse_name("--init", arg, inits, &e)) return -1;
+        st->spec.init = (nnc_init)e;
+        return 0;
+    case OPT_OPTIM:
+        if (!parse_name("--optimizer", arg, optimizers, &e)) return -1;
+        st->opts.optimizer = (nnc_optimizer)e;
+        return 0;
+    case OPT_MOMENTUM:
+        if (!parse_float("--momentum", arg, &st->opts.momentum)) return -1;
+        if (!(st->opts.momentum >= 0 && st->opts.momentum < 1)) { cli_error("--momentum: must be in [0, 1)"); return -1; }
+        return 0;
+    case OPT_LAMBDA:
+        if (!parse_float("--lambda", arg, &st->opts.lambda)) return -1;
+        if (st->opts.lambda < 0) { cli_error("--lambda: must be 0 or more"); return -1; }
+        return 0;
+    case OPT_DROPOUT:
+        if (!parse_float("--dropout", arg, &st->opts.dropout)) return -1;
+        if (!(st->opts.dropout >= 0 && st->opts.dropout < 1)) { cli_error("--dropout: must be in [0, 1)"); return -1; }
+        return 0;
+    case OPT_HALVE:
+        if (!parse_uint("--halve-after", arg, 1000000, &v)) return -1;
+        st->opts.halve_after = (unsigned)v;
+        return 0;
+    case OPT_EARLY:
+        if (!parse_uint("--early-stop", arg, 1000000, &v)) return -1;
+        st->opts.early_stop = (unsigned)v;
+        return 0;
+    case OPT_MONITOR: return parse_monitor(arg, &st->opts.monitor) ? 0 : -1;
+    case OPT_PRESET: return 0;   /* applied in the first pass */
+    case 'h': usage(stdout); return 1;
+    default: fputs("try 'nnc train --help'\n", stderr); return -1;
+    }
+}
+
+/* Two passes: the preset first, then every other option over it. */
+static int parse_args(int argc, char **argv, settings *st)
+{
+    preset_seed(st);
+    st->data_dir = default_data_dir();
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+        if (c == OPT_PRESET && !apply_preset(st, optarg))
+            return -1;
+    opterr = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        int r = apply_option(st, c, optarg);
+        if (r != 0)
+            return r;
+    }
+    if (optind < argc) {
+        cli_error("train: unexpected argument '%s'; try 'nnc train --help'", argv[optind]);
+        return -1;
+    }
+    if (st->opts.optimizer == NNC_OPT_ADAM && !st->eta_given)
+        st->opts.eta = 0.001f;
+    st->spec.sizes = st->sizes;
+    st->spec.n_layers = st->n_layers;
+    return 0;
+}
+
+/* ---- progress -------------------------------------------------------- */
+
+static void print_measure(const char *what, const nnc_measure *m)
+{
+    if (!isnan(m->cost))
+        printf("  %s cost %.4f", what, m->cost);
+    if (m->n)
+        printf("  %s accuracy %.2f%%", what, 100.0 * (double)m->correct / (double)m->n);
+}
 
 static int report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
 {
-    const progress *p = user;
-    size_t correct;
-    if (nnc_evaluate(net, p->test, &correct) != NNC_OK) {
-        cli_error("%s", nnc_last_error());
-        return 1;
-    }
-    printf("Epoch %u: %zu / %zu  (%.3f s)\n", r->epoch, correct, p->n_test, r->train_seconds);
+    (void)net;
+    (void)user;
+    if (r->test.n)        /* the seed's line */
+        printf("Epoch %u: %zu / %zu  (%.3f s", r->epoch, r->test.correct, r->test.n,
+               r->train_seconds);
+    else
+        printf("Epoch %u complete  (%.3f s", r->epoch, r->train_seconds);
+    printf(", eta %g)", r->eta);
+    print_measure("train", &r->train);
+    print_measure("valid", &r->valid);
+    if (!isnan(r->test.cost))
+        printf("  test cost %.4f", r->test.cost);
+    putchar('\n');
     fflush(stdout);
     return 0;
 }
 
 int cmd_train(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"layers", required_argument, NULL, 'l'}, {"epochs", required_argument, NULL, 'e'},
-        {"batch", required_argument, NULL, 'b'},  {"eta", required_argument, NULL, 'r'},
-        {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 't'},
-        {"data", required_argument, NULL, 'd'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    size_t sizes[MAX_LAYERS] = {784, 30, 10}, n_layers = 3;
-    unsigned long long v, seed = 0;
-    const char *data_dir = default_data_dir();
-    nnc_train_opts opts;
-    nnc_train_opts_init(&opts);
+    settings st;
+    int r = parse_args(argc, argv, &st);
+    if (r != 0)
+        return r > 0 ? 0 : EXIT_USAGE;
 
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "l:e:b:r:s:t:d:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'l': if (!parse_layers("--layers", optarg, sizes, &n_layers)) return EXIT_USAGE; break;
-        case 'e': if (!parse_uint("--epochs", optarg, 1000000, &v)) return EXIT_USAGE; opts.epochs = (unsigned)v; break;
-        case 'b': if (!parse_uint("--batch", optarg, 1u << 20, &v) || v == 0) { if (v == 0) cli_error("--batch: must be at least 1"); return EXIT_USAGE; } opts.batch_size = v; break;
-        case 'r': if (!parse_float("--eta", optarg, &opts.eta)) return EXIT_USAGE; break;
-        case 's': if (!parse_uint("--seed", optarg, UINT64_MAX, &seed)) return EXIT_USAGE; break;
-        case 't': if (!parse_uint("--threads", optarg, 256, &v)) return EXIT_USAGE; opts.threads = (unsigned)v; break;
-        case 'd': data_dir = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: fputs("try 'nnc train --help'\n", stderr); return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("train: unexpected argument '%s'; try 'nnc train --help'", argv[optind]);
-        return EXIT_USAGE;
-    }
-    if (!(opts.eta > 0.0f)) {
-        cli_error("--eta: the learning rate must be positive");
-        return EXIT_USAGE;
-    }
-
-    nnc_data *train = NULL, *test = NULL;
+    nnc_data *train = NULL, *valid = NULL, *test = NULL;
     nnc_net *net = NULL;
     int status = 1;
-    if (nnc_mnist_load(data_dir, &train, NULL, &test) != NNC_OK ||
-        nnc_net_create(sizes, n_layers, seed, &net) != NNC_OK) {
+    if (nnc_mnist_load(st.data_dir, &train, &valid, &test) != NNC_OK ||
+        nnc_net_create_spec(&st.spec, &net) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         goto done;
     }
     printf("nnc: training [");
-    for (size_t l = 0; l < n_layers; l++)
-        printf(l ? ", %zu" : "%zu", sizes[l]);
+    for (size_t l = 0; l < st.n_layers; l++)
+        printf(l ? ", %zu" : "%zu", st.sizes[l]);
     printf("] on %zu samples, %u epochs, mini-batch %zu, eta %g, seed %llu\n",
-           nnc_data_count(train), opts.epochs, opts.batch_size, opts.eta, seed);
-    progress p = {test, nnc_data_count(test)};
-    opts.on_epoch = report_epoch;
-    opts.user = &p;
-    if (nnc_train(net, train, &opts) != NNC_OK) {
+           nnc_data_count(train), st.opts.epochs, st.opts.batch_size, st.opts.eta,
+           (unsigned long long)st.spec.seed);
+    st.opts.validation = valid;
+    st.opts.test = test;
+    st.opts.on_epoch = report_epoch;
+    nnc_train_summary sum;
+    if (nnc_train(net, train, &st.opts, &sum) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         goto done;
+    }
+    if (sum.best_epoch >= 0) {
+        size_t correct;
+        printf("best validation accuracy: %zu / %zu at epoch %d%s\n", sum.best_valid_correct,
+               nnc_data_count(valid), sum.best_epoch, sum.restored_best ? " (kept)" : "");
+        if (sum.restored_best && nnc_evaluate(net, test, &correct) == NNC_OK)
+            printf("test accuracy of the kept network: %zu / %zu\n", correct,
+                   nnc_data_count(test));
     }
     status = 0;
 done:
     nnc_net_free(net);
     nnc_data_free(train);
+    nnc_data_free(valid);
     nnc_data_free(test);
     return status;
 }

@@ -130,12 +130,13 @@ float *nnc_net_biases(nnc_net *net, size_t l);
 nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
                            float *out);
 
-/* Cost of m samples with targets y (m x n_L), summed over the samples, and
- * its gradient with respect to every parameter (same layout as the parameter
- * block), also summed; either output may be NULL. This is backprop for the
- * whole batch at once (BP1-BP4). */
+/* The objective Σ_i C(x_i, y_i) + (l2/2) Σ w² over m samples with targets y
+ * (m x n_L) — l2 = 0 for the plain cost — and its gradient with respect to
+ * every parameter (same layout as the parameter block), summed over the
+ * samples; biases are not regularised. Either output may be NULL. This is
+ * backprop for the whole batch at once (BP1-BP4). */
 nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
-                        size_t m, double *cost, float *grad);
+                        size_t m, double l2, double *cost, float *grad);
 
 /* ---- datasets ---------------------------------------------------------- */
 
@@ -179,9 +180,34 @@ nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
 
 /* ---- training ---------------------------------------------------------- */
 
+typedef enum {
+    NNC_OPT_SGD = 0,     /* w -= eta g                                  (seed) */
+    NNC_OPT_MOMENTUM,    /* v = mu v - eta g; w += v     (Nielsen, chapter 3) */
+    NNC_OPT_NESTEROV,    /* v' = mu v - eta g; w += -mu v + (1 + mu) v'       */
+    NNC_OPT_ADAM         /* Kingma & Ba, with bias correction                 */
+} nnc_optimizer;
+/* g above is the mini-batch's mean gradient plus (lambda/n) w for weights. */
+
+/* What to measure after each epoch (bits of nnc_train_opts.monitor). */
+enum {
+    NNC_MONITOR_TRAIN_COST = 1 << 0, NNC_MONITOR_TRAIN_ACCURACY = 1 << 1,
+    NNC_MONITOR_VALID_COST = 1 << 2, NNC_MONITOR_VALID_ACCURACY = 1 << 3,
+    NNC_MONITOR_TEST_COST = 1 << 4,  NNC_MONITOR_TEST_ACCURACY = 1 << 5
+};
+
+/* Cost and accuracy of one dataset; cost is NAN and n is 0 when that
+ * measurement was not asked for. cost is the mean cost plus the L2 term
+ * (lambda / 2n) Σ w², n being the training-set size: the training objective. */
 typedef struct {
-    unsigned epoch;          /* 0-based                                      */
-    double   train_seconds;  /* wall time of this epoch's training           */
+    double cost;
+    size_t correct, n;
+} nnc_measure;
+
+typedef struct {
+    unsigned    epoch;          /* 0-based                                   */
+    double      train_seconds;  /* wall time of this epoch's training        */
+    float       eta;            /* learning rate used in this epoch          */
+    nnc_measure train, valid, test;
 } nnc_epoch_report;
 
 /* Called after every epoch; return non-zero to stop training. */
@@ -189,24 +215,58 @@ typedef int (*nnc_epoch_fn)(nnc_net *net, const nnc_epoch_report *report,
                             void *user);
 
 typedef struct {
-    unsigned     epochs;      /* 10                                          */
-    size_t       batch_size;  /* 10                                          */
-    float        eta;         /* 3.0                                         */
-    int          shuffle;     /* 1: reshuffle every epoch with the network's
-                                 generator; 0: keep the data's order         */
-    unsigned     threads;     /* 0: choose from the network's size          */
-    nnc_epoch_fn on_epoch;    /* NULL: none                                  */
-    void        *user;        /* passed to on_epoch                          */
+    unsigned       epochs;      /* 10                                        */
+    size_t         batch_size;  /* 10                                        */
+    float          eta;         /* 3.0                                       */
+    int            shuffle;     /* 1: reshuffle every epoch with the network's
+                                   generator; 0: keep the data's order       */
+    unsigned       threads;     /* 0: choose from the network's size         */
+    float          lambda;      /* L2 strength, network2's semantics: weights
+                                   decay by (1 - eta lambda / n) per batch; 0 */
+    nnc_optimizer  optimizer;   /* NNC_OPT_SGD                               */
+    float          momentum;    /* mu for MOMENTUM / NESTEROV; 0.9           */
+    float          adam_beta1, adam_beta2, adam_epsilon; /* 0.9, 0.999, 1e-8 */
+    float          dropout;     /* probability of dropping a hidden unit
+                                   while training (inverted dropout); 0      */
+    /* Monitoring: NNC_MONITOR_* bits; the datasets they need. */
+    unsigned        monitor;    /* 0                                         */
+    const nnc_data *validation; /* NULL                                      */
+    const nnc_data *test;       /* NULL                                      */
+    /* Schedules, both driven by validation accuracy (need `validation`):
+     * halve eta after `halve_after` epochs without improvement, and stop
+     * once eta < eta * min_eta_factor (network2's suggestion: 1/128);
+     * stop after `early_stop` epochs without improvement and give back the
+     * best network seen. 0 turns either off. */
+    unsigned     halve_after;   /* 0                                         */
+    float        min_eta_factor;/* 1/128                                     */
+    unsigned     early_stop;    /* 0                                         */
+    nnc_epoch_fn on_epoch;      /* NULL: none                                */
+    void        *user;          /* passed to on_epoch                        */
 } nnc_train_opts;
 
-/* Fills opts with the seed's test.py settings. */
+/* What a training run did. */
+typedef struct {
+    unsigned epochs_run;
+    int      best_epoch;        /* by validation accuracy; -1 if not measured */
+    size_t   best_valid_correct;
+    float    final_eta;
+    int      restored_best;     /* 1 if early stopping put the best back     */
+} nnc_train_summary;
+
+/* Fills opts with the seed's test.py settings (plain SGD, nothing else). */
 void nnc_train_opts_init(nnc_train_opts *opts);
 
 /* Mini-batch SGD as the seed's Network.SGD: per epoch, shuffle, cut into
  * batches of batch_size (the last may be smaller), and for each batch
- * w <- w - (eta / len(batch)) * sum of gradients, likewise for biases. */
+ * w <- w - (eta / len(batch)) * sum of gradients, likewise for biases; with
+ * the options above on top. summary may be NULL. */
 nnc_status nnc_train(nnc_net *net, const nnc_data *train,
-                     const nnc_train_opts *opts);
+                     const nnc_train_opts *opts, nnc_train_summary *summary);
+
+/* Correct count and mean cost (without any L2 term) over a dataset;
+ * mean_cost may be NULL. */
+nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
+                            size_t *correct, double *mean_cost);
 
 /* Number of samples whose argmax output equals the label. */
 nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,

@@ -15,6 +15,7 @@
 #include "cost.h"
 
 nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
+                                 float dropout, nnc_rng *rng, int with_grad,
                                  nnc_workspace **out)
 {
     size_t L = net->n_layers - 1;
@@ -25,18 +26,30 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
     ws->max_m = max_m;
     ws->n_layers = net->n_layers;
     ws->ops = nnc_dense_best();
+    ws->keep = 1.0f - dropout;
+    ws->rng = rng;
     ws->a = calloc(net->n_layers, sizeof *ws->a);
+    ws->in = calloc(net->n_layers, sizeof *ws->in);
+    ws->mask = calloc(net->n_layers, sizeof *ws->mask);
     ws->delta = calloc(net->n_layers, sizeof *ws->delta);
-    int ok = ws->a && ws->delta;
+    int ok = ws->a && ws->in && ws->mask && ws->delta;
     for (size_t l = 0; ok && l <= L; l++) {
-        ws->a[l] = malloc(max_m * net->sizes[l] * sizeof(float));
-        ws->delta[l] = l ? malloc(max_m * net->sizes[l] * sizeof(float)) : NULL;
+        size_t bytes = max_m * net->sizes[l] * sizeof(float);
+        ws->a[l] = malloc(bytes);
+        ws->in[l] = ws->a[l];
+        ws->delta[l] = l ? malloc(bytes) : NULL;
         ok = ws->a[l] && (l == 0 || ws->delta[l]);
+        if (ok && dropout > 0.0f && l > 0 && l < L) {   /* hidden layers only */
+            ws->mask[l] = malloc(bytes);
+            ws->in[l] = malloc(bytes);
+            ok = ws->mask[l] && ws->in[l];
+        }
     }
     if (ok) {
         ws->z_out = malloc(max_m * net->sizes[L] * sizeof(float));
         ws->y = malloc(max_m * net->sizes[L] * sizeof(float));
-        ok = ws->z_out && ws->y;
+        ws->grad = with_grad ? malloc(net->n_params * sizeof(float)) : NULL;
+        ok = ws->z_out && ws->y && (!with_grad || ws->grad);
     }
     if (!ok) {
         nnc__workspace_free(ws);
@@ -61,17 +74,42 @@ void nnc__workspace_free(nnc_workspace *ws)
     if (!ws)
         return;
     for (size_t l = 0; l < ws->n_layers; l++) {
+        if (ws->in && ws->a && ws->in[l] != ws->a[l])
+            free(ws->in[l]);
         if (ws->a)
             free(ws->a[l]);
+        if (ws->mask)
+            free(ws->mask[l]);
         if (ws->delta)
             free(ws->delta[l]);
     }
     free(ws->a);
+    free(ws->in);
+    free(ws->mask);
     free(ws->delta);
     free(ws->z_out);
     free(ws->y);
+    free(ws->grad);
     nnc__pool_free(ws->pool);
     free(ws);
+}
+
+/* Inverted dropout: each unit survives with probability keep and is then
+ * scaled by 1/keep, so the expected input of the next layer is unchanged
+ * and evaluation needs no rescaling. */
+void nnc__drop_units(nnc_rng *rng, float keep, const float *a, float *mask, float *out,
+                       size_t count)
+{
+    const uint64_t threshold = (uint64_t)(keep * 4294967296.0);   /* keep · 2^32 */
+    const float scale = 1.0f / keep;
+    for (size_t i = 0; i < count; i += 2) {
+        uint64_t r = nnc_rng_u64(rng);          /* two 32-bit draws per call */
+        mask[i] = (r & 0xffffffffu) < threshold ? scale : 0.0f;
+        if (i + 1 < count)
+            mask[i + 1] = (r >> 32) < threshold ? scale : 0.0f;
+    }
+    for (size_t i = 0; i < count; i++)
+        out[i] = a[i] * mask[i];
 }
 
 void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
@@ -82,9 +120,11 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
         const float *b = net->params + net->b_offset[l];
         size_t n_in = net->sizes[l - 1], n = net->sizes[l];
         float *z = l == L ? ws->z_out : ws->a[l];
-        ws->ops->affine(ws->pool, m, n_in, n, ws->a[l - 1], W, b, z);      /* Z_l = A_{l-1} W_l + b_l */
+        ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, b, z); /* Z_l = A_{l-1} W_l + b_l */
         if (l < L) {
-            nnc__activate(net->hidden, z, m * n);                  /* A_l = σ(Z_l) */
+            nnc__activate(net->hidden, z, m * n);                      /* A_l = σ(Z_l) */
+            if (ws->mask[l])
+                nnc__drop_units(ws->rng, ws->keep, ws->a[l], ws->mask[l], ws->in[l], m * n);
         } else {
             for (size_t i = 0; i < m * n; i++)
                 ws->a[L][i] = z[i];
@@ -115,13 +155,16 @@ void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
         const float *W = net->params + net->w_offset[l];
         if (l > 1) {
             /* BP2, before W_l changes (P may be the parameters themselves) */
-            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
-            nnc__times_derivative(net->hidden, ws->a[l - 1], ws->delta[l - 1],
-                                  m * n_in);
+            float *d = ws->delta[l - 1];
+            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, d);
+            if (ws->mask[l - 1])         /* a dropped unit passes no error back */
+                for (size_t i = 0; i < m * n_in; i++)
+                    d[i] *= ws->mask[l - 1][i];
+            nnc__times_derivative(net->hidden, ws->a[l - 1], d, m * n_in);
         }
         apply_bias_gradient(ws->delta[l], m, n, alpha, beta_b,
                             P + net->b_offset[l]);                  /* BP3 */
-        ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->a[l - 1], ws->delta[l], beta_w,
+        ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
                        P + net->w_offset[l]);                       /* BP4 */
     }
 }

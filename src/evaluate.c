@@ -16,7 +16,7 @@ nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *
     size_t chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
     size_t n0 = net->sizes[0], nL = net->sizes[net->n_layers - 1];
     nnc_workspace *ws;
-    nnc_status s = nnc__workspace_create(net, chunk, 0, &ws);
+    nnc_status s = nnc__workspace_create(net, chunk, 0, 0.0f, NULL, 0, &ws);
     if (s != NNC_OK)
         return s;
     for (size_t done = 0; done < m; done += chunk) {
@@ -30,13 +30,13 @@ nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *
 }
 
 nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
-                        size_t m, double *cost, float *grad)
+                        size_t m, double l2, double *cost, float *grad)
 {
     if (!net || !x || !y || m == 0)
         return nnc__fail(NNC_ERR_ARG, "nnc_gradient: NULL argument or empty batch");
     size_t n0 = net->sizes[0], L = net->n_layers - 1, nL = net->sizes[L];
     nnc_workspace *ws;
-    nnc_status s = nnc__workspace_create(net, m, 1, &ws);
+    nnc_status s = nnc__workspace_create(net, m, 1, 0.0f, NULL, 0, &ws);
     if (s != NNC_OK)
         return s;
     memcpy(ws->a[0], x, m * n0 * sizeof *x);
@@ -46,6 +46,16 @@ nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
         *cost = nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, m, nL);
     if (grad)
         nnc__backward(net, ws, m, 1.0f, 0.0f, 0.0f, grad);
+    for (size_t l = 1; l <= L && l2 != 0.0; l++) {   /* + (l2/2) Σ w² */
+        const float *w = net->params + net->w_offset[l];
+        float *g = grad ? grad + net->w_offset[l] : NULL;
+        for (size_t i = 0; i < net->sizes[l - 1] * net->sizes[l]; i++) {
+            if (cost)
+                *cost += 0.5 * l2 * (double)w[i] * w[i];
+            if (g)
+                g[i] += (float)(l2 * w[i]);
+        }
+    }
     nnc__workspace_free(ws);
     return NNC_OK;
 }
@@ -59,10 +69,11 @@ static size_t argmax(const float *v, size_t n)
     return best;
 }
 
-nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data, size_t *correct)
+nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data, size_t *correct,
+                            double *mean_cost)
 {
     if (!net || !data || !correct)
-        return nnc__fail(NNC_ERR_ARG, "nnc_evaluate: NULL argument");
+        return nnc__fail(NNC_ERR_ARG, "nnc_measure_data: NULL argument");
     *correct = 0;
     nnc_status s = nnc__check_fit(net, data);
     if (s != NNC_OK)
@@ -70,18 +81,28 @@ nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data, size_t *correc
     size_t n = nnc_data_count(data), L = net->n_layers - 1, nL = net->sizes[L];
     size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
     nnc_workspace *ws;
-    if ((s = nnc__workspace_create(net, chunk, 0, &ws)) != NNC_OK)
+    if ((s = nnc__workspace_create(net, chunk, 0, 0.0f, NULL, 0, &ws)) != NNC_OK)
         return s;
     size_t idx[EVAL_CHUNK];
+    double cost = 0.0;
     for (size_t done = 0; done < n; done += chunk) {
         size_t k = n - done < chunk ? n - done : chunk;
         for (size_t i = 0; i < k; i++)
             idx[i] = done + i;
-        nnc__gather(data, idx, k, 0, ws->a[0], NULL);
+        nnc__gather(data, idx, k, nL, ws->a[0], mean_cost ? ws->y : NULL);
         nnc__forward(net, ws, k);
+        if (mean_cost)
+            cost += nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, k, nL);
         for (size_t i = 0; i < k; i++)
             *correct += argmax(ws->a[L] + i * nL, nL) == nnc_data_label(data, done + i);
     }
+    if (mean_cost)
+        *mean_cost = cost / (double)n;
     nnc__workspace_free(ws);
     return NNC_OK;
+}
+
+nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data, size_t *correct)
+{
+    return nnc_measure_data(net, data, correct, NULL);
 }

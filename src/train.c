@@ -1,19 +1,27 @@
-/* train.c — mini-batch stochastic gradient descent, as the seed's SGD. */
+/* train.c — mini-batch stochastic gradient descent, as the seed's SGD, with
+ * the optimisers, L2, dropout, schedules and monitoring of network2 and on. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backprop.h"
+#include "optimizer.h"
 
 void nnc_train_opts_init(nnc_train_opts *o)
 {
+    memset(o, 0, sizeof *o);
     o->epochs = 10;
     o->batch_size = 10;
     o->eta = 3.0f;
     o->shuffle = 1;
-    o->threads = 0;
-    o->on_epoch = NULL;
-    o->user = NULL;
+    o->optimizer = NNC_OPT_SGD;
+    o->momentum = 0.9f;
+    o->adam_beta1 = 0.9f;
+    o->adam_beta2 = 0.999f;
+    o->adam_epsilon = 1e-8f;
+    o->min_eta_factor = 1.0f / 128.0f;
 }
 
 static double now_seconds(void)
@@ -36,63 +44,228 @@ unsigned nnc__auto_threads(const nnc_net *net, size_t batch)
     return (unsigned)(flops / FLOPS_PER_THREAD < cpus ? flops / FLOPS_PER_THREAD : cpus);
 }
 
-static nnc_status check_opts(const nnc_train_opts *o)
+static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
 {
     if (o->batch_size == 0)
         return nnc__fail(NNC_ERR_ARG, "mini-batch size must be at least 1");
-    if (!(o->eta > 0.0f) || o->eta > 1e6f)
+    if (!(o->eta > 0.0f) || !isfinite(o->eta))
         return nnc__fail(NNC_ERR_ARG, "learning rate eta must be positive and finite");
-    return NNC_OK;
+    if ((unsigned)o->optimizer > NNC_OPT_ADAM)
+        return nnc__fail(NNC_ERR_ARG, "unknown optimiser %d", (int)o->optimizer);
+    if (!(o->lambda >= 0.0f) || !isfinite(o->lambda))
+        return nnc__fail(NNC_ERR_ARG, "L2 strength lambda must be 0 or more");
+    if (!(o->momentum >= 0.0f && o->momentum < 1.0f))
+        return nnc__fail(NNC_ERR_ARG, "momentum must be in [0, 1)");
+    if (!(o->adam_beta1 >= 0.0f && o->adam_beta1 < 1.0f && o->adam_beta2 >= 0.0f &&
+          o->adam_beta2 < 1.0f && o->adam_epsilon > 0.0f))
+        return nnc__fail(NNC_ERR_ARG, "Adam needs beta1, beta2 in [0, 1) and epsilon > 0");
+    if (!(o->dropout >= 0.0f && o->dropout < 1.0f))
+        return nnc__fail(NNC_ERR_ARG, "dropout probability must be in [0, 1)");
+    if (o->dropout > 0.0f && net->n_layers < 3)
+        return nnc__fail(NNC_ERR_ARG, "dropout needs a hidden layer");
+    if ((o->halve_after || o->early_stop ||
+         (o->monitor & (NNC_MONITOR_VALID_COST | NNC_MONITOR_VALID_ACCURACY))) &&
+        !o->validation)
+        return nnc__fail(NNC_ERR_ARG, "validation monitoring and schedules need validation data");
+    if ((o->monitor & (NNC_MONITOR_TEST_COST | NNC_MONITOR_TEST_ACCURACY)) && !o->test)
+        return nnc__fail(NNC_ERR_ARG, "test monitoring needs test data");
+    if (o->halve_after && !(o->min_eta_factor > 0.0f && o->min_eta_factor < 1.0f))
+        return nnc__fail(NNC_ERR_ARG, "min_eta_factor must be in (0, 1)");
+    nnc_status s = NNC_OK;
+    if (o->validation)
+        s = nnc__check_fit(net, o->validation);
+    if (s == NNC_OK && o->test)
+        s = nnc__check_fit(net, o->test);
+    return s;
 }
 
-/* One update per mini-batch: w <- w - (eta/m) Σ ∇w, b <- b - (eta/m) Σ ∇b,
- * with the step folded into the products of BP3 and BP4. */
-static void sgd_epoch(nnc_net *net, nnc_workspace *ws, const nnc_data *data,
-                      const size_t *order, size_t n, size_t batch, float eta)
+/* Everything one run needs, allocated before the first batch. */
+typedef struct {
+    nnc_net            *net;
+    const nnc_data     *data;
+    const nnc_train_opts *opts;
+    nnc_workspace      *ws;
+    nnc_optimizer_state optim;
+    size_t             *order;
+    size_t              n, batch;
+    float              *best;   /* parameters of the best epoch (early stop) */
+} trainer;
+
+/* One plain-SGD epoch: per batch w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and
+ * b <- b - (eta/m) Σ∇b, the step folded into the products of BP3 and BP4. */
+static void epoch_fused_sgd(trainer *t, float eta)
 {
-    size_t n_out = net->sizes[net->n_layers - 1];
+    nnc_workspace *ws = t->ws;
+    size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
+    float decay = 1.0f - eta * t->optim.decay;
     for (size_t first = 0; first < n; first += batch) {
         size_t m = n - first < batch ? n - first : batch;
-        nnc__gather(data, order + first, m, n_out, ws->a[0], ws->y);
+        nnc__gather(t->data, t->order + first, m, n_out, ws->a[0], ws->y);
         if (first + batch < n)     /* the next batch loads while this one computes */
-            nnc__prefetch(data, order + first + batch,
+            nnc__prefetch(t->data, t->order + first + batch,
                           n - first - batch < batch ? n - first - batch : batch);
-        nnc__forward(net, ws, m);
-        nnc__backward(net, ws, m, -eta / (float)m, 1.0f, 1.0f, net->params);
+        nnc__forward(t->net, ws, m);
+        nnc__backward(t->net, ws, m, -eta / (float)m, decay, 1.0f, t->net->params);
     }
 }
 
-nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts)
+/* One epoch of an optimiser with state: gradient first, then the update. */
+static void epoch_with_optimizer(trainer *t, float eta)
+{
+    nnc_workspace *ws = t->ws;
+    size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
+    for (size_t first = 0; first < n; first += batch) {
+        size_t m = n - first < batch ? n - first : batch;
+        nnc__gather(t->data, t->order + first, m, n_out, ws->a[0], ws->y);
+        if (first + batch < n)
+            nnc__prefetch(t->data, t->order + first + batch,
+                          n - first - batch < batch ? n - first - batch : batch);
+        nnc__forward(t->net, ws, m);
+        nnc__backward(t->net, ws, m, 1.0f, 0.0f, 0.0f, ws->grad);
+        nnc__optimizer_step(&t->optim, t->net, ws->grad, m, eta);
+    }
+}
+
+/* Σ w² over the weights (not the biases): the L2 term's sum. */
+static double weight_square_sum(const nnc_net *net)
+{
+    double s = 0.0;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        const float *w = net->params + net->w_offset[l];
+        for (size_t i = 0; i < net->sizes[l - 1] * net->sizes[l]; i++)
+            s += (double)w[i] * w[i];
+    }
+    return s;
+}
+
+/* Fills one measure if either of its two bits is asked for. */
+static nnc_status measure(const nnc_net *net, const nnc_data *d, unsigned monitor,
+                          unsigned cost_bit, unsigned acc_bit, double l2_term,
+                          nnc_measure *out)
+{
+    *out = (nnc_measure){NAN, 0, 0};
+    if (!(monitor & (cost_bit | acc_bit)))
+        return NNC_OK;
+    double cost;
+    nnc_status s = nnc_measure_data(net, d, &out->correct, &cost);
+    if (s != NNC_OK)
+        return s;
+    if (monitor & cost_bit)
+        out->cost = cost + l2_term;
+    if (monitor & acc_bit)
+        out->n = nnc_data_count(d);
+    else
+        out->correct = 0;
+    return NNC_OK;
+}
+
+static void trainer_free(trainer *t)
+{
+    nnc__workspace_free(t->ws);
+    nnc__optimizer_free(&t->optim);
+    free(t->order);
+    free(t->best);
+}
+
+static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
+                               const nnc_train_opts *opts)
+{
+    memset(t, 0, sizeof *t);
+    t->net = net;
+    t->data = data;
+    t->opts = opts;
+    t->n = nnc_data_count(data);
+    t->batch = opts->batch_size < t->n ? opts->batch_size : t->n;
+    t->order = malloc(t->n * sizeof *t->order);
+    if (opts->early_stop)
+        t->best = malloc(net->n_params * sizeof *t->best);
+    if (!t->order || (opts->early_stop && !t->best))
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", t->n);
+    for (size_t i = 0; i < t->n; i++)
+        t->order[i] = i;
+    nnc_status s = nnc__optimizer_init(&t->optim, net, opts, t->n);
+    if (s == NNC_OK)
+        s = nnc__workspace_create(net, t->batch, opts->threads, opts->dropout, &net->rng,
+                                  opts->optimizer != NNC_OPT_SGD, &t->ws);
+    return s;
+}
+
+nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
+                     nnc_train_summary *summary)
 {
     if (!net || !data || !opts)
         return nnc__fail(NNC_ERR_ARG, "nnc_train: NULL argument");
-    nnc_status s = check_opts(opts);
+    nnc_status s = check_opts(net, opts);
     if (s == NNC_OK)
         s = nnc__check_fit(net, data);
     if (s != NNC_OK)
         return s;
-    size_t n = nnc_data_count(data);
-    size_t batch = opts->batch_size < n ? opts->batch_size : n;
-    size_t *order = malloc(n * sizeof *order);
-    nnc_workspace *ws = NULL;
-    if (!order)
-        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", n);
-    if ((s = nnc__workspace_create(net, batch, opts->threads, &ws)) != NNC_OK) {
-        free(order);
+    trainer t;
+    if ((s = trainer_init(&t, net, data, opts)) != NNC_OK) {
+        trainer_free(&t);
         return s;
     }
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    for (unsigned epoch = 0; epoch < opts->epochs; epoch++) {
+    void (*run_epoch)(trainer *, float) =
+        opts->optimizer == NNC_OPT_SGD ? epoch_fused_sgd : epoch_with_optimizer;
+    unsigned monitor = opts->monitor;
+    if (opts->halve_after || opts->early_stop)
+        monitor |= NNC_MONITOR_VALID_ACCURACY;
+    nnc_train_summary sum = {0, -1, 0, opts->eta, 0};
+    float eta = opts->eta;
+    unsigned since_best = 0, since_change = 0;
+
+    for (unsigned epoch = 0; epoch < opts->epochs && s == NNC_OK; epoch++) {
         double t0 = now_seconds();
         if (opts->shuffle)
-            nnc_rng_shuffle(&net->rng, order, n);
-        sgd_epoch(net, ws, data, order, n, batch, opts->eta);
-        nnc_epoch_report report = {epoch, now_seconds() - t0};
-        if (opts->on_epoch && opts->on_epoch(net, &report, opts->user))
+            nnc_rng_shuffle(&net->rng, t.order, t.n);
+        run_epoch(&t, eta);
+        nnc_epoch_report r = {epoch, now_seconds() - t0, eta, {NAN, 0, 0}, {NAN, 0, 0},
+                              {NAN, 0, 0}};
+        sum.epochs_run = epoch + 1;
+        double l2_term = opts->lambda > 0.0f
+                             ? 0.5 * opts->lambda / (double)t.n * weight_square_sum(net)
+                             : 0.0;
+        s = measure(net, data, monitor, NNC_MONITOR_TRAIN_COST, NNC_MONITOR_TRAIN_ACCURACY,
+                    l2_term, &r.train);
+        if (s == NNC_OK)
+            s = measure(net, opts->validation, monitor, NNC_MONITOR_VALID_COST,
+                        NNC_MONITOR_VALID_ACCURACY, l2_term, &r.valid);
+        if (s == NNC_OK)
+            s = measure(net, opts->test, monitor, NNC_MONITOR_TEST_COST,
+                        NNC_MONITOR_TEST_ACCURACY, l2_term, &r.test);
+        if (s != NNC_OK)
+            break;
+        int stop = opts->on_epoch && opts->on_epoch(net, &r, opts->user);
+        if (r.valid.n) {
+            if (sum.best_epoch < 0 || r.valid.correct > sum.best_valid_correct) {
+                sum.best_epoch = (int)epoch;
+                sum.best_valid_correct = r.valid.correct;
+                since_best = since_change = 0;
+                if (t.best)
+                    memcpy(t.best, net->params, net->n_params * sizeof *t.best);
+            } else {
+                since_best++;
+                since_change++;
+            }
+        }
+        if (opts->halve_after && since_change >= opts->halve_after) {
+            eta *= 0.5f;                       /* network2's schedule */
+            since_change = 0;
+            if (eta < opts->eta * opts->min_eta_factor)
+                stop = 1;
+        }
+        if (opts->early_stop && since_best >= opts->early_stop)
+            stop = 1;
+        if (stop)
             break;
     }
-    nnc__workspace_free(ws);
-    free(order);
-    return NNC_OK;
+    if (s == NNC_OK && t.best && sum.best_epoch >= 0) {
+        memcpy(net->params, t.best, net->n_params * sizeof *t.best);
+        sum.restored_best = 1;
+    }
+    sum.final_eta = eta;
+    if (summary)
+        *summary = sum;
+    trainer_free(&t);
+    return s;
 }

@@ -33,6 +33,12 @@ static void usage_errors_exit_2(void **state)
     assert_int_equal(run("build/nnc train --eta -1", out, sizeof out), 2);
     assert_int_equal(run("build/nnc train --epochs", out, sizeof out), 2);
     assert_int_equal(run("build/nnc train extra", out, sizeof out), 2);
+    assert_int_equal(run("build/nnc train --cost hinge", out, sizeof out), 2);
+    assert_non_null(strstr(out, "quadratic, cross-entropy, softmax"));
+    assert_int_equal(run("build/nnc train --dropout 1.5", out, sizeof out), 2);
+    assert_int_equal(run("build/nnc train --preset fastest", out, sizeof out), 2);
+    assert_int_equal(run("build/nnc train --monitor train-cost,bogus", out, sizeof out), 2);
+    assert_non_null(strstr(out, "bogus"));
 }
 
 static void help_and_version_exit_0(void **state)
@@ -43,7 +49,7 @@ static void help_and_version_exit_0(void **state)
     assert_non_null(strstr(out, NNC_VERSION));
     assert_int_equal(run("build/nnc train --help", out, sizeof out), 0);
     assert_non_null(strstr(out, "--layers"));
-    assert_non_null(strstr(out, "(3.0)"));
+    assert_non_null(strstr(out, "(3.0; adam: 0.001)"));
 }
 
 static void missing_data_exits_1_naming_the_folder(void **state)

@@ -20,9 +20,10 @@ static double act(nnc_activation f, double z)
     return 0;
 }
 
-/* Cost summed over m samples, with parameters p in nnc's layout. */
+/* Cost summed over m samples plus (l2/2) Σ w², with parameters p in nnc's
+ * layout. */
 static double cost_double(const nnc_net *net, const double *p, const float *x,
-                          const float *y, size_t m)
+                          const float *y, size_t m, double l2)
 {
     size_t L = nnc_net_layers(net) - 1, width = 0;
     for (size_t l = 0; l <= L; l++)
@@ -65,6 +66,13 @@ static double cost_double(const nnc_net *net, const double *p, const float *x,
             }
         }
     }
+    size_t off = 0;
+    for (size_t l = 1; l <= L; l++) {               /* the L2 term: weights only */
+        size_t nw = nnc_net_size(net, l - 1) * nnc_net_size(net, l);
+        for (size_t i = 0; i < nw; i++)
+            total += 0.5 * l2 * p[off + i] * p[off + i];
+        off += nw + nnc_net_size(net, l);
+    }
     free(a);
     free(z);
     return total;
@@ -85,7 +93,8 @@ static void random_batch(uint64_t *st, const nnc_net *net, size_t m, float *x, f
 }
 
 /* Compares nnc_gradient with central differences of cost_double. */
-void check_gradient(const nnc_net *net, const float *x, const float *y, size_t m)
+static void check_gradient(const nnc_net *net, const float *x, const float *y, size_t m,
+                           double l2)
 {
     size_t P = nnc_net_param_count(net);
     float *g = malloc(P * sizeof *g);
@@ -93,28 +102,29 @@ void check_gradient(const nnc_net *net, const float *x, const float *y, size_t m
     const float *params = nnc_net_params_const(net);
     for (size_t i = 0; i < P; i++)
         p[i] = params[i];
-    assert_ok(nnc_gradient(net, x, y, m, &c_nnc, g));
-    double c_ref = cost_double(net, p, x, y, m);
+    assert_ok(nnc_gradient(net, x, y, m, l2, &c_nnc, g));
+    double c_ref = cost_double(net, p, x, y, m, l2);
     if (!(fabs(c_nnc - c_ref) <= 1e-5 * (1 + fabs(c_ref))))
         fail_msg("cost %.9g, double reference %.9g", c_nnc, c_ref);
     for (size_t i = 0; i < P; i++) {
         const double h = 1e-6;
         double keep = p[i];
         p[i] = keep + h;
-        double up = cost_double(net, p, x, y, m);
+        double up = cost_double(net, p, x, y, m, l2);
         p[i] = keep - h;
-        double down = cost_double(net, p, x, y, m);
+        double down = cost_double(net, p, x, y, m, l2);
         p[i] = keep;
         double numeric = (up - down) / (2 * h);
         if (!(fabs(g[i] - numeric) <= 1e-4 * (1 + fabs(numeric))))
-            fail_msg("parameter %zu of %zu: backprop %.9g, finite difference %.9g (m=%zu)", i,
-                     P, g[i], numeric, m);
+            fail_msg("parameter %zu of %zu: backprop %.9g, finite difference %.9g "
+                     "(m=%zu, hidden %d, cost %d, l2 %g)", i, P, g[i], numeric, m,
+                     (int)nnc_net_hidden(net), (int)nnc_net_cost(net), l2);
     }
     free(g);
     free(p);
 }
 
-void gradient_check_spec(nnc_activation hidden, nnc_cost cost)
+static void gradient_check_spec(nnc_activation hidden, nnc_cost cost, double l2)
 {
     static const size_t shapes[][5] = {{3, 2}, {4, 5, 3}, {6, 5, 4, 3}, {3, 4, 4, 3, 2}};
     static const size_t depth[] = {2, 3, 4, 5};
@@ -131,7 +141,7 @@ void gradient_check_spec(nnc_activation hidden, nnc_cost cost)
             nnc_net *net;
             assert_ok(nnc_net_create_spec(&spec, &net));
             random_batch(&st, net, batch[b], x, y);
-            check_gradient(net, x, y, batch[b]);
+            check_gradient(net, x, y, batch[b], l2);
             nnc_net_free(net);
         }
 }
@@ -139,7 +149,50 @@ void gradient_check_spec(nnc_activation hidden, nnc_cost cost)
 static void seed_network_gradient_matches_finite_differences(void **state)
 {
     (void)state;
-    gradient_check_spec(NNC_ACT_SIGMOID, NNC_COST_QUADRATIC);
+    gradient_check_spec(NNC_ACT_SIGMOID, NNC_COST_QUADRATIC, 0.0);
+}
+
+/* Every hidden activation with every cost, without and with L2. */
+static void every_cost_and_activation_matches_finite_differences(void **state)
+{
+    (void)state;
+    const nnc_activation acts[] = {NNC_ACT_SIGMOID, NNC_ACT_TANH, NNC_ACT_RELU,
+                                   NNC_ACT_LEAKY_RELU};
+    const nnc_cost costs[] = {NNC_COST_QUADRATIC, NNC_COST_CROSS_ENTROPY,
+                              NNC_COST_SOFTMAX_LOGLIK};
+    for (int a = 0; a < 4; a++)
+        for (int c = 0; c < 3; c++) {
+            gradient_check_spec(acts[a], costs[c], 0.0);
+            gradient_check_spec(acts[a], costs[c], 0.37);
+        }
+}
+
+/* Logits of ±1000: the softmax cost and its gradient stay finite and right. */
+static void softmax_stays_finite_on_extreme_logits(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {2, 3};
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 2);
+    spec.cost = NNC_COST_SOFTMAX_LOGLIK;
+    nnc_net *net;
+    assert_ok(nnc_net_create_spec(&spec, &net));
+    float *w = nnc_net_weights(net, 1), *b = nnc_net_biases(net, 1);
+    memset(w, 0, 6 * sizeof *w);
+    b[0] = 1000.0f, b[1] = -1000.0f, b[2] = 0.0f;        /* logits 1000, -1000, 0 */
+    const float x[2] = {0.5f, 0.5f}, y_right[3] = {1, 0, 0}, y_wrong[3] = {0, 1, 0};
+    float out[3], g[9];
+    double cost;
+    assert_ok(nnc_feedforward(net, x, 1, out));
+    assert_true(out[0] == 1.0f && out[1] == 0.0f && out[2] == 0.0f);
+    assert_ok(nnc_gradient(net, x, y_right, 1, 0.0, &cost, g));
+    assert_true(isfinite(cost) && cost >= 0.0 && cost < 1e-6);
+    assert_ok(nnc_gradient(net, x, y_wrong, 1, 0.0, &cost, g));
+    assert_true(fabs(cost - 2000.0) < 1e-3);               /* -ln a_1 = 1000 + 1000 */
+    for (int i = 0; i < 9; i++)
+        assert_true(isfinite(g[i]));
+    assert_true(fabs(g[6] - 1.0f) < 1e-6 && fabs(g[7] + 1.0f) < 1e-6);   /* δ = a - y */
+    nnc_net_free(net);
 }
 
 static void batch_gradient_is_sum_of_example_gradients(void **state)
@@ -154,9 +207,9 @@ static void batch_gradient_is_sum_of_example_gradients(void **state)
     random_batch(&st, net, m, x, y);
     float *batch = malloc(P * sizeof(float)), *one = malloc(P * sizeof(float));
     double *sum = calloc(P, sizeof(double));
-    assert_ok(nnc_gradient(net, x, y, m, NULL, batch));
+    assert_ok(nnc_gradient(net, x, y, m, 0.0, NULL, batch));
     for (size_t i = 0; i < m; i++) {            /* the seed: backprop per example */
-        assert_ok(nnc_gradient(net, x + i * 8, y + i * 4, 1, NULL, one));
+        assert_ok(nnc_gradient(net, x + i * 8, y + i * 4, 1, 0.0, NULL, one));
         for (size_t k = 0; k < P; k++)
             sum[k] += one[k];
     }
@@ -172,6 +225,8 @@ static void batch_gradient_is_sum_of_example_gradients(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(seed_network_gradient_matches_finite_differences),
+    cmocka_unit_test(every_cost_and_activation_matches_finite_differences),
+    cmocka_unit_test(softmax_stays_finite_on_extreme_logits),
     cmocka_unit_test(batch_gradient_is_sum_of_example_gradients),
 };
 TEST_GROUP(gradient_tests, "gradient", tests);

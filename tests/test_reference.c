@@ -78,7 +78,7 @@ static void one_epoch_matches_seed(void **state)
     opts.batch_size = batch;
     opts.eta = (float)eta;
     opts.shuffle = 0;                       /* the script's fixed order */
-    assert_ok(nnc_train(net, data, &opts));
+    assert_ok(nnc_train(net, data, &opts, NULL));
     double worst = 0;
     for (size_t i = 0; i < P; i++) {
         double err = fabs(p[i] - end[i]) / (1 + fabs(end[i]));

@@ -20,14 +20,14 @@ static void tiny_network_learns_xor(void **state)
     assert_ok(nnc_data_from_floats(x, labels, 4, 2, &data));
     assert_ok(nnc_data_set_targets(data, y, 1));
     double before, after;
-    assert_ok(nnc_gradient(net, x, y, 4, &before, NULL));
+    assert_ok(nnc_gradient(net, x, y, 4, 0.0, &before, NULL));
     nnc_train_opts opts;
     nnc_train_opts_init(&opts);
     opts.epochs = 4000;
     opts.batch_size = 4;
     opts.eta = 2.0f;
-    assert_ok(nnc_train(net, data, &opts));
-    assert_ok(nnc_gradient(net, x, y, 4, &after, NULL));
+    assert_ok(nnc_train(net, data, &opts, NULL));
+    assert_ok(nnc_gradient(net, x, y, 4, 0.0, &after, NULL));
     float out[4];
     assert_ok(nnc_feedforward(net, x, 4, out));
     for (int i = 0; i < 4; i++)
@@ -58,7 +58,7 @@ static nnc_net *trained(uint64_t seed)
     nnc_train_opts_init(&opts);
     opts.epochs = 3;
     opts.batch_size = 7;   /* 40 = 5 x 7 + 5: a smaller last batch */
-    assert_ok(nnc_train(net, data, &opts));
+    assert_ok(nnc_train(net, data, &opts, NULL));
     nnc_data_free(data);
     return net;
 }
@@ -136,7 +136,7 @@ static nnc_net *trained_with_threads(unsigned threads)
     opts.batch_size = 128;
     opts.eta = 0.1f;
     opts.threads = threads;
-    assert_ok(nnc_train(net, data, &opts));
+    assert_ok(nnc_train(net, data, &opts, NULL));
     nnc_data_free(data);
     free(x);
     return net;
@@ -185,10 +185,10 @@ static void bad_arguments_are_refused(void **state)
     assert_ok(nnc_data_from_floats(x, bad_label, 1, 3, &data));
     nnc_train_opts opts;
     nnc_train_opts_init(&opts);
-    assert_int_equal(nnc_train(net, data, &opts), NNC_ERR_MISMATCH);
+    assert_int_equal(nnc_train(net, data, &opts, NULL), NNC_ERR_MISMATCH);
     assert_non_null(strstr(nnc_last_error(), "label 2"));
     opts.batch_size = 0;
-    assert_int_equal(nnc_train(net, data, &opts), NNC_ERR_ARG);
+    assert_int_equal(nnc_train(net, data, &opts, NULL), NNC_ERR_ARG);
     nnc_data_free(data);
     nnc_net_free(net);
 }

@@ -1,0 +1,27 @@
+/* optimizer.h — parameter updates from a mini-batch's summed gradient, for
+ * the optimisers that keep state (momentum, Nesterov, Adam). Plain SGD needs
+ * none: train.c fuses it into backprop's products. */
+#ifndef NNC_OPTIMIZER_H
+#define NNC_OPTIMIZER_H
+
+#include "internal.h"
+
+typedef struct {
+    nnc_optimizer kind;
+    float         mu, beta1, beta2, epsilon;
+    float         decay;     /* lambda / n: the L2 gradient is decay · w     */
+    unsigned long steps;     /* updates so far (Adam's bias correction)      */
+    float        *v;         /* velocity, or Adam's first moment             */
+    float        *s;         /* Adam's second moment                         */
+} nnc_optimizer_state;
+
+nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
+                               const nnc_train_opts *opts, size_t n_train);
+void nnc__optimizer_free(nnc_optimizer_state *o);
+
+/* One update of every parameter from grad, the gradient summed over a
+ * mini-batch of m samples: g = grad / m (+ decay · w for weights). */
+void nnc__optimizer_step(nnc_optimizer_state *o, nnc_net *net, const float *grad,
+                         size_t m, float eta);
+
+#endif
