@@ -3,9 +3,9 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 NNC_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Iinclude -fPIC
-LDLIBS  = -lopenblas -lz -lm -lpthread
+LDLIBS  = -lopenblas -lcjson -lz -lm -lpthread
 
-LIB_SRC = $(wildcard src/*.c src/data/*.c src/kernels/*.c)
+LIB_SRC = $(wildcard src/*.c src/data/*.c src/kernels/*.c src/model/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=build/%.o)

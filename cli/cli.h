@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nnc.h"
+
 #define EXIT_USAGE 2   /* bad command line; 1 is a runtime failure */
 #define MAX_LAYERS 64
 
@@ -25,6 +27,15 @@ int parse_float(const char *opt, const char *text, float *value);
 /* Data folder: --data, else $NNC_DATA, else "data/mnist". */
 const char *default_data_dir(void);
 
+/* A model file (.nnc or network2 JSON), or NULL after printing why. */
+nnc_net *cli_load_model(const char *path);
+const char *cli_activation_name(nnc_activation a);
+const char *cli_cost_name(nnc_cost c);
+const char *cli_init_name(nnc_init i);
+const char *cli_optimizer_name(nnc_optimizer o);
+
 int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 #endif

@@ -42,6 +42,12 @@ static void usage(FILE *out)
             "                         cross-entropy, scaled, lambda 5, eta 0.1, 60 epochs);\n"
             "                         best (see README); later options override it\n"
             "  -t, --threads N        threads, 0 = choose                  (0)\n"
+            "models\n"
+            "  -o, --save FILE        save the trained network (.json: network2's\n"
+            "                         format, else .nnc), atomically\n"
+            "      --checkpoint FILE  save network and training state after every epoch\n"
+            "      --resume FILE      continue from a checkpoint up to --epochs in all\n"
+            "      --init-from MODEL  start from a saved network (.nnc or JSON)\n"
             "  -d, --data DIR         folder with the four MNIST IDX files, raw or .gz\n"
             "                         (default: $NNC_DATA, else data/mnist)\n"
             "  -h, --help             show this help\n");
@@ -108,6 +114,7 @@ typedef struct {
     nnc_train_opts opts;
     int            eta_given;
     const char    *data_dir;
+    const char    *save, *init_from;
 } settings;
 
 static void preset_seed(settings *st)
@@ -153,7 +160,8 @@ static int apply_preset(settings *st, const char *name)
 }
 
 enum { OPT_ACT = 256, OPT_COST, OPT_INIT, OPT_OPTIM, OPT_MOMENTUM, OPT_LAMBDA, OPT_DROPOUT,
-       OPT_HALVE, OPT_EARLY, OPT_MONITOR, OPT_PRESET };
+       OPT_HALVE, OPT_EARLY, OPT_MONITOR, OPT_PRESET, OPT_CHECKPOINT, OPT_RESUME,
+       OPT_INIT_FROM };
 
 static const struct option longopts[] = {
     {"layers", required_argument, NULL, 'l'},     {"epochs", required_argument, NULL, 'e'},
@@ -170,8 +178,12 @@ static const struct option longopts[] = {
     {"early-stop", required_argument, NULL, OPT_EARLY},
     {"monitor", required_argument, NULL, OPT_MONITOR},
     {"preset", required_argument, NULL, OPT_PRESET},
+    {"save", required_argument, NULL, 'o'},
+    {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"init-from", required_argument, NULL, OPT_INIT_FROM},
     {NULL, 0, NULL, 0}};
-static const char shortopts[] = "l:e:b:r:s:t:d:h";
+static const char shortopts[] = "l:e:b:r:s:t:d:o:h";
 
 /* Applies one option; returns 0 ok, 1 help shown, -1 usage error. */
 static int apply_option(settings *st, int c, const char *arg)
@@ -241,6 +253,10 @@ static int apply_option(settings *st, int c, const char *arg)
         return 0;
     case OPT_MONITOR: return parse_monitor(arg, &st->opts.monitor) ? 0 : -1;
     case OPT_PRESET: return 0;   /* applied in the first pass */
+    case 'o': st->save = arg; return 0;
+    case OPT_CHECKPOINT: st->opts.checkpoint = arg; return 0;
+    case OPT_RESUME: st->opts.resume = arg; return 0;
+    case OPT_INIT_FROM: st->init_from = arg; return 0;
     case 'h': usage(stdout); return 1;
     default: fputs("try 'nnc train --help'\n", stderr); return -1;
     }
@@ -251,6 +267,7 @@ static int parse_args(int argc, char **argv, settings *st)
 {
     preset_seed(st);
     st->data_dir = default_data_dir();
+    st->save = st->init_from = NULL;
     int c;
     opterr = 0;
     optind = 1;
@@ -266,6 +283,10 @@ static int parse_args(int argc, char **argv, settings *st)
     }
     if (optind < argc) {
         cli_error("train: unexpected argument '%s'; try 'nnc train --help'", argv[optind]);
+        return -1;
+    }
+    if (st->opts.resume && st->init_from) {
+        cli_error("--resume and --init-from: give one of them");
         return -1;
     }
     if (st->opts.optimizer == NNC_OPT_ADAM && !st->eta_given)
@@ -314,17 +335,21 @@ int cmd_train(int argc, char **argv)
     nnc_data *train = NULL, *valid = NULL, *test = NULL;
     nnc_net *net = NULL;
     int status = 1;
+    /* a resumed or continued run takes its network from the file */
+    const char *from = st.opts.resume ? st.opts.resume : st.init_from;
+    if (from && !(net = cli_load_model(from)))
+        goto done;
     if (nnc_mnist_load(st.data_dir, &train, &valid, &test) != NNC_OK ||
-        nnc_net_create_spec(&st.spec, &net) != NNC_OK) {
+        (!net && nnc_net_create_spec(&st.spec, &net) != NNC_OK)) {
         cli_error("%s", nnc_last_error());
         goto done;
     }
     printf("nnc: training [");
-    for (size_t l = 0; l < st.n_layers; l++)
-        printf(l ? ", %zu" : "%zu", st.sizes[l]);
+    for (size_t l = 0; l < nnc_net_layers(net); l++)
+        printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
     printf("] on %zu samples, %u epochs, mini-batch %zu, eta %g, seed %llu\n",
            nnc_data_count(train), st.opts.epochs, st.opts.batch_size, st.opts.eta,
-           (unsigned long long)st.spec.seed);
+           (unsigned long long)nnc_net_record(net)->seed);
     st.opts.validation = valid;
     st.opts.test = test;
     st.opts.on_epoch = report_epoch;
@@ -340,6 +365,15 @@ int cmd_train(int argc, char **argv)
         if (sum.restored_best && nnc_evaluate(net, test, &correct) == NNC_OK)
             printf("test accuracy of the kept network: %zu / %zu\n", correct,
                    nnc_data_count(test));
+    }
+    if (st.save) {
+        size_t len = strlen(st.save);
+        int json = len > 5 && !strcmp(st.save + len - 5, ".json");
+        if ((json ? nnc_model_save_json(net, st.save) : nnc_model_save(net, st.save)) != NNC_OK) {
+            cli_error("%s", nnc_last_error());
+            goto done;
+        }
+        printf("saved %s\n", st.save);
     }
     status = 0;
 done:

@@ -13,6 +13,8 @@ static void usage(FILE *out)
           "\n"
           "commands:\n"
           "  train     train a network on MNIST and report test accuracy per epoch\n"
+          "  eval      accuracy, per-class precision/recall and confusion matrix of a model\n"
+          "  info      sizes, activations, cost and training record of a model file\n"
           "\n"
           "'nnc COMMAND --help' describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -37,6 +39,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "train"))
         return cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval"))
+        return cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc --help'", cmd);
     return EXIT_USAGE;
 }

@@ -240,6 +240,12 @@ typedef struct {
     unsigned     halve_after;   /* 0                                         */
     float        min_eta_factor;/* 1/128                                     */
     unsigned     early_stop;    /* 0                                         */
+    /* Checkpoints: a .nnc file with the training state, saved atomically
+     * after every epoch; and one to continue from, whose parameters and
+     * generator replace the network's (same sizes required). A resumed run
+     * ends bit-identical to one that was never interrupted. */
+    const char  *checkpoint;    /* NULL: none                                */
+    const char  *resume;        /* NULL: start afresh                        */
     nnc_epoch_fn on_epoch;      /* NULL: none                                */
     void        *user;          /* passed to on_epoch                        */
 } nnc_train_opts;
@@ -268,9 +274,38 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *train,
 nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
                             size_t *correct, double *mean_cost);
 
+/* ---- model files ------------------------------------------------------- */
+
+/* How a network came to be; saved with it. */
+typedef struct {
+    uint64_t      seed;        /* the seed it was created with               */
+    nnc_init      init;        /* the initialisation it was created with     */
+    unsigned      epochs;      /* epochs trained, over all runs              */
+    size_t        batch_size;  /* settings of the last run (0: never trained) */
+    float         eta, lambda, dropout;
+    nnc_optimizer optimizer;
+} nnc_train_record;
+
+const nnc_train_record *nnc_net_record(const nnc_net *net);
+
+/* Saves in the .nnc format (docs/FORMAT.md), atomically: a temporary file in
+ * the same folder, flushed and fsync'ed, renamed over path. */
+nnc_status nnc_model_save(const nnc_net *net, const char *path);
+/* Saves in network2.py's JSON format (sigmoid networks with the quadratic
+ * or cross-entropy cost only), atomically. */
+nnc_status nnc_model_save_json(const nnc_net *net, const char *path);
+/* Loads a .nnc file or a network2 JSON file, told apart by their content;
+ * every field is checked before anything is allocated. */
+nnc_status nnc_model_load(const char *path, nnc_net **out);
+
 /* Number of samples whose argmax output equals the label. */
 nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
                         size_t *correct);
+
+/* Counts of (label, prediction) pairs: matrix is n_L x n_L, row = label,
+ * column = argmax output. */
+nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
+                                size_t *matrix);
 
 #ifdef __cplusplus
 }

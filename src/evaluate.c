@@ -69,11 +69,11 @@ static size_t argmax(const float *v, size_t n)
     return best;
 }
 
-nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data, size_t *correct,
-                            double *mean_cost)
+/* Feeds a dataset forward in chunks: correct count, mean cost (if asked) and
+ * confusion counts (if asked: n_out x n_out, row = label, column = argmax). */
+static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *correct,
+                          double *mean_cost, size_t *confusion)
 {
-    if (!net || !data || !correct)
-        return nnc__fail(NNC_ERR_ARG, "nnc_measure_data: NULL argument");
     *correct = 0;
     nnc_status s = nnc__check_fit(net, data);
     if (s != NNC_OK)
@@ -93,8 +93,12 @@ nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data, size_t *co
         nnc__forward(net, ws, k);
         if (mean_cost)
             cost += nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, k, nL);
-        for (size_t i = 0; i < k; i++)
-            *correct += argmax(ws->a[L] + i * nL, nL) == nnc_data_label(data, done + i);
+        for (size_t i = 0; i < k; i++) {
+            size_t guess = argmax(ws->a[L] + i * nL, nL), label = nnc_data_label(data, done + i);
+            *correct += guess == label;
+            if (confusion)
+                confusion[label * nL + guess]++;
+        }
     }
     if (mean_cost)
         *mean_cost = cost / (double)n;
@@ -102,7 +106,24 @@ nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data, size_t *co
     return NNC_OK;
 }
 
+nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data, size_t *correct,
+                            double *mean_cost)
+{
+    if (!net || !data || !correct)
+        return nnc__fail(NNC_ERR_ARG, "nnc_measure_data: NULL argument");
+    return measure(net, data, correct, mean_cost, NULL);
+}
+
 nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data, size_t *correct)
 {
     return nnc_measure_data(net, data, correct, NULL);
+}
+
+nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data, size_t *matrix)
+{
+    if (!net || !data || !matrix)
+        return nnc__fail(NNC_ERR_ARG, "nnc_confusion_matrix: NULL argument");
+    size_t nL = net->sizes[net->n_layers - 1], correct;
+    memset(matrix, 0, nL * nL * sizeof *matrix);
+    return measure(net, data, &correct, NULL, matrix);
 }

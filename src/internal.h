@@ -23,9 +23,12 @@ struct nnc_net {
     float         *params;
     nnc_activation hidden;
     nnc_cost       cost;
-    nnc_init       init;
     nnc_rng        rng;
+    nnc_train_record record;
 };
+
+/* A network of these sizes with parameters and choices left unset. */
+nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out);
 
 /* Dataset storage shared by slices: freed when its last user is freed. */
 typedef struct {

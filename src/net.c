@@ -31,10 +31,11 @@ static double weight_sigma(nnc_init init, size_t n_in, size_t n_out)
  * order, then its biases. */
 static void initialise(nnc_net *net)
 {
-    int zero_bias = net->init == NNC_INIT_HE || net->init == NNC_INIT_GLOROT;
+    nnc_init init = net->record.init;
+    int zero_bias = init == NNC_INIT_HE || init == NNC_INIT_GLOROT;
     for (size_t l = 1; l < net->n_layers; l++) {
         size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
-        double sigma = weight_sigma(net->init, n_in, n_out);
+        double sigma = weight_sigma(init, n_in, n_out);
         float *w = net->params + net->w_offset[l], *b = net->params + net->b_offset[l];
         for (size_t i = 0; i < n_in * n_out; i++)
             w[i] = (float)(sigma * nnc_rng_normal(&net->rng));
@@ -50,8 +51,7 @@ static int valid_enums(const nnc_net_spec *s)
            (unsigned)s->init <= NNC_INIT_GLOROT;
 }
 
-/* Allocates a network of the given shape with parameters left unset. */
-static nnc_status allocate(const size_t *sizes, size_t n_layers, nnc_net **out)
+nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out)
 {
     *out = NULL;
     if (!sizes || n_layers < 2)
@@ -101,12 +101,13 @@ nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out)
     if (!spec || !valid_enums(spec))
         return nnc__fail(NNC_ERR_ARG, "nnc_net_create: invalid specification");
     nnc_net *net;
-    nnc_status s = allocate(spec->sizes, spec->n_layers, &net);
+    nnc_status s = nnc__net_alloc(spec->sizes, spec->n_layers, &net);
     if (s != NNC_OK)
         return s;
     net->hidden = spec->hidden;
     net->cost = spec->cost;
-    net->init = spec->init;
+    net->record.init = spec->init;
+    net->record.seed = spec->seed;
     nnc_rng_seed(&net->rng, spec->seed);
     initialise(net);
     *out = net;
@@ -126,15 +127,15 @@ nnc_status nnc_net_clone(const nnc_net *src, nnc_net **out)
 {
     if (!src || !out)
         return nnc__fail(NNC_ERR_ARG, "nnc_net_clone: NULL argument");
-    nnc_status s = allocate(src->sizes, src->n_layers, out);
+    nnc_status s = nnc__net_alloc(src->sizes, src->n_layers, out);
     if (s != NNC_OK)
         return s;
     nnc_net *net = *out;
     memcpy(net->params, src->params, src->n_params * sizeof *src->params);
     net->hidden = src->hidden;
     net->cost = src->cost;
-    net->init = src->init;
     net->rng = src->rng;
+    net->record = src->record;
     return NNC_OK;
 }
 
@@ -158,6 +159,7 @@ size_t nnc_net_inputs(const nnc_net *net) { return net->sizes[0]; }
 size_t nnc_net_outputs(const nnc_net *net) { return net->sizes[net->n_layers - 1]; }
 nnc_activation nnc_net_hidden(const nnc_net *net) { return net->hidden; }
 nnc_cost nnc_net_cost(const nnc_net *net) { return net->cost; }
+const nnc_train_record *nnc_net_record(const nnc_net *net) { return &net->record; }
 size_t nnc_net_param_count(const nnc_net *net) { return net->n_params; }
 float *nnc_net_params(nnc_net *net) { return net->params; }
 const float *nnc_net_params_const(const nnc_net *net) { return net->params; }

@@ -4,17 +4,29 @@
 
 #include "optimizer.h"
 
+#define SEGMENT (1u << 16)   /* parameters per task */
+
 nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
                                const nnc_train_opts *opts, size_t n_train)
 {
     *o = (nnc_optimizer_state){opts->optimizer, opts->momentum, opts->adam_beta1,
                                opts->adam_beta2, opts->adam_epsilon,
-                               opts->lambda / (float)n_train, 0, NULL, NULL};
+                               opts->lambda / (float)n_train, 0, NULL, NULL, NULL, 0};
     if (o->kind == NNC_OPT_SGD)
         return NNC_OK;
     o->v = calloc(net->n_params, sizeof *o->v);
     o->s = o->kind == NNC_OPT_ADAM ? calloc(net->n_params, sizeof *o->s) : NULL;
-    if (!o->v || (o->kind == NNC_OPT_ADAM && !o->s)) {
+    size_t cap = net->n_params / SEGMENT + 2 * net->n_layers;
+    o->segments = malloc(cap * sizeof *o->segments);
+    for (size_t l = 1; o->segments && l < net->n_layers; l++) {
+        size_t nw = net->sizes[l - 1] * net->sizes[l];
+        for (size_t i = 0; i < nw; i += SEGMENT)
+            o->segments[o->n_segments++] = (nnc_param_segment){
+                net->w_offset[l] + i, nw - i < SEGMENT ? nw - i : SEGMENT, o->decay};
+        /* biases are not regularised */
+        o->segments[o->n_segments++] = (nnc_param_segment){net->b_offset[l], net->sizes[l], 0.0f};
+    }
+    if (!o->v || (o->kind == NNC_OPT_ADAM && !o->s) || !o->segments) {
         nnc__optimizer_free(o);
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for the optimiser's state");
     }
@@ -25,7 +37,9 @@ void nnc__optimizer_free(nnc_optimizer_state *o)
 {
     free(o->v);
     free(o->s);
+    free(o->segments);
     o->v = o->s = NULL;
+    o->segments = NULL;
 }
 
 /* Updates params[0..count) with gradient sums grad, L2 decay for weights. */
@@ -33,9 +47,7 @@ static void step_range(nnc_optimizer_state *o, float *w, const float *grad, floa
                        float *s, size_t count, float inv_m, float decay, float eta)
 {
     switch (o->kind) {
-    case NNC_OPT_SGD:
-        for (size_t i = 0; i < count; i++)
-            w[i] -= eta * (grad[i] * inv_m + decay * w[i]);
+    case NNC_OPT_SGD:   /* never here: train.c fuses plain SGD into backprop */
         break;
     case NNC_OPT_MOMENTUM:              /* v = μv − ηg;  w = w + v */
         for (size_t i = 0; i < count; i++) {
@@ -66,18 +78,26 @@ static void step_range(nnc_optimizer_state *o, float *w, const float *grad, floa
     }
 }
 
+typedef struct {
+    nnc_optimizer_state *o;
+    float               *params;
+    const float         *grad;
+    float                inv_m, eta;
+} step_args;
+
+static void step_task(void *arg, size_t t)
+{
+    const step_args *a = arg;
+    const nnc_param_segment *seg = &a->o->segments[t];
+    size_t off = seg->offset;
+    step_range(a->o, a->params + off, a->grad + off, a->o->v ? a->o->v + off : NULL,
+               a->o->s ? a->o->s + off : NULL, seg->count, a->inv_m, seg->decay, a->eta);
+}
+
 void nnc__optimizer_step(nnc_optimizer_state *o, nnc_net *net, const float *grad,
-                         size_t m, float eta)
+                         size_t m, float eta, nnc_pool *pool)
 {
     o->steps++;
-    float inv_m = 1.0f / (float)m;
-    for (size_t l = 1; l < net->n_layers; l++) {
-        size_t wo = net->w_offset[l], bo = net->b_offset[l];
-        size_t nw = net->sizes[l - 1] * net->sizes[l], nb = net->sizes[l];
-        float *v = o->v, *s = o->s;
-        step_range(o, net->params + wo, grad + wo, v ? v + wo : NULL, s ? s + wo : NULL, nw,
-                   inv_m, o->decay, eta);
-        step_range(o, net->params + bo, grad + bo, v ? v + bo : NULL, s ? s + bo : NULL, nb,
-                   inv_m, 0.0f, eta);   /* biases are not regularised */
-    }
+    step_args a = {o, net->params, grad, 1.0f / (float)m, eta};
+    nnc__pool_run(pool, step_task, &a, o->n_segments);
 }

@@ -5,6 +5,14 @@
 #define NNC_OPTIMIZER_H
 
 #include "internal.h"
+#include "pool.h"
+
+/* A run of parameters updated as one task: part of a layer's weights (with
+ * L2 decay) or its biases (without). */
+typedef struct {
+    size_t offset, count;
+    float  decay;
+} nnc_param_segment;
 
 typedef struct {
     nnc_optimizer kind;
@@ -13,6 +21,8 @@ typedef struct {
     unsigned long steps;     /* updates so far (Adam's bias correction)      */
     float        *v;         /* velocity, or Adam's first moment             */
     float        *s;         /* Adam's second moment                         */
+    nnc_param_segment *segments;   /* the parameter block cut into tasks     */
+    size_t        n_segments;
 } nnc_optimizer_state;
 
 nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
@@ -20,8 +30,9 @@ nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
 void nnc__optimizer_free(nnc_optimizer_state *o);
 
 /* One update of every parameter from grad, the gradient summed over a
- * mini-batch of m samples: g = grad / m (+ decay · w for weights). */
+ * mini-batch of m samples: g = grad / m (+ decay · w for weights). The
+ * segments run on the pool's threads (NULL: this thread). */
 void nnc__optimizer_step(nnc_optimizer_state *o, nnc_net *net, const float *grad,
-                         size_t m, float eta);
+                         size_t m, float eta, nnc_pool *pool);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backprop.h"
+#include "model/model_file.h"
 #include "optimizer.h"
 
 void nnc_train_opts_init(nnc_train_opts *o)
@@ -89,6 +90,12 @@ typedef struct {
     size_t             *order;
     size_t              n, batch;
     float              *best;   /* parameters of the best epoch (early stop) */
+    /* where the run stands: what a checkpoint saves */
+    unsigned            epoch;  /* next epoch to run                          */
+    float               eta;
+    int                 best_epoch;
+    size_t              best_valid_correct;
+    unsigned            since_best, since_change;
 } trainer;
 
 /* One plain-SGD epoch: per batch w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and
@@ -122,7 +129,7 @@ static void epoch_with_optimizer(trainer *t, float eta)
                           n - first - batch < batch ? n - first - batch : batch);
         nnc__forward(t->net, ws, m);
         nnc__backward(t->net, ws, m, 1.0f, 0.0f, 0.0f, ws->grad);
-        nnc__optimizer_step(&t->optim, t->net, ws->grad, m, eta);
+        nnc__optimizer_step(&t->optim, t->net, ws->grad, m, eta, ws->pool);
     }
 }
 
@@ -182,12 +189,68 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
     if (!t->order || (opts->early_stop && !t->best))
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", t->n);
     for (size_t i = 0; i < t->n; i++)
-        t->order[i] = i;
+        t->order[i] = i;            /* the data's order, kept when not shuffling */
     nnc_status s = nnc__optimizer_init(&t->optim, net, opts, t->n);
     if (s == NNC_OK)
         s = nnc__workspace_create(net, t->batch, opts->threads, opts->dropout, &net->rng,
                                   opts->optimizer != NNC_OPT_SGD, &t->ws);
     return s;
+}
+
+static unsigned optimizer_arrays(nnc_optimizer o)
+{
+    return o == NNC_OPT_ADAM ? 2 : o == NNC_OPT_SGD ? 0 : 1;
+}
+
+/* Takes the network, generator and training state of a checkpoint. */
+static nnc_status resume_from(trainer *t, const char *path)
+{
+    nnc_net *from, *net = t->net;
+    nnc_resume_state st;
+    nnc_status s = nnc__model_read(path, &from, &st);
+    if (s != NNC_OK)
+        return s;
+    int same = from->n_layers == net->n_layers && from->hidden == net->hidden &&
+               from->cost == net->cost;
+    for (size_t l = 0; same && l < net->n_layers; l++)
+        same = from->sizes[l] == net->sizes[l];
+    if (!same)
+        s = nnc__fail(NNC_ERR_MISMATCH, "%s: the checkpoint's network differs from this one", path);
+    else if (st.n_arrays != optimizer_arrays(t->opts->optimizer))
+        s = nnc__fail(NNC_ERR_MISMATCH, "%s: the checkpoint was made with another optimiser",
+                      path);
+    else if (!t->best != !st.best)
+        s = nnc__fail(NNC_ERR_MISMATCH, "%s: early stopping must be %s as when the checkpoint was made",
+                      path, st.best ? "on" : "off");
+    if (s == NNC_OK) {
+        memcpy(net->params, from->params, net->n_params * sizeof *net->params);
+        net->rng = from->rng;
+        net->record = from->record;
+        float *arrays[2] = {t->optim.v, t->optim.s};
+        for (unsigned a = 0; a < st.n_arrays; a++)
+            memcpy(arrays[a], st.arrays[a], net->n_params * sizeof(float));
+        if (t->best)
+            memcpy(t->best, st.best, net->n_params * sizeof(float));
+        t->optim.steps = st.steps;
+        t->epoch = st.next_epoch;
+        t->eta = st.eta;
+        t->best_epoch = st.best_epoch;
+        t->best_valid_correct = st.best_valid_correct;
+        t->since_best = st.since_best;
+        t->since_change = st.since_change;
+    }
+    nnc__resume_state_free(&st);
+    nnc_net_free(from);
+    return s;
+}
+
+static nnc_status save_checkpoint(const trainer *t, const char *path)
+{
+    nnc_resume_state st = {t->epoch, t->eta, t->optim.steps,
+                           optimizer_arrays(t->opts->optimizer), {t->optim.v, t->optim.s},
+                           t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
+                           t->since_change, t->best};
+    return nnc__model_write(t->net, &st, path);
 }
 
 nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
@@ -205,23 +268,39 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
         trainer_free(&t);
         return s;
     }
+    t.eta = opts->eta;
+    t.best_epoch = -1;
+    if (opts->resume && (s = resume_from(&t, opts->resume)) != NNC_OK) {
+        trainer_free(&t);
+        return s;
+    }
     void (*run_epoch)(trainer *, float) =
         opts->optimizer == NNC_OPT_SGD ? epoch_fused_sgd : epoch_with_optimizer;
     unsigned monitor = opts->monitor;
     if (opts->halve_after || opts->early_stop)
         monitor |= NNC_MONITOR_VALID_ACCURACY;
+    nnc_train_record *rec = &net->record;
+    rec->batch_size = t.batch, rec->eta = opts->eta, rec->lambda = opts->lambda;
+    rec->dropout = opts->dropout, rec->optimizer = opts->optimizer;
     nnc_train_summary sum = {0, -1, 0, opts->eta, 0};
-    float eta = opts->eta;
-    unsigned since_best = 0, since_change = 0;
+    int stop = 0;
 
-    for (unsigned epoch = 0; epoch < opts->epochs && s == NNC_OK; epoch++) {
+    while (t.epoch < opts->epochs && !stop) {
+        unsigned epoch = t.epoch;
         double t0 = now_seconds();
-        if (opts->shuffle)
+        if (opts->shuffle) {
+            /* a fresh permutation of 0..n-1: the epoch's order then depends
+             * on the generator alone, which is what a checkpoint saves */
+            for (size_t i = 0; i < t.n; i++)
+                t.order[i] = i;
             nnc_rng_shuffle(&net->rng, t.order, t.n);
-        run_epoch(&t, eta);
-        nnc_epoch_report r = {epoch, now_seconds() - t0, eta, {NAN, 0, 0}, {NAN, 0, 0},
+        }
+        run_epoch(&t, t.eta);
+        nnc_epoch_report r = {epoch, now_seconds() - t0, t.eta, {NAN, 0, 0}, {NAN, 0, 0},
                               {NAN, 0, 0}};
-        sum.epochs_run = epoch + 1;
+        t.epoch++;
+        rec->epochs++;
+        sum.epochs_run++;
         double l2_term = opts->lambda > 0.0f
                              ? 0.5 * opts->lambda / (double)t.n * weight_square_sum(net)
                              : 0.0;
@@ -235,34 +314,38 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
                         NNC_MONITOR_TEST_ACCURACY, l2_term, &r.test);
         if (s != NNC_OK)
             break;
-        int stop = opts->on_epoch && opts->on_epoch(net, &r, opts->user);
         if (r.valid.n) {
-            if (sum.best_epoch < 0 || r.valid.correct > sum.best_valid_correct) {
-                sum.best_epoch = (int)epoch;
-                sum.best_valid_correct = r.valid.correct;
-                since_best = since_change = 0;
+            if (t.best_epoch < 0 || r.valid.correct > t.best_valid_correct) {
+                t.best_epoch = (int)epoch;
+                t.best_valid_correct = r.valid.correct;
+                t.since_best = t.since_change = 0;
                 if (t.best)
                     memcpy(t.best, net->params, net->n_params * sizeof *t.best);
             } else {
-                since_best++;
-                since_change++;
+                t.since_best++;
+                t.since_change++;
             }
         }
-        if (opts->halve_after && since_change >= opts->halve_after) {
-            eta *= 0.5f;                       /* network2's schedule */
-            since_change = 0;
-            if (eta < opts->eta * opts->min_eta_factor)
+        if (opts->halve_after && t.since_change >= opts->halve_after) {
+            t.eta *= 0.5f;                     /* network2's schedule */
+            t.since_change = 0;
+            if (t.eta < opts->eta * opts->min_eta_factor)
                 stop = 1;
         }
-        if (opts->early_stop && since_best >= opts->early_stop)
+        if (opts->early_stop && t.since_best >= opts->early_stop)
             stop = 1;
-        if (stop)
+        if (opts->checkpoint && (s = save_checkpoint(&t, opts->checkpoint)) != NNC_OK)
             break;
+        if (opts->on_epoch && opts->on_epoch(net, &r, opts->user))
+            stop = 1;
     }
-    if (s == NNC_OK && t.best && sum.best_epoch >= 0) {
+    if (s == NNC_OK && t.best && t.best_epoch >= 0) {
         memcpy(net->params, t.best, net->n_params * sizeof *t.best);
         sum.restored_best = 1;
     }
+    sum.best_epoch = t.best_epoch;
+    sum.best_valid_correct = t.best_valid_correct;
+    float eta = t.eta;
     sum.final_eta = eta;
     if (summary)
         *summary = sum;

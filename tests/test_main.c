@@ -9,11 +9,11 @@
 int tests_skipped;
 
 extern const test_group kernel_tests, gradient_tests, reference_tests,
-    training_tests, feature_tests, idx_tests, cli_tests, mnist_tests;
+    training_tests, feature_tests, model_tests, idx_tests, cli_tests, mnist_tests;
 
 static const test_group *const groups[] = {
     &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
-    &feature_tests, &idx_tests,     &cli_tests,      &mnist_tests,
+    &feature_tests, &model_tests,   &idx_tests,      &cli_tests,    &mnist_tests,
 };
 
 const char *mnist_dir(void)
@@ -21,6 +21,16 @@ const char *mnist_dir(void)
     const char *dir = getenv("NNC_MNIST_DIR");
     struct stat sb;
     return dir && *dir && stat(dir, &sb) == 0 ? dir : NULL;
+}
+
+const char *python_with_numpy(void)
+{
+    static char py[256];
+    const char *env = getenv("NNC_PYTHON");
+    snprintf(py, sizeof py, "%s", env && *env ? env : "python3");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' -c 'import numpy' >/dev/null 2>&1", py);
+    return system(cmd) == 0 ? py : NULL;
 }
 
 const char *scratch_path(const char *name)

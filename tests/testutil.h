@@ -31,6 +31,10 @@ extern int tests_skipped;
 /* The MNIST folder from NNC_MNIST_DIR, or NULL (the caller skips). */
 const char *mnist_dir(void);
 
+/* The Python interpreter with numpy: $NNC_PYTHON, else python3; NULL if
+ * that one cannot import numpy. */
+const char *python_with_numpy(void);
+
 /* A scratch folder inside the build tree, created on first use. */
 const char *scratch_path(const char *name);
 

@@ -1,0 +1,46 @@
+/* model.c — the public model-file functions: format chosen by content. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model_file.h"
+
+nnc_status nnc_model_save(const nnc_net *net, const char *path)
+{
+    if (!net || !path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_save: NULL argument");
+    return nnc__model_write(net, NULL, path);
+}
+
+/* First non-blank byte, or EOF. */
+static int first_char(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return EOF;
+    int c;
+    while ((c = fgetc(f)) != EOF && isspace(c))
+        ;
+    fclose(f);
+    return c;
+}
+
+nnc_status nnc_model_load(const char *path, nnc_net **out)
+{
+    if (!out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_load: out is NULL");
+    *out = NULL;
+    if (!path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_load: NULL path");
+    if (nnc__is_nnc_file(path))
+        return nnc__model_read(path, out, NULL);
+    int c = first_char(path);
+    if (c == '{')
+        return nnc__json_read(path, out);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    fclose(f);
+    return nnc__fail(NNC_ERR_FORMAT, "%s: neither an nnc model (magic) nor network2 JSON", path);
+}

@@ -1,0 +1,320 @@
+/* model_file.c — reading and writing the .nnc format (docs/FORMAT.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "atomic_file.h"
+#include "model_file.h"
+
+static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
+#define FORMAT_VERSION 1u
+#define HEADER_BYTES 64
+#define GENERATOR_BYTES 44   /* 4 u64 words, f64 spare, u32 pending flag */
+#define STATE_FIXED_BYTES 40
+#define FLAG_STATE 1u
+#define MAX_FILE_LAYERS 64
+
+/* ---- little-endian encoding --------------------------------------------- */
+
+static uint8_t *put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return p + 4;
+}
+static uint8_t *put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return p + 8;
+}
+static uint8_t *put_f32(uint8_t *p, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    return put_u32(p, v);
+}
+static uint8_t *put_f64(uint8_t *p, double f)
+{
+    uint64_t v;
+    memcpy(&v, &f, 8);
+    return put_u64(p, v);
+}
+static uint8_t *put_floats(uint8_t *p, const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p = put_f32(p, v[i]);
+    return p;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t get_u64(const uint8_t *p) { return get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
+static float get_f32(const uint8_t *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+static double get_f64(const uint8_t *p)
+{
+    uint64_t v = get_u64(p);
+    double f;
+    memcpy(&f, &v, 8);
+    return f;
+}
+static const uint8_t *get_floats(const uint8_t *p, float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++, p += 4)
+        v[i] = get_f32(p);
+    return p;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+nnc_status nnc__model_write(const nnc_net *net, const nnc_resume_state *st, const char *path)
+{
+    size_t L1 = net->n_layers, P = net->n_params;
+    size_t size = HEADER_BYTES + 4 * L1 + GENERATOR_BYTES + 4 * P + 4;
+    if (st)
+        size += STATE_FIXED_BYTES + 4 * P * (st->n_arrays + (st->best != NULL));
+    uint8_t *buf = malloc(size), *p = buf;
+    if (!buf)
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
+    const nnc_train_record *r = &net->record;
+    memcpy(p, MAGIC, 8);
+    p = put_u32(p + 8, FORMAT_VERSION);
+    p = put_u32(p, st ? FLAG_STATE : 0);
+    p = put_u32(p, (uint32_t)L1);
+    p = put_u32(p, (uint32_t)net->hidden);
+    p = put_u32(p, (uint32_t)net->cost);
+    p = put_u32(p, (uint32_t)r->init);
+    p = put_u64(p, r->seed);
+    p = put_u32(p, r->epochs);
+    p = put_u32(p, (uint32_t)r->batch_size);
+    p = put_f32(p, r->eta);
+    p = put_u32(p, (uint32_t)r->optimizer);
+    p = put_f32(p, r->lambda);
+    p = put_f32(p, r->dropout);
+    for (size_t l = 0; l < L1; l++)
+        p = put_u32(p, (uint32_t)net->sizes[l]);
+    for (int i = 0; i < 4; i++)
+        p = put_u64(p, net->rng.s[i]);
+    p = put_f64(p, net->rng.spare);
+    p = put_u32(p, (uint32_t)net->rng.has_spare);
+    p = put_floats(p, net->params, P);
+    if (st) {
+        p = put_u32(p, st->next_epoch);
+        p = put_f32(p, st->eta);
+        p = put_u64(p, st->steps);
+        p = put_u32(p, st->n_arrays);
+        p = put_u32(p, (uint32_t)st->best_epoch);
+        p = put_u32(p, st->best_valid_correct);
+        p = put_u32(p, st->since_best);
+        p = put_u32(p, st->since_change);
+        p = put_u32(p, st->best != NULL);
+        for (unsigned a = 0; a < st->n_arrays; a++)
+            p = put_floats(p, st->arrays[a], P);
+        if (st->best)
+            p = put_floats(p, st->best, P);
+    }
+    p = put_u32(p, (uint32_t)crc32_z(0L, buf, size - 4));
+    nnc_status s = nnc__write_atomically(path, buf, size);
+    free(buf);
+    return s;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+void nnc__resume_state_free(nnc_resume_state *st)
+{
+    if (!st)
+        return;
+    free(st->arrays[0]);
+    free(st->arrays[1]);
+    free(st->best);
+    memset(st, 0, sizeof *st);
+}
+
+int nnc__is_nnc_file(const char *path)
+{
+    uint8_t head[8];
+    FILE *f = fopen(path, "rb");
+    int yes = f && fread(head, 1, 8, f) == 8 && memcmp(head, MAGIC, 8) == 0;
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+static nnc_status read_at(FILE *f, const char *path, long offset, void *buf, size_t len)
+{
+    if (fseek(f, offset, SEEK_SET) != 0 || fread(buf, 1, len, f) != len)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot read %zu bytes at offset %ld", path, len,
+                         offset);
+    return NNC_OK;
+}
+
+/* Checks the header and sizes against the file's size; fills *total with
+ * the size the file must have. Nothing is allocated. */
+static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uint8_t *head,
+                              size_t *sizes, uint64_t *n_params, uint64_t *total)
+{
+    if (file_size < HEADER_BYTES + 4)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %llu bytes, a model file has more",
+                         path, (unsigned long long)file_size);
+    nnc_status s = read_at(f, path, 0, head, HEADER_BYTES);
+    if (s != NNC_OK)
+        return s;
+    if (memcmp(head, MAGIC, 8) != 0)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: not an nnc model file (bad magic)", path);
+    uint32_t version = get_u32(head + 8), flags = get_u32(head + 12);
+    uint32_t L1 = get_u32(head + 16);
+    if (version != FORMAT_VERSION)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: format version %u; this nnc reads version %u",
+                         path, version, FORMAT_VERSION);
+    if (flags & ~FLAG_STATE)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: unknown flags 0x%x", path, flags);
+    if (L1 < 2 || L1 > MAX_FILE_LAYERS)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: %u layers (must be 2 .. %d)", path, L1,
+                         MAX_FILE_LAYERS);
+    if (get_u32(head + 20) > NNC_ACT_LEAKY_RELU || get_u32(head + 24) > NNC_COST_SOFTMAX_LOGLIK ||
+        get_u32(head + 28) > NNC_INIT_GLOROT || get_u32(head + 52) > NNC_OPT_ADAM)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: unknown activation, cost, init or optimiser id",
+                         path);
+    uint8_t raw[4 * MAX_FILE_LAYERS];
+    if (file_size < HEADER_BYTES + 4 * (uint64_t)L1 + 4)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: truncated in the layer sizes", path);
+    if ((s = read_at(f, path, HEADER_BYTES, raw, 4 * L1)) != NNC_OK)
+        return s;
+    *n_params = 0;
+    for (uint32_t l = 0; l < L1; l++) {
+        sizes[l] = get_u32(raw + 4 * l);
+        if (sizes[l] == 0 || sizes[l] > (1u << 24))
+            return nnc__fail(NNC_ERR_FORMAT, "%s: layer %u has %zu units", path, l, sizes[l]);
+        if (l)
+            *n_params += (uint64_t)sizes[l - 1] * sizes[l] + sizes[l];
+    }
+    uint64_t state_at = HEADER_BYTES + 4 * (uint64_t)L1 + GENERATOR_BYTES + 4 * *n_params;
+    *total = state_at + 4;
+    if (flags & FLAG_STATE) {
+        uint8_t fixed[STATE_FIXED_BYTES];
+        if (file_size < state_at + STATE_FIXED_BYTES + 4)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %llu bytes, the network alone needs %llu",
+                             path, (unsigned long long)file_size,
+                             (unsigned long long)(state_at + STATE_FIXED_BYTES + 4));
+        if ((s = read_at(f, path, (long)state_at, fixed, STATE_FIXED_BYTES)) != NNC_OK)
+            return s;
+        uint32_t arrays = get_u32(fixed + 16), has_best = get_u32(fixed + 36);
+        if (arrays > 2 || has_best > 1)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training state", path);
+        *total += STATE_FIXED_BYTES + 4 * *n_params * (arrays + has_best);
+    }
+    if (file_size != *total)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: %s: %llu bytes, the header implies %llu", path,
+                         file_size < *total ? "truncated" : "unexpected bytes at the end",
+                         (unsigned long long)file_size, (unsigned long long)*total);
+    return NNC_OK;
+}
+
+static nnc_status parse(const char *path, const uint8_t *buf, const size_t *sizes,
+                        nnc_net **out, nnc_resume_state *st)
+{
+    const uint8_t *head = buf;
+    uint32_t flags = get_u32(head + 12), L1 = get_u32(head + 16);
+    if (st && !(flags & FLAG_STATE))
+        return nnc__fail(NNC_ERR_FORMAT, "%s: a model, not a checkpoint (no training state)",
+                         path);
+    nnc_net *net;
+    nnc_status s = nnc__net_alloc(sizes, L1, &net);
+    if (s != NNC_OK)
+        return s;
+    net->hidden = (nnc_activation)get_u32(head + 20);
+    net->cost = (nnc_cost)get_u32(head + 24);
+    nnc_train_record *r = &net->record;
+    r->init = (nnc_init)get_u32(head + 28);
+    r->seed = get_u64(head + 32);
+    r->epochs = get_u32(head + 40);
+    r->batch_size = get_u32(head + 44);
+    r->eta = get_f32(head + 48);
+    r->optimizer = (nnc_optimizer)get_u32(head + 52);
+    r->lambda = get_f32(head + 56);
+    r->dropout = get_f32(head + 60);
+    const uint8_t *p = buf + HEADER_BYTES + 4 * L1;
+    for (int i = 0; i < 4; i++, p += 8)
+        net->rng.s[i] = get_u64(p);
+    net->rng.spare = get_f64(p);
+    net->rng.has_spare = get_u32(p + 8) != 0;
+    p = get_floats(p + 12, net->params, net->n_params);
+    if (st) {
+        memset(st, 0, sizeof *st);
+        st->next_epoch = get_u32(p);
+        st->eta = get_f32(p + 4);
+        st->steps = get_u64(p + 8);
+        st->n_arrays = get_u32(p + 16);
+        st->best_epoch = (int32_t)get_u32(p + 20);
+        st->best_valid_correct = get_u32(p + 24);
+        st->since_best = get_u32(p + 28);
+        st->since_change = get_u32(p + 32);
+        int has_best = get_u32(p + 36) != 0;
+        p += STATE_FIXED_BYTES;
+        size_t bytes = net->n_params * sizeof(float);
+        for (unsigned a = 0; a < st->n_arrays; a++) {
+            if (!(st->arrays[a] = malloc(bytes)))
+                goto nomem;
+            p = get_floats(p, st->arrays[a], net->n_params);
+        }
+        if (has_best) {
+            if (!(st->best = malloc(bytes)))
+                goto nomem;
+            p = get_floats(p, st->best, net->n_params);
+        }
+    }
+    *out = net;
+    return NNC_OK;
+nomem:
+    nnc__resume_state_free(st);
+    nnc_net_free(net);
+    return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for the training state", path);
+}
+
+nnc_status nnc__model_read(const char *path, nnc_net **out, nnc_resume_state *st)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    uint8_t head[HEADER_BYTES];
+    size_t sizes[MAX_FILE_LAYERS];
+    uint64_t n_params = 0, total = 0;
+    nnc_status s = fstat(fileno(f), &sb) != 0
+                       ? nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno))
+                       : check_shape(f, path, (uint64_t)sb.st_size, head, sizes, &n_params,
+                                     &total);
+    uint8_t *buf = NULL;
+    if (s == NNC_OK && total > SIZE_MAX / 2)
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: model too large", path);
+    if (s == NNC_OK && !(buf = malloc((size_t)total)))
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %llu bytes", path,
+                      (unsigned long long)total);
+    if (s == NNC_OK)
+        s = read_at(f, path, 0, buf, (size_t)total);
+    fclose(f);
+    if (s == NNC_OK) {
+        uint32_t want = get_u32(buf + total - 4);
+        uint32_t got = (uint32_t)crc32_z(0L, buf, (size_t)total - 4);
+        if (want != got)
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: checksum mismatch (CRC-32 0x%08x, file says 0x%08x): corrupt",
+                          path, got, want);
+    }
+    if (s == NNC_OK)
+        s = parse(path, buf, sizes, out, st);
+    free(buf);
+    return s;
+}

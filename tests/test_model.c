@@ -1,0 +1,298 @@
+/* test_model.c — model files: round trips, a golden file, every corruption
+ * refused, network2 JSON from numpy, atomic saves, checkpoint and resume. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+#define GOLDEN "tests/golden/tiny.nnc"
+
+static nnc_net *tiny_net(void)
+{
+    const size_t sizes[] = {3, 4, 2};
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 3);
+    spec.hidden = NNC_ACT_TANH;
+    spec.cost = NNC_COST_CROSS_ENTROPY;
+    spec.init = NNC_INIT_GLOROT;
+    spec.seed = 7;
+    nnc_net *net;
+    assert_ok(nnc_net_create_spec(&spec, &net));
+    nnc_net_biases(net, 1)[0] = 0.5f;   /* Glorot biases are 0: make one not */
+    return net;
+}
+
+static void *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *buf = malloc(*len ? *len : 1);
+    assert_int_equal(fread(buf, 1, *len, f), *len);
+    fclose(f);
+    return buf;
+}
+
+static void write_all(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    fclose(f);
+}
+
+static void save_load_gives_identical_outputs(void **state)
+{
+    (void)state;
+    const nnc_activation acts[] = {NNC_ACT_SIGMOID, NNC_ACT_RELU, NNC_ACT_LEAKY_RELU};
+    const nnc_cost costs[] = {NNC_COST_QUADRATIC, NNC_COST_SOFTMAX_LOGLIK,
+                              NNC_COST_CROSS_ENTROPY};
+    const size_t sizes[] = {20, 17, 9, 5};
+    for (int i = 0; i < 3; i++) {
+        nnc_net_spec spec;
+        nnc_net_spec_init(&spec, sizes, 4);
+        spec.hidden = acts[i], spec.cost = costs[i], spec.seed = 100 + i;
+        nnc_net *net, *back;
+        assert_ok(nnc_net_create_spec(&spec, &net));
+        assert_ok(nnc_model_save(net, scratch_path("round.nnc")));
+        assert_ok(nnc_model_load(scratch_path("round.nnc"), &back));
+        float x[8 * 20], o1[8 * 5], o2[8 * 5];
+        uint64_t st = 3;
+        for (int k = 0; k < 8 * 20; k++)
+            x[k] = test_uniform(&st, -2, 2);
+        assert_ok(nnc_feedforward(net, x, 8, o1));
+        assert_ok(nnc_feedforward(back, x, 8, o2));
+        assert_memory_equal(o1, o2, sizeof o1);
+        assert_int_equal(nnc_net_hidden(back), acts[i]);
+        assert_int_equal(nnc_net_cost(back), costs[i]);
+        assert_int_equal(nnc_net_record(back)->seed, 100 + i);
+        nnc_net_free(net);
+        nnc_net_free(back);
+    }
+}
+
+/* The bytes this machine writes for a fixed network are the checked-in ones,
+ * and those load back to the same parameters. NNC_WRITE_GOLDEN=1 rewrites. */
+static void golden_file_is_stable(void **state)
+{
+    (void)state;
+    nnc_net *net = tiny_net(), *back;
+    if (getenv("NNC_WRITE_GOLDEN"))
+        assert_ok(nnc_model_save(net, GOLDEN));
+    assert_ok(nnc_model_save(net, scratch_path("tiny.nnc")));
+    size_t a_len, b_len;
+    void *a = read_all(GOLDEN, &a_len), *b = read_all(scratch_path("tiny.nnc"), &b_len);
+    assert_int_equal(a_len, b_len);
+    assert_memory_equal(a, b, a_len);
+    assert_ok(nnc_model_load(GOLDEN, &back));
+    assert_memory_equal(nnc_net_params(net), nnc_net_params(back),
+                        nnc_net_param_count(net) * sizeof(float));
+    free(a);
+    free(b);
+    nnc_net_free(net);
+    nnc_net_free(back);
+}
+
+/* Every truncation and every flipped byte of a model and of a checkpoint is
+ * refused with a format error, and nothing crashes. */
+static void every_corruption_is_refused(void **state)
+{
+    (void)state;
+    const char *files[2] = {GOLDEN, scratch_path("tiny-ck.nnc")};
+    static char ck_path[512];
+    snprintf(ck_path, sizeof ck_path, "%s", files[1]);
+    files[1] = ck_path;
+    {   /* a checkpoint: train with momentum and early stopping */
+        nnc_net *net = tiny_net();
+        float x[6 * 3] = {0};
+        uint8_t labels[6] = {0, 1, 0, 1, 0, 1};
+        nnc_data *d;
+        assert_ok(nnc_data_from_floats(x, labels, 6, 3, &d));
+        nnc_train_opts o;
+        nnc_train_opts_init(&o);
+        o.epochs = 1, o.optimizer = NNC_OPT_MOMENTUM, o.validation = d, o.early_stop = 3;
+        o.checkpoint = ck_path;
+        assert_ok(nnc_train(net, d, &o, NULL));
+        nnc_data_free(d);
+        nnc_net_free(net);
+    }
+    for (int f = 0; f < 2; f++) {
+        size_t len;
+        uint8_t *good = read_all(files[f], &len);
+        const char *bad = scratch_path("bad.nnc");
+        nnc_net *net;
+        for (size_t cut = 0; cut < len; cut++) {
+            write_all(bad, good, cut);
+            nnc_status s = nnc_model_load(bad, &net);
+            if (s == NNC_OK)
+                fail_msg("%s cut to %zu of %zu bytes was accepted", files[f], cut, len);
+            assert_null(net);
+        }
+        for (size_t i = 0; i < len; i++) {
+            good[i] ^= 0x5a;
+            write_all(bad, good, len);
+            nnc_status s = nnc_model_load(bad, &net);
+            if (s == NNC_OK)
+                fail_msg("%s with byte %zu flipped was accepted", files[f], i);
+            assert_null(net);
+            good[i] ^= 0x5a;
+        }
+        free(good);
+    }
+    nnc_net *net;
+    assert_int_equal(nnc_model_load(GOLDEN "-missing", &net), NNC_ERR_IO);
+    write_all(scratch_path("bad.nnc"), "hello", 5);
+    assert_int_equal(nnc_model_load(scratch_path("bad.nnc"), &net), NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "bad.nnc"));
+}
+
+static int has_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int found = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        found |= strstr(e->d_name, ".tmp-") != NULL;
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static void failed_saves_leave_nothing_behind(void **state)
+{
+    (void)state;
+    nnc_net *net = tiny_net();
+    /* a folder that does not exist */
+    assert_int_equal(nnc_model_save(net, "build/test-scratch/no/such/dir/m.nnc"), NNC_ERR_IO);
+    assert_non_null(strstr(nnc_last_error(), "no/such/dir/m.nnc"));
+    /* the target is a folder: rename fails after the data was written */
+    mkdir(scratch_path("a-folder"), 0777);
+    assert_int_equal(nnc_model_save(net, scratch_path("a-folder")), NNC_ERR_IO);
+    struct stat sb;
+    assert_int_equal(stat(scratch_path("a-folder"), &sb), 0);
+    assert_true(S_ISDIR(sb.st_mode));
+    assert_false(has_temp_files("build/test-scratch"));
+    /* a save over an existing model replaces it whole */
+    assert_ok(nnc_model_save(net, scratch_path("over.nnc")));
+    nnc_net_params(net)[0] += 1.0f;
+    assert_ok(nnc_model_save(net, scratch_path("over.nnc")));
+    nnc_net *back;
+    assert_ok(nnc_model_load(scratch_path("over.nnc"), &back));
+    assert_true(nnc_net_params(back)[0] == nnc_net_params(net)[0]);
+    nnc_net_free(back);
+    nnc_net_free(net);
+}
+
+static void network2_json_from_numpy_matches(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    const char *py = python_with_numpy();
+    if (!py)
+        SKIP_TEST("no python3 with numpy (set NNC_PYTHON)");
+    snprintf(cmd, sizeof cmd, "%s tests/reference/network2_json.py %s %s 2>/dev/null", py,
+             scratch_path("n2.json"), "build/test-scratch/n2-outputs.txt");
+    assert_int_equal(system(cmd), 0);
+    nnc_net *net;
+    assert_ok(nnc_model_load(scratch_path("n2.json"), &net));
+    assert_int_equal(nnc_net_layers(net), 4);
+    assert_int_equal(nnc_net_cost(net), NNC_COST_CROSS_ENTROPY);
+    FILE *f = fopen("build/test-scratch/n2-outputs.txt", "r");
+    assert_non_null(f);
+    for (int line = 0; line < 5; line++) {
+        float x[7], out[3];
+        double want[3];
+        for (int i = 0; i < 7; i++) {
+            double v;
+            assert_int_equal(fscanf(f, "%lf", &v), 1);
+            x[i] = (float)v;
+        }
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(fscanf(f, "%lf", &want[i]), 1);
+        assert_ok(nnc_feedforward(net, x, 1, out));
+        for (int i = 0; i < 3; i++)
+            if (!(fabs(out[i] - want[i]) <= 1e-5))
+                fail_msg("input %d output %d: nnc %.9g, numpy %.9g", line, i, out[i], want[i]);
+    }
+    fclose(f);
+    /* and back out: nnc's JSON loads to the same parameters */
+    nnc_net *back;
+    assert_ok(nnc_model_save_json(net, scratch_path("n2-again.json")));
+    assert_ok(nnc_model_load(scratch_path("n2-again.json"), &back));
+    assert_memory_equal(nnc_net_params(net), nnc_net_params(back),
+                        nnc_net_param_count(net) * sizeof(float));
+    nnc_net_free(back);
+    nnc_net_free(net);
+    /* what network2 cannot hold is refused */
+    nnc_net *relu = tiny_net();
+    assert_int_equal(nnc_model_save_json(relu, scratch_path("no.json")), NNC_ERR_ARG);
+    nnc_net_free(relu);
+    write_all(scratch_path("broken.json"), "{\"sizes\": [2, 2], \"weights\": [[[1, 2]]]}", 40);
+    assert_int_equal(nnc_model_load(scratch_path("broken.json"), &net), NNC_ERR_FORMAT);
+}
+
+/* 4 epochs in one go = 2 epochs, checkpoint, resume for 2 more: same bits. */
+static void resumed_training_is_bit_identical(void **state)
+{
+    (void)state;
+    enum { N = 90, IN = 6 };
+    uint64_t st = 17;
+    float x[N * IN];
+    uint8_t labels[N];
+    for (int i = 0; i < N * IN; i++)
+        x[i] = test_uniform(&st, 0, 1);
+    for (int i = 0; i < N; i++)
+        labels[i] = (uint8_t)(i % 3);
+    nnc_data *d, *v;
+    assert_ok(nnc_data_from_floats(x, labels, N, IN, &d));
+    assert_ok(nnc_data_slice(d, 0, 30, &v));
+    const size_t sizes[] = {IN, 8, 3};
+    const nnc_optimizer kinds[] = {NNC_OPT_SGD, NNC_OPT_NESTEROV, NNC_OPT_ADAM};
+    for (int k = 0; k < 3; k++) {
+        nnc_net *once, *twice, *loaded;
+        assert_ok(nnc_net_create(sizes, 3, 5, &once));
+        assert_ok(nnc_net_create(sizes, 3, 5, &twice));
+        nnc_train_opts o;
+        nnc_train_opts_init(&o);
+        o.optimizer = kinds[k], o.eta = k == 2 ? 0.01f : 0.3f, o.dropout = 0.25f;
+        o.validation = v, o.early_stop = 10, o.halve_after = 1, o.batch_size = 7;
+        o.epochs = 4;
+        assert_ok(nnc_train(once, d, &o, NULL));
+        o.epochs = 2;
+        o.checkpoint = scratch_path("resume.nnc");
+        assert_ok(nnc_train(twice, d, &o, NULL));
+        nnc_net_free(twice);
+        /* a new process would load the checkpoint; do the same */
+        assert_ok(nnc_model_load(scratch_path("resume.nnc"), &loaded));
+        o.epochs = 4;
+        o.checkpoint = NULL;
+        o.resume = scratch_path("resume.nnc");
+        assert_ok(nnc_train(loaded, d, &o, NULL));
+        assert_memory_equal(nnc_net_params(once), nnc_net_params(loaded),
+                            nnc_net_param_count(once) * sizeof(float));
+        assert_int_equal(nnc_net_record(loaded)->epochs, 4);
+        /* resuming with another optimiser is refused */
+        o.optimizer = kinds[(k + 1) % 3];
+        assert_int_equal(nnc_train(loaded, d, &o, NULL), NNC_ERR_MISMATCH);
+        nnc_net_free(once);
+        nnc_net_free(loaded);
+    }
+    nnc_data_free(v);
+    nnc_data_free(d);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(save_load_gives_identical_outputs),
+    cmocka_unit_test(golden_file_is_stable),
+    cmocka_unit_test(every_corruption_is_refused),
+    cmocka_unit_test(failed_saves_leave_nothing_behind),
+    cmocka_unit_test(network2_json_from_numpy_matches),
+    cmocka_unit_test(resumed_training_is_bit_identical),
+};
+TEST_GROUP(model_tests, "model", tests);
