@@ -3,7 +3,7 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 NNC_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Iinclude -fPIC
-LDLIBS  = -lopenblas -lcjson -lz -lm -lpthread
+LDLIBS  = -lopenblas -lcjson -lpng -lz -lm -lpthread
 
 LIB_SRC = $(wildcard src/*.c src/data/*.c src/kernels/*.c src/model/*.c)
 CLI_SRC = $(wildcard cli/*.c)

@@ -37,5 +37,6 @@ const char *cli_optimizer_name(nnc_optimizer o);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 
 #endif

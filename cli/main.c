@@ -15,6 +15,7 @@ static void usage(FILE *out)
           "  train     train a network on MNIST and report test accuracy per epoch\n"
           "  eval      accuracy, per-class precision/recall and confusion matrix of a model\n"
           "  info      sizes, activations, cost and training record of a model file\n"
+          "  predict   class and probabilities of PNG or PGM images\n"
           "\n"
           "'nnc COMMAND --help' describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         return cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "predict"))
+        return cmd_predict(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc --help'", cmd);
     return EXIT_USAGE;
 }

@@ -178,6 +178,22 @@ nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
 nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
                           nnc_data **test);
 
+/* How nnc_image_load makes digits light on dark, as MNIST's are. */
+typedef enum {
+    NNC_INVERT_AUTO = 0,  /* invert when the image's border is light          */
+    NNC_INVERT_YES,
+    NNC_INVERT_NO
+} nnc_invert;
+
+/* Reads a PNG (through libpng) or PGM (P2 or P5) image, grey or RGB
+ * (converted), as width x height inputs on the scale of nnc's byte data
+ * (grey level / 256). With centre = 0 the image is scaled to the size; with
+ * centre = 1 it is prepared as MNIST's digits were: the ink's bounding box
+ * scaled to fit 20/28 of the side, then moved so that its centre of mass is
+ * the image's centre. out holds width x height floats. */
+nnc_status nnc_image_load(const char *path, size_t width, size_t height,
+                          nnc_invert invert, int centre, float *out);
+
 /* ---- training ---------------------------------------------------------- */
 
 typedef enum {

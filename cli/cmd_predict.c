@@ -1,0 +1,101 @@
+/* cmd_predict.c — `nnc predict MODEL IMAGE...`: class and output
+ * probabilities of each image (PNG or PGM). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: nnc predict [--invert auto|yes|no] [--center] MODEL IMAGE...\n"
+          "\n"
+          "Prints the predicted class and the output probabilities of each image\n"
+          "(PNG or PGM, grey or RGB), scaled to the network's square input.\n"
+          "  -i, --invert WHEN  make digits light on dark as in MNIST: auto (when the\n"
+          "                     border is light), yes, no                  (auto)\n"
+          "  -c, --center       prepare as MNIST: fit the digit in 20x20 and centre\n"
+          "                     it by its centre of mass\n",
+          out);
+}
+
+/* Outputs as probabilities: softmax outputs already are; sigmoid outputs
+ * are normalised to sum to 1. */
+static void print_prediction(const char *file, const float *out, size_t k)
+{
+    double sum = 0;
+    size_t best = 0;
+    for (size_t j = 0; j < k; j++) {
+        sum += out[j];
+        best = out[j] > out[best] ? j : best;
+    }
+    printf("%s: %zu  ", file, best);
+    for (size_t j = 0; j < k; j++)
+        printf(" %zu:%.3f", j, sum > 0 ? out[j] / sum : 0.0);
+    putchar('\n');
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"invert", required_argument, NULL, 'i'},
+                                             {"center", no_argument, NULL, 'c'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    nnc_invert invert = NNC_INVERT_AUTO;
+    int centre = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:ch", longopts, NULL)) != -1) {
+        if (c == 'i') {
+            if (!strcmp(optarg, "auto")) invert = NNC_INVERT_AUTO;
+            else if (!strcmp(optarg, "yes")) invert = NNC_INVERT_YES;
+            else if (!strcmp(optarg, "no")) invert = NNC_INVERT_NO;
+            else {
+                cli_error("--invert: '%s' is not one of auto, yes, no", optarg);
+                return EXIT_USAGE;
+            }
+        } else if (c == 'c') {
+            centre = 1;
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            fputs("try 'nnc predict --help'\n", stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind < 2) {
+        cli_error("predict: expects a model and at least one image; try 'nnc predict --help'");
+        return EXIT_USAGE;
+    }
+    nnc_net *net = cli_load_model(argv[optind]);
+    if (!net)
+        return 1;
+    size_t n_in = nnc_net_inputs(net), k = nnc_net_outputs(net);
+    size_t side = (size_t)llround(sqrt((double)n_in));
+    int status = 0;
+    if (side * side != n_in) {
+        cli_error("%s: the network takes %zu inputs, not a square image", argv[optind], n_in);
+        nnc_net_free(net);
+        return 1;
+    }
+    float *x = malloc(n_in * sizeof *x), *out = malloc(k * sizeof *out);
+    for (int i = optind + 1; x && out && i < argc; i++) {
+        if (nnc_image_load(argv[i], side, side, invert, centre, x) != NNC_OK ||
+            nnc_feedforward(net, x, 1, out) != NNC_OK) {
+            cli_error("%s", nnc_last_error());
+            status = 1;   /* go on with the other images */
+            continue;
+        }
+        print_prediction(argv[i], out, k);
+    }
+    if (!x || !out) {
+        cli_error("out of memory");
+        status = 1;
+    }
+    free(x);
+    free(out);
+    nnc_net_free(net);
+    return status;
+}

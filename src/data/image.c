@@ -1,0 +1,244 @@
+/* image.c — an image file as a network input: PNG (libpng) or PGM, grey or
+ * RGB, scaled to the input size, optionally centred as MNIST digits are, and
+ * turned light-on-dark as MNIST's digits are. */
+#include <errno.h>
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+
+#define MAX_SIDE 16384
+
+typedef struct {
+    size_t w, h;
+    float *v;   /* grey levels 0 .. 255, row-major */
+} grey_image;
+
+/* ---- PGM -------------------------------------------------------------- */
+
+/* Next header number, skipping blanks and # comments. */
+static int pgm_number(FILE *f, unsigned long *out)
+{
+    int c;
+    for (;;) {
+        c = fgetc(f);
+        if (c == '#')
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+        else if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+    }
+    if (c < '0' || c > '9')
+        return 0;
+    unsigned long v = 0;
+    while (c >= '0' && c <= '9' && v < 1000000000ul) {
+        v = v * 10 + (unsigned long)(c - '0');
+        c = fgetc(f);
+    }
+    *out = v;
+    return 1;   /* the one blank after the number is consumed */
+}
+
+static nnc_status read_pgm(FILE *f, const char *path, int binary, grey_image *img)
+{
+    unsigned long w, h, maxval;
+    if (!pgm_number(f, &w) || !pgm_number(f, &h) || !pgm_number(f, &maxval) || w == 0 ||
+        h == 0 || w > MAX_SIDE || h > MAX_SIDE || maxval == 0 || maxval > 65535)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: malformed PGM header", path);
+    img->w = w, img->h = h;
+    if (!(img->v = malloc(w * h * sizeof *img->v)))
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < w * h; i++) {
+        unsigned long px;
+        if (binary) {
+            int hi = fgetc(f), lo = maxval > 255 ? fgetc(f) : 0;
+            if (hi == EOF || lo == EOF)
+                return nnc__fail(NNC_ERR_FORMAT, "%s: truncated PGM data", path);
+            px = maxval > 255 ? (unsigned long)(hi << 8 | lo) : (unsigned long)hi;
+        } else if (!pgm_number(f, &px)) {
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated PGM data", path);
+        }
+        if (px > maxval)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: pixel %zu is %lu, above the maximum %lu",
+                             path, i, px, maxval);
+        img->v[i] = (float)(px * 255.0 / maxval);
+    }
+    return NNC_OK;
+}
+
+/* ---- PNG -------------------------------------------------------------- */
+
+static nnc_status read_png(FILE *f, const char *path, grey_image *img)
+{
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    png_bytep volatile pixels = NULL;
+    png_bytepp volatile rows = NULL;
+    if (!info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    if (setjmp(png_jmpbuf(png))) {        /* libpng reports errors by longjmp */
+        png_destroy_read_struct(&png, &info, NULL);
+        free(pixels);
+        free(rows);
+        free(img->v);
+        img->v = NULL;
+        return nnc__fail(NNC_ERR_FORMAT, "%s: corrupt or truncated PNG", path);
+    }
+    png_init_io(png, f);
+    png_read_info(png, info);
+    png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+    if (w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE)
+        png_error(png, "size");
+    /* to 8-bit grey, whatever the file holds */
+    png_set_expand(png);
+    png_set_strip_16(png);
+    png_set_strip_alpha(png);
+    png_byte type = png_get_color_type(png, info);
+    if (type == PNG_COLOR_TYPE_RGB || type == PNG_COLOR_TYPE_RGB_ALPHA ||
+        type == PNG_COLOR_TYPE_PALETTE)
+        png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+    png_read_update_info(png, info);
+    if (png_get_channels(png, info) != 1)
+        png_error(png, "channels");
+    pixels = malloc((size_t)w * h);
+    rows = malloc(h * sizeof *rows);
+    img->v = malloc((size_t)w * h * sizeof *img->v);
+    if (!pixels || !rows || !img->v)
+        png_error(png, "memory");
+    for (png_uint_32 y = 0; y < h; y++)
+        rows[y] = pixels + (size_t)y * w;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+    img->w = w, img->h = h;
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        img->v[i] = pixels[i];
+    png_destroy_read_struct(&png, &info, NULL);
+    free(pixels);
+    free(rows);
+    return NNC_OK;
+}
+
+static nnc_status read_any(const char *path, grey_image *img)
+{
+    memset(img, 0, sizeof *img);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char sig[8] = {0};
+    size_t got = fread(sig, 1, 8, f);
+    nnc_status s;
+    if (got == 8 && !png_sig_cmp(sig, 0, 8)) {
+        rewind(f);
+        s = read_png(f, path, img);
+    } else if (got >= 2 && sig[0] == 'P' && (sig[1] == '2' || sig[1] == '5')) {
+        fseek(f, 2, SEEK_SET);
+        s = read_pgm(f, path, sig[1] == '5', img);
+    } else {
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: not a PNG or PGM (P2/P5) image", path);
+    }
+    fclose(f);
+    if (s != NNC_OK) {
+        free(img->v);
+        img->v = NULL;
+    }
+    return s;
+}
+
+/* ---- geometry ----------------------------------------------------------- */
+
+/* Area-averaging resample of the box (x0, y0, sw, sh) of src into dst (dw x dh). */
+static void resample(const grey_image *src, double x0, double y0, double sw, double sh,
+                     float *dst, size_t dw, size_t dh, size_t stride)
+{
+    double fx = sw / dw, fy = sh / dh;
+    for (size_t y = 0; y < dh; y++)
+        for (size_t x = 0; x < dw; x++) {
+            double ax = x0 + x * fx, bx = ax + fx, ay = y0 + y * fy, by = ay + fy;
+            double sum = 0, area = 0;
+            for (size_t sy = (size_t)ay; sy < src->h && sy < by; sy++) {
+                double hy = fmin(by, sy + 1.0) - fmax(ay, (double)sy);
+                for (size_t sx = (size_t)ax; sx < src->w && sx < bx; sx++) {
+                    double wx = fmin(bx, sx + 1.0) - fmax(ax, (double)sx);
+                    sum += wx * hy * src->v[sy * src->w + sx];
+                    area += wx * hy;
+                }
+            }
+            dst[y * stride + x] = area > 0 ? (float)(sum / area) : 0.0f;
+        }
+}
+
+/* MNIST's own preprocessing: the digit's bounding box scaled to fit a box of
+ * 20/28 of the side, aspect kept, then placed so its centre of mass is the
+ * image centre. */
+static void centre_digit(const grey_image *img, float *out, size_t w, size_t h)
+{
+    size_t x0 = img->w, y0 = img->h, x1 = 0, y1 = 0;
+    for (size_t y = 0; y < img->h; y++)
+        for (size_t x = 0; x < img->w; x++)
+            if (img->v[y * img->w + x] > 25.5f) {   /* ink: above 10% */
+                x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+            }
+    memset(out, 0, w * h * sizeof *out);
+    if (x1 < x0)
+        return;   /* blank */
+    double bw = (double)(x1 - x0 + 1), bh = (double)(y1 - y0 + 1);
+    double box = 20.0 / 28.0 * (double)(w < h ? w : h), scale = box / fmax(bw, bh);
+    size_t dw = (size_t)fmax(1.0, round(bw * scale)), dh = (size_t)fmax(1.0, round(bh * scale));
+    float *tmp = calloc(dw * dh, sizeof *tmp);
+    if (!tmp)
+        return;
+    resample(img, (double)x0, (double)y0, bw, bh, tmp, dw, dh, dw);
+    double m = 0, mx = 0, my = 0;
+    for (size_t y = 0; y < dh; y++)
+        for (size_t x = 0; x < dw; x++) {
+            double v = tmp[y * dw + x];
+            m += v, mx += v * (x + 0.5), my += v * (y + 0.5);
+        }
+    long ox = (long)lround(w / 2.0 - mx / m), oy = (long)lround(h / 2.0 - my / m);
+    for (size_t y = 0; y < dh; y++)
+        for (size_t x = 0; x < dw; x++) {
+            long tx = ox + (long)x, ty = oy + (long)y;
+            if (tx >= 0 && ty >= 0 && (size_t)tx < w && (size_t)ty < h)
+                out[ty * w + tx] = tmp[y * dw + x];
+        }
+    free(tmp);
+}
+
+nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_invert invert,
+                          int centre, float *out)
+{
+    if (!path || !out || width == 0 || height == 0)
+        return nnc__fail(NNC_ERR_ARG, "nnc_image_load: NULL argument or empty size");
+    grey_image img;
+    nnc_status s = read_any(path, &img);
+    if (s != NNC_OK)
+        return s;
+    if (invert == NNC_INVERT_AUTO) {   /* light border: dark digit on light paper */
+        double border = 0;
+        size_t count = 0;
+        for (size_t x = 0; x < img.w; x++, count += 2)
+            border += img.v[x] + img.v[(img.h - 1) * img.w + x];
+        for (size_t y = 0; y < img.h; y++, count += 2)
+            border += img.v[y * img.w] + img.v[y * img.w + img.w - 1];
+        invert = border / (double)count > 127.5 ? NNC_INVERT_YES : NNC_INVERT_NO;
+    }
+    if (invert == NNC_INVERT_YES)
+        for (size_t i = 0; i < img.w * img.h; i++)
+            img.v[i] = 255.0f - img.v[i];
+    if (centre)
+        centre_digit(&img, out, width, height);
+    else if (img.w == width && img.h == height)
+        memcpy(out, img.v, width * height * sizeof *out);
+    else
+        resample(&img, 0, 0, (double)img.w, (double)img.h, out, width, height, width);
+    for (size_t i = 0; i < width * height; i++)   /* the scale of nnc's byte data */
+        out[i] /= 256.0f;
+    free(img.v);
+    return NNC_OK;
+}

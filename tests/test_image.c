@@ -1,0 +1,187 @@
+/* test_image.c — images as network inputs: PNG and PGM, inversion, scaling,
+ * centring, broken files; a PNG of an MNIST test image predicts like it. */
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* Writes grey (channels 1) or RGB (3) 8-bit pixels as a PNG. */
+static void write_png(const char *path, const uint8_t *px, int w, int h, int channels)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    assert_false(setjmp(png_jmpbuf(png)));
+    png_init_io(png, f);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
+                 channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < h; y++)
+        png_write_row(png, px + (size_t)y * w * channels);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    fclose(f);
+}
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(text, 1, len, f);
+    fclose(f);
+}
+
+static void reads_pgm_ascii_and_binary(void **state)
+{
+    (void)state;
+    float out[6];
+    write_text(scratch_path("a.pgm"), "P2\n# a comment\n3 2\n15\n0 5 10\n15 3 1\n", 35);
+    assert_ok(nnc_image_load(scratch_path("a.pgm"), 3, 2, NNC_INVERT_NO, 0, out));
+    const int want[6] = {0, 5, 10, 15, 3, 1};
+    for (int i = 0; i < 6; i++)
+        assert_true(fabsf(out[i] - want[i] * 255.0f / 15 / 256) < 1e-6f);
+    /* binary, 16-bit, inverted */
+    const unsigned char p5[] = "P5 2 1 65535\n\xff\xff\x00\x00";
+    write_text(scratch_path("b.pgm"), (const char *)p5, sizeof p5 - 1);
+    assert_ok(nnc_image_load(scratch_path("b.pgm"), 2, 1, NNC_INVERT_YES, 0, out));
+    assert_true(out[0] == 0.0f && out[1] == 255.0f / 256);
+    /* broken ones */
+    write_text(scratch_path("c.pgm"), "P2 2 2 10 1 2 3 11", 18);
+    assert_int_equal(nnc_image_load(scratch_path("c.pgm"), 2, 2, NNC_INVERT_NO, 0, out),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "above the maximum"));
+    write_text(scratch_path("d.pgm"), "P5 4 4 255\nab", 13);
+    assert_int_equal(nnc_image_load(scratch_path("d.pgm"), 2, 2, NNC_INVERT_NO, 0, out),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "truncated"));
+    write_text(scratch_path("e.txt"), "hello", 5);
+    assert_int_equal(nnc_image_load(scratch_path("e.txt"), 2, 2, NNC_INVERT_NO, 0, out),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "e.txt"));
+}
+
+static void png_scaling_inversion_and_corruption(void **state)
+{
+    (void)state;
+    uint8_t small[4 * 4], big[8 * 8 * 3];
+    for (int i = 0; i < 16; i++)
+        small[i] = (uint8_t)(i * 16);
+    for (int y = 0; y < 8; y++)       /* each pixel 2 x 2, RGB, dark on light */
+        for (int x = 0; x < 8; x++)
+            for (int c = 0; c < 3; c++)
+                big[(y * 8 + x) * 3 + c] = (uint8_t)(255 - small[(y / 2) * 4 + x / 2]);
+    write_png(scratch_path("small.png"), small, 4, 4, 1);
+    write_png(scratch_path("big.png"), big, 8, 8, 3);
+    float a[16], b[16];
+    assert_ok(nnc_image_load(scratch_path("small.png"), 4, 4, NNC_INVERT_NO, 0, a));
+    for (int i = 0; i < 16; i++)
+        assert_true(a[i] == small[i] / 256.0f);
+    /* light border -> inverted; 2 x 2 averages -> the same 4 x 4 */
+    assert_ok(nnc_image_load(scratch_path("big.png"), 4, 4, NNC_INVERT_AUTO, 0, b));
+    assert_memory_equal(a, b, sizeof a);
+    /* a cut PNG is refused */
+    FILE *f = fopen(scratch_path("big.png"), "rb");
+    uint8_t buf[4096];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    write_text(scratch_path("cut.png"), (const char *)buf, len / 2);
+    assert_int_equal(nnc_image_load(scratch_path("cut.png"), 4, 4, NNC_INVERT_NO, 0, b),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "cut.png"));
+}
+
+static void centring_puts_the_mass_in_the_middle(void **state)
+{
+    (void)state;
+    uint8_t px[40 * 60] = {0};
+    for (int y = 5; y < 15; y++)      /* a 6 x 10 blob in the top-left corner */
+        for (int x = 3; x < 9; x++)
+            px[y * 40 + x] = 255;
+    write_png(scratch_path("blob.png"), px, 40, 60, 1);
+    float out[28 * 28];
+    assert_ok(nnc_image_load(scratch_path("blob.png"), 28, 28, NNC_INVERT_NO, 1, out));
+    double m = 0, mx = 0, my = 0;
+    int top = 28, bottom = -1;
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++) {
+            double v = out[y * 28 + x];
+            m += v, mx += v * (x + 0.5), my += v * (y + 0.5);
+            if (v > 0.5) {
+                top = y < top ? y : top;
+                bottom = y > bottom ? y : bottom;
+            }
+        }
+    assert_true(fabs(mx / m - 14) <= 0.5 && fabs(my / m - 14) <= 0.5);
+    assert_int_equal(bottom - top + 1, 20);     /* the long side fills 20 of 28 */
+}
+
+static void png_of_a_test_image_predicts_like_the_image(void **state)
+{
+    (void)state;
+    const char *dir = mnist_dir();
+    if (!dir)
+        SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
+    nnc_data *tr, *te;
+    assert_ok(nnc_mnist_load(dir, &tr, NULL, &te));
+    const size_t sizes[] = {784, 30, 10};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 1, &net));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 1;
+    assert_ok(nnc_train(net, tr, &o, NULL));
+    float x[784], from_png[784], o1[10], o2[10];
+    uint8_t px[784], rgb[784 * 3];
+    for (size_t i = 0; i < 20; i++) {
+        nnc_data_input(te, i, x);
+        for (int j = 0; j < 784; j++) {
+            px[j] = (uint8_t)lroundf(x[j] * 256.0f);
+            for (int c = 0; c < 3; c++)
+                rgb[j * 3 + c] = (uint8_t)(255 - px[j]);     /* paper-style copy */
+        }
+        write_png(scratch_path("digit.png"), px, 28, 28, 1);
+        write_png(scratch_path("paper.png"), rgb, 28, 28, 3);
+        assert_ok(nnc_image_load(scratch_path("digit.png"), 28, 28, NNC_INVERT_AUTO, 0,
+                                 from_png));
+        assert_memory_equal(x, from_png, sizeof x);
+        assert_ok(nnc_feedforward(net, x, 1, o1));
+        assert_ok(nnc_image_load(scratch_path("paper.png"), 28, 28, NNC_INVERT_AUTO, 0,
+                                 from_png));
+        assert_ok(nnc_feedforward(net, from_png, 1, o2));
+        assert_memory_equal(o1, o2, sizeof o1);
+    }
+    /* and through the command: the class it prints is the network's */
+    assert_ok(nnc_model_save(net, scratch_path("digit-model.nnc")));
+    nnc_data_input(te, 19, x);
+    assert_ok(nnc_feedforward(net, x, 1, o1));
+    size_t best = 0;
+    for (size_t j = 1; j < 10; j++)
+        best = o1[j] > o1[best] ? j : best;
+    char cmd[512], out[512], want[64];
+    snprintf(cmd, sizeof cmd, "build/nnc predict %s %s", scratch_path("digit-model.nnc"),
+             "build/test-scratch/paper.png");
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    assert_int_equal(pclose(p), 0);
+    snprintf(want, sizeof want, "paper.png: %zu ", best);
+    if (!strstr(out, want))
+        fail_msg("nnc predict printed '%s', expected class %zu", out, best);
+    nnc_net_free(net);
+    nnc_data_free(tr);
+    nnc_data_free(te);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(reads_pgm_ascii_and_binary),
+    cmocka_unit_test(png_scaling_inversion_and_corruption),
+    cmocka_unit_test(centring_puts_the_mass_in_the_middle),
+    cmocka_unit_test(png_of_a_test_image_predicts_like_the_image),
+};
+TEST_GROUP(image_tests, "image", tests);
