@@ -48,8 +48,11 @@ static void usage(FILE *out)
             "      --checkpoint FILE  save network and training state after every epoch\n"
             "      --resume FILE      continue from a checkpoint up to --epochs in all\n"
             "      --init-from MODEL  start from a saved network (.nnc or JSON)\n"
-            "  -d, --data DIR         folder with the four MNIST IDX files, raw or .gz\n"
+            "  -d, --data PATH        a folder with the four MNIST IDX files, raw or .gz;\n"
+            "                         a pickle like the seed's mnist.pkl.gz; or a CSV\n"
+            "                         file, label first (last 10,000 rows: validation)\n"
             "                         (default: $NNC_DATA, else data/mnist)\n"
+            "      --test FILE        the test set's CSV, with a CSV --data\n"
             "  -h, --help             show this help\n");
 }
 
@@ -114,7 +117,7 @@ typedef struct {
     nnc_train_opts opts;
     int            eta_given;
     const char    *data_dir;
-    const char    *save, *init_from;
+    const char    *save, *init_from, *test_csv;
 } settings;
 
 static void preset_seed(settings *st)
@@ -161,7 +164,7 @@ static int apply_preset(settings *st, const char *name)
 
 enum { OPT_ACT = 256, OPT_COST, OPT_INIT, OPT_OPTIM, OPT_MOMENTUM, OPT_LAMBDA, OPT_DROPOUT,
        OPT_HALVE, OPT_EARLY, OPT_MONITOR, OPT_PRESET, OPT_CHECKPOINT, OPT_RESUME,
-       OPT_INIT_FROM };
+       OPT_INIT_FROM, OPT_TEST };
 
 static const struct option longopts[] = {
     {"layers", required_argument, NULL, 'l'},     {"epochs", required_argument, NULL, 'e'},
@@ -182,6 +185,7 @@ static const struct option longopts[] = {
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
+    {"test", required_argument, NULL, OPT_TEST},
     {NULL, 0, NULL, 0}};
 static const char shortopts[] = "l:e:b:r:s:t:d:o:h";
 
@@ -257,6 +261,7 @@ static int apply_option(settings *st, int c, const char *arg)
     case OPT_CHECKPOINT: st->opts.checkpoint = arg; return 0;
     case OPT_RESUME: st->opts.resume = arg; return 0;
     case OPT_INIT_FROM: st->init_from = arg; return 0;
+    case OPT_TEST: st->test_csv = arg; return 0;
     case 'h': usage(stdout); return 1;
     default: fputs("try 'nnc train --help'\n", stderr); return -1;
     }
@@ -267,7 +272,7 @@ static int parse_args(int argc, char **argv, settings *st)
 {
     preset_seed(st);
     st->data_dir = default_data_dir();
-    st->save = st->init_from = NULL;
+    st->save = st->init_from = st->test_csv = NULL;
     int c;
     opterr = 0;
     optind = 1;
@@ -339,11 +344,17 @@ int cmd_train(int argc, char **argv)
     const char *from = st.opts.resume ? st.opts.resume : st.init_from;
     if (from && !(net = cli_load_model(from)))
         goto done;
-    if (nnc_mnist_load(st.data_dir, &train, &valid, &test) != NNC_OK ||
-        (!net && nnc_net_create_spec(&st.spec, &net) != NNC_OK)) {
+    int loaded = cli_load_sets(st.data_dir, st.test_csv, &train, &valid, &test);
+    if (loaded != 1) {
+        status = loaded < 0 ? EXIT_USAGE : 1;
+        goto done;
+    }
+    if (!net && nnc_net_create_spec(&st.spec, &net) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         goto done;
     }
+    if (!test)   /* nothing to report the seed's line on */
+        st.opts.monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     printf("nnc: training [");
     for (size_t l = 0; l < nnc_net_layers(net); l++)
         printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
@@ -362,7 +373,7 @@ int cmd_train(int argc, char **argv)
         size_t correct;
         printf("best validation accuracy: %zu / %zu at epoch %d%s\n", sum.best_valid_correct,
                nnc_data_count(valid), sum.best_epoch, sum.restored_best ? " (kept)" : "");
-        if (sum.restored_best && nnc_evaluate(net, test, &correct) == NNC_OK)
+        if (sum.restored_best && test && nnc_evaluate(net, test, &correct) == NNC_OK)
             printf("test accuracy of the kept network: %zu / %zu\n", correct,
                    nnc_data_count(test));
     }

@@ -178,6 +178,23 @@ nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
 nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
                           nnc_data **test);
 
+/* Reads the seed's mnist.pkl.gz (or any gzip'd or raw pickle of three
+ * (images, labels) pairs of numpy arrays: float images n x d, integer labels
+ * n), written by Python 2 (protocol 2) or Python 3 (protocols 2-4). Only the
+ * opcodes such a file uses are interpreted; no code is executed and no
+ * global other than numpy's array reconstruction, numpy.dtype and
+ * _codecs.encode is accepted. Pixels that are all multiples of 1/256 are kept
+ * as bytes. Any of the out pointers may be NULL. */
+nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
+                           nnc_data **test);
+
+/* Reads a CSV file of one sample per line, label first, then the input
+ * values (the layout of the common mnist_train.csv), with an optional header
+ * line. Values are either integers 0-255 (kept as bytes, scaled by 1/256 like
+ * IDX pixels; *unit_scale = 0) or reals in [0, 1] (kept as they are;
+ * *unit_scale = 1). unit_scale may be NULL. */
+nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale);
+
 /* How nnc_image_load makes digits light on dark, as MNIST's are. */
 typedef enum {
     NNC_INVERT_AUTO = 0,  /* invert when the image's border is light          */

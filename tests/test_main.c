@@ -9,13 +9,13 @@
 int tests_skipped;
 
 extern const test_group kernel_tests, gradient_tests, reference_tests,
-    training_tests, feature_tests, model_tests, image_tests, idx_tests, cli_tests,
-    mnist_tests;
+    training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
+    idx_tests, cli_tests, mnist_tests;
 
 static const test_group *const groups[] = {
     &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
-    &feature_tests, &model_tests,   &image_tests,    &idx_tests,    &cli_tests,
-    &mnist_tests,
+    &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
+    &idx_tests,     &cli_tests,     &mnist_tests,
 };
 
 const char *mnist_dir(void)

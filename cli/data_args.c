@@ -1,0 +1,64 @@
+/* data_args.c — the training, validation and test sets that --data names:
+ * a folder of MNIST IDX files, a pickle like the seed's mnist.pkl.gz, or a
+ * CSV file (then --test names the test CSV). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define CSV_VALIDATION 10000   /* as MNIST: the last 10,000 training rows */
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
+}
+
+static int load_csv(const char *path, nnc_data **out)
+{
+    int unit;
+    if (nnc_csv_load(path, out, &unit) != NNC_OK)
+        return 0;
+    fprintf(stderr, "nnc: %s: %zu samples, values %s\n", path, nnc_data_count(*out),
+            unit ? "in [0, 1]" : "0-255");
+    return 1;
+}
+
+int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_data **valid,
+                  nnc_data **test)
+{
+    struct stat sb;
+    *train = *valid = *test = NULL;
+    int ok;
+    if (stat(data, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        ok = nnc_mnist_load(data, train, valid, test) == NNC_OK;
+    } else if (ends_with(data, ".csv")) {
+        nnc_data *all = NULL;
+        ok = load_csv(data, &all);
+        size_t n = ok ? nnc_data_count(all) : 0;
+        if (ok && n > 2 * CSV_VALIDATION)
+            ok = nnc_data_slice(all, 0, n - CSV_VALIDATION, train) == NNC_OK &&
+                 nnc_data_slice(all, n - CSV_VALIDATION, CSV_VALIDATION, valid) == NNC_OK;
+        else if (ok)
+            ok = nnc_data_slice(all, 0, n, train) == NNC_OK;
+        nnc_data_free(all);
+        if (ok && test_csv)
+            ok = load_csv(test_csv, test);
+    } else {
+        ok = nnc_pickle_load(data, train, valid, test) == NNC_OK;
+    }
+    if (ok && test_csv && !ends_with(data, ".csv")) {
+        cli_error("--test: only with a CSV --data (folders and pickles hold their test set)");
+        ok = -1;
+    } else if (!ok) {
+        cli_error("%s", nnc_last_error());
+    }
+    if (ok != 1) {
+        nnc_data_free(*train);
+        nnc_data_free(*valid);
+        nnc_data_free(*test);
+        *train = *valid = *test = NULL;
+    }
+    return ok;
+}

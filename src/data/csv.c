@@ -1,0 +1,183 @@
+/* csv.c — one sample per line, label first, then the input values, as in the
+ * common mnist_train.csv; an optional header line; values either integers
+ * 0-255 (kept as bytes, like IDX pixels) or reals in [0, 1] (kept as floats).
+ * Which one is detected from the values and reported. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+
+typedef struct {
+    uint8_t *bytes;     /* while every value is an integer 0..255 */
+    float   *floats;    /* once one is not                         */
+    uint8_t *labels;
+    size_t   n, cap, dim;
+    double   max, min;
+} table;
+
+static int grow(table *t)
+{
+    size_t cap = t->cap ? 2 * t->cap : 1024;
+    uint8_t *l = realloc(t->labels, cap);
+    if (!l)
+        return 0;
+    t->labels = l;
+    if (t->floats) {
+        float *f = realloc(t->floats, cap * t->dim * sizeof *f);
+        if (!f)
+            return 0;
+        t->floats = f;
+    } else {
+        uint8_t *b = realloc(t->bytes, cap * t->dim);
+        if (!b)
+            return 0;
+        t->bytes = b;
+    }
+    t->cap = cap;
+    return 1;
+}
+
+/* Switches storage to floats, keeping the values read so far. */
+static int to_floats(table *t)
+{
+    float *f = malloc((t->cap ? t->cap : 1) * t->dim * sizeof *f);
+    if (!f)
+        return 0;
+    for (size_t i = 0; i < t->n * t->dim; i++)
+        f[i] = t->bytes[i];
+    free(t->bytes);
+    t->bytes = NULL;
+    t->floats = f;
+    return 1;
+}
+
+/* Splits a line at commas into values; returns the count, or -1 at a field
+ * that is not a number. */
+static long parse_line(char *line, double *vals, size_t max)
+{
+    long n = 0;
+    char *p = line;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !isfinite(v))
+            return -1;
+        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+            end++;
+        if ((size_t)n < max)
+            vals[n] = v;
+        n++;
+        if (*end == '\0')
+            return n;
+        if (*end != ',')
+            return -1;
+        p = end + 1;
+    }
+}
+
+nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
+{
+    if (!out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_csv_load: out is NULL");
+    *out = NULL;
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path ? path : "(null)",
+                         strerror(errno));
+    table t = {0};
+    t.min = INFINITY, t.max = -INFINITY;
+    char *line = NULL;
+    size_t line_cap = 0, line_no = 0, vals_cap = 0;
+    double *vals = NULL;
+    nnc_status s = NNC_OK;
+    ssize_t len;
+    while (s == NNC_OK && (len = getline(&line, &line_cap, f)) != -1) {
+        line_no++;
+        if (len <= 1 && (line[0] == '\n' || line[0] == '\0'))
+            continue;   /* blank line */
+        if (vals_cap < (size_t)len + 1) {   /* a line of len bytes has at most len values */
+            free(vals);
+            vals_cap = (size_t)len + 1;
+            if (!(vals = malloc(vals_cap * sizeof *vals))) {
+                s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+                break;
+            }
+        }
+        long n = parse_line(line, vals, vals_cap);
+        if (n < 0 && t.n == 0 && t.dim == 0 && line_no == 1)
+            continue;   /* a header line */
+        if (n < 0) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: a field is not a number", path, line_no);
+            break;
+        }
+        if (n < 2) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: needs a label and at least one value",
+                          path, line_no);
+            break;
+        }
+        if (t.dim == 0)
+            t.dim = (size_t)n - 1;
+        if ((size_t)n - 1 != t.dim) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu has %ld values, earlier lines %zu", path,
+                          line_no, n - 1, t.dim);
+            break;
+        }
+        if (!(vals[0] >= 0 && vals[0] <= 255 && vals[0] == floor(vals[0]))) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: label %g is not an integer 0-255", path,
+                          line_no, vals[0]);
+            break;
+        }
+        if (t.n == t.cap && !grow(&t)) {
+            s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory at line %zu", path, line_no);
+            break;
+        }
+        t.labels[t.n] = (uint8_t)vals[0];
+        for (size_t j = 0; j < t.dim; j++) {
+            double v = vals[j + 1];
+            t.max = v > t.max ? v : t.max;
+            t.min = v < t.min ? v : t.min;
+            if (!t.floats && !(v >= 0 && v <= 255 && v == floor(v)) && !to_floats(&t)) {
+                s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+                break;
+            }
+            if (t.floats)
+                t.floats[t.n * t.dim + j] = (float)v;
+            else
+                t.bytes[t.n * t.dim + j] = (uint8_t)v;
+        }
+        t.n++;
+    }
+    free(line);
+    free(vals);
+    fclose(f);
+    if (s == NNC_OK && t.n == 0)
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: no samples", path);
+    /* integers 0..255 reaching above 1 are pixel bytes; otherwise the values
+     * must lie in [0, 1] */
+    int unit = !(t.bytes && t.max > 1);
+    if (s == NNC_OK && unit && (t.min < 0 || t.max > 1))
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: values range over [%g, %g]: expected integers 0-255 "
+                      "or reals in [0, 1]", path, t.min, t.max);
+    if (s == NNC_OK && unit && t.bytes && !to_floats(&t))
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    nnc_storage *st = s == NNC_OK ? calloc(1, sizeof *st) : NULL;
+    if (s == NNC_OK && (!st || !(st->source = strdup(path)))) {
+        free(st);
+        st = NULL;
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    if (s != NNC_OK) {
+        free(t.bytes), free(t.floats), free(t.labels);
+        return s;
+    }
+    st->x_u8 = t.bytes;
+    st->x_f32 = t.floats;
+    st->labels = t.labels;
+    if (unit_scale)
+        *unit_scale = unit;
+    return nnc__data_wrap(st, t.n, t.dim, out);
+}

@@ -1,0 +1,94 @@
+/* test_csv.c — CSV datasets: header or not, 0-255 or 0-1 detected, broken
+ * lines refused with their line number; the CLI trains on CSV files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static const char *write_csv(const char *name, const char *text)
+{
+    const char *path = scratch_path(name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    static char copy[4][512];
+    static int next;
+    char *c = copy[next++ % 4];
+    snprintf(c, 512, "%s", path);
+    return c;
+}
+
+static void reads_bytes_and_unit_values(void **state)
+{
+    (void)state;
+    nnc_data *d;
+    int unit;
+    float x[3];
+    assert_ok(nnc_csv_load(write_csv("b.csv", "label,p1,p2,p3\n7,0,128,255\n2,1,2,3\n"), &d,
+                           &unit));
+    assert_int_equal(unit, 0);
+    assert_int_equal(nnc_data_count(d), 2);
+    assert_int_equal(nnc_data_dim(d), 3);
+    assert_int_equal(nnc_data_label(d, 0), 7);
+    nnc_data_input(d, 0, x);
+    assert_true(x[0] == 0.0f && x[1] == 0.5f && x[2] == 255.0f / 256);
+    nnc_data_free(d);
+    assert_ok(nnc_csv_load(write_csv("u.csv", "3,0,0.25,1\r\n\n4, 0.5 ,1,0\n"), &d, &unit));
+    assert_int_equal(unit, 1);
+    nnc_data_input(d, 1, x);
+    assert_true(x[0] == 0.5f && x[1] == 1.0f && x[2] == 0.0f);
+    assert_int_equal(nnc_data_label(d, 1), 4);
+    nnc_data_free(d);
+}
+
+static void expect_error(const char *name, const char *text, const char *words)
+{
+    nnc_data *d = (nnc_data *)1;
+    const char *path = write_csv(name, text);
+    assert_int_equal(nnc_csv_load(path, &d, NULL), NNC_ERR_FORMAT);
+    assert_null(d);
+    if (!strstr(nnc_last_error(), words) || !strstr(nnc_last_error(), name))
+        fail_msg("'%s' should name %s and say '%s'", nnc_last_error(), name, words);
+}
+
+static void broken_csv_is_refused(void **state)
+{
+    (void)state;
+    expect_error("cols.csv", "1,2,3\n1,2\n", "line 2 has 1 values");
+    expect_error("word.csv", "1,2,3\n1,x,3\n", "line 2: a field is not a number");
+    expect_error("label.csv", "1.5,2,3\n", "label 1.5");
+    expect_error("range.csv", "1,0.5,300\n", "expected integers 0-255");
+    expect_error("neg.csv", "1,-1,0\n", "expected integers 0-255");
+    expect_error("empty.csv", "a,b,c\n", "no samples");
+}
+
+static void cli_trains_on_csv_files(void **state)
+{
+    (void)state;
+    FILE *tr = fopen(scratch_path("train.csv"), "w"), *te = fopen(scratch_path("test.csv"), "w");
+    assert_non_null(tr);
+    assert_non_null(te);
+    for (int i = 0; i < 40; i++) {           /* label i%2, value says which */
+        FILE *f = i < 30 ? tr : te;
+        fprintf(f, "%d,%d,%d\n", i % 2, i % 2 ? 250 : 5, i % 2 ? 5 : 250);
+    }
+    fclose(tr);
+    fclose(te);
+    FILE *p = popen("build/nnc train --data build/test-scratch/train.csv --test "
+                    "build/test-scratch/test.csv --layers 2,4,2 --epochs 30 --eta 3 2>&1", "r");
+    char out[8192];
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    assert_int_equal(pclose(p), 0);
+    if (!strstr(out, "values 0-255") || !strstr(out, "Epoch 29: 10 / 10"))
+        fail_msg("nnc train printed: %s", out);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(reads_bytes_and_unit_values),
+    cmocka_unit_test(broken_csv_is_refused),
+    cmocka_unit_test(cli_trains_on_csv_files),
+};
+TEST_GROUP(csv_tests, "csv", tests);

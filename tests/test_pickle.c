@@ -1,0 +1,116 @@
+/* test_pickle.c — the seed's data format: pickles made by numpy in Python 3
+ * (protocols 2 and 4) and in the form Python 2's cPickle writes, then broken
+ * ones, each refused with its own error. Fixtures: reference/make_pickles.py. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static const char *fixture_dir(void)
+{
+    static int made = -1;
+    if (made < 0) {
+        const char *py = python_with_numpy();
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "mkdir -p build/test-scratch/pkl && %s "
+                 "tests/reference/make_pickles.py build/test-scratch/pkl", py ? py : "false");
+        made = py && system(cmd) == 0;
+    }
+    return made ? "build/test-scratch/pkl" : NULL;
+}
+
+static void check_values(const char *file)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", fixture_dir(), file);
+    nnc_data *sets[3];
+    assert_ok(nnc_pickle_load(path, &sets[0], &sets[1], &sets[2]));
+    const size_t counts[3] = {30, 10, 12};
+    FILE *f = fopen("build/test-scratch/pkl/expect.txt", "r");
+    assert_non_null(f);
+    float x[784];
+    for (int s = 0; s < 3; s++) {
+        assert_int_equal(nnc_data_count(sets[s]), counts[s]);
+        assert_int_equal(nnc_data_dim(sets[s]), 784);
+        nnc_data_input(sets[s], 0, x);
+        for (int j = 0; j < 784; j++) {
+            int k;
+            assert_int_equal(fscanf(f, "%d", &k), 1);
+            assert_true(x[j] == k / 256.0f);
+        }
+        for (size_t i = 0; i < counts[s]; i++) {
+            unsigned label;
+            assert_int_equal(fscanf(f, "%u", &label), 1);
+            assert_int_equal(nnc_data_label(sets[s], i), label);
+        }
+        nnc_data_free(sets[s]);
+    }
+    fclose(f);
+}
+
+static void numpy_pickles_of_every_protocol_load(void **state)
+{
+    (void)state;
+    if (!fixture_dir())
+        SKIP_TEST("no python3 with numpy to make the fixtures (set NNC_PYTHON)");
+    check_values("p2.pkl.gz");
+    check_values("p4.pkl.gz");
+    check_values("py2.pkl.gz");
+    /* values that are not multiples of 1/256 are kept exactly, as floats */
+    nnc_data *tr;
+    assert_ok(nnc_pickle_load("build/test-scratch/pkl/floats.pkl.gz", &tr, NULL, NULL));
+    float x[784];
+    nnc_data_input(tr, 0, x);
+    assert_true(x[0] == 0.3f);
+    nnc_data_free(tr);
+}
+
+static void expect_refused(const char *file, const char *words)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", fixture_dir(), file);
+    nnc_data *a = (nnc_data *)1, *b = (nnc_data *)1, *c = (nnc_data *)1;
+    nnc_status s = nnc_pickle_load(path, &a, &b, &c);
+    if (s != NNC_ERR_FORMAT)
+        fail_msg("%s: expected a format error, got %s", file, nnc_status_name(s));
+    assert_null(a);
+    assert_null(b);
+    assert_null(c);
+    if (!strstr(nnc_last_error(), words) || !strstr(nnc_last_error(), file))
+        fail_msg("%s: message '%s' should say '%s'", file, nnc_last_error(), words);
+}
+
+static void broken_pickles_are_refused(void **state)
+{
+    (void)state;
+    if (!fixture_dir())
+        SKIP_TEST("no python3 with numpy to make the fixtures (set NNC_PYTHON)");
+    expect_refused("evil.pkl.gz", "names a global other than");
+    expect_refused("two.pkl.gz", "three (images, labels) pairs");
+    expect_refused("cut.pkl.gz", "truncated");
+    expect_refused("shape.pkl.gz", "labels n integers");
+    expect_refused("expect.txt", "opcode");
+}
+
+static void cli_trains_on_a_pickle(void **state)
+{
+    (void)state;
+    if (!fixture_dir())
+        SKIP_TEST("no python3 with numpy to make the fixtures (set NNC_PYTHON)");
+    FILE *p = popen("build/nnc train --data build/test-scratch/pkl/p4.pkl.gz --epochs 1 "
+                    "--layers 784,5,10 2>&1", "r");
+    char out[2048];
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    assert_int_equal(pclose(p), 0);
+    if (!strstr(out, "on 30 samples") || !strstr(out, " / 12 "))
+        fail_msg("nnc train printed: %s", out);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(numpy_pickles_of_every_protocol_load),
+    cmocka_unit_test(broken_pickles_are_refused),
+    cmocka_unit_test(cli_trains_on_a_pickle),
+};
+TEST_GROUP(pickle_tests, "pickle", tests);
