@@ -31,7 +31,9 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
     struct stat sb;
     *train = *valid = *test = NULL;
     int ok;
-    if (stat(data, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    int exists = stat(data, &sb) == 0;
+    int named_file = ends_with(data, ".csv") || ends_with(data, ".pkl") || ends_with(data, ".pkl.gz");
+    if (exists ? S_ISDIR(sb.st_mode) : !named_file) {   /* missing: name the files wanted */
         ok = nnc_mnist_load(data, train, valid, test) == NNC_OK;
     } else if (ends_with(data, ".csv")) {
         nnc_data *all = NULL;

@@ -71,9 +71,24 @@ static nnc_status read_pgm(FILE *f, const char *path, int binary, grey_image *im
 
 /* ---- PNG -------------------------------------------------------------- */
 
+/* libpng's default handlers print to stderr; the library must not. The error
+ * handler leaves through the setjmp in read_png; warnings are dropped. */
+static void png_quiet_error(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void png_quiet_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
 static nnc_status read_png(FILE *f, const char *path, grey_image *img)
 {
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_quiet_error,
+                                             png_quiet_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     png_bytep volatile pixels = NULL;
     png_bytepp volatile rows = NULL;
