@@ -2,42 +2,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "testutil.h"
-
-/* Runs a shell command, returns its exit status and (first line of) output. */
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    assert_non_null(p);
-    out[0] = '\0';
-    size_t len = fread(out, 1, cap - 1, p);
-    out[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void usage_errors_exit_2(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run("build/nnc", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc frobnicate", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc frobnicate", out, sizeof out), 2);
     assert_non_null(strstr(out, "frobnicate"));
-    assert_int_equal(run("build/nnc train --layers 784,x,10", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --layers 784,x,10", out, sizeof out), 2);
     assert_non_null(strstr(out, "--layers"));
-    assert_int_equal(run("build/nnc train --batch 0", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc train --eta -1", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc train --epochs", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc train extra", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc train --cost hinge", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --batch 0", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --eta -1", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --epochs", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train extra", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --cost hinge", out, sizeof out), 2);
     assert_non_null(strstr(out, "quadratic, cross-entropy, softmax"));
-    assert_int_equal(run("build/nnc train --dropout 1.5", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc train --preset fastest", out, sizeof out), 2);
-    assert_int_equal(run("build/nnc train --monitor train-cost,bogus", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --dropout 1.5", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --preset fastest", out, sizeof out), 2);
+    assert_int_equal(run_command("build/nnc train --monitor train-cost,bogus", out, sizeof out), 2);
     assert_non_null(strstr(out, "bogus"));
 }
 
@@ -45,9 +30,9 @@ static void help_and_version_exit_0(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run("build/nnc --version", out, sizeof out), 0);
+    assert_int_equal(run_command("build/nnc --version", out, sizeof out), 0);
     assert_non_null(strstr(out, NNC_VERSION));
-    assert_int_equal(run("build/nnc train --help", out, sizeof out), 0);
+    assert_int_equal(run_command("build/nnc train --help", out, sizeof out), 0);
     assert_non_null(strstr(out, "--layers"));
     assert_non_null(strstr(out, "(3.0; adam: 0.001)"));
 }
@@ -56,7 +41,7 @@ static void missing_data_exits_1_naming_the_folder(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run("build/nnc train --data build/no-such-folder", out, sizeof out), 1);
+    assert_int_equal(run_command("build/nnc train --data build/no-such-folder", out, sizeof out), 1);
     assert_non_null(strstr(out, "build/no-such-folder"));
     assert_non_null(strstr(out, "train-images-idx3-ubyte"));
 }
@@ -69,7 +54,7 @@ static void fetch_script_checks_md5(void **state)
     assert_int_equal(system("mkdir -p build/test-scratch/fake-mnist && "
                             "printf x | gzip > build/test-scratch/fake-mnist/train-images-idx3-ubyte.gz"),
                      0);
-    assert_int_equal(run("scripts/fetch-mnist.sh --check build/test-scratch/fake-mnist", out,
+    assert_int_equal(run_command("scripts/fetch-mnist.sh --check build/test-scratch/fake-mnist", out,
                          sizeof out), 1);
     assert_non_null(strstr(out, "train-images-idx3-ubyte.gz: content MD5"));
     assert_non_null(strstr(out, "t10k-labels-idx1-ubyte(.gz) is missing"));
@@ -77,7 +62,7 @@ static void fetch_script_checks_md5(void **state)
     if (!dir)
         SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
     snprintf(cmd, sizeof cmd, "scripts/fetch-mnist.sh --check '%s'", dir);
-    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
 }
 
 static const struct CMUnitTest tests[] = {

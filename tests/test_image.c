@@ -165,11 +165,7 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     char cmd[512], out[512], want[64];
     snprintf(cmd, sizeof cmd, "build/nnc predict %s %s", scratch_path("digit-model.nnc"),
              "build/test-scratch/paper.png");
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t len = fread(out, 1, sizeof out - 1, p);
-    out[len] = '\0';
-    assert_int_equal(pclose(p), 0);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
     snprintf(want, sizeof want, "paper.png: %zu ", best);
     if (!strstr(out, want))
         fail_msg("nnc predict printed '%s', expected class %zu", out, best);

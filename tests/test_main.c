@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 
@@ -42,6 +43,19 @@ const char *scratch_path(const char *name)
     mkdir("build/test-scratch", 0777);
     snprintf(path, sizeof path, "build/test-scratch/%s", name);
     return path;
+}
+
+int run_command(const char *cmd, char *out, size_t cap)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    if (!p)
+        return -1;
+    size_t len = fread(out, 1, cap - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 float test_uniform(uint64_t *state, float lo, float hi)

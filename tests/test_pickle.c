@@ -98,12 +98,9 @@ static void cli_trains_on_a_pickle(void **state)
     (void)state;
     if (!fixture_dir())
         SKIP_TEST("no python3 with numpy to make the fixtures (set NNC_PYTHON)");
-    FILE *p = popen("build/nnc train --data build/test-scratch/pkl/p4.pkl.gz --epochs 1 "
-                    "--layers 784,5,10 2>&1", "r");
     char out[2048];
-    size_t len = fread(out, 1, sizeof out - 1, p);
-    out[len] = '\0';
-    assert_int_equal(pclose(p), 0);
+    assert_int_equal(run_command("build/nnc train --data build/test-scratch/pkl/p4.pkl.gz "
+                                 "--epochs 1 --layers 784,5,10", out, sizeof out), 0);
     if (!strstr(out, "on 30 samples") || !strstr(out, " / 12 "))
         fail_msg("nnc train printed: %s", out);
 }

@@ -47,6 +47,10 @@ const char *scratch_path(const char *name);
                      nnc_last_error());                                   \
     } while (0)
 
+/* Runs a shell command with stderr joined to stdout; returns its exit status
+ * and the start of its output in out. */
+int run_command(const char *cmd, char *out, size_t cap);
+
 /* Uniform float in [lo, hi) from a test-local generator state. */
 float test_uniform(uint64_t *state, float lo, float hi);
 
