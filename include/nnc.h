@@ -14,7 +14,7 @@
  *     }
  *     nnc_train_opts opts;
  *     nnc_train_opts_init(&opts);        // the seed's: 10 epochs, batch 10, eta 3.0
- *     nnc_train(net, train, &opts);
+ *     nnc_train(net, train, &opts, NULL);    // NULL: no summary wanted
  *     size_t correct;
  *     nnc_evaluate(net, test, &correct);
  *     nnc_net_free(net); nnc_data_free(train); nnc_data_free(valid); nnc_data_free(test);

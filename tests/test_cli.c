@@ -65,7 +65,23 @@ static void fetch_script_checks_md5(void **state)
     assert_int_equal(run_command(cmd, out, sizeof out), 0);
 }
 
+/* The README's C example builds against the library as it is. */
+static void readme_example_compiles(void **state)
+{
+    (void)state;
+    char out[4096];
+    assert_int_equal(run_command("sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' "
+                                 "> build/test-scratch/readme_example.c", out, sizeof out), 0);
+    assert_int_equal(run_command("grep -q nnc_train build/test-scratch/readme_example.c", out,
+                                 sizeof out), 0);
+    if (run_command("${CC:-cc} -std=c11 -Wall -Werror -Iinclude "
+                    "build/test-scratch/readme_example.c -c -o build/test-scratch/readme.o",
+                    out, sizeof out) != 0)
+        fail_msg("the README's example does not compile: %s", out);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(readme_example_compiles),
     cmocka_unit_test(fetch_script_checks_md5),
     cmocka_unit_test(usage_errors_exit_2),
     cmocka_unit_test(help_and_version_exit_0),
