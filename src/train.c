@@ -98,38 +98,39 @@ typedef struct {
     unsigned            since_best, since_change;
 } trainer;
 
+/* Puts the batch starting at `first` into the workspace (inputs and targets)
+ * and asks for the next one to be fetched into cache; returns its size. */
+static size_t load_batch(trainer *t, size_t first)
+{
+    size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
+    size_t m = n - first < batch ? n - first : batch;
+    nnc__gather(t->data, t->order + first, m, n_out, t->ws->a[0], t->ws->y);
+    if (first + batch < n)     /* the next batch loads while this one computes */
+        nnc__prefetch(t->data, t->order + first + batch,
+                      n - first - batch < batch ? n - first - batch : batch);
+    return m;
+}
+
 /* One plain-SGD epoch: per batch w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and
  * b <- b - (eta/m) Σ∇b, the step folded into the products of BP3 and BP4. */
 static void epoch_fused_sgd(trainer *t, float eta)
 {
-    nnc_workspace *ws = t->ws;
-    size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
     float decay = 1.0f - eta * t->optim.decay;
-    for (size_t first = 0; first < n; first += batch) {
-        size_t m = n - first < batch ? n - first : batch;
-        nnc__gather(t->data, t->order + first, m, n_out, ws->a[0], ws->y);
-        if (first + batch < n)     /* the next batch loads while this one computes */
-            nnc__prefetch(t->data, t->order + first + batch,
-                          n - first - batch < batch ? n - first - batch : batch);
-        nnc__forward(t->net, ws, m);
-        nnc__backward(t->net, ws, m, -eta / (float)m, decay, 1.0f, t->net->params);
+    for (size_t first = 0; first < t->n; first += t->batch) {
+        size_t m = load_batch(t, first);
+        nnc__forward(t->net, t->ws, m);
+        nnc__backward(t->net, t->ws, m, -eta / (float)m, decay, 1.0f, t->net->params);
     }
 }
 
 /* One epoch of an optimiser with state: gradient first, then the update. */
 static void epoch_with_optimizer(trainer *t, float eta)
 {
-    nnc_workspace *ws = t->ws;
-    size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
-    for (size_t first = 0; first < n; first += batch) {
-        size_t m = n - first < batch ? n - first : batch;
-        nnc__gather(t->data, t->order + first, m, n_out, ws->a[0], ws->y);
-        if (first + batch < n)
-            nnc__prefetch(t->data, t->order + first + batch,
-                          n - first - batch < batch ? n - first - batch : batch);
-        nnc__forward(t->net, ws, m);
-        nnc__backward(t->net, ws, m, 1.0f, 0.0f, 0.0f, ws->grad);
-        nnc__optimizer_step(&t->optim, t->net, ws->grad, m, eta, ws->pool);
+    for (size_t first = 0; first < t->n; first += t->batch) {
+        size_t m = load_batch(t, first);
+        nnc__forward(t->net, t->ws, m);
+        nnc__backward(t->net, t->ws, m, 1.0f, 0.0f, 0.0f, t->ws->grad);
+        nnc__optimizer_step(&t->optim, t->net, t->ws->grad, m, eta, t->ws->pool);
     }
 }
 
