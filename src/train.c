@@ -167,6 +167,50 @@ static nnc_status measure(const nnc_net *net, const nnc_data *d, unsigned monito
     return NNC_OK;
 }
 
+/* Measures whatever monitor asks for after an epoch, into r. */
+static nnc_status measure_epoch(const trainer *t, unsigned monitor, nnc_epoch_report *r)
+{
+    const nnc_train_opts *o = t->opts;
+    double l2_term = o->lambda > 0.0f
+                         ? 0.5 * o->lambda / (double)t->n * weight_square_sum(t->net)
+                         : 0.0;
+    nnc_status s = measure(t->net, t->data, monitor, NNC_MONITOR_TRAIN_COST,
+                           NNC_MONITOR_TRAIN_ACCURACY, l2_term, &r->train);
+    if (s == NNC_OK)
+        s = measure(t->net, o->validation, monitor, NNC_MONITOR_VALID_COST,
+                    NNC_MONITOR_VALID_ACCURACY, l2_term, &r->valid);
+    if (s == NNC_OK)
+        s = measure(t->net, o->test, monitor, NNC_MONITOR_TEST_COST, NNC_MONITOR_TEST_ACCURACY,
+                    l2_term, &r->test);
+    return s;
+}
+
+/* Keeps the best epoch by validation accuracy, halves eta after
+ * `halve_after` flat epochs (network2's schedule); returns 1 to stop. */
+static int update_schedule(trainer *t, const nnc_epoch_report *r)
+{
+    const nnc_train_opts *o = t->opts;
+    int stop = 0;
+    if (r->valid.n) {
+        if (t->best_epoch < 0 || r->valid.correct > t->best_valid_correct) {
+            t->best_epoch = (int)r->epoch;
+            t->best_valid_correct = r->valid.correct;
+            t->since_best = t->since_change = 0;
+            if (t->best)
+                memcpy(t->best, t->net->params, t->net->n_params * sizeof *t->best);
+        } else {
+            t->since_best++;
+            t->since_change++;
+        }
+    }
+    if (o->halve_after && t->since_change >= o->halve_after) {
+        t->eta *= 0.5f;
+        t->since_change = 0;
+        stop = t->eta < o->eta * o->min_eta_factor;
+    }
+    return stop || (o->early_stop && t->since_best >= o->early_stop);
+}
+
 static void trainer_free(trainer *t)
 {
     nnc__workspace_free(t->ws);
@@ -302,39 +346,9 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
         t.epoch++;
         rec->epochs++;
         sum.epochs_run++;
-        double l2_term = opts->lambda > 0.0f
-                             ? 0.5 * opts->lambda / (double)t.n * weight_square_sum(net)
-                             : 0.0;
-        s = measure(net, data, monitor, NNC_MONITOR_TRAIN_COST, NNC_MONITOR_TRAIN_ACCURACY,
-                    l2_term, &r.train);
-        if (s == NNC_OK)
-            s = measure(net, opts->validation, monitor, NNC_MONITOR_VALID_COST,
-                        NNC_MONITOR_VALID_ACCURACY, l2_term, &r.valid);
-        if (s == NNC_OK)
-            s = measure(net, opts->test, monitor, NNC_MONITOR_TEST_COST,
-                        NNC_MONITOR_TEST_ACCURACY, l2_term, &r.test);
-        if (s != NNC_OK)
+        if ((s = measure_epoch(&t, monitor, &r)) != NNC_OK)
             break;
-        if (r.valid.n) {
-            if (t.best_epoch < 0 || r.valid.correct > t.best_valid_correct) {
-                t.best_epoch = (int)epoch;
-                t.best_valid_correct = r.valid.correct;
-                t.since_best = t.since_change = 0;
-                if (t.best)
-                    memcpy(t.best, net->params, net->n_params * sizeof *t.best);
-            } else {
-                t.since_best++;
-                t.since_change++;
-            }
-        }
-        if (opts->halve_after && t.since_change >= opts->halve_after) {
-            t.eta *= 0.5f;                     /* network2's schedule */
-            t.since_change = 0;
-            if (t.eta < opts->eta * opts->min_eta_factor)
-                stop = 1;
-        }
-        if (opts->early_stop && t.since_best >= opts->early_stop)
-            stop = 1;
+        stop = update_schedule(&t, &r);
         if (opts->checkpoint && (s = save_checkpoint(&t, opts->checkpoint)) != NNC_OK)
             break;
         if (opts->on_epoch && opts->on_epoch(net, &r, opts->user))
@@ -346,8 +360,7 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
     }
     sum.best_epoch = t.best_epoch;
     sum.best_valid_correct = t.best_valid_correct;
-    float eta = t.eta;
-    sum.final_eta = eta;
+    sum.final_eta = t.eta;
     if (summary)
         *summary = sum;
     trainer_free(&t);
