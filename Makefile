@@ -15,7 +15,7 @@ TEST_OBJ = $(TEST_SRC:%.c=build/%.o)
 MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 
 .PHONY: all test run bench install clean
-all: build/libnnc.a build/libnnc.so build/nnc
+all: build/libnnc.a build/libnnc.so build/nnc build/nnc-bench
 
 $(TEST_OBJ): NNC_CFLAGS += -Isrc
 # The AVX-512 kernels are built for AVX-512 and only called where the CPU has it.

@@ -108,7 +108,7 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test, do
     o.threads = c->threads;
     o.on_epoch = record;
     o.user = &t;
-    if (nnc_train(net, train, &o) != NNC_OK) {
+    if (nnc_train(net, train, &o, NULL) != NNC_OK) {
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         exit(1);
     }

@@ -4,6 +4,7 @@
 
 #include "backprop.h"
 #include "cost.h"
+#include "pool.h"
 
 #define EVAL_CHUNK 256   /* samples fed forward at once when evaluating */
 
@@ -69,8 +70,54 @@ static size_t argmax(const float *v, size_t n)
     return best;
 }
 
-/* Feeds a dataset forward in chunks: correct count, mean cost (if asked) and
- * confusion counts (if asked: n_out x n_out, row = label, column = argmax). */
+/* Evaluation is cut into parts of EVAL_PART samples, fixed whatever the
+ * thread count; each part is fed forward in chunks by one thread, and the
+ * parts' sums are added in order, so the results do not depend on threads. */
+#define EVAL_PART 2048
+
+typedef struct {
+    const nnc_net  *net;
+    const nnc_data *data;
+    int             want_cost;
+    size_t         *correct;    /* per part */
+    double         *cost;       /* per part */
+    size_t         *confusion;  /* per part, n_L x n_L each, or NULL */
+    nnc_status     *status;     /* per part */
+} eval_job;
+
+static void eval_part(void *arg, size_t part)
+{
+    const eval_job *j = arg;
+    const nnc_net *net = j->net;
+    size_t n = nnc_data_count(j->data), L = net->n_layers - 1, nL = net->sizes[L];
+    size_t first = part * EVAL_PART, last = n - first < EVAL_PART ? n : first + EVAL_PART;
+    size_t *confusion = j->confusion ? j->confusion + part * nL * nL : NULL;
+    nnc_workspace *ws;
+    j->status[part] = nnc__workspace_create(net, EVAL_CHUNK, 1, 0.0f, NULL, 0, &ws);
+    if (j->status[part] != NNC_OK)
+        return;
+    size_t idx[EVAL_CHUNK];
+    for (size_t done = first; done < last; done += EVAL_CHUNK) {
+        size_t k = last - done < EVAL_CHUNK ? last - done : EVAL_CHUNK;
+        for (size_t i = 0; i < k; i++)
+            idx[i] = done + i;
+        nnc__gather(j->data, idx, k, nL, ws->a[0], j->want_cost ? ws->y : NULL);
+        nnc__forward(net, ws, k);
+        if (j->want_cost)
+            j->cost[part] += nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, k, nL);
+        for (size_t i = 0; i < k; i++) {
+            size_t guess = argmax(ws->a[L] + i * nL, nL);
+            size_t label = nnc_data_label(j->data, done + i);
+            j->correct[part] += guess == label;
+            if (confusion)
+                confusion[label * nL + guess]++;
+        }
+    }
+    nnc__workspace_free(ws);
+}
+
+/* Correct count, mean cost (if asked) and confusion counts (if asked:
+ * n_L x n_L, row = label, column = argmax) of a dataset. */
 static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *correct,
                           double *mean_cost, size_t *confusion)
 {
@@ -78,32 +125,38 @@ static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *corr
     nnc_status s = nnc__check_fit(net, data);
     if (s != NNC_OK)
         return s;
-    size_t n = nnc_data_count(data), L = net->n_layers - 1, nL = net->sizes[L];
-    size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
-    nnc_workspace *ws;
-    if ((s = nnc__workspace_create(net, chunk, 0, 0.0f, NULL, 0, &ws)) != NNC_OK)
-        return s;
-    size_t idx[EVAL_CHUNK];
-    double cost = 0.0;
-    for (size_t done = 0; done < n; done += chunk) {
-        size_t k = n - done < chunk ? n - done : chunk;
-        for (size_t i = 0; i < k; i++)
-            idx[i] = done + i;
-        nnc__gather(data, idx, k, nL, ws->a[0], mean_cost ? ws->y : NULL);
-        nnc__forward(net, ws, k);
-        if (mean_cost)
-            cost += nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, k, nL);
-        for (size_t i = 0; i < k; i++) {
-            size_t guess = argmax(ws->a[L] + i * nL, nL), label = nnc_data_label(data, done + i);
-            *correct += guess == label;
-            if (confusion)
-                confusion[label * nL + guess]++;
+    size_t n = nnc_data_count(data), nL = net->sizes[net->n_layers - 1];
+    size_t parts = (n + EVAL_PART - 1) / EVAL_PART;
+    eval_job j = {net, data, mean_cost != NULL, calloc(parts, sizeof(size_t)),
+                  calloc(parts, sizeof(double)),
+                  confusion ? calloc(parts * nL * nL, sizeof(size_t)) : NULL,
+                  calloc(parts, sizeof(nnc_status))};
+    /* threads pay for themselves when the whole evaluation is big enough */
+    unsigned threads = nnc__auto_threads(net, n / 3);
+    nnc_pool *pool = NULL;
+    if (!j.correct || !j.cost || !j.status || (confusion && !j.confusion))
+        s = nnc__fail(NNC_ERR_NOMEM, "out of memory evaluating %zu samples", n);
+    else if (threads > 1 && parts > 1)
+        s = nnc__pool_create(threads < parts ? threads : (unsigned)parts, &pool);
+    if (s == NNC_OK) {
+        nnc__pool_run(pool, eval_part, &j, parts);
+        double cost = 0.0;
+        for (size_t p = 0; p < parts && s == NNC_OK; p++) {
+            s = j.status[p];
+            *correct += j.correct[p];
+            cost += j.cost[p];
+            for (size_t c = 0; confusion && c < nL * nL; c++)
+                confusion[c] += j.confusion[p * nL * nL + c];
         }
+        if (mean_cost)
+            *mean_cost = cost / (double)n;
     }
-    if (mean_cost)
-        *mean_cost = cost / (double)n;
-    nnc__workspace_free(ws);
-    return NNC_OK;
+    nnc__pool_free(pool);
+    free(j.correct);
+    free(j.cost);
+    free(j.confusion);
+    free(j.status);
+    return s;
 }
 
 nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data, size_t *correct,
