@@ -125,8 +125,10 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test, do
     for (size_t l = 0; l < c->n_layers; l++)
         snprintf(shape + strlen(shape), sizeof shape - strlen(shape), l ? ",%zu" : "%zu",
                  c->sizes[l]);
-    printf("| %s [%s] b%zu | %s | %u | %.4f | %.0f | %.1f | %.0f%% | %.4f (%.0f%%) | %ld | %.2f%% |\n",
-           c->name, shape, c->batch, c->threads ? "" : "auto", c->threads, med, n / med, gflops,
+    char threads[16];
+    snprintf(threads, sizeof threads, c->threads ? "%u" : "auto", c->threads);
+    printf("| %s [%s] b%zu | %s | %.4f | %.0f | %.1f | %.0f%% | %.4f (%.0f%%) | %ld | %.2f%% |\n",
+           c->name, shape, c->batch, threads, med, n / med, gflops,
            100 * gflops / rate, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
     fflush(stdout);
     nnc_net_free(net);
@@ -153,9 +155,9 @@ int main(int argc, char **argv)
     printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
     printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n\n",
            flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
-    printf("| configuration | threads | | s/epoch (median) | samples/s | GFLOP/s | of SGEMM | "
+    printf("| configuration | threads | s/epoch (median) | samples/s | GFLOP/s | of SGEMM | "
            "eval 10k s (of epoch) | peak RSS MB | test acc |\n"
-           "|---|---|---|---|---|---|---|---|---|---|\n");
+           "|---|---|---|---|---|---|---|---|---|\n");
     unsigned e = quick ? 2 : 5;
     const config configs[] = {
         {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1},
