@@ -126,15 +126,14 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     const char *dir = mnist_dir();
     if (!dir)
         SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
-    nnc_data *tr, *te;
-    assert_ok(nnc_mnist_load(dir, &tr, NULL, &te));
     const size_t sizes[] = {784, 30, 10};
-    nnc_net *net;
-    assert_ok(nnc_net_create(sizes, 3, 1, &net));
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 3);
     nnc_train_opts o;
     nnc_train_opts_init(&o);
     o.epochs = 1;
-    assert_ok(nnc_train(net, tr, &o, NULL));
+    nnc_data *te;
+    nnc_net *net = train_on_mnist(dir, &spec, &o, &te);
     float x[784], from_png[784], o1[10], o2[10];
     uint8_t px[784], rgb[784 * 3];
     for (size_t i = 0; i < 20; i++) {
@@ -170,7 +169,6 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     if (!strstr(out, want))
         fail_msg("nnc predict printed '%s', expected class %zu", out, best);
     nnc_net_free(net);
-    nnc_data_free(tr);
     nnc_data_free(te);
 }
 

@@ -58,6 +58,21 @@ int run_command(const char *cmd, char *out, size_t cap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+nnc_net *train_on_mnist(const char *dir, const nnc_net_spec *spec, const nnc_train_opts *opts,
+                        nnc_data **test)
+{
+    nnc_data *train;
+    nnc_net *net;
+    size_t correct;
+    assert_ok(nnc_mnist_load(dir, &train, NULL, test));
+    assert_ok(nnc_net_create_spec(spec, &net));
+    assert_ok(nnc_evaluate(net, *test, &correct));
+    assert_true(correct < 2000);              /* untrained: near chance */
+    assert_ok(nnc_train(net, train, opts, NULL));
+    nnc_data_free(train);
+    return net;
+}
+
 float test_uniform(uint64_t *state, float lo, float hi)
 {
     *state = *state * 6364136223846793005u + 1442695040888963407u;

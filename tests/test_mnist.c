@@ -42,23 +42,20 @@ static void seed_configuration_reaches_90_percent_in_3_epochs(void **state)
     const char *dir = mnist_dir();
     if (!dir)
         SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
-    nnc_data *tr, *te;
-    assert_ok(nnc_mnist_load(dir, &tr, NULL, &te));
     const size_t sizes[] = {784, 30, 10};
-    nnc_net *net;
-    assert_ok(nnc_net_create(sizes, 3, 1, &net));
-    size_t correct;
-    assert_ok(nnc_evaluate(net, te, &correct));
-    assert_true(correct < 2000);              /* untrained: near chance */
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 3);
+    spec.seed = 1;
     nnc_train_opts opts;
     nnc_train_opts_init(&opts);
     opts.epochs = 3;
-    assert_ok(nnc_train(net, tr, &opts, NULL));
+    nnc_data *te;
+    nnc_net *net = train_on_mnist(dir, &spec, &opts, &te);
+    size_t correct;
     assert_ok(nnc_evaluate(net, te, &correct));
     print_message("    [784,30,10] after 3 epochs: %zu / 10000\n", correct);
     assert_true(correct >= 9000);
     nnc_net_free(net);
-    nnc_data_free(tr);
     nnc_data_free(te);
 }
 
@@ -69,29 +66,25 @@ static void chapter3_configuration_reaches_96_percent_in_3_epochs(void **state)
     const char *dir = mnist_dir();
     if (!dir)
         SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
-    nnc_data *tr, *te;
-    assert_ok(nnc_mnist_load(dir, &tr, NULL, &te));
     const size_t sizes[] = {784, 100, 10};
     nnc_net_spec spec;
     nnc_net_spec_init(&spec, sizes, 3);
     spec.cost = NNC_COST_CROSS_ENTROPY;
     spec.init = NNC_INIT_SCALED;
     spec.seed = 1;
-    nnc_net *net;
-    assert_ok(nnc_net_create_spec(&spec, &net));
     nnc_train_opts opts;
     nnc_train_opts_init(&opts);
     opts.epochs = 3;
     opts.eta = 0.5f;
     opts.lambda = 5.0f;
-    assert_ok(nnc_train(net, tr, &opts, NULL));
+    nnc_data *te;
+    nnc_net *net = train_on_mnist(dir, &spec, &opts, &te);
     size_t correct;
     assert_ok(nnc_evaluate(net, te, &correct));
     print_message("    [784,100,10] cross-entropy, lambda 5, after 3 epochs: %zu / 10000\n",
                   correct);
     assert_true(correct >= 9600);
     nnc_net_free(net);
-    nnc_data_free(tr);
     nnc_data_free(te);
 }
 

@@ -35,6 +35,12 @@ const char *mnist_dir(void);
  * that one cannot import numpy. */
 const char *python_with_numpy(void);
 
+/* A network of spec trained on MNIST's 50,000 training images with opts;
+ * also checks that, untrained, it was near chance. The test set comes back in
+ * *test. The caller frees both. */
+nnc_net *train_on_mnist(const char *dir, const nnc_net_spec *spec, const nnc_train_opts *opts,
+                        nnc_data **test);
+
 /* A scratch folder inside the build tree, created on first use. */
 const char *scratch_path(const char *name);
 
