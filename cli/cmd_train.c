@@ -382,8 +382,7 @@ int cmd_train(int argc, char **argv)
                    nnc_data_count(test));
     }
     if (st.save) {
-        size_t len = strlen(st.save);
-        int json = len > 5 && !strcmp(st.save + len - 5, ".json");
+        int json = cli_ends_with(st.save, ".json");
         if ((json ? nnc_model_save_json(net, st.save) : nnc_model_save(net, st.save)) != NNC_OK) {
             cli_error("%s", nnc_last_error());
             goto done;

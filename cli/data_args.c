@@ -9,12 +9,6 @@
 
 #define CSV_VALIDATION 10000   /* as MNIST: the last 10,000 training rows */
 
-static int ends_with(const char *s, const char *tail)
-{
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && !strcmp(s + a - b, tail);
-}
-
 static int load_csv(const char *path, nnc_data **out)
 {
     int unit;
@@ -32,10 +26,10 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
     *train = *valid = *test = NULL;
     int ok;
     int exists = stat(data, &sb) == 0;
-    int named_file = ends_with(data, ".csv") || ends_with(data, ".pkl") || ends_with(data, ".pkl.gz");
+    int named_file = cli_ends_with(data, ".csv") || cli_ends_with(data, ".pkl") || cli_ends_with(data, ".pkl.gz");
     if (exists ? S_ISDIR(sb.st_mode) : !named_file) {   /* missing: name the files wanted */
         ok = nnc_mnist_load(data, train, valid, test) == NNC_OK;
-    } else if (ends_with(data, ".csv")) {
+    } else if (cli_ends_with(data, ".csv")) {
         nnc_data *all = NULL;
         ok = load_csv(data, &all);
         size_t n = ok ? nnc_data_count(all) : 0;
@@ -50,7 +44,7 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
     } else {
         ok = nnc_pickle_load(data, train, valid, test) == NNC_OK;
     }
-    if (ok && test_csv && !ends_with(data, ".csv")) {
+    if (ok && test_csv && !cli_ends_with(data, ".csv")) {
         cli_error("--test: only with a CSV --data (folders and pickles hold their test set)");
         ok = -1;
     } else if (!ok) {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -70,6 +71,12 @@ int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n)
         return 0;
     }
     return 1;
+}
+
+int cli_ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
 }
 
 const char *default_data_dir(void)

@@ -30,6 +30,10 @@ struct nnc_net {
 /* A network of these sizes with parameters and choices left unset. */
 nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out);
 
+/* Pixel bytes become inputs x / 256, in [0, 1), as the seed's mnist.pkl.gz
+ * was made from MNIST; every reader keeps to this one scale. */
+#define NNC_BYTE_SCALE (1.0f / 256.0f)
+
 /* Dataset storage shared by slices: freed when its last user is freed. */
 typedef struct {
     int      refs;

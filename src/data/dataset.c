@@ -5,9 +5,6 @@
 #include "../internal.h"
 #include "../kernels/vector.h"
 
-/* Bytes become inputs in [0, 1) as in the seed's mnist.pkl.gz: x / 256. */
-#define BYTE_SCALE (1.0f / 256.0f)
-
 static void storage_release(nnc_storage *st)
 {
     if (!st || --st->refs > 0)
@@ -144,7 +141,7 @@ void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
         size_t s = data->first + (idx ? idx[r] : r);
         float *xr = x + r * dim;
         if (st->x_u8) {
-            vec->bytes_to_floats(st->x_u8 + s * dim, BYTE_SCALE, xr, dim);
+            vec->bytes_to_floats(st->x_u8 + s * dim, NNC_BYTE_SCALE, xr, dim);
         } else {
             memcpy(xr, st->x_f32 + s * dim, dim * sizeof *xr);
         }

@@ -253,7 +253,7 @@ nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_inv
     else
         resample(&img, 0, 0, (double)img.w, (double)img.h, out, width, height, width);
     for (size_t i = 0; i < width * height; i++)   /* the scale of nnc's byte data */
-        out[i] /= 256.0f;
+        out[i] *= NNC_BYTE_SCALE;
     free(img.v);
     return NNC_OK;
 }

@@ -443,7 +443,7 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
     }
     for (size_t i = 0; i < n * dim; i++) {
         double v = f32 ? le_f32(x->data + 4 * i) : le_f64(x->data + 8 * i);
-        double k = v * 256.0;
+        double k = v / NNC_BYTE_SCALE;
         if (!floats && k >= 0 && k <= 255 && k == (double)(int)k) {
             bytes[i] = (uint8_t)k;
             continue;
@@ -454,7 +454,7 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
                 return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", m->path);
             }
             for (size_t j = 0; j < i; j++)
-                floats[j] = bytes[j] / 256.0f;
+                floats[j] = bytes[j] * NNC_BYTE_SCALE;
         }
         floats[i] = (float)v;
     }

@@ -54,8 +54,7 @@ static void choose(void)
     /* nnc threads its products itself (see dense_blas.c); OpenBLAS's own
      * threads would make results depend on the thread count. */
     openblas_set_num_threads(1);
-    __builtin_cpu_init();
-    int avx512 = __builtin_cpu_supports("avx512f");
+    int avx512 = nnc_cpu_has_avx512();
     const char *want = getenv("NNC_KERNELS");
     if (want && !strcmp(want, "ref")) {
         dense_chosen = &nnc_dense_ref;
