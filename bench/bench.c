@@ -1,7 +1,8 @@
 /* bench.c — seconds per epoch of the reference configurations on MNIST,
  * against the FLOP floor set by this machine's single-core SGEMM rate.
  *
- * usage: bench [MNIST_DIR] [--quick]    (default: $NNC_MNIST_DIR, data/mnist)
+ * usage: bench [MNIST_DIR] [--quick] [--only S|N|W] [--epochs N]
+ *        (MNIST_DIR default: $NNC_MNIST_DIR, else data/mnist)
  *
  * FLOPs per sample for layers n_{l-1} -> n_l (one multiply-add = 2 FLOPs):
  * forward 2 n_{l-1} n_l, BP2 2 n_{l-1} n_l (not for the first layer), BP4
@@ -138,10 +139,19 @@ int main(int argc, char **argv)
 {
     const char *dir = getenv("NNC_MNIST_DIR");
     int quick = 0;
+    const char *only = NULL;
+    unsigned epochs = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
-        else
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
+        else if (!strcmp(argv[i], "--epochs") && i + 1 < argc)
+            epochs = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: bench [MNIST_DIR] [--quick] [--only S|N|W] [--epochs N]\n");
+            return 2;
+        } else
             dir = argv[i];
     }
     if (!dir || !*dir)
@@ -158,17 +168,18 @@ int main(int argc, char **argv)
     printf("| configuration | threads | s/epoch (median) | samples/s | GFLOP/s | of SGEMM | "
            "eval 10k s (of epoch) | peak RSS MB | test acc |\n"
            "|---|---|---|---|---|---|---|---|---|\n");
-    unsigned e = quick ? 2 : 5;
+    unsigned e = epochs ? epochs : quick ? 2 : 5, ew = epochs ? epochs : quick ? 1 : 3;
     const config configs[] = {
         {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1},
         {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 0},
         {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, quick ? 1 : 3, 1},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, quick ? 1 : 3, 2},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, quick ? 1 : 3, 0},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 1},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 2},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 0},
     };
     for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++)
-        run(&configs[i], train, test, rate);
+        if (!only || !strcmp(only, configs[i].name))
+            run(&configs[i], train, test, rate);
     nnc_data_free(train);
     nnc_data_free(test);
     return 0;

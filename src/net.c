@@ -76,7 +76,7 @@ nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out)
     net->sizes = malloc(n_layers * sizeof *net->sizes);
     net->w_offset = calloc(n_layers, sizeof *net->w_offset);
     net->b_offset = calloc(n_layers, sizeof *net->b_offset);
-    net->params = malloc(n_params * sizeof *net->params);
+    net->params = aligned_alloc(64, (n_params * sizeof *net->params + 63) / 64 * 64);
     if (!net->sizes || !net->w_offset || !net->b_offset || !net->params) {
         nnc_net_free(net);
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", n_params);

@@ -19,6 +19,28 @@ INLINE __mmask16 lane_mask(size_t cols)
     return cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1u);
 }
 
+/* How outer's G is scaled before the sum is added: beta = 0 must not read G
+ * (it may hold NaN), and the seed's plain SGD has beta = 1, where a multiply
+ * per row would cost a tenth of the loop. */
+enum { BETA_ZERO, BETA_ONE, BETA_ANY };
+
+/* Loads (NV = 2: the first vector is always full) and stores of one row of a
+ * block of 16 NV columns. */
+INLINE __m512 load_first(const int NV, const float *p, __mmask16 m0)
+{
+    return NV == 2 ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m0, p);
+}
+
+INLINE void store_row(const int NV, float *p, __m512 v0, __m512 v1, __mmask16 m0, __mmask16 m1)
+{
+    if (NV == 2) {
+        _mm512_storeu_ps(p, v0);
+        _mm512_mask_storeu_ps(p + 16, m1, v1);
+    } else {
+        _mm512_mask_storeu_ps(p, m0, v0);
+    }
+}
+
 /* Z[0:MR, j:j+16 NV] = X[0:MR, :] W[:, j:j+16 NV] + b[j:j+16 NV], NV = 1 or 2
  * vectors: a tail of 16 columns or fewer must not touch memory past them. */
 INLINE void affine_block(const int MR, const int NV, size_t k, size_t n, const float *X,
@@ -26,7 +48,7 @@ INLINE void affine_block(const int MR, const int NV, size_t k, size_t n, const f
                          __mmask16 m1)
 {
     __m512 acc0[MR_MAX], acc1[MR_MAX];
-    const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+    const __m512 b0 = load_first(NV, b, m0);
     const __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) {
@@ -34,7 +56,7 @@ INLINE void affine_block(const int MR, const int NV, size_t k, size_t n, const f
         acc1[r] = b1;
     }
     for (size_t p = 0; p < k; p++, W += n) {
-        const __m512 w0 = _mm512_maskz_loadu_ps(m0, W);
+        const __m512 w0 = load_first(NV, W, m0);
         const __m512 w1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, W + 16) : w0;
 #pragma GCC unroll 12
         for (int r = 0; r < MR; r++) {
@@ -45,38 +67,41 @@ INLINE void affine_block(const int MR, const int NV, size_t k, size_t n, const f
         }
     }
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; r++) {
-        _mm512_mask_storeu_ps(Z + r * n, m0, acc0[r]);
-        if (NV == 2)
-            _mm512_mask_storeu_ps(Z + r * n + 16, m1, acc1[r]);
-    }
+    for (int r = 0; r < MR; r++)
+        store_row(NV, Z + r * n, acc0[r], acc1[r], m0, m1);
 }
 
-/* G[:, j:j+32] = beta G + alpha X[0:MR, :]^T D[0:MR, j:j+32]; the MR rows of D
- * stay in registers while G streams through once. Row p+1 of G is loaded
- * before row p is stored: rows narrower than a cache line share lines with
- * their neighbours, and a load issued after a masked store to the same line
- * waits for that store to complete. */
-INLINE void outer_block(const int MR, const int NV, size_t k, size_t n, float alpha, const float *X,
-                        const float *D, float beta, float *G, __mmask16 m0, __mmask16 m1)
+/* G[:, j:j+16 NV] = beta G + alpha X[0:MR, :]^T D[0:MR, j:j+16 NV]; the MR
+ * rows of D stay in registers while G streams through once. Row p+1 of G is
+ * loaded before row p is stored: rows narrower than a cache line share lines
+ * with their neighbours, and a load issued after a masked store to the same
+ * line waits for that store to complete. */
+INLINE void outer_block(const int MR, const int NV, const int BETA, size_t k, size_t n,
+                        float alpha, const float *X, const float *D, float beta, float *G,
+                        __mmask16 m0, __mmask16 m1)
 {
     __m512 d0[MR_MAX], d1[MR_MAX];
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) {
-        d0[r] = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(m0, D + r * n));
+        d0[r] = _mm512_mul_ps(va, load_first(NV, D + r * n, m0));
         d1[r] = NV == 2 ? _mm512_mul_ps(va, _mm512_maskz_loadu_ps(m1, D + r * n + 16)) : d0[r];
     }
-    /* beta = 0 must not read G, which may hold NaN: load nothing then */
-    const __mmask16 l0 = beta != 0.0f ? m0 : 0, l1 = beta != 0.0f ? m1 : 0;
-    __m512 next0 = _mm512_maskz_loadu_ps(l0, G);
-    __m512 next1 = NV == 2 ? _mm512_maskz_loadu_ps(l1, G + 16) : next0;
+    __m512 next0 = _mm512_setzero_ps(), next1 = next0;
+    if (BETA != BETA_ZERO) {
+        next0 = load_first(NV, G, m0);
+        next1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, G + 16) : next0;
+    }
     for (size_t p = 0; p < k; p++, G += n) {
-        __m512 g0 = _mm512_mul_ps(vb, next0), g1 = _mm512_mul_ps(vb, next1);
-        if (p + 1 < k) {
-            next0 = _mm512_maskz_loadu_ps(l0, G + n);
+        __m512 g0 = next0, g1 = next1;
+        if (BETA == BETA_ANY) {
+            g0 = _mm512_mul_ps(vb, g0);
+            g1 = _mm512_mul_ps(vb, g1);
+        }
+        if (BETA != BETA_ZERO && p + 1 < k) {
+            next0 = load_first(NV, G + n, m0);
             if (NV == 2)
-                next1 = _mm512_maskz_loadu_ps(l1, G + n + 16);
+                next1 = _mm512_maskz_loadu_ps(m1, G + n + 16);
         }
 #pragma GCC unroll 12
         for (int r = 0; r < MR; r++) {
@@ -85,9 +110,7 @@ INLINE void outer_block(const int MR, const int NV, size_t k, size_t n, float al
             if (NV == 2)
                 g1 = _mm512_fmadd_ps(x, d1[r], g1);
         }
-        _mm512_mask_storeu_ps(G, m0, g0);
-        if (NV == 2)
-            _mm512_mask_storeu_ps(G + 16, m1, g1);
+        store_row(NV, G, g0, g1, m0, m1);
     }
 }
 
@@ -130,16 +153,36 @@ static void outer_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, float alp
     for (size_t i = 0; i < m; i += MR_MAX) {
         size_t mr = m - i < MR_MAX ? m - i : MR_MAX;
         float bi = i == 0 ? beta : 1.0f;   /* later row blocks add to the first */
+        int kind = bi == 0.0f ? BETA_ZERO : bi == 1.0f ? BETA_ONE : BETA_ANY;
         for (size_t j = 0; j < n; j += NR) {
             __mmask16 m0 = lane_mask(n - j), m1 = n - j > 16 ? lane_mask(n - j - 16) : 0;
-#define OUTER1(R) outer_block(R, 1, k, n, alpha, X + i * k, D + i * n + j, bi, G + j, m0, m1)
-#define OUTER2(R) outer_block(R, 2, k, n, alpha, X + i * k, D + i * n + j, bi, G + j, m0, m1)
-            if (m1)
-                ROW_CASES(OUTER2)
+#define OUTER(R, NV, BETA) \
+    outer_block(R, NV, BETA, k, n, alpha, X + i * k, D + i * n + j, bi, G + j, m0, m1)
+#define OUTER_0_1(R) OUTER(R, 1, BETA_ZERO)
+#define OUTER_0_2(R) OUTER(R, 2, BETA_ZERO)
+#define OUTER_1_1(R) OUTER(R, 1, BETA_ONE)
+#define OUTER_1_2(R) OUTER(R, 2, BETA_ONE)
+#define OUTER_A_1(R) OUTER(R, 1, BETA_ANY)
+#define OUTER_A_2(R) OUTER(R, 2, BETA_ANY)
+            if (kind == BETA_ZERO && m1)
+                ROW_CASES(OUTER_0_2)
+            else if (kind == BETA_ZERO)
+                ROW_CASES(OUTER_0_1)
+            else if (kind == BETA_ONE && m1)
+                ROW_CASES(OUTER_1_2)
+            else if (kind == BETA_ONE)
+                ROW_CASES(OUTER_1_1)
+            else if (m1)
+                ROW_CASES(OUTER_A_2)
             else
-                ROW_CASES(OUTER1)
-#undef OUTER1
-#undef OUTER2
+                ROW_CASES(OUTER_A_1)
+#undef OUTER
+#undef OUTER_0_1
+#undef OUTER_0_2
+#undef OUTER_1_1
+#undef OUTER_1_2
+#undef OUTER_A_1
+#undef OUTER_A_2
         }
     }
 }
