@@ -11,27 +11,41 @@
 
 /* Chunks split the weight matrix, never the batch, so that no two chunks
  * pack the same weights: columns of W for affine, rows of W for backprop and
- * outer. */
-#define CHUNK 256
+ * outer. A dimension of up to CHUNK_MAX is one chunk; a longer one is cut
+ * into an even number of equal chunks (a multiple of 16 wide) of at most
+ * CHUNK_MAX: even so that two threads share it equally, and no smaller than
+ * needed because every chunk packs the batch's matrix once more. */
+#define CHUNK_MAX 512
 
 typedef struct {
-    size_t       m, k, n;
+    size_t       m, k, n, chunk;
     float        alpha, beta;
     const float *A, *B, *bias;
     float       *C;
 } product;
 
-static size_t chunks(size_t rows, size_t chunk) { return (rows + chunk - 1) / chunk; }
-static size_t chunk_rows(size_t rows, size_t chunk, size_t t)   /* or columns */
+static size_t chunk_size(size_t len)
 {
-    return rows - t * chunk < chunk ? rows - t * chunk : chunk;
+    if (len <= CHUNK_MAX)
+        return len;
+    size_t count = (len + CHUNK_MAX - 1) / CHUNK_MAX;
+    count += count & 1;
+    size_t size = (len + count - 1) / count;
+    return (size + 15) / 16 * 16;
 }
 
-/* Z[:, j0:j0+256] = X W[:, j0:j0+256] + b[j0:j0+256] */
+static size_t chunk_count(size_t len, size_t chunk) { return (len + chunk - 1) / chunk; }
+
+static size_t chunk_len(size_t len, size_t chunk, size_t t)
+{
+    return len - t * chunk < chunk ? len - t * chunk : chunk;
+}
+
+/* Z[:, j0:j0+c] = X W[:, j0:j0+c] + b[j0:j0+c] */
 static void affine_task(void *arg, size_t t)
 {
     const product *p = arg;
-    size_t j0 = t * CHUNK, cols = chunk_rows(p->n, CHUNK, t);
+    size_t j0 = t * p->chunk, cols = chunk_len(p->n, p->chunk, t);
     float *Z = p->C + j0;
     for (size_t i = 0; i < p->m; i++)
         memcpy(Z + i * p->n, p->bias + j0, cols * sizeof *Z);
@@ -42,15 +56,15 @@ static void affine_task(void *arg, size_t t)
 static void affine_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
                         const float *W, const float *b, float *Z)
 {
-    product p = {m, k, n, 1.0f, 1.0f, X, W, b, Z};
-    nnc__pool_run(pool, affine_task, &p, chunks(n, CHUNK));
+    product p = {m, k, n, chunk_size(n), 1.0f, 1.0f, X, W, b, Z};
+    nnc__pool_run(pool, affine_task, &p, chunk_count(n, p.chunk));
 }
 
-/* E[:, p0:p0+256] = D (W[p0:p0+256, :])^T */
+/* E[:, p0:p0+c] = D (W[p0:p0+c, :])^T */
 static void backprop_task(void *arg, size_t t)
 {
     const product *p = arg;
-    size_t p0 = t * CHUNK, cols = chunk_rows(p->k, CHUNK, t);
+    size_t p0 = t * p->chunk, cols = chunk_len(p->k, p->chunk, t);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->m, (int)cols, (int)p->n,
                 1.0f, p->A, (int)p->n, p->B + p0 * p->n, (int)p->n, 0.0f, p->C + p0,
                 (int)p->k);
@@ -59,15 +73,15 @@ static void backprop_task(void *arg, size_t t)
 static void backprop_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, float *E)
 {
-    product p = {m, k, n, 1.0f, 0.0f, D, W, NULL, E};
-    nnc__pool_run(pool, backprop_task, &p, chunks(k, CHUNK));
+    product p = {m, k, n, chunk_size(k), 1.0f, 0.0f, D, W, NULL, E};
+    nnc__pool_run(pool, backprop_task, &p, chunk_count(k, p.chunk));
 }
 
-/* G[p0:p0+256, :] = beta G[p0:p0+256, :] + alpha (X[:, p0:p0+256])^T D */
+/* G[p0:p0+c, :] = beta G[p0:p0+c, :] + alpha (X[:, p0:p0+c])^T D */
 static void outer_task(void *arg, size_t t)
 {
     const product *p = arg;
-    size_t r0 = t * CHUNK, rows = chunk_rows(p->k, CHUNK, t);
+    size_t r0 = t * p->chunk, rows = chunk_len(p->k, p->chunk, t);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)rows, (int)p->n, (int)p->m,
                 p->alpha, p->A + r0, (int)p->k, p->B, (int)p->n, p->beta,
                 p->C + r0 * p->n, (int)p->n);
@@ -76,8 +90,8 @@ static void outer_task(void *arg, size_t t)
 static void outer_blas(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
                        const float *X, const float *D, float beta, float *G)
 {
-    product p = {m, k, n, alpha, beta, X, D, NULL, G};
-    nnc__pool_run(pool, outer_task, &p, chunks(k, CHUNK));
+    product p = {m, k, n, chunk_size(k), alpha, beta, X, D, NULL, G};
+    nnc__pool_run(pool, outer_task, &p, chunk_count(k, p.chunk));
 }
 
 const nnc_dense_ops nnc_dense_blas = {"blas", affine_blas, backprop_blas, outer_blas};
