@@ -112,6 +112,45 @@ void nnc__drop_units(nnc_rng *rng, float keep, const float *a, float *mask, floa
         out[i] = a[i] * mask[i];
 }
 
+/* The element-wise steps are cut into fixed spans, the same for any thread
+ * count, and spread over the pool like the products: for wide layers at large
+ * batches they are otherwise the part of a batch that one thread does alone. */
+#define SPAN 16384          /* values per task                   */
+#define BIAS_SPAN 256       /* columns per task of the bias sums */
+
+typedef struct {
+    nnc_activation f;
+    float         *v;       /* activate: z -> a; derivative: d    */
+    const float   *a;       /* activations (derivative)           */
+    const float   *mask;    /* dropout mask or NULL (derivative)  */
+    size_t         count;
+} elementwise;
+
+static size_t span_len(size_t count, size_t span, size_t t)
+{
+    return count - t * span < span ? count - t * span : span;
+}
+
+static size_t spans(size_t count, size_t span) { return (count + span - 1) / span; }
+
+static void activate_task(void *arg, size_t t)
+{
+    const elementwise *e = arg;
+    nnc__activate(e->f, e->v + t * SPAN, span_len(e->count, SPAN, t));
+}
+
+/* d = d ⊙ mask ⊙ f'(z): a dropped unit passes no error back */
+static void derivative_task(void *arg, size_t t)
+{
+    const elementwise *e = arg;
+    size_t first = t * SPAN, len = span_len(e->count, SPAN, t);
+    float *d = e->v + first;
+    if (e->mask)
+        for (size_t i = 0; i < len; i++)
+            d[i] *= e->mask[first + i];
+    nnc__times_derivative(e->f, e->a + first, d, len);
+}
+
 void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
 {
     size_t L = net->n_layers - 1;
@@ -122,7 +161,8 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
         float *z = l == L ? ws->z_out : ws->a[l];
         ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, b, z); /* Z_l = A_{l-1} W_l + b_l */
         if (l < L) {
-            nnc__activate(net->hidden, z, m * n);                      /* A_l = σ(Z_l) */
+            elementwise e = {net->hidden, z, NULL, NULL, m * n};
+            nnc__pool_run(ws->pool, activate_task, &e, spans(m * n, SPAN)); /* A_l = σ(Z_l) */
             if (ws->mask[l])
                 nnc__drop_units(ws->rng, ws->keep, ws->a[l], ws->mask[l], ws->in[l], m * n);
         } else {
@@ -133,15 +173,26 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
     }
 }
 
-/* ∂C/∂b_l = Σ_i Δ_l[i, :] (BP3), applied as b <- beta b + alpha ∂C/∂b. */
-static void apply_bias_gradient(const float *delta, size_t m, size_t n,
-                                float alpha, float beta, float *b)
+/* ∂C/∂b_l = Σ_i Δ_l[i, :] (BP3), applied as b <- beta b + alpha ∂C/∂b,
+ * for the columns of one task. */
+typedef struct {
+    const float *delta;
+    size_t       m, n;
+    float        alpha, beta;
+    float       *b;
+} bias_step;
+
+static void bias_task(void *arg, size_t t)
 {
-    for (size_t j = 0; j < n; j++)
-        b[j] = beta == 0.0f ? 0.0f : beta * b[j];
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++)
-            b[j] += alpha * delta[i * n + j];
+    const bias_step *s = arg;
+    size_t j0 = t * BIAS_SPAN, cols = span_len(s->n, BIAS_SPAN, t);
+    float *restrict b = s->b + j0;
+    const float *restrict delta = s->delta + j0;
+    for (size_t j = 0; j < cols; j++)
+        b[j] = s->beta == 0.0f ? 0.0f : s->beta * b[j];
+    for (size_t i = 0; i < s->m; i++, delta += s->n)
+        for (size_t j = 0; j < cols; j++)
+            b[j] += s->alpha * delta[j];
 }
 
 void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
@@ -155,15 +206,13 @@ void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
         const float *W = net->params + net->w_offset[l];
         if (l > 1) {
             /* BP2, before W_l changes (P may be the parameters themselves) */
-            float *d = ws->delta[l - 1];
-            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, d);
-            if (ws->mask[l - 1])         /* a dropped unit passes no error back */
-                for (size_t i = 0; i < m * n_in; i++)
-                    d[i] *= ws->mask[l - 1][i];
-            nnc__times_derivative(net->hidden, ws->a[l - 1], d, m * n_in);
+            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
+            elementwise e = {net->hidden, ws->delta[l - 1], ws->a[l - 1], ws->mask[l - 1],
+                             m * n_in};
+            nnc__pool_run(ws->pool, derivative_task, &e, spans(m * n_in, SPAN));
         }
-        apply_bias_gradient(ws->delta[l], m, n, alpha, beta_b,
-                            P + net->b_offset[l]);                  /* BP3 */
+        bias_step bs = {ws->delta[l], m, n, alpha, beta_b, P + net->b_offset[l]};
+        nnc__pool_run(ws->pool, bias_task, &bs, spans(n, BIAS_SPAN));   /* BP3 */
         ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
                        P + net->w_offset[l]);                       /* BP4 */
     }
