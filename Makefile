@@ -18,10 +18,12 @@ MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 all: build/libnnc.a build/libnnc.so build/nnc build/nnc-bench
 
 $(TEST_OBJ): NNC_CFLAGS += -Isrc
-# The AVX-512 kernels are built for AVX-512 and only called where the CPU has it.
+# The AVX-512 and AVX2 kernels are built for their instruction sets and only
+# called where the CPU has them.
 build/src/kernels/%_avx512.o: NNC_CFLAGS += -mavx512f -mfma
+build/src/kernels/%_avx2.o: NNC_CFLAGS += -mavx2 -mfma
 
-build/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h cli/*.h tests/*.h)
+build/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h src/*/*.inc cli/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(NNC_CFLAGS) $(CFLAGS) -c $< -o $@
 

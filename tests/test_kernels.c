@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "kernels/dense.h"
+#include "kernels/vector.h"
 #include "testutil.h"
 
 static const size_t ms[] = {1, 7, 10, 33};
 static const size_t ks[] = {1, 7, 30, 31, 33, 784};
-static const size_t ns[] = {1, 10, 30, 31, 33};
+static const size_t ns[] = {1, 8, 10, 16, 30, 31, 33};
 
 static float *random_matrix(uint64_t *st, size_t count)
 {
@@ -36,7 +37,7 @@ static void check_ops(const nnc_dense_ops *ops)
     uint64_t st = 7;
     for (size_t a = 0; a < 4; a++)
         for (size_t b = 0; b < 6; b++)
-            for (size_t c = 0; c < 5; c++) {
+            for (size_t c = 0; c < sizeof ns / sizeof ns[0]; c++) {
                 size_t m = ms[a], k = ks[b], n = ns[c];
                 float *X = random_matrix(&st, m * k), *W = random_matrix(&st, k * n);
                 float *bias = random_matrix(&st, n), *D = random_matrix(&st, m * n);
@@ -77,6 +78,56 @@ static void avx512_matches_reference(void **state)
     check_ops(&nnc_dense_avx512);
 }
 
+static void avx2_matches_reference(void **state)
+{
+    (void)state;
+    if (!nnc_cpu_has_avx2())
+        SKIP_TEST("this CPU has no AVX2 with FMA");
+    check_ops(&nnc_dense_avx2);
+}
+
+/* A vectorised sigmoid within 3 float roundings of 1/(1+expf(-z)) over the
+ * whole range, saturating to exactly 0 and 1, NaN kept; byte conversion
+ * exact. Lengths that are not multiples of a vector test the tails. */
+static void check_vector_ops(const nnc_vector_ops *ops)
+{
+    enum { N = 1037 };
+    float z[N], want[N], x[N], x_ref[N];
+    uint8_t bytes[N];
+    for (size_t i = 0; i < N; i++) {
+        z[i] = want[i] = -120.0f + 240.0f * (float)i / (N - 1);
+        bytes[i] = (uint8_t)(i * 37);
+    }
+    z[5] = want[5] = NAN;
+    z[6] = want[6] = INFINITY;
+    z[7] = want[7] = -INFINITY;
+    for (size_t len = N - 8; len <= N; len++) {   /* every tail length */
+        float zz[N], ww[N];
+        memcpy(zz, z, sizeof zz);
+        memcpy(ww, want, sizeof ww);
+        ops->sigmoid(zz, len);
+        nnc_vector_ref.sigmoid(ww, len);
+        for (size_t i = 0; i < len; i++)
+            if (!(fabsf(zz[i] - ww[i]) <= 3.6e-7f * ww[i] || (isnan(zz[i]) && isnan(ww[i]))))
+                fail_msg("%s sigmoid(%.9g) = %.9g, reference %.9g", ops->name, z[i], zz[i],
+                         ww[i]);
+    }
+    assert_true(isnan(z[5]) && want[6] == INFINITY);   /* inputs untouched */
+    ops->bytes_to_floats(bytes, 1.0f / 256.0f, x, N - 3);
+    nnc_vector_ref.bytes_to_floats(bytes, 1.0f / 256.0f, x_ref, N - 3);
+    assert_memory_equal(x, x_ref, (N - 3) * sizeof *x);
+}
+
+static void vector_kernels_match_reference(void **state)
+{
+    (void)state;
+    if (nnc_cpu_has_avx2())
+        check_vector_ops(&nnc_vector_avx2);
+    if (nnc_cpu_has_avx512())
+        check_vector_ops(&nnc_vector_avx512);
+    check_vector_ops(nnc_vector_best());
+}
+
 static void chosen_kernels_match_reference(void **state)
 {
     (void)state;
@@ -107,6 +158,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(reference_on_a_known_product),
     cmocka_unit_test(blas_matches_reference),
     cmocka_unit_test(avx512_matches_reference),
+    cmocka_unit_test(avx2_matches_reference),
+    cmocka_unit_test(vector_kernels_match_reference),
     cmocka_unit_test(chosen_kernels_match_reference),
 };
 TEST_GROUP(kernel_tests, "kernels", tests);

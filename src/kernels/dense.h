@@ -5,7 +5,7 @@
  *   backprop: E (m x k)  = D (m x n) . W^T, W being k x n        BP2's product
  *   outer:    G (k x n) <- beta G + alpha X^T (k x m) . D (m x n) BP4's product
  *
- * Several implementations exist (portable C, CBLAS, AVX-512); the portable one
+ * Several implementations exist (portable C, CBLAS, AVX2, AVX-512); the portable one
  * is the reference the others are tested against. */
 #ifndef NNC_DENSE_H
 #define NNC_DENSE_H
@@ -34,10 +34,12 @@ typedef struct {
 extern const nnc_dense_ops nnc_dense_ref;     /* portable C, the reference */
 extern const nnc_dense_ops nnc_dense_blas;    /* CBLAS sgemm               */
 extern const nnc_dense_ops nnc_dense_avx512;  /* needs AVX-512F            */
+extern const nnc_dense_ops nnc_dense_avx2;    /* needs AVX2 and FMA        */
 
 /* The implementations nnc uses on this machine, chosen once per process
- * (NNC_KERNELS=ref|blas|avx512 in the environment forces one). */
+ * (NNC_KERNELS=ref|blas|avx2|avx512 in the environment forces one). */
 const nnc_dense_ops *nnc_dense_best(void);
 int nnc_cpu_has_avx512(void);
+int nnc_cpu_has_avx2(void);   /* AVX2 and FMA */
 
 #endif

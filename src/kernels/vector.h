@@ -14,6 +14,7 @@ typedef struct {
 
 extern const nnc_vector_ops nnc_vector_ref;     /* portable C, the reference */
 extern const nnc_vector_ops nnc_vector_avx512;  /* needs AVX-512F            */
+extern const nnc_vector_ops nnc_vector_avx2;    /* needs AVX2 and FMA        */
 
 /* The element-wise kernels nnc uses on this machine (see dispatch.c). */
 const nnc_vector_ops *nnc_vector_best(void);
