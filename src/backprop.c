@@ -185,14 +185,13 @@ typedef struct {
 static void bias_task(void *arg, size_t t)
 {
     const bias_step *s = arg;
-    size_t j0 = t * BIAS_SPAN, cols = span_len(s->n, BIAS_SPAN, t);
-    float *restrict b = s->b + j0;
-    const float *restrict delta = s->delta + j0;
-    for (size_t j = 0; j < cols; j++)
-        b[j] = s->beta == 0.0f ? 0.0f : s->beta * b[j];
-    for (size_t i = 0; i < s->m; i++, delta += s->n)
-        for (size_t j = 0; j < cols; j++)
-            b[j] += s->alpha * delta[j];
+    size_t j0 = t * BIAS_SPAN, j1 = j0 + span_len(s->n, BIAS_SPAN, t);
+    for (size_t j = j0; j < j1; j++) {   /* a register sum: no store per row */
+        float b = s->beta == 0.0f ? 0.0f : s->beta * s->b[j];
+        for (size_t i = 0; i < s->m; i++)
+            b += s->alpha * s->delta[i * s->n + j];
+        s->b[j] = b;
+    }
 }
 
 void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
