@@ -126,24 +126,17 @@ typedef struct {
     size_t         count;
 } elementwise;
 
-static size_t span_len(size_t count, size_t span, size_t t)
-{
-    return count - t * span < span ? count - t * span : span;
-}
-
-static size_t spans(size_t count, size_t span) { return (count + span - 1) / span; }
-
 static void activate_task(void *arg, size_t t)
 {
     const elementwise *e = arg;
-    nnc__activate(e->f, e->v + t * SPAN, span_len(e->count, SPAN, t));
+    nnc__activate(e->f, e->v + t * SPAN, nnc__task_len(e->count, SPAN, t));
 }
 
 /* d = d ⊙ mask ⊙ f'(z): a dropped unit passes no error back */
 static void derivative_task(void *arg, size_t t)
 {
     const elementwise *e = arg;
-    size_t first = t * SPAN, len = span_len(e->count, SPAN, t);
+    size_t first = t * SPAN, len = nnc__task_len(e->count, SPAN, t);
     float *d = e->v + first;
     if (e->mask)
         for (size_t i = 0; i < len; i++)
@@ -162,7 +155,7 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
         ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, b, z); /* Z_l = A_{l-1} W_l + b_l */
         if (l < L) {
             elementwise e = {net->hidden, z, NULL, NULL, m * n};
-            nnc__pool_run(ws->pool, activate_task, &e, spans(m * n, SPAN)); /* A_l = σ(Z_l) */
+            nnc__pool_run(ws->pool, activate_task, &e, nnc__task_count(m * n, SPAN)); /* A_l = σ(Z_l) */
             if (ws->mask[l])
                 nnc__drop_units(ws->rng, ws->keep, ws->a[l], ws->mask[l], ws->in[l], m * n);
         } else {
@@ -185,7 +178,7 @@ typedef struct {
 static void bias_task(void *arg, size_t t)
 {
     const bias_step *s = arg;
-    size_t j0 = t * BIAS_SPAN, j1 = j0 + span_len(s->n, BIAS_SPAN, t);
+    size_t j0 = t * BIAS_SPAN, j1 = j0 + nnc__task_len(s->n, BIAS_SPAN, t);
     for (size_t j = j0; j < j1; j++) {   /* a register sum: no store per row */
         float b = s->beta == 0.0f ? 0.0f : s->beta * s->b[j];
         for (size_t i = 0; i < s->m; i++)
@@ -208,10 +201,10 @@ void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
             ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
             elementwise e = {net->hidden, ws->delta[l - 1], ws->a[l - 1], ws->mask[l - 1],
                              m * n_in};
-            nnc__pool_run(ws->pool, derivative_task, &e, spans(m * n_in, SPAN));
+            nnc__pool_run(ws->pool, derivative_task, &e, nnc__task_count(m * n_in, SPAN));
         }
         bias_step bs = {ws->delta[l], m, n, alpha, beta_b, P + net->b_offset[l]};
-        nnc__pool_run(ws->pool, bias_task, &bs, spans(n, BIAS_SPAN));   /* BP3 */
+        nnc__pool_run(ws->pool, bias_task, &bs, nnc__task_count(n, BIAS_SPAN));   /* BP3 */
         ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
                        P + net->w_offset[l]);                       /* BP4 */
     }

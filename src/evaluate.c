@@ -90,7 +90,7 @@ static void eval_part(void *arg, size_t part)
     const eval_job *j = arg;
     const nnc_net *net = j->net;
     size_t n = nnc_data_count(j->data), L = net->n_layers - 1, nL = net->sizes[L];
-    size_t first = part * EVAL_PART, last = n - first < EVAL_PART ? n : first + EVAL_PART;
+    size_t first = part * EVAL_PART, last = first + nnc__task_len(n, EVAL_PART, part);
     size_t *confusion = j->confusion ? j->confusion + part * nL * nL : NULL;
     nnc_workspace *ws;
     j->status[part] = nnc__workspace_create(net, EVAL_CHUNK, 1, 0.0f, NULL, 0, &ws);
@@ -126,7 +126,7 @@ static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *corr
     if (s != NNC_OK)
         return s;
     size_t n = nnc_data_count(data), nL = net->sizes[net->n_layers - 1];
-    size_t parts = (n + EVAL_PART - 1) / EVAL_PART;
+    size_t parts = nnc__task_count(n, EVAL_PART);
     eval_job j = {net, data, mean_cost != NULL, calloc(parts, sizeof(size_t)),
                   calloc(parts, sizeof(double)),
                   confusion ? calloc(parts * nL * nL, sizeof(size_t)) : NULL,

@@ -17,6 +17,14 @@ typedef void (*nnc_task_fn)(void *arg, size_t task);
 nnc_status nnc__pool_create(unsigned threads, nnc_pool **out);
 void nnc__pool_free(nnc_pool *pool);
 
+/* Work of `len` items cut into tasks of `span` items (the last may be
+ * shorter): how many tasks, and how many items task t has. */
+static inline size_t nnc__task_count(size_t len, size_t span) { return (len + span - 1) / span; }
+static inline size_t nnc__task_len(size_t len, size_t span, size_t t)
+{
+    return len - t * span < span ? len - t * span : span;
+}
+
 /* Runs fn(arg, t) for t = 0 .. n_tasks-1 and returns when all are done.
  * pool NULL runs them in order on the calling thread. */
 void nnc__pool_run(nnc_pool *pool, nnc_task_fn fn, void *arg, size_t n_tasks);

@@ -34,18 +34,11 @@ static size_t chunk_size(size_t len)
     return (size + 15) / 16 * 16;
 }
 
-static size_t chunk_count(size_t len, size_t chunk) { return (len + chunk - 1) / chunk; }
-
-static size_t chunk_len(size_t len, size_t chunk, size_t t)
-{
-    return len - t * chunk < chunk ? len - t * chunk : chunk;
-}
-
 /* Z[:, j0:j0+c] = X W[:, j0:j0+c] + b[j0:j0+c] */
 static void affine_task(void *arg, size_t t)
 {
     const product *p = arg;
-    size_t j0 = t * p->chunk, cols = chunk_len(p->n, p->chunk, t);
+    size_t j0 = t * p->chunk, cols = nnc__task_len(p->n, p->chunk, t);
     float *Z = p->C + j0;
     for (size_t i = 0; i < p->m; i++)
         memcpy(Z + i * p->n, p->bias + j0, cols * sizeof *Z);
@@ -57,14 +50,14 @@ static void affine_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const floa
                         const float *W, const float *b, float *Z)
 {
     product p = {m, k, n, chunk_size(n), 1.0f, 1.0f, X, W, b, Z};
-    nnc__pool_run(pool, affine_task, &p, chunk_count(n, p.chunk));
+    nnc__pool_run(pool, affine_task, &p, nnc__task_count(n, p.chunk));
 }
 
 /* E[:, p0:p0+c] = D (W[p0:p0+c, :])^T */
 static void backprop_task(void *arg, size_t t)
 {
     const product *p = arg;
-    size_t p0 = t * p->chunk, cols = chunk_len(p->k, p->chunk, t);
+    size_t p0 = t * p->chunk, cols = nnc__task_len(p->k, p->chunk, t);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->m, (int)cols, (int)p->n,
                 1.0f, p->A, (int)p->n, p->B + p0 * p->n, (int)p->n, 0.0f, p->C + p0,
                 (int)p->k);
@@ -74,14 +67,14 @@ static void backprop_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const fl
                           const float *W, float *E)
 {
     product p = {m, k, n, chunk_size(k), 1.0f, 0.0f, D, W, NULL, E};
-    nnc__pool_run(pool, backprop_task, &p, chunk_count(k, p.chunk));
+    nnc__pool_run(pool, backprop_task, &p, nnc__task_count(k, p.chunk));
 }
 
 /* G[p0:p0+c, :] = beta G[p0:p0+c, :] + alpha (X[:, p0:p0+c])^T D */
 static void outer_task(void *arg, size_t t)
 {
     const product *p = arg;
-    size_t r0 = t * p->chunk, rows = chunk_len(p->k, p->chunk, t);
+    size_t r0 = t * p->chunk, rows = nnc__task_len(p->k, p->chunk, t);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)rows, (int)p->n, (int)p->m,
                 p->alpha, p->A + r0, (int)p->k, p->B, (int)p->n, p->beta,
                 p->C + r0 * p->n, (int)p->n);
@@ -91,7 +84,7 @@ static void outer_blas(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha
                        const float *X, const float *D, float beta, float *G)
 {
     product p = {m, k, n, chunk_size(k), alpha, beta, X, D, NULL, G};
-    nnc__pool_run(pool, outer_task, &p, chunk_count(k, p.chunk));
+    nnc__pool_run(pool, outer_task, &p, nnc__task_count(k, p.chunk));
 }
 
 const nnc_dense_ops nnc_dense_blas = {"blas", affine_blas, backprop_blas, outer_blas};
