@@ -15,8 +15,7 @@
 #include "cost.h"
 
 nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
-                                 float dropout, nnc_rng *rng, int with_grad,
-                                 nnc_workspace **out)
+                                 float dropout, nnc_rng *rng, nnc_workspace **out)
 {
     size_t L = net->n_layers - 1;
     nnc_workspace *ws = calloc(1, sizeof *ws);
@@ -28,6 +27,8 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
     ws->ops = nnc_dense_best();
     ws->keep = 1.0f - dropout;
     ws->rng = rng;
+    ws->layout = &net->packed;
+    ws->params = net->params;
     ws->a = calloc(net->n_layers, sizeof *ws->a);
     ws->in = calloc(net->n_layers, sizeof *ws->in);
     ws->mask = calloc(net->n_layers, sizeof *ws->mask);
@@ -48,8 +49,7 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
     if (ok) {
         ws->z_out = malloc(max_m * net->sizes[L] * sizeof(float));
         ws->y = malloc(max_m * net->sizes[L] * sizeof(float));
-        ws->grad = with_grad ? malloc(net->n_params * sizeof(float)) : NULL;
-        ok = ws->z_out && ws->y && (!with_grad || ws->grad);
+        ok = ws->z_out && ws->y;
     }
     if (!ok) {
         nnc__workspace_free(ws);
@@ -89,7 +89,6 @@ void nnc__workspace_free(nnc_workspace *ws)
     free(ws->delta);
     free(ws->z_out);
     free(ws->y);
-    free(ws->grad);
     nnc__pool_free(ws->pool);
     free(ws);
 }
@@ -148,11 +147,11 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
 {
     size_t L = net->n_layers - 1;
     for (size_t l = 1; l <= L; l++) {
-        const float *W = net->params + net->w_offset[l];
-        const float *b = net->params + net->b_offset[l];
-        size_t n_in = net->sizes[l - 1], n = net->sizes[l];
+        const float *W = ws->params + ws->layout->w_offset[l];
+        const float *b = ws->params + ws->layout->b_offset[l];
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
         float *z = l == L ? ws->z_out : ws->a[l];
-        ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, b, z); /* Z_l = A_{l-1} W_l + b_l */
+        ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, ldw, b, z); /* Z_l = A_{l-1} W_l + b_l */
         if (l < L) {
             elementwise e = {net->hidden, z, NULL, NULL, m * n};
             nnc__pool_run(ws->pool, activate_task, &e, nnc__task_count(m * n, SPAN)); /* A_l = σ(Z_l) */
@@ -194,18 +193,18 @@ void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
     nnc__output_delta(net->cost, ws->a[L], ws->y, ws->delta[L],
                       m * net->sizes[L]);                           /* BP1 */
     for (size_t l = L; l >= 1; l--) {
-        size_t n_in = net->sizes[l - 1], n = net->sizes[l];
-        const float *W = net->params + net->w_offset[l];
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
+        const float *W = ws->params + ws->layout->w_offset[l];
         if (l > 1) {
             /* BP2, before W_l changes (P may be the parameters themselves) */
-            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, ws->delta[l - 1]);
+            ws->ops->backprop(ws->pool, m, n_in, n, ws->delta[l], W, ldw, ws->delta[l - 1]);
             elementwise e = {net->hidden, ws->delta[l - 1], ws->a[l - 1], ws->mask[l - 1],
                              m * n_in};
             nnc__pool_run(ws->pool, derivative_task, &e, nnc__task_count(m * n_in, SPAN));
         }
-        bias_step bs = {ws->delta[l], m, n, alpha, beta_b, P + net->b_offset[l]};
+        bias_step bs = {ws->delta[l], m, n, alpha, beta_b, P + ws->layout->b_offset[l]};
         nnc__pool_run(ws->pool, bias_task, &bs, nnc__task_count(n, BIAS_SPAN));   /* BP3 */
         ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
-                       P + net->w_offset[l]);                       /* BP4 */
+                       P + ws->layout->w_offset[l], ldw);           /* BP4 */
     }
 }

@@ -17,7 +17,7 @@ nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *
     size_t chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
     size_t n0 = net->sizes[0], nL = net->sizes[net->n_layers - 1];
     nnc_workspace *ws;
-    nnc_status s = nnc__workspace_create(net, chunk, 0, 0.0f, NULL, 0, &ws);
+    nnc_status s = nnc__workspace_create(net, chunk, 0, 0.0f, NULL, &ws);
     if (s != NNC_OK)
         return s;
     for (size_t done = 0; done < m; done += chunk) {
@@ -37,7 +37,7 @@ nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
         return nnc__fail(NNC_ERR_ARG, "nnc_gradient: NULL argument or empty batch");
     size_t n0 = net->sizes[0], L = net->n_layers - 1, nL = net->sizes[L];
     nnc_workspace *ws;
-    nnc_status s = nnc__workspace_create(net, m, 1, 0.0f, NULL, 0, &ws);
+    nnc_status s = nnc__workspace_create(net, m, 1, 0.0f, NULL, &ws);
     if (s != NNC_OK)
         return s;
     memcpy(ws->a[0], x, m * n0 * sizeof *x);
@@ -48,8 +48,8 @@ nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
     if (grad)
         nnc__backward(net, ws, m, 1.0f, 0.0f, 0.0f, grad);
     for (size_t l = 1; l <= L && l2 != 0.0; l++) {   /* + (l2/2) Σ w² */
-        const float *w = net->params + net->w_offset[l];
-        float *g = grad ? grad + net->w_offset[l] : NULL;
+        const float *w = net->params + net->packed.w_offset[l];
+        float *g = grad ? grad + net->packed.w_offset[l] : NULL;
         for (size_t i = 0; i < net->sizes[l - 1] * net->sizes[l]; i++) {
             if (cost)
                 *cost += 0.5 * l2 * (double)w[i] * w[i];
@@ -93,7 +93,7 @@ static void eval_part(void *arg, size_t part)
     size_t first = part * EVAL_PART, last = first + nnc__task_len(n, EVAL_PART, part);
     size_t *confusion = j->confusion ? j->confusion + part * nL * nL : NULL;
     nnc_workspace *ws;
-    j->status[part] = nnc__workspace_create(net, EVAL_CHUNK, 1, 0.0f, NULL, 0, &ws);
+    j->status[part] = nnc__workspace_create(net, EVAL_CHUNK, 1, 0.0f, NULL, &ws);
     if (j->status[part] != NNC_OK)
         return;
     size_t idx[EVAL_CHUNK];

@@ -3,6 +3,7 @@
 #define NNC_INTERNAL_H
 
 #include "nnc.h"
+#include "layout.h"
 #include "rng.h"
 
 /* Records a printf-style message as this thread's last error; returns s. */
@@ -12,14 +13,13 @@ nnc_status nnc__fail(nnc_status s, const char *fmt, ...)
 #endif
     ;
 
-/* A network: its sizes and one contiguous parameter block, laid out as
+/* A network: its sizes and one contiguous parameter block, packed as
  * W_1 (n_0 x n_1), b_1 (n_1), W_2, b_2, ... so a save is one write. */
 struct nnc_net {
     size_t         n_layers;     /* L + 1                                   */
     size_t        *sizes;        /* n_0 .. n_L                              */
-    size_t        *w_offset;     /* offset of W_l in params, l = 1 .. L     */
-    size_t        *b_offset;     /* offset of b_l in params                 */
-    size_t         n_params;
+    nnc_layout     packed;       /* where W_l and b_l are in params         */
+    size_t         n_params;     /* packed.count                            */
     float         *params;
     nnc_activation hidden;
     nnc_cost       cost;

@@ -36,7 +36,8 @@ static void initialise(nnc_net *net)
     for (size_t l = 1; l < net->n_layers; l++) {
         size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
         double sigma = weight_sigma(init, n_in, n_out);
-        float *w = net->params + net->w_offset[l], *b = net->params + net->b_offset[l];
+        float *w = net->params + net->packed.w_offset[l];
+        float *b = net->params + net->packed.b_offset[l];
         for (size_t i = 0; i < n_in * n_out; i++)
             w[i] = (float)(sigma * nnc_rng_normal(&net->rng));
         for (size_t j = 0; j < n_out; j++)
@@ -74,20 +75,12 @@ nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out)
     net->n_layers = n_layers;
     net->n_params = n_params;
     net->sizes = malloc(n_layers * sizeof *net->sizes);
-    net->w_offset = calloc(n_layers, sizeof *net->w_offset);
-    net->b_offset = calloc(n_layers, sizeof *net->b_offset);
-    net->params = aligned_alloc(64, (n_params * sizeof *net->params + 63) / 64 * 64);
-    if (!net->sizes || !net->w_offset || !net->b_offset || !net->params) {
+    if (net->sizes)
+        memcpy(net->sizes, sizes, n_layers * sizeof *sizes);
+    if (!net->sizes || nnc__layout_init(&net->packed, sizes, n_layers, 1) != NNC_OK ||
+        !(net->params = nnc__layout_alloc(&net->packed))) {
         nnc_net_free(net);
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", n_params);
-    }
-    memcpy(net->sizes, sizes, n_layers * sizeof *sizes);
-    size_t off = 0;
-    for (size_t l = 1; l < n_layers; l++) {
-        net->w_offset[l] = off;
-        off += sizes[l - 1] * sizes[l];
-        net->b_offset[l] = off;
-        off += sizes[l];
     }
     *out = net;
     return NNC_OK;
@@ -144,8 +137,7 @@ void nnc_net_free(nnc_net *net)
     if (!net)
         return;
     free(net->sizes);
-    free(net->w_offset);
-    free(net->b_offset);
+    nnc__layout_free(&net->packed);
     free(net->params);
     free(net);
 }
@@ -166,12 +158,12 @@ const float *nnc_net_params_const(const nnc_net *net) { return net->params; }
 
 float *nnc_net_weights(nnc_net *net, size_t l)
 {
-    return l >= 1 && l < net->n_layers ? net->params + net->w_offset[l] : NULL;
+    return l >= 1 && l < net->n_layers ? net->params + net->packed.w_offset[l] : NULL;
 }
 
 float *nnc_net_biases(nnc_net *net, size_t l)
 {
-    return l >= 1 && l < net->n_layers ? net->params + net->b_offset[l] : NULL;
+    return l >= 1 && l < net->n_layers ? net->params + net->packed.b_offset[l] : NULL;
 }
 
 size_t nnc__max_width(const nnc_net *net)

@@ -7,24 +7,27 @@
 #define SEGMENT (1u << 16)   /* parameters per task */
 
 nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
-                               const nnc_train_opts *opts, size_t n_train)
+                               const nnc_layout *layout, const nnc_train_opts *opts,
+                               size_t n_train)
 {
     *o = (nnc_optimizer_state){opts->optimizer, opts->momentum, opts->adam_beta1,
                                opts->adam_beta2, opts->adam_epsilon,
                                opts->lambda / (float)n_train, 0, NULL, NULL, NULL, 0};
     if (o->kind == NNC_OPT_SGD)
         return NNC_OK;
-    o->v = calloc(net->n_params, sizeof *o->v);
-    o->s = o->kind == NNC_OPT_ADAM ? calloc(net->n_params, sizeof *o->s) : NULL;
-    size_t cap = net->n_params / SEGMENT + 2 * net->n_layers;
+    o->v = nnc__layout_alloc(layout);
+    o->s = o->kind == NNC_OPT_ADAM ? nnc__layout_alloc(layout) : NULL;
+    size_t cap = layout->count / SEGMENT + 2 * net->n_layers;
     o->segments = malloc(cap * sizeof *o->segments);
     for (size_t l = 1; o->segments && l < net->n_layers; l++) {
-        size_t nw = net->sizes[l - 1] * net->sizes[l];
+        /* a weight segment may span row padding: zeros that stay zero */
+        size_t nw = net->sizes[l - 1] * layout->stride[l];
         for (size_t i = 0; i < nw; i += SEGMENT)
             o->segments[o->n_segments++] = (nnc_param_segment){
-                net->w_offset[l] + i, nw - i < SEGMENT ? nw - i : SEGMENT, o->decay};
+                layout->w_offset[l] + i, nw - i < SEGMENT ? nw - i : SEGMENT, o->decay};
         /* biases are not regularised */
-        o->segments[o->n_segments++] = (nnc_param_segment){net->b_offset[l], net->sizes[l], 0.0f};
+        o->segments[o->n_segments++] =
+            (nnc_param_segment){layout->b_offset[l], net->sizes[l], 0.0f};
     }
     if (!o->v || (o->kind == NNC_OPT_ADAM && !o->s) || !o->segments) {
         nnc__optimizer_free(o);
@@ -94,10 +97,10 @@ static void step_task(void *arg, size_t t)
                a->o->s ? a->o->s + off : NULL, seg->count, a->inv_m, seg->decay, a->eta);
 }
 
-void nnc__optimizer_step(nnc_optimizer_state *o, nnc_net *net, const float *grad,
+void nnc__optimizer_step(nnc_optimizer_state *o, float *params, const float *grad,
                          size_t m, float eta, nnc_pool *pool)
 {
     o->steps++;
-    step_args a = {o, net->params, grad, 1.0f / (float)m, eta};
+    step_args a = {o, params, grad, 1.0f / (float)m, eta};
     nnc__pool_run(pool, step_task, &a, o->n_segments);
 }

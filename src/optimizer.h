@@ -25,14 +25,16 @@ typedef struct {
     size_t        n_segments;
 } nnc_optimizer_state;
 
+/* State for parameter blocks laid out as `layout`. */
 nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
-                               const nnc_train_opts *opts, size_t n_train);
+                               const nnc_layout *layout, const nnc_train_opts *opts,
+                               size_t n_train);
 void nnc__optimizer_free(nnc_optimizer_state *o);
 
-/* One update of every parameter from grad, the gradient summed over a
- * mini-batch of m samples: g = grad / m (+ decay · w for weights). The
- * segments run on the pool's threads (NULL: this thread). */
-void nnc__optimizer_step(nnc_optimizer_state *o, nnc_net *net, const float *grad,
+/* One update of every parameter in block params from grad, the gradient
+ * summed over a mini-batch of m samples: g = grad / m (+ decay · w for
+ * weights). The segments run on the pool's threads (NULL: this thread). */
+void nnc__optimizer_step(nnc_optimizer_state *o, float *params, const float *grad,
                          size_t m, float eta, nnc_pool *pool);
 
 #endif

@@ -80,11 +80,18 @@ static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
     return s;
 }
 
+/* Weight rows of the block training works on start on cache lines. */
+#define ROW_ALIGN 16
+
 /* Everything one run needs, allocated before the first batch. */
 typedef struct {
     nnc_net            *net;
     const nnc_data     *data;
     const nnc_train_opts *opts;
+    nnc_layout          padded; /* the layout training works in (layout.h)  */
+    float              *params; /* the network's parameters in that layout,
+                                   copied back to it after every epoch      */
+    float              *grad;   /* the batch's gradient (optimisers), or NULL */
     nnc_workspace      *ws;
     nnc_optimizer_state optim;
     size_t             *order;
@@ -119,7 +126,7 @@ static void epoch_fused_sgd(trainer *t, float eta)
     for (size_t first = 0; first < t->n; first += t->batch) {
         size_t m = load_batch(t, first);
         nnc__forward(t->net, t->ws, m);
-        nnc__backward(t->net, t->ws, m, -eta / (float)m, decay, 1.0f, t->net->params);
+        nnc__backward(t->net, t->ws, m, -eta / (float)m, decay, 1.0f, t->params);
     }
 }
 
@@ -129,8 +136,8 @@ static void epoch_with_optimizer(trainer *t, float eta)
     for (size_t first = 0; first < t->n; first += t->batch) {
         size_t m = load_batch(t, first);
         nnc__forward(t->net, t->ws, m);
-        nnc__backward(t->net, t->ws, m, 1.0f, 0.0f, 0.0f, t->ws->grad);
-        nnc__optimizer_step(&t->optim, t->net, t->ws->grad, m, eta, t->ws->pool);
+        nnc__backward(t->net, t->ws, m, 1.0f, 0.0f, 0.0f, t->grad);
+        nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->pool);
     }
 }
 
@@ -139,7 +146,7 @@ static double weight_square_sum(const nnc_net *net)
 {
     double s = 0.0;
     for (size_t l = 1; l < net->n_layers; l++) {
-        const float *w = net->params + net->w_offset[l];
+        const float *w = net->params + net->packed.w_offset[l];
         for (size_t i = 0; i < net->sizes[l - 1] * net->sizes[l]; i++)
             s += (double)w[i] * w[i];
     }
@@ -215,6 +222,9 @@ static void trainer_free(trainer *t)
 {
     nnc__workspace_free(t->ws);
     nnc__optimizer_free(&t->optim);
+    nnc__layout_free(&t->padded);
+    free(t->params);
+    free(t->grad);
     free(t->order);
     free(t->best);
 }
@@ -235,10 +245,21 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", t->n);
     for (size_t i = 0; i < t->n; i++)
         t->order[i] = i;            /* the data's order, kept when not shuffling */
-    nnc_status s = nnc__optimizer_init(&t->optim, net, opts, t->n);
+    nnc_status s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
+    if (s != NNC_OK)
+        return s;
+    t->params = nnc__layout_alloc(&t->padded);
+    t->grad = opts->optimizer != NNC_OPT_SGD ? nnc__layout_alloc(&t->padded) : NULL;
+    if (!t->params || (opts->optimizer != NNC_OPT_SGD && !t->grad))
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", t->padded.count);
+    s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n);
     if (s == NNC_OK)
         s = nnc__workspace_create(net, t->batch, opts->threads, opts->dropout, &net->rng,
-                                  opts->optimizer != NNC_OPT_SGD, &t->ws);
+                                  &t->ws);
+    if (s == NNC_OK) {   /* the passes read the padded block */
+        t->ws->layout = &t->padded;
+        t->ws->params = t->params;
+    }
     return s;
 }
 
@@ -272,8 +293,8 @@ static nnc_status resume_from(trainer *t, const char *path)
         net->rng = from->rng;
         net->record = from->record;
         float *arrays[2] = {t->optim.v, t->optim.s};
-        for (unsigned a = 0; a < st.n_arrays; a++)
-            memcpy(arrays[a], st.arrays[a], net->n_params * sizeof(float));
+        for (unsigned a = 0; a < st.n_arrays; a++)   /* saved packed */
+            nnc__layout_copy(net->sizes, &net->packed, st.arrays[a], &t->padded, arrays[a]);
         if (t->best)
             memcpy(t->best, st.best, net->n_params * sizeof(float));
         t->optim.steps = st.steps;
@@ -289,13 +310,30 @@ static nnc_status resume_from(trainer *t, const char *path)
     return s;
 }
 
+/* Saves the network and the run's state; the optimiser's arrays are saved
+ * packed, as the parameters are. */
 static nnc_status save_checkpoint(const trainer *t, const char *path)
 {
-    nnc_resume_state st = {t->epoch, t->eta, t->optim.steps,
-                           optimizer_arrays(t->opts->optimizer), {t->optim.v, t->optim.s},
+    const nnc_net *net = t->net;
+    unsigned n_arrays = optimizer_arrays(t->opts->optimizer);
+    const float *padded[2] = {t->optim.v, t->optim.s};
+    float *packed[2] = {NULL, NULL};
+    nnc_status s = NNC_OK;
+    for (unsigned a = 0; a < n_arrays && s == NNC_OK; a++) {
+        packed[a] = nnc__layout_alloc(&net->packed);
+        if (!packed[a])
+            s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory saving the optimiser's state", path);
+        else
+            nnc__layout_copy(net->sizes, &t->padded, padded[a], &net->packed, packed[a]);
+    }
+    nnc_resume_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
                            t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
                            t->since_change, t->best};
-    return nnc__model_write(t->net, &st, path);
+    if (s == NNC_OK)
+        s = nnc__model_write(net, &st, path);
+    free(packed[0]);
+    free(packed[1]);
+    return s;
 }
 
 nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
@@ -340,7 +378,10 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
                 t.order[i] = i;
             nnc_rng_shuffle(&net->rng, t.order, t.n);
         }
+        /* the network's block may have changed since (resume, on_epoch) */
+        nnc__layout_copy(net->sizes, &net->packed, net->params, &t.padded, t.params);
         run_epoch(&t, t.eta);
+        nnc__layout_copy(net->sizes, &t.padded, t.params, &net->packed, net->params);
         nnc_epoch_report r = {epoch, now_seconds() - t0, t.eta, {NAN, 0, 0}, {NAN, 0, 0},
                               {NAN, 0, 0}};
         t.epoch++;

@@ -32,35 +32,74 @@ static void assert_close(const float *got, const float *want, size_t count, size
                      kk, n, i, got[i], want[i]);
 }
 
+/* A k x n matrix with rows ld floats apart whose padding columns hold NaN:
+ * a product that reads them gives NaN, one that writes them is caught by
+ * assert_padding_kept. */
+static float *padded_matrix(uint64_t *st, size_t k, size_t n, size_t ld)
+{
+    float *v = random_matrix(st, k * ld);
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = n; j < ld; j++)
+            v[p * ld + j] = NAN;
+    return v;
+}
+
+static void assert_padding_kept(const float *G, size_t k, size_t n, size_t ld,
+                                const char *who)
+{
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = n; j < ld; j++)
+            if (!isnan(G[p * ld + j]))
+                fail_msg("%s outer wrote padding column %zu of row %zu (k=%zu n=%zu ld=%zu)",
+                         who, j, p, k, n, ld);
+}
+
+/* Compares G's first n columns (rows ld apart) with the reference's. */
+static void assert_close_rows(const float *got, const float *want, size_t k, size_t n,
+                              size_t ld, size_t m)
+{
+    for (size_t p = 0; p < k; p++)
+        assert_close(got + p * ld, want + p * ld, n, m, "outer", m, k, n);
+}
+
+static void check_shape(const nnc_dense_ops *ops, uint64_t *st, size_t m, size_t k, size_t n,
+                        size_t ld)
+{
+    float *X = random_matrix(st, m * k), *W = padded_matrix(st, k, n, ld);
+    float *bias = random_matrix(st, n), *D = random_matrix(st, m * n);
+    float *G0 = padded_matrix(st, k, n, ld);
+    float *z1 = malloc(m * n * 4), *z2 = malloc(m * n * 4);
+    float *e1 = malloc(m * k * 4), *e2 = malloc(m * k * 4);
+    float *g1 = malloc(k * ld * 4), *g2 = malloc(k * ld * 4);
+    nnc_dense_ref.affine(NULL, m, k, n, X, W, ld, bias, z1);
+    ops->affine(NULL, m, k, n, X, W, ld, bias, z2);
+    assert_close(z2, z1, m * n, k, "affine", m, k, n);
+    nnc_dense_ref.backprop(NULL, m, k, n, D, W, ld, e1);
+    ops->backprop(NULL, m, k, n, D, W, ld, e2);
+    assert_close(e2, e1, m * k, n, "backprop", m, k, n);
+    const float betas[] = {0.0f, 1.0f, 0.75f};
+    for (int t = 0; t < 3; t++) {
+        memcpy(g1, G0, k * ld * 4);
+        memcpy(g2, G0, k * ld * 4);
+        nnc_dense_ref.outer(NULL, m, k, n, -0.3f, X, D, betas[t], g1, ld);
+        ops->outer(NULL, m, k, n, -0.3f, X, D, betas[t], g2, ld);
+        assert_close_rows(g2, g1, k, n, ld, m);
+        assert_padding_kept(g1, k, n, ld, "reference");
+        assert_padding_kept(g2, k, n, ld, ops->name);
+    }
+    free(X); free(W); free(bias); free(D); free(G0);
+    free(z1); free(z2); free(e1); free(e2); free(g1); free(g2);
+}
+
+/* Every shape with dense rows (ld = n) and with padded ones. */
 static void check_ops(const nnc_dense_ops *ops)
 {
     uint64_t st = 7;
-    for (size_t a = 0; a < 4; a++)
-        for (size_t b = 0; b < 6; b++)
+    for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
+        for (size_t b = 0; b < sizeof ks / sizeof ks[0]; b++)
             for (size_t c = 0; c < sizeof ns / sizeof ns[0]; c++) {
-                size_t m = ms[a], k = ks[b], n = ns[c];
-                float *X = random_matrix(&st, m * k), *W = random_matrix(&st, k * n);
-                float *bias = random_matrix(&st, n), *D = random_matrix(&st, m * n);
-                float *G0 = random_matrix(&st, k * n);
-                float *z1 = malloc(m * n * 4), *z2 = malloc(m * n * 4);
-                float *e1 = malloc(m * k * 4), *e2 = malloc(m * k * 4);
-                float *g1 = malloc(k * n * 4), *g2 = malloc(k * n * 4);
-                nnc_dense_ref.affine(NULL, m, k, n, X, W, bias, z1);
-                ops->affine(NULL, m, k, n, X, W, bias, z2);
-                assert_close(z2, z1, m * n, k, "affine", m, k, n);
-                nnc_dense_ref.backprop(NULL, m, k, n, D, W, e1);
-                ops->backprop(NULL, m, k, n, D, W, e2);
-                assert_close(e2, e1, m * k, n, "backprop", m, k, n);
-                const float betas[] = {0.0f, 1.0f, 0.75f};
-                for (int t = 0; t < 3; t++) {
-                    memcpy(g1, G0, k * n * 4);
-                    memcpy(g2, G0, k * n * 4);
-                    nnc_dense_ref.outer(NULL, m, k, n, -0.3f, X, D, betas[t], g1);
-                    ops->outer(NULL, m, k, n, -0.3f, X, D, betas[t], g2);
-                    assert_close(g2, g1, k * n, m, "outer", m, k, n);
-                }
-                free(X); free(W); free(bias); free(D); free(G0);
-                free(z1); free(z2); free(e1); free(e2); free(g1); free(g2);
+                check_shape(ops, &st, ms[a], ks[b], ns[c], ns[c]);
+                check_shape(ops, &st, ms[a], ks[b], ns[c], (ns[c] + 15) / 16 * 16 + 3);
             }
 }
 
@@ -142,14 +181,14 @@ static void reference_on_a_known_product(void **state)
     const float W[3 * 2] = {1, -1, 0, 2, 0.5f, 0};      /* 3 x 2 */
     const float b[2] = {0.25f, -0.25f};
     float Z[4], E[6], G[6] = {1, 1, 1, 1, 1, 1};
-    nnc_dense_ref.affine(NULL, 2, 3, 2, X, W, b, Z);
+    nnc_dense_ref.affine(NULL, 2, 3, 2, X, W, 2, b, Z);
     assert_true(Z[0] == 1 + 0 + 1.5f + 0.25f && Z[1] == -1 + 4 + 0 - 0.25f);
     assert_true(Z[2] == 4 + 0 + 3 + 0.25f && Z[3] == -4 + 10 - 0.25f);
     const float D[4] = {1, 2, -1, 1};                   /* 2 x 2 */
-    nnc_dense_ref.backprop(NULL, 2, 3, 2, D, W, E);          /* D W^T: 2 x 3 */
+    nnc_dense_ref.backprop(NULL, 2, 3, 2, D, W, 2, E);         /* D W^T: 2 x 3 */
     assert_true(E[0] == -1 && E[1] == 4 && E[2] == 0.5f);
     assert_true(E[3] == -2 && E[4] == 2 && E[5] == -0.5f);
-    nnc_dense_ref.outer(NULL, 2, 3, 2, 1.0f, X, D, 1.0f, G);  /* G + X^T D */
+    nnc_dense_ref.outer(NULL, 2, 3, 2, 1.0f, X, D, 1.0f, G, 2); /* G + X^T D */
     assert_true(G[0] == 1 + 1 - 4 && G[1] == 1 + 2 + 4);
     assert_true(G[4] == 1 + 3 - 6 && G[5] == 1 + 6 + 6);
 }

@@ -1,6 +1,7 @@
 /* test_training.c — SGD learns, the generator is reproducible, bad
  * arguments are refused with a message. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -193,6 +194,42 @@ static void bad_arguments_are_refused(void **state)
     nnc_net_free(net);
 }
 
+/* The trainer's padded block: weight rows start on cache lines, copying in
+ * and out again gives the same parameters, and the padding stays zero. */
+static void padded_layout_round_trips(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {784, 30, 10};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 3, &net));
+    nnc_layout padded;
+    assert_ok(nnc__layout_init(&padded, sizes, 3, 16));
+    assert_int_equal(padded.stride[1], 32);
+    assert_int_equal(padded.stride[2], 16);
+    for (size_t l = 1; l < 3; l++) {
+        assert_int_equal(padded.w_offset[l] % 16, 0);
+        assert_int_equal(padded.b_offset[l] % 16, 0);
+        assert_int_equal(net->packed.stride[l], sizes[l]);
+    }
+    assert_int_equal(net->packed.count, nnc_net_param_count(net));
+    assert_int_equal(padded.count, 784 * 32 + 32 + 30 * 16 + 16);
+    float *block = nnc__layout_alloc(&padded), *back = nnc__layout_alloc(&net->packed);
+    assert_non_null(block);
+    assert_non_null(back);
+    assert_int_equal((uintptr_t)block % 64, 0);
+    nnc__layout_copy(sizes, &net->packed, net->params, &padded, block);
+    nnc__layout_copy(sizes, &padded, block, &net->packed, back);
+    assert_memory_equal(back, net->params, net->n_params * sizeof(float));
+    assert_true(block[padded.w_offset[1] + 5 * 32 + 7] == nnc_net_weights(net, 1)[5 * 30 + 7]);
+    for (size_t p = 0; p < 784; p++)
+        for (size_t j = 30; j < 32; j++)
+            assert_true(block[padded.w_offset[1] + p * 32 + j] == 0.0f);
+    free(block);
+    free(back);
+    nnc__layout_free(&padded);
+    nnc_net_free(net);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(tiny_network_learns_xor),
     cmocka_unit_test(same_seed_gives_bit_identical_networks),
@@ -200,5 +237,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(thread_count_does_not_change_results),
     cmocka_unit_test(automatic_threads_keep_small_networks_on_one),
     cmocka_unit_test(bad_arguments_are_refused),
+    cmocka_unit_test(padded_layout_round_trips),
 };
 TEST_GROUP(training_tests, "training", tests);

@@ -5,6 +5,9 @@
  *   backprop: E (m x k)  = D (m x n) . W^T, W being k x n        BP2's product
  *   outer:    G (k x n) <- beta G + alpha X^T (k x m) . D (m x n) BP4's product
  *
+ * The weight-shaped matrices W and G have rows ldw >= n floats apart (a
+ * trainer pads them to whole cache lines); only their first n columns are
+ * read or written. X, Z, D and E are dense. *
  * Several implementations exist (portable C, CBLAS, AVX2, AVX-512); the portable one
  * is the reference the others are tested against. */
 #ifndef NNC_DENSE_H
@@ -17,12 +20,12 @@
 /* Every product takes a pool that may run parts of it on other threads (NULL:
  * this thread only). How a product is cut never depends on the pool. */
 typedef void (*nnc_affine_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                              const float *W, const float *b, float *Z);
+                              const float *W, size_t ldw, const float *b, float *Z);
 typedef void (*nnc_backprop_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
-                                const float *W, float *E);
+                                const float *W, size_t ldw, float *E);
 typedef void (*nnc_outer_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
                              const float *X, const float *D, float beta,
-                             float *G);
+                             float *G, size_t ldg);
 
 typedef struct {
     const char     *name;

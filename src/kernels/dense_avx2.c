@@ -31,9 +31,9 @@ static inline vmask lane_mask(size_t cols)
 #include "dense_blocked.inc"
 
 static void backprop_avx2(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
-                          const float *W, float *E)
+                          const float *W, size_t ldw, float *E)
 {
-    nnc_dense_ref.backprop(pool, m, k, n, D, W, E);
+    nnc_dense_ref.backprop(pool, m, k, n, D, W, ldw, E);
 }
 
 const nnc_dense_ops nnc_dense_avx2 = {"avx2", affine_avx2, backprop_avx2, outer_avx2};

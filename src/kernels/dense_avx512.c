@@ -28,14 +28,14 @@ static inline vmask lane_mask(size_t cols)
 #include "dense_blocked.inc"
 
 /* E[i, p:p+16] = Σ_j D[i, j] W[p:p+16, j]: W's columns are gathered with a
- * stride of n so that p runs along the vector. */
-static void backprop_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D, const float *W,
-                            float *E)
+ * stride of ldw so that p runs along the vector. */
+static void backprop_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
+                            const float *W, size_t ldw, float *E)
 {
     (void)pool;   /* small products: one thread */
     const __m512i stride = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8,
                                                                7, 6, 5, 4, 3, 2, 1, 0),
-                                              _mm512_set1_epi32((int)n));
+                                              _mm512_set1_epi32((int)ldw));
     for (size_t p = 0; p < k; p += 16) {
         __mmask16 mk = lane_mask(k - p);
         for (size_t i = 0; i < m; i += MR_MAX) {
@@ -45,7 +45,7 @@ static void backprop_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, const 
                 acc[r] = _mm512_setzero_ps();
             for (size_t j = 0; j < n; j++) {
                 __m512 w = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mk, stride,
-                                                    W + p * n + j, 4);
+                                                    W + p * ldw + j, 4);
                 for (size_t r = 0; r < mr; r++)
                     acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(D[(i + r) * n + j]), w, acc[r]);
             }

@@ -19,6 +19,7 @@
 
 typedef struct {
     size_t       m, k, n, chunk;
+    size_t       ld;    /* row stride of the weight-shaped matrix */
     float        alpha, beta;
     const float *A, *B, *bias;
     float       *C;
@@ -43,13 +44,13 @@ static void affine_task(void *arg, size_t t)
     for (size_t i = 0; i < p->m; i++)
         memcpy(Z + i * p->n, p->bias + j0, cols * sizeof *Z);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->m, (int)cols, (int)p->k,
-                1.0f, p->A, (int)p->k, p->B + j0, (int)p->n, 1.0f, Z, (int)p->n);
+                1.0f, p->A, (int)p->k, p->B + j0, (int)p->ld, 1.0f, Z, (int)p->n);
 }
 
 static void affine_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                        const float *W, const float *b, float *Z)
+                        const float *W, size_t ldw, const float *b, float *Z)
 {
-    product p = {m, k, n, chunk_size(n), 1.0f, 1.0f, X, W, b, Z};
+    product p = {m, k, n, chunk_size(n), ldw, 1.0f, 1.0f, X, W, b, Z};
     nnc__pool_run(pool, affine_task, &p, nnc__task_count(n, p.chunk));
 }
 
@@ -59,14 +60,14 @@ static void backprop_task(void *arg, size_t t)
     const product *p = arg;
     size_t p0 = t * p->chunk, cols = nnc__task_len(p->k, p->chunk, t);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->m, (int)cols, (int)p->n,
-                1.0f, p->A, (int)p->n, p->B + p0 * p->n, (int)p->n, 0.0f, p->C + p0,
+                1.0f, p->A, (int)p->n, p->B + p0 * p->ld, (int)p->ld, 0.0f, p->C + p0,
                 (int)p->k);
 }
 
 static void backprop_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
-                          const float *W, float *E)
+                          const float *W, size_t ldw, float *E)
 {
-    product p = {m, k, n, chunk_size(k), 1.0f, 0.0f, D, W, NULL, E};
+    product p = {m, k, n, chunk_size(k), ldw, 1.0f, 0.0f, D, W, NULL, E};
     nnc__pool_run(pool, backprop_task, &p, nnc__task_count(k, p.chunk));
 }
 
@@ -77,13 +78,13 @@ static void outer_task(void *arg, size_t t)
     size_t r0 = t * p->chunk, rows = nnc__task_len(p->k, p->chunk, t);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)rows, (int)p->n, (int)p->m,
                 p->alpha, p->A + r0, (int)p->k, p->B, (int)p->n, p->beta,
-                p->C + r0 * p->n, (int)p->n);
+                p->C + r0 * p->ld, (int)p->ld);
 }
 
 static void outer_blas(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
-                       const float *X, const float *D, float beta, float *G)
+                       const float *X, const float *D, float beta, float *G, size_t ldg)
 {
-    product p = {m, k, n, chunk_size(k), alpha, beta, X, D, NULL, G};
+    product p = {m, k, n, chunk_size(k), ldg, alpha, beta, X, D, NULL, G};
     nnc__pool_run(pool, outer_task, &p, nnc__task_count(k, p.chunk));
 }
 

@@ -3,7 +3,7 @@
 #include "dense.h"
 
 static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                       const float *W, const float *b, float *Z)
+                       const float *W, size_t ldw, const float *b, float *Z)
 {
     (void)pool;   /* the reference runs on one thread */
     for (size_t i = 0; i < m; i++) {
@@ -11,7 +11,7 @@ static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float
         for (size_t j = 0; j < n; j++)
             z[j] = b[j];
         for (size_t p = 0; p < k; p++) {
-            const float x = X[i * k + p], *w = W + p * n;
+            const float x = X[i * k + p], *w = W + p * ldw;
             for (size_t j = 0; j < n; j++)
                 z[j] += x * w[j];
         }
@@ -19,12 +19,12 @@ static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float
 }
 
 static void backprop_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
-                         const float *W, float *E)
+                         const float *W, size_t ldw, float *E)
 {
     (void)pool;   /* the reference runs on one thread */
     for (size_t i = 0; i < m; i++)
         for (size_t p = 0; p < k; p++) {
-            const float *d = D + i * n, *w = W + p * n;
+            const float *d = D + i * n, *w = W + p * ldw;
             float s = 0.0f;
             for (size_t j = 0; j < n; j++)
                 s += d[j] * w[j];
@@ -33,11 +33,11 @@ static void backprop_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const flo
 }
 
 static void outer_ref(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
-                      const float *X, const float *D, float beta, float *G)
+                      const float *X, const float *D, float beta, float *G, size_t ldg)
 {
     (void)pool;   /* the reference runs on one thread */
     for (size_t p = 0; p < k; p++) {
-        float *g = G + p * n;
+        float *g = G + p * ldg;
         if (beta == 0.0f)
             for (size_t j = 0; j < n; j++)
                 g[j] = 0.0f;

@@ -28,22 +28,22 @@ static const nnc_dense_ops *pick(size_t m, size_t n)
     return m <= SMALL_BATCH || n <= NARROW_LAYER ? blocked : &nnc_dense_blas;
 }
 
-static void affine_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X, const float *W,
-                        const float *b, float *Z)
+static void affine_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
+                        const float *W, size_t ldw, const float *b, float *Z)
 {
-    pick(m, n)->affine(pool, m, k, n, X, W, b, Z);
+    pick(m, n)->affine(pool, m, k, n, X, W, ldw, b, Z);
 }
 
-static void backprop_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D, const float *W,
-                          float *E)
+static void backprop_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
+                          const float *W, size_t ldw, float *E)
 {
-    (m <= SMALL_BACKPROP ? blocked : &nnc_dense_blas)->backprop(pool, m, k, n, D, W, E);
+    (m <= SMALL_BACKPROP ? blocked : &nnc_dense_blas)->backprop(pool, m, k, n, D, W, ldw, E);
 }
 
-static void outer_auto(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha, const float *X,
-                       const float *D, float beta, float *G)
+static void outer_auto(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
+                       const float *X, const float *D, float beta, float *G, size_t ldg)
 {
-    pick(m, n)->outer(pool, m, k, n, alpha, X, D, beta, G);
+    pick(m, n)->outer(pool, m, k, n, alpha, X, D, beta, G, ldg);
 }
 
 static const nnc_dense_ops dense_auto = {"auto (register-blocked for small batches, else blas)",

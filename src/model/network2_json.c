@@ -84,7 +84,7 @@ static nnc_status fill(const char *path, const cJSON *root, nnc_net **out)
     for (int l = 1; l < n; l++) {
         const cJSON *W = cJSON_GetArrayItem(jw, l - 1), *B = cJSON_GetArrayItem(jb, l - 1);
         size_t n_in = sizes[l - 1], n_out = sizes[l];
-        float *w = net->params + net->w_offset[l], *b = net->params + net->b_offset[l];
+        float *w = nnc_net_weights(net, (size_t)l), *b = nnc_net_biases(net, (size_t)l);
         if (!cJSON_IsArray(W) || (size_t)cJSON_GetArraySize(W) != n_out ||
             !cJSON_IsArray(B) || (size_t)cJSON_GetArraySize(B) != n_out) {
             nnc_net_free(net);
@@ -149,7 +149,8 @@ nnc_status nnc_model_save_json(const nnc_net *net, const char *path)
         ok = cJSON_AddItemToArray(sizes, cJSON_CreateNumber((double)net->sizes[l]));
     for (size_t l = 1; ok && l < net->n_layers; l++) {
         size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
-        const float *w = net->params + net->w_offset[l], *b = net->params + net->b_offset[l];
+        const float *w = net->params + net->packed.w_offset[l];
+        const float *b = net->params + net->packed.b_offset[l];
         cJSON *W = cJSON_CreateArray(), *B = cJSON_CreateArray();
         ok = W && B && cJSON_AddItemToArray(weights, W) && cJSON_AddItemToArray(biases, B);
         for (size_t j = 0; ok && j < n_out; j++) {
