@@ -5,7 +5,7 @@
  *   forward  Z_l = A_{l-1} W_l + b_l,   A_l = σ(Z_l)
  *   BP1      Δ_L = ∇_a C ⊙ σ'(Z_L)
  *   BP2      Δ_l = (Δ_{l+1} W_{l+1}ᵀ) ⊙ σ'(Z_l)
- *   BP3      ∂C/∂b_l = Σ over samples of the rows of Δ_l
+ *   BP3      ∂C/∂b_l = Σ over samples of the rows of Δ_l = Δ_lᵀ 1
  *   BP4      ∂C/∂W_l = A_{l-1}ᵀ Δ_l
  * Summing over the batch happens inside the products of BP3 and BP4. */
 #include <stdlib.h>
@@ -49,7 +49,10 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
     if (ok) {
         ws->z_out = malloc(max_m * net->sizes[L] * sizeof(float));
         ws->y = malloc(max_m * net->sizes[L] * sizeof(float));
-        ok = ws->z_out && ws->y;
+        ws->ones = malloc(max_m * sizeof(float));
+        ok = ws->z_out && ws->y && ws->ones;
+        for (size_t i = 0; ok && i < max_m; i++)
+            ws->ones[i] = 1.0f;
     }
     if (!ok) {
         nnc__workspace_free(ws);
@@ -89,6 +92,7 @@ void nnc__workspace_free(nnc_workspace *ws)
     free(ws->delta);
     free(ws->z_out);
     free(ws->y);
+    free(ws->ones);
     nnc__pool_free(ws->pool);
     free(ws);
 }
@@ -114,8 +118,7 @@ void nnc__drop_units(nnc_rng *rng, float keep, const float *a, float *mask, floa
 /* The element-wise steps are cut into fixed spans, the same for any thread
  * count, and spread over the pool like the products: for wide layers at large
  * batches they are otherwise the part of a batch that one thread does alone. */
-#define SPAN 16384          /* values per task                   */
-#define BIAS_SPAN 256       /* columns per task of the bias sums */
+#define SPAN 16384          /* values per task */
 
 typedef struct {
     nnc_activation f;
@@ -165,27 +168,6 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
     }
 }
 
-/* ∂C/∂b_l = Σ_i Δ_l[i, :] (BP3), applied as b <- beta b + alpha ∂C/∂b,
- * for the columns of one task. */
-typedef struct {
-    const float *delta;
-    size_t       m, n;
-    float        alpha, beta;
-    float       *b;
-} bias_step;
-
-static void bias_task(void *arg, size_t t)
-{
-    const bias_step *s = arg;
-    size_t j0 = t * BIAS_SPAN, j1 = j0 + nnc__task_len(s->n, BIAS_SPAN, t);
-    for (size_t j = j0; j < j1; j++) {   /* a register sum: no store per row */
-        float b = s->beta == 0.0f ? 0.0f : s->beta * s->b[j];
-        for (size_t i = 0; i < s->m; i++)
-            b += s->alpha * s->delta[i * s->n + j];
-        s->b[j] = b;
-    }
-}
-
 void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
                    float alpha, float beta_w, float beta_b, float *P)
 {
@@ -202,8 +184,9 @@ void nnc__backward(const nnc_net *net, nnc_workspace *ws, size_t m,
                              m * n_in};
             nnc__pool_run(ws->pool, derivative_task, &e, nnc__task_count(m * n_in, SPAN));
         }
-        bias_step bs = {ws->delta[l], m, n, alpha, beta_b, P + ws->layout->b_offset[l]};
-        nnc__pool_run(ws->pool, bias_task, &bs, nnc__task_count(n, BIAS_SPAN));   /* BP3 */
+        /* BP3 as BP4 with an input of ones: the column sums of Δ_l */
+        ws->ops->outer(ws->pool, m, 1, n, alpha, ws->ones, ws->delta[l], beta_b,
+                       P + ws->layout->b_offset[l], n);             /* BP3 */
         ws->ops->outer(ws->pool, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
                        P + ws->layout->w_offset[l], ldw);           /* BP4 */
     }

@@ -17,6 +17,7 @@ typedef struct {
     float              **delta;  /* delta[l]: ∂C/∂z of layer l, l >= 1          */
     float               *z_out;  /* logits of the output layer                  */
     float               *y;      /* targets                                     */
+    float               *ones;   /* max_m ones: BP3's input                     */
     const nnc_layout    *layout; /* the parameter block the passes read: the    */
     const float         *params; /* network's own, unless the caller sets these */
     float                keep;   /* 1 - dropout probability; 1: no dropout      */
