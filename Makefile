@@ -18,6 +18,11 @@ MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 all: build/libnnc.a build/libnnc.so build/nnc build/nnc-bench
 
 $(TEST_OBJ): NNC_CFLAGS += -Isrc
+# gcc -O2 vectorises a loop only when no scalar remainder is needed; the
+# element-wise steps (σ', dropout, optimiser updates) have arbitrary lengths.
+# This changes no result: gcc never reorders a float sum without -ffast-math.
+VECTORIZE := $(shell $(CC) -fvect-cost-model=cheap -E -x c /dev/null >/dev/null 2>&1 && echo -fvect-cost-model=cheap)
+$(LIB_OBJ): NNC_CFLAGS += $(VECTORIZE)
 # The AVX-512 and AVX2 kernels are built for their instruction sets and only
 # called where the CPU has them.
 build/src/kernels/%_avx512.o: NNC_CFLAGS += -mavx512f -mfma

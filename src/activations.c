@@ -25,7 +25,8 @@ void nnc__activate(nnc_activation f, float *z, size_t count)
     }
 }
 
-void nnc__times_derivative(nnc_activation f, const float *a, float *d, size_t count)
+void nnc__times_derivative(nnc_activation f, const float *restrict a, float *restrict d,
+                           size_t count)
 {
     switch (f) {
     case NNC_ACT_SIGMOID:            /* σ'(z) = σ(z) (1 - σ(z)) */
