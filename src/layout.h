@@ -4,7 +4,7 @@
  * b_2, ... as the public API and the model files have it. Training works on a
  * copy whose weight rows start on cache lines (a multiple of 16 floats
  * apart): a row of the seed's 30 hidden units is 120 bytes, most such rows
- * straddle two lines, and that makes the products on W_1 over 10% slower
+ * straddle two lines, and that makes the products on W_1 8-12% slower
  * (docs/PERFORMANCE.md). The padding holds zeros and stays zero: the products
  * never write it, and every optimiser maps a zero gradient on a zero weight
  * to zero. */
