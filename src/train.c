@@ -248,9 +248,10 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
     nnc_status s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
     if (s != NNC_OK)
         return s;
+    int needs_grad = opts->optimizer != NNC_OPT_SGD;   /* plain SGD is fused */
     t->params = nnc__layout_alloc(&t->padded);
-    t->grad = opts->optimizer != NNC_OPT_SGD ? nnc__layout_alloc(&t->padded) : NULL;
-    if (!t->params || (opts->optimizer != NNC_OPT_SGD && !t->grad))
+    t->grad = needs_grad ? nnc__layout_alloc(&t->padded) : NULL;
+    if (!t->params || (needs_grad && !t->grad))
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", t->padded.count);
     s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n);
     if (s == NNC_OK)
