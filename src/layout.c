@@ -23,6 +23,8 @@ nnc_status nnc__layout_init(nnc_layout *lay, const size_t *sizes, size_t n_layer
     size_t off = 0;
     for (size_t l = 1; l < n_layers; l++) {
         size_t stride = round_up(sizes[l], align);
+        if (align > 1 && stride % 128 == 0)
+            stride += align;   /* rows a multiple of 512 B apart share L1 sets */
         size_t layer = sizes[l - 1] * stride + round_up(sizes[l], align);
         if (off > SIZE_MAX / sizeof(float) - layer) {   /* sizes are at most 2^24 */
             nnc__layout_free(lay);

@@ -228,6 +228,17 @@ static void padded_layout_round_trips(void **state)
     free(back);
     nnc__layout_free(&padded);
     nnc_net_free(net);
+
+    /* rows a multiple of 512 B long get one cache line more */
+    const size_t wide[] = {784, 1024, 128, 100};
+    assert_ok(nnc__layout_init(&padded, wide, 4, 16));
+    assert_int_equal(padded.stride[1], 1040);
+    assert_int_equal(padded.stride[2], 144);
+    assert_int_equal(padded.stride[3], 112);
+    nnc__layout_free(&padded);
+    assert_ok(nnc__layout_init(&padded, wide, 4, 1));   /* packed: never */
+    assert_int_equal(padded.stride[1], 1024);
+    nnc__layout_free(&padded);
 }
 
 static const struct CMUnitTest tests[] = {
