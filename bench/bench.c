@@ -88,8 +88,15 @@ typedef struct {
     unsigned    epochs, threads;
 } config;
 
-static void run(const config *c, const nnc_data *train, const nnc_data *test, double rate)
+/* Trains one configuration and prints its row. The SGEMM rate it is set
+ * against is measured right before and right after it (their mean): this
+ * shared machine's speed drifts by 20% within minutes, and a rate taken once
+ * at the start would measure a different moment. one_thread: the seconds
+ * per epoch of the same network on one thread, or 0. Returns its own. */
+static double run(const config *c, const nnc_data *train, const nnc_data *test,
+                  double one_thread)
 {
+    double rate = sgemm_rate();
     nnc_net_spec spec;
     nnc_net_spec_init(&spec, c->sizes, c->n_layers);
     spec.cost = c->cost;
@@ -113,6 +120,7 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test, do
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         exit(1);
     }
+    rate = 0.5 * (rate + sgemm_rate());
     qsort(t.seconds, t.epochs, sizeof(double), cmp_double);
     double med = t.seconds[t.epochs / 2];
     size_t n = nnc_data_count(train), correct;
@@ -128,11 +136,16 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test, do
                  c->sizes[l]);
     char threads[16];
     snprintf(threads, sizeof threads, c->threads ? "%u" : "auto", c->threads);
-    printf("| %s [%s] b%zu | %s | %.4f | %.0f | %.1f | %.0f%% | %.4f (%.0f%%) | %ld | %.2f%% |\n",
-           c->name, shape, c->batch, threads, med, n / med, gflops,
+    char speedup[16] = "";
+    if (one_thread > 0 && c->threads != 1)
+        snprintf(speedup, sizeof speedup, "%.2fx", one_thread / med);
+    printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% | %.4f (%.0f%%) | "
+           "%ld | %.2f%% |\n",
+           c->name, shape, c->batch, threads, med, speedup, n / med, gflops, rate,
            100 * gflops / rate, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
     fflush(stdout);
     nnc_net_free(net);
+    return med;
 }
 
 int main(int argc, char **argv)
@@ -163,11 +176,12 @@ int main(int argc, char **argv)
     }
     double rate = sgemm_rate();
     printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
-    printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n\n",
+    printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n",
            flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
-    printf("| configuration | threads | s/epoch (median) | samples/s | GFLOP/s | of SGEMM | "
-           "eval 10k s (of epoch) | peak RSS MB | test acc |\n"
-           "|---|---|---|---|---|---|---|---|---|\n");
+    printf("Each row is set against the SGEMM rate measured just before and after it.\n\n");
+    printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
+           "SGEMM GFLOP/s | of SGEMM | eval 10k s (of epoch) | peak RSS MB | test acc |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|\n");
     unsigned e = epochs ? epochs : quick ? 2 : 5, ew = epochs ? epochs : quick ? 1 : 3;
     const config configs[] = {
         {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1},
@@ -177,9 +191,16 @@ int main(int argc, char **argv)
         {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 2},
         {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 0},
     };
-    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++)
-        if (!only || !strcmp(only, configs[i].name))
-            run(&configs[i], train, test, rate);
+    double one_thread = 0;   /* of the configuration named last */
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+        if (only && strcmp(only, configs[i].name))
+            continue;
+        if (i > 0 && strcmp(configs[i].name, configs[i - 1].name))
+            one_thread = 0;
+        double med = run(&configs[i], train, test, one_thread);
+        if (configs[i].threads == 1)
+            one_thread = med;
+    }
     nnc_data_free(train);
     nnc_data_free(test);
     return 0;
