@@ -27,8 +27,8 @@ typedef struct {
  * start at multiples of `align` floats: 1 packs them. With align > 1, rows
  * whose length is a multiple of 128 floats get `align` more: rows 512 B (or
  * 4 KB) apart map to a few L1 sets, so a product walking down a column of W
- * evicts what it just loaded. OpenBLAS runs W's 128 x 1024 x 1024 products
- * 8-12% faster with rows 1040 floats apart than 1024. */
+ * evicts what it just loaded. With rows 1040 floats apart instead of 1024,
+ * OpenBLAS runs W's forward product 11% faster and BP2's 2%. */
 nnc_status nnc__layout_init(nnc_layout *lay, const size_t *sizes, size_t n_layers,
                             size_t align);
 void nnc__layout_free(nnc_layout *lay);
