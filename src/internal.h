@@ -53,6 +53,10 @@ struct nnc_data {
     size_t       dim;
 };
 
+/* Memory for a storage's x_u8 or x_f32 (freed with free): for large arrays
+ * 2 MB aligned and backed by huge pages where the system offers them. */
+void *nnc__sample_alloc(size_t bytes);
+
 /* Makes a dataset of storage the caller filled (x_u8 or x_f32, labels,
  * source); takes ownership of st, also on failure. */
 nnc_status nnc__data_wrap(nnc_storage *st, size_t n, size_t dim, nnc_data **out);

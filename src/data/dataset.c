@@ -45,7 +45,7 @@ static nnc_status create(const void *x, size_t x_size, int is_float,
     nnc_storage *st = calloc(1, sizeof *st);
     if (!st)
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
-    void *copy = malloc(n * dim * x_size);
+    void *copy = nnc__sample_alloc(n * dim * x_size);
     st->labels = malloc(n);
     st->source = strdup("(memory)");
     if (!copy || !st->labels || !st->source) {

@@ -126,7 +126,7 @@ static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
         goto done;
     }
     arr->data_bytes = (size_t)bytes;
-    arr->data = malloc(arr->data_bytes);
+    arr->data = nnc__sample_alloc(arr->data_bytes);
     if (!arr->data) {
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, arr->data_bytes);
         goto done;

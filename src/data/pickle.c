@@ -424,7 +424,7 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
         x->len != n * dim * (f32 ? 4 : 8) || y->len != n * (size_t)ysz)
         return fail(m, what), m->err;
     nnc_storage *st = calloc(1, sizeof *st);
-    uint8_t *bytes = malloc(n * dim), *labels = malloc(n);
+    uint8_t *bytes = nnc__sample_alloc(n * dim), *labels = malloc(n);
     float *floats = NULL;
     if (!st || !bytes || !labels) {
         free(st), free(bytes), free(labels);
@@ -449,7 +449,7 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
             continue;
         }
         if (!floats) {   /* not bytes after all: convert what was read so far */
-            if (!(floats = malloc(n * dim * sizeof *floats))) {
+            if (!(floats = nnc__sample_alloc(n * dim * sizeof *floats))) {
                 free(st), free(bytes), free(labels);
                 return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", m->path);
             }
