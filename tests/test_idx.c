@@ -1,10 +1,13 @@
 /* test_idx.c — the IDX reader on files the test writes: raw and gzip'd,
- * good and broken, each broken one refused with its own error. */
+ * good and broken, each broken one refused with its own error; and the
+ * memory it reads samples into. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 #define N 5
@@ -171,7 +174,26 @@ static void mnist_folder_errors_name_the_files(void **state)
     assert_null(tr);
 }
 
+/* Arrays of 2 MB or more start on a 2 MB boundary, so that huge pages can
+ * back them whole; all the bytes asked for are usable. */
+static void large_sample_arrays_are_2mb_aligned(void **state)
+{
+    (void)state;
+    size_t big = ((size_t)5 << 20) + 123;
+    unsigned char *p = nnc__sample_alloc(big);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % ((uintptr_t)2 << 20), 0);
+    memset(p, 0xab, big);
+    assert_int_equal(p[big - 1], 0xab);
+    free(p);
+    p = nnc__sample_alloc(100);
+    assert_non_null(p);
+    memset(p, 0, 100);
+    free(p);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(large_sample_arrays_are_2mb_aligned),
     cmocka_unit_test(reads_raw_and_gzip),
     cmocka_unit_test(broken_files_are_refused),
     cmocka_unit_test(labels_and_sizes_must_fit_the_network),
