@@ -21,8 +21,8 @@ void *nnc__sample_alloc(size_t bytes)
     if (bytes > SIZE_MAX - HUGE_PAGE)
         return NULL;
     size_t whole = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p;
-    if (posix_memalign(&p, HUGE_PAGE, whole) != 0)
+    void *p = aligned_alloc(HUGE_PAGE, whole);   /* as layout.c aligns parameters */
+    if (!p)
         return NULL;
 #ifdef MADV_HUGEPAGE
     (void)madvise(p, whole, MADV_HUGEPAGE);   /* a hint: refused, the pages stay 4 KB */
