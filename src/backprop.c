@@ -154,7 +154,8 @@ void nnc__forward(const nnc_net *net, nnc_workspace *ws, size_t m)
         const float *b = ws->params + ws->layout->b_offset[l];
         size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
         float *z = l == L ? ws->z_out : ws->a[l];
-        ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, ldw, b, z); /* Z_l = A_{l-1} W_l + b_l */
+        ws->ops->affine(ws->pool, m, n_in, n, ws->in[l - 1], W, ldw, b, z,
+                        l == 1 ? &ws->prefetch : NULL);       /* Z_l = A_{l-1} W_l + b_l */
         if (l < L) {
             elementwise e = {net->hidden, z, NULL, NULL, m * n};
             nnc__pool_run(ws->pool, activate_task, &e, nnc__task_count(m * n, SPAN)); /* A_l = σ(Z_l) */

@@ -22,6 +22,8 @@ typedef struct {
     const float         *params; /* network's own, unless the caller sets these */
     float                keep;   /* 1 - dropout probability; 1: no dropout      */
     nnc_rng             *rng;    /* draws the dropout masks                     */
+    nnc_prefetch         prefetch; /* lines for layer 1's product to fetch
+                                    meanwhile: the next batch (train.c)        */
     const nnc_dense_ops *ops;
     nnc_pool            *pool;   /* threads for the products; NULL: one         */
 } nnc_workspace;

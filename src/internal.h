@@ -73,9 +73,12 @@ size_t nnc__max_width(const nnc_net *net);
 void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
                  size_t n_out, float *x, float *y);
 
-/* Asks the CPU to start fetching the inputs of samples idx[0..m) into cache:
- * with shuffled order every sample is a cache miss otherwise. */
-void nnc__prefetch(const nnc_data *data, const size_t *idx, size_t m);
+/* The cache lines that hold the inputs of samples idx[0..m), written to
+ * lines (room for nnc__sample_lines_max(data, m)); returns their count. With
+ * shuffled order every sample is a cache miss unless fetched ahead. */
+size_t nnc__sample_lines(const nnc_data *data, const size_t *idx, size_t m,
+                         const void **lines);
+size_t nnc__sample_lines_max(const nnc_data *data, size_t m);
 
 /* Checks that data fits net: input size, labels below the output count. */
 nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data);

@@ -95,6 +95,7 @@ typedef struct {
     nnc_workspace      *ws;
     nnc_optimizer_state optim;
     size_t             *order;
+    const void        **lines;  /* the next batch's cache lines (prefetch)   */
     size_t              n, batch;
     float              *best;   /* parameters of the best epoch (early stop) */
     /* where the run stands: what a checkpoint saves */
@@ -106,15 +107,17 @@ typedef struct {
 } trainer;
 
 /* Puts the batch starting at `first` into the workspace (inputs and targets)
- * and asks for the next one to be fetched into cache; returns its size. */
+ * and hands the first layer's product the next batch's cache lines to fetch
+ * while this one computes; returns its size. */
 static size_t load_batch(trainer *t, size_t first)
 {
     size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
-    size_t m = n - first < batch ? n - first : batch;
+    size_t m = n - first < batch ? n - first : batch, next = first + batch;
     nnc__gather(t->data, t->order + first, m, n_out, t->ws->a[0], t->ws->y);
-    if (first + batch < n)     /* the next batch loads while this one computes */
-        nnc__prefetch(t->data, t->order + first + batch,
-                      n - first - batch < batch ? n - first - batch : batch);
+    t->ws->prefetch.count =
+        next < n ? nnc__sample_lines(t->data, t->order + next,
+                                     n - next < batch ? n - next : batch, t->lines)
+                 : 0;
     return m;
 }
 
@@ -226,6 +229,7 @@ static void trainer_free(trainer *t)
     free(t->params);
     free(t->grad);
     free(t->order);
+    free(t->lines);
     free(t->best);
 }
 
@@ -239,9 +243,10 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
     t->n = nnc_data_count(data);
     t->batch = opts->batch_size < t->n ? opts->batch_size : t->n;
     t->order = malloc(t->n * sizeof *t->order);
+    t->lines = malloc(nnc__sample_lines_max(data, t->batch) * sizeof *t->lines);
     if (opts->early_stop)
         t->best = malloc(net->n_params * sizeof *t->best);
-    if (!t->order || (opts->early_stop && !t->best))
+    if (!t->order || !t->lines || (opts->early_stop && !t->best))
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", t->n);
     for (size_t i = 0; i < t->n; i++)
         t->order[i] = i;            /* the data's order, kept when not shuffling */
@@ -260,6 +265,7 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
     if (s == NNC_OK) {   /* the passes read the padded block */
         t->ws->layout = &t->padded;
         t->ws->params = t->params;
+        t->ws->prefetch.lines = t->lines;
     }
     return s;
 }

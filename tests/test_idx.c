@@ -192,8 +192,57 @@ static void large_sample_arrays_are_2mb_aligned(void **state)
     free(p);
 }
 
+/* The lines listed for a batch hold every byte of its samples and nothing
+ * else: whole 64-byte lines, on bytes and on floats, in a slice as well. */
+static void check_sample_lines(const nnc_data *d, const char *base, size_t bytes)
+{
+    const size_t idx[] = {3, 17, 0, 9, 16};
+    const size_t m = sizeof idx / sizeof idx[0];
+    const void *lines[64];
+    assert_true(nnc__sample_lines_max(d, m) <= 64);
+    size_t count = nnc__sample_lines(d, idx, m, lines);
+    assert_true(count <= nnc__sample_lines_max(d, m));
+    for (size_t q = 0; q < count; q++) {
+        uintptr_t line = (uintptr_t)lines[q];
+        assert_int_equal(line % 64, 0);
+        int used = 0;   /* the line holds a byte of one of the samples */
+        for (size_t r = 0; r < m; r++) {
+            uintptr_t first = (uintptr_t)(base + idx[r] * bytes);
+            used |= line + 64 > first && line < first + bytes;
+        }
+        assert_true(used);
+    }
+    for (size_t r = 0; r < m; r++)   /* every byte of every sample is listed */
+        for (size_t b = 0; b < bytes; b++) {
+            uintptr_t at = (uintptr_t)(base + idx[r] * bytes + b), found = 0;
+            for (size_t q = 0; q < count && !found; q++)
+                found = at - (uintptr_t)lines[q] < 64;
+            if (!found)
+                fail_msg("byte %zu of sample %zu is on no listed line", b, idx[r]);
+        }
+}
+
+static void a_batch_lists_the_lines_of_its_samples(void **state)
+{
+    (void)state;
+    enum { n = 21, dim = 100 };   /* samples 100 bytes apart: lines split them */
+    static uint8_t bytes[n * dim], lab[n];
+    static float floats[n * dim];
+    nnc_data *d, *slice;
+    assert_ok(nnc_data_from_bytes(bytes, lab, n, dim, &d));
+    check_sample_lines(d, (const char *)d->st->x_u8, dim);
+    assert_ok(nnc_data_slice(d, 2, 19, &slice));
+    check_sample_lines(slice, (const char *)(d->st->x_u8 + 2 * dim), dim);
+    nnc_data_free(slice);
+    nnc_data_free(d);
+    assert_ok(nnc_data_from_floats(floats, lab, n, dim, &d));
+    check_sample_lines(d, (const char *)d->st->x_f32, dim * sizeof(float));
+    nnc_data_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(large_sample_arrays_are_2mb_aligned),
+    cmocka_unit_test(a_batch_lists_the_lines_of_its_samples),
     cmocka_unit_test(reads_raw_and_gzip),
     cmocka_unit_test(broken_files_are_refused),
     cmocka_unit_test(labels_and_sizes_must_fit_the_network),

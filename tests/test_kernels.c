@@ -71,9 +71,18 @@ static void check_shape(const nnc_dense_ops *ops, uint64_t *st, size_t m, size_t
     float *z1 = malloc(m * n * 4), *z2 = malloc(m * n * 4);
     float *e1 = malloc(m * k * 4), *e2 = malloc(m * k * 4);
     float *g1 = malloc(k * ld * 4), *g2 = malloc(k * ld * 4);
-    nnc_dense_ref.affine(NULL, m, k, n, X, W, ld, bias, z1);
-    ops->affine(NULL, m, k, n, X, W, ld, bias, z2);
+    nnc_dense_ref.affine(NULL, m, k, n, X, W, ld, bias, z1, NULL);
+    ops->affine(NULL, m, k, n, X, W, ld, bias, z2, NULL);
     assert_close(z2, z1, m * n, k, "affine", m, k, n);
+    /* lines to prefetch, more than the loop has steps for: the same result */
+    const void *lines[200];
+    for (size_t q = 0; q < 200; q++)
+        lines[q] = (const char *)X + q % (m * k) * sizeof *X;
+    nnc_prefetch pf = {lines, k < 200 ? k : 200};
+    float *z3 = malloc(m * n * 4);
+    ops->affine(NULL, m, k, n, X, W, ld, bias, z3, &pf);
+    assert_memory_equal(z3, z2, m * n * 4);
+    free(z3);
     nnc_dense_ref.backprop(NULL, m, k, n, D, W, ld, e1);
     ops->backprop(NULL, m, k, n, D, W, ld, e2);
     assert_close(e2, e1, m * k, n, "backprop", m, k, n);
@@ -181,7 +190,7 @@ static void reference_on_a_known_product(void **state)
     const float W[3 * 2] = {1, -1, 0, 2, 0.5f, 0};      /* 3 x 2 */
     const float b[2] = {0.25f, -0.25f};
     float Z[4], E[6], G[6] = {1, 1, 1, 1, 1, 1};
-    nnc_dense_ref.affine(NULL, 2, 3, 2, X, W, 2, b, Z);
+    nnc_dense_ref.affine(NULL, 2, 3, 2, X, W, 2, b, Z, NULL);
     assert_true(Z[0] == 1 + 0 + 1.5f + 0.25f && Z[1] == -1 + 4 + 0 - 0.25f);
     assert_true(Z[2] == 4 + 0 + 3 + 0.25f && Z[3] == -4 + 10 - 0.25f);
     const float D[4] = {1, 2, -1, 1};                   /* 2 x 2 */

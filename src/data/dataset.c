@@ -1,4 +1,5 @@
 /* dataset.c — samples as bytes or floats plus labels, shared by slices. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,16 +158,30 @@ void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
     }
 }
 
-void nnc__prefetch(const nnc_data *data, const size_t *idx, size_t m)
+#define LINE 64
+
+static size_t sample_bytes(const nnc_data *data)
+{
+    return data->dim * (data->st->x_u8 ? 1 : sizeof(float));
+}
+
+size_t nnc__sample_lines_max(const nnc_data *data, size_t m)
+{
+    return m * (sample_bytes(data) / LINE + 2);   /* + both ends' partial lines */
+}
+
+size_t nnc__sample_lines(const nnc_data *data, const size_t *idx, size_t m,
+                         const void **lines)
 {
     const nnc_storage *st = data->st;
-    size_t bytes = data->dim * (st->x_u8 ? 1 : sizeof(float));
+    size_t bytes = sample_bytes(data), count = 0;
     const char *base = st->x_u8 ? (const char *)st->x_u8 : (const char *)st->x_f32;
     for (size_t r = 0; r < m; r++) {
-        const char *p = base + (data->first + idx[r]) * bytes;
-        for (size_t off = 0; off < bytes; off += 64)
-            __builtin_prefetch(p + off);
+        uintptr_t first = (uintptr_t)(base + (data->first + idx[r]) * bytes);
+        for (uintptr_t line = first & ~(uintptr_t)(LINE - 1); line < first + bytes; line += LINE)
+            lines[count++] = (const void *)line;
     }
+    return count;
 }
 
 nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data)

@@ -17,10 +17,28 @@
 
 #include "../pool.h"
 
+/* Cache lines for affine to ask for while it runs: the next batch's samples.
+ * A few hundred requests issued in a row stall on the core's few line-fill
+ * buffers until memory answers; the register-blocked affine spreads them over
+ * its loop instead, where they wait while it computes. Others issue them all
+ * first (nnc_prefetch_all). */
+typedef struct {
+    const void *const *lines;
+    size_t             count;
+} nnc_prefetch;
+
+static inline void nnc_prefetch_all(const nnc_prefetch *pf)
+{
+    for (size_t i = 0; pf && i < pf->count; i++)
+        __builtin_prefetch(pf->lines[i]);
+}
+
 /* Every product takes a pool that may run parts of it on other threads (NULL:
- * this thread only). How a product is cut never depends on the pool. */
+ * this thread only). How a product is cut never depends on the pool. affine
+ * also takes the lines to prefetch meanwhile, or NULL. */
 typedef void (*nnc_affine_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                              const float *W, size_t ldw, const float *b, float *Z);
+                              const float *W, size_t ldw, const float *b, float *Z,
+                              const nnc_prefetch *pf);
 typedef void (*nnc_backprop_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                                 const float *W, size_t ldw, float *E);
 typedef void (*nnc_outer_fn)(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,

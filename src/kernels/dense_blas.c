@@ -48,8 +48,10 @@ static void affine_task(void *arg, size_t t)
 }
 
 static void affine_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                        const float *W, size_t ldw, const float *b, float *Z)
+                        const float *W, size_t ldw, const float *b, float *Z,
+                        const nnc_prefetch *pf)
 {
+    nnc_prefetch_all(pf);
     product p = {m, k, n, chunk_size(n), ldw, 1.0f, 1.0f, X, W, b, Z};
     nnc__pool_run(pool, affine_task, &p, nnc__task_count(n, p.chunk));
 }

@@ -3,9 +3,11 @@
 #include "dense.h"
 
 static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                       const float *W, size_t ldw, const float *b, float *Z)
+                       const float *W, size_t ldw, const float *b, float *Z,
+                       const nnc_prefetch *pf)
 {
     (void)pool;   /* the reference runs on one thread */
+    nnc_prefetch_all(pf);
     for (size_t i = 0; i < m; i++) {
         float *z = Z + i * n;
         for (size_t j = 0; j < n; j++)

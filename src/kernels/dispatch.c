@@ -29,9 +29,10 @@ static const nnc_dense_ops *pick(size_t m, size_t n)
 }
 
 static void affine_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
-                        const float *W, size_t ldw, const float *b, float *Z)
+                        const float *W, size_t ldw, const float *b, float *Z,
+                        const nnc_prefetch *pf)
 {
-    pick(m, n)->affine(pool, m, k, n, X, W, ldw, b, Z);
+    pick(m, n)->affine(pool, m, k, n, X, W, ldw, b, Z, pf);
 }
 
 static void backprop_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
