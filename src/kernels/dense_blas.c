@@ -23,6 +23,7 @@ typedef struct {
     float        alpha, beta;
     const float *A, *B, *bias;
     float       *C;
+    const nnc_prefetch *pf;   /* affine: lines to prefetch, shared by the tasks */
 } product;
 
 static size_t chunk_size(size_t len)
@@ -41,6 +42,12 @@ static void affine_task(void *arg, size_t t)
     const product *p = arg;
     size_t j0 = t * p->chunk, cols = nnc__task_len(p->n, p->chunk, t);
     float *Z = p->C + j0;
+    if (p->pf) {   /* this task's share of the lines, so threads share the waits */
+        size_t tasks = nnc__task_count(p->n, p->chunk);
+        nnc_prefetch mine = {p->pf->lines + p->pf->count * t / tasks,
+                             p->pf->count * (t + 1) / tasks - p->pf->count * t / tasks};
+        nnc_prefetch_all(&mine);
+    }
     for (size_t i = 0; i < p->m; i++)
         memcpy(Z + i * p->n, p->bias + j0, cols * sizeof *Z);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->m, (int)cols, (int)p->k,
@@ -51,8 +58,7 @@ static void affine_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const floa
                         const float *W, size_t ldw, const float *b, float *Z,
                         const nnc_prefetch *pf)
 {
-    nnc_prefetch_all(pf);
-    product p = {m, k, n, chunk_size(n), ldw, 1.0f, 1.0f, X, W, b, Z};
+    product p = {m, k, n, chunk_size(n), ldw, 1.0f, 1.0f, X, W, b, Z, pf};
     nnc__pool_run(pool, affine_task, &p, nnc__task_count(n, p.chunk));
 }
 
@@ -69,7 +75,7 @@ static void backprop_task(void *arg, size_t t)
 static void backprop_blas(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {
-    product p = {m, k, n, chunk_size(k), ldw, 1.0f, 0.0f, D, W, NULL, E};
+    product p = {m, k, n, chunk_size(k), ldw, 1.0f, 0.0f, D, W, NULL, E, NULL};
     nnc__pool_run(pool, backprop_task, &p, nnc__task_count(k, p.chunk));
 }
 
@@ -86,7 +92,7 @@ static void outer_task(void *arg, size_t t)
 static void outer_blas(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
                        const float *X, const float *D, float beta, float *G, size_t ldg)
 {
-    product p = {m, k, n, chunk_size(k), ldg, alpha, beta, X, D, NULL, G};
+    product p = {m, k, n, chunk_size(k), ldg, alpha, beta, X, D, NULL, G, NULL};
     nnc__pool_run(pool, outer_task, &p, nnc__task_count(k, p.chunk));
 }
 
