@@ -39,10 +39,13 @@ typedef struct {
 
 static worker_arg *worker_args(nnc_pool *p) { return (worker_arg *)(p->workers + p->n_threads); }
 
-/* Thread `index` takes tasks index, index + n_threads, ... */
+/* Thread `index` takes the index-th of n_threads equal ranges of tasks: the
+ * tasks of a product and of the element-wise step after it split their work
+ * in the same order, so a thread mostly reads what it wrote itself. */
 static void run_share(nnc_pool *p, unsigned index)
 {
-    for (size_t t = index; t < p->n_tasks; t += p->n_threads)
+    size_t last = nnc__range_end(p->n_tasks, p->n_threads, index);
+    for (size_t t = nnc__range_first(p->n_tasks, p->n_threads, index); t < last; t++)
         p->fn(p->arg, t);
 }
 

@@ -25,6 +25,17 @@ static inline size_t nnc__task_len(size_t len, size_t span, size_t t)
     return len - t * span < span ? len - t * span : span;
 }
 
+/* Work of `len` units shared by `tasks` tasks: task t takes units
+ * [nnc__range_first, nnc__range_end). One task divides nothing. */
+static inline size_t nnc__range_first(size_t len, size_t tasks, size_t t)
+{
+    return t == 0 ? 0 : len * t / tasks;
+}
+static inline size_t nnc__range_end(size_t len, size_t tasks, size_t t)
+{
+    return t + 1 == tasks ? len : len * (t + 1) / tasks;
+}
+
 /* Runs fn(arg, t) for t = 0 .. n_tasks-1 and returns when all are done.
  * pool NULL runs them in order on the calling thread. */
 void nnc__pool_run(nnc_pool *pool, nnc_task_fn fn, void *arg, size_t n_tasks);

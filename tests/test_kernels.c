@@ -182,6 +182,70 @@ static void chosen_kernels_match_reference(void **state)
     check_ops(nnc_dense_best());
 }
 
+/* Shapes large enough to be cut into tasks (dense.h): the output layer of
+ * W at its batch of 128, a narrow hidden layer, a wide one at a small batch. */
+static const size_t split_shapes[][3] = {{128, 1024, 10}, {128, 784, 100}, {10, 784, 300},
+                                         {45, 300, 16}};
+
+/* One shape, one implementation: the reference's sums, and the same bits
+ * whether the pool is none, two threads or three. */
+static void check_split_shape(const nnc_dense_ops *ops, nnc_pool *const *pools, size_t m,
+                              size_t k, size_t n)
+{
+    uint64_t st = 11;
+    size_t ld = (n + 15) / 16 * 16;
+    float *X = random_matrix(&st, m * k), *W = padded_matrix(&st, k, n, ld);
+    float *bias = random_matrix(&st, n), *D = random_matrix(&st, m * n);
+    float *G0 = padded_matrix(&st, k, n, ld);
+    float *z[4], *e[4], *g[4];   /* [0]: the reference, [1..3]: ops on each pool */
+    for (int v = 0; v < 4; v++) {
+        z[v] = malloc(m * n * 4);
+        e[v] = malloc(m * k * 4);
+        g[v] = malloc(k * ld * 4);
+        assert_true(z[v] && e[v] && g[v]);
+        memcpy(g[v], G0, k * ld * 4);
+        const nnc_dense_ops *o = v == 0 ? &nnc_dense_ref : ops;
+        nnc_pool *pool = v == 0 ? NULL : pools[v - 1];
+        o->affine(pool, m, k, n, X, W, ld, bias, z[v], NULL);
+        o->backprop(pool, m, k, n, D, W, ld, e[v]);
+        o->outer(pool, m, k, n, -0.3f, X, D, 0.75f, g[v], ld);
+    }
+    assert_close(z[1], z[0], m * n, k, "affine", m, k, n);
+    assert_close(e[1], e[0], m * k, n, "backprop", m, k, n);
+    assert_close_rows(g[1], g[0], k, n, ld, m);
+    for (int v = 2; v < 4; v++) {
+        assert_memory_equal(z[v], z[1], m * n * 4);
+        assert_memory_equal(e[v], e[1], m * k * 4);
+        assert_memory_equal(g[v], g[1], k * ld * 4);
+    }
+    for (int v = 0; v < 4; v++) {
+        free(z[v]);
+        free(e[v]);
+        free(g[v]);
+    }
+    free(X); free(W); free(bias); free(D); free(G0);
+}
+
+static void products_give_the_same_bits_on_any_pool(void **state)
+{
+    (void)state;
+    nnc_pool *pools[3] = {NULL, NULL, NULL};
+    assert_int_equal(nnc__pool_create(2, &pools[1]), NNC_OK);
+    assert_int_equal(nnc__pool_create(3, &pools[2]), NNC_OK);
+    const nnc_dense_ops *all[] = {&nnc_dense_blas, &nnc_dense_avx512, &nnc_dense_avx2,
+                                  nnc_dense_best()};
+    for (size_t o = 0; o < sizeof all / sizeof all[0]; o++) {
+        if ((all[o] == &nnc_dense_avx512 && !nnc_cpu_has_avx512()) ||
+            (all[o] == &nnc_dense_avx2 && !nnc_cpu_has_avx2()))
+            continue;
+        for (size_t s = 0; s < sizeof split_shapes / sizeof split_shapes[0]; s++)
+            check_split_shape(all[o], pools, split_shapes[s][0], split_shapes[s][1],
+                              split_shapes[s][2]);
+    }
+    nnc__pool_free(pools[1]);
+    nnc__pool_free(pools[2]);
+}
+
 /* The reference itself against sums written out by hand. */
 static void reference_on_a_known_product(void **state)
 {
@@ -209,5 +273,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(avx2_matches_reference),
     cmocka_unit_test(vector_kernels_match_reference),
     cmocka_unit_test(chosen_kernels_match_reference),
+    cmocka_unit_test(products_give_the_same_bits_on_any_pool),
 };
 TEST_GROUP(kernel_tests, "kernels", tests);

@@ -33,6 +33,25 @@ static inline void nnc_prefetch_all(const nnc_prefetch *pf)
         __builtin_prefetch(pf->lines[i]);
 }
 
+/* A product of fewer FLOPs than NNC_TASK_FLOPS runs as one task: waking a
+ * second thread costs more than it saves. A larger one is cut into an even
+ * number of tasks of about that size, so that two threads share it equally,
+ * but never into more than `units` (its indivisible blocks). The count
+ * depends on the shape alone, never on the pool. The common small case
+ * costs a multiply and a compare: the seed's kernels run in a few hundred
+ * cycles each. */
+#define NNC_TASK_FLOPS 1000000u
+
+static inline size_t nnc__product_tasks(size_t m, size_t k, size_t n, size_t units)
+{
+    size_t flops = 2 * m * k * n;
+    if (flops < 2 * NNC_TASK_FLOPS)
+        return 1;
+    size_t tasks = flops / NNC_TASK_FLOPS;
+    tasks += tasks & 1;
+    return tasks < units ? tasks : units;
+}
+
 /* Every product takes a pool that may run parts of it on other threads (NULL:
  * this thread only). How a product is cut never depends on the pool. affine
  * also takes the lines to prefetch meanwhile, or NULL. */
