@@ -33,9 +33,9 @@ static inline void nnc_prefetch_all(const nnc_prefetch *pf)
         __builtin_prefetch(pf->lines[i]);
 }
 
-/* A product of fewer FLOPs than NNC_TASK_FLOPS runs as one task: waking a
+/* A product of fewer than 2 NNC_TASK_FLOPS FLOPs runs as one task: waking a
  * second thread costs more than it saves. A larger one is cut into an even
- * number of tasks of about that size, so that two threads share it equally,
+ * number of tasks of about NNC_TASK_FLOPS, so that two threads share it equally,
  * but never into more than `units` (its indivisible blocks). The count
  * depends on the shape alone, never on the pool. The common small case
  * costs a multiply and a compare: the seed's kernels run in a few hundred
