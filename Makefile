@@ -14,10 +14,10 @@ TEST_OBJ = $(TEST_SRC:%.c=build/%.o)
 
 MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 
-.PHONY: all test run bench install clean
-all: build/libnnc.a build/libnnc.so build/nnc build/nnc-bench
+.PHONY: all test run bench bench-kernels install clean
+all: build/libnnc.a build/libnnc.so build/nnc build/nnc-bench build/nnc-bench-kernels
 
-$(TEST_OBJ): NNC_CFLAGS += -Isrc
+$(TEST_OBJ) build/bench/kernels.o: NNC_CFLAGS += -Isrc
 # gcc -O2 vectorises a loop only when no scalar remainder is needed; the
 # element-wise steps (σ', dropout, optimiser updates) have arbitrary lengths.
 # This changes no result: gcc never reorders a float sum without -ffast-math.
@@ -44,9 +44,16 @@ build/nnc: $(CLI_OBJ) build/libnnc.a
 build/nnc-bench: build/bench/bench.o build/libnnc.a
 	$(CC) -o $@ build/bench/bench.o build/libnnc.a $(LDFLAGS) $(LDLIBS)
 
+build/nnc-bench-kernels: build/bench/kernels.o build/libnnc.a
+	$(CC) -o $@ build/bench/kernels.o build/libnnc.a $(LDFLAGS) $(LDLIBS)
+
 # Seconds per epoch of the reference configurations (docs/PERFORMANCE.md).
 bench: build/nnc-bench
 	build/nnc-bench $${NNC_MNIST_DIR:-$(MNIST_DIR)}
+
+# The dense products alone, per implementation, on the reference shapes.
+bench-kernels: build/nnc-bench-kernels
+	build/nnc-bench-kernels
 
 build/nnc_tests: $(TEST_OBJ) build/libnnc.a
 	$(CC) -o $@ $(TEST_OBJ) build/libnnc.a $(LDFLAGS) -lcmocka $(LDLIBS)

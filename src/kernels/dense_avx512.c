@@ -18,7 +18,13 @@ typedef __mmask16 vmask;
 #define v_fma(a, b, c)          _mm512_fmadd_ps(a, b, c)
 #define v_mul(a, b)             _mm512_mul_ps(a, b)
 #define v_zero()                _mm512_setzero_ps()
+#define v_and(a, b)             _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), \
+                                                                _mm512_castps_si512(b)))
+#define v_outside(m)            _mm512_castsi512_ps(_mm512_maskz_set1_epi32(~(m), -1))
+#define v_select(m, a, b)       _mm512_mask_blend_ps(m, b, a)
 #define KERNEL(name)            name##_avx512
+/* masked stores cost no more than whole ones on the Intel cores measured */
+#define WIDE_TAILS 0
 
 static inline vmask lane_mask(size_t cols)
 {

@@ -1,0 +1,142 @@
+/* kernels.c — the dense products alone, per implementation, on the shapes the
+ * reference configurations run (docs/PERFORMANCE.md, "Kernels alone").
+ *
+ * usage: nnc-bench-kernels [--reps N]
+ *
+ * Each product runs on the same operands again and again (weights warm in
+ * the caches, as they are in training), and the fastest of 15 timings of
+ * `reps` calls is printed in nanoseconds per call and GFLOP/s: on a shared
+ * machine other work only ever adds time. Weight rows are padded as the
+ * trainer pads them (src/layout.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernels/dense.h"
+
+#define TIMINGS 15
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    const char *name;
+    size_t      m, k, n;
+} shape;
+
+typedef struct {
+    size_t m, k, n, ld;
+    float *X, *W, *b, *Z, *D, *E, *G;
+} operands;
+
+/* The trainer's stride: whole cache lines, one more when a multiple of 128. */
+static size_t padded(size_t n)
+{
+    size_t ld = (n + 15) / 16 * 16;
+    return ld % 128 ? ld : ld + 16;
+}
+
+static float *filled(size_t count, float scale)
+{
+    float *v = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
+    if (!v) {
+        fprintf(stderr, "nnc-bench-kernels: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < count; i++)
+        v[i] = scale * (float)((i * 7919) % 1000) / 1000.0f;
+    return v;
+}
+
+enum { AFFINE, OUTER_BETA1, OUTER_BETA0, BACKPROP };
+static const char *const product_names[] = {"affine", "outer b=1", "outer b=0", "backprop"};
+
+static void call(const nnc_dense_ops *ops, int product, operands *o)
+{
+    switch (product) {
+    case AFFINE:
+        ops->affine(NULL, o->m, o->k, o->n, o->X, o->W, o->ld, o->b, o->Z, NULL);
+        break;
+    case OUTER_BETA1:   /* plain SGD: the update fused into the product */
+        ops->outer(NULL, o->m, o->k, o->n, -1e-9f, o->X, o->D, 1.0f, o->G, o->ld);
+        break;
+    case OUTER_BETA0:   /* a gradient buffer (momentum, Adam) */
+        ops->outer(NULL, o->m, o->k, o->n, 1.0f, o->X, o->D, 0.0f, o->G, o->ld);
+        break;
+    default:
+        ops->backprop(NULL, o->m, o->k, o->n, o->D, o->W, o->ld, o->E);
+    }
+}
+
+static double seconds_per_call(const nnc_dense_ops *ops, int product, operands *o,
+                               unsigned reps)
+{
+    double t[TIMINGS];
+    call(ops, product, o);   /* warm up */
+    for (int r = 0; r < TIMINGS; r++) {
+        double t0 = now();
+        for (unsigned i = 0; i < reps; i++)
+            call(ops, product, o);
+        t[r] = (now() - t0) / reps;
+    }
+    qsort(t, TIMINGS, sizeof t[0], cmp_double);
+    return t[0];
+}
+
+int main(int argc, char **argv)
+{
+    unsigned reps = 200;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            reps = (unsigned)strtoul(argv[++i], NULL, 10);
+        else {
+            fprintf(stderr, "usage: nnc-bench-kernels [--reps N]\n");
+            return 2;
+        }
+    }
+    const shape shapes[] = {
+        {"S layer 1", 10, 784, 30},   {"S layer 2", 10, 30, 10},
+        {"N layer 1", 10, 784, 100},  {"W layer 3", 128, 1024, 10},
+        {"eval part", 1024, 784, 30},
+    };
+    const nnc_dense_ops *impls[] = {nnc_dense_best(), &nnc_dense_blas, &nnc_dense_avx2,
+                                    &nnc_dense_avx512};
+    int have[] = {1, 1, nnc_cpu_has_avx2(), nnc_cpu_has_avx512()};
+    printf("| shape (m x k x n) | product | implementation | ns/call | GFLOP/s |\n"
+           "|---|---|---|---|---|\n");
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const shape *sh = &shapes[s];
+        operands o = {sh->m, sh->k, sh->n, padded(sh->n), NULL, NULL, NULL,
+                      NULL, NULL, NULL, NULL};
+        o.X = filled(o.m * o.k, 1.0f);
+        o.W = filled(o.k * o.ld, 0.1f);
+        o.G = filled(o.k * o.ld, 0.1f);
+        o.b = filled(o.ld, 0.1f);
+        o.Z = filled(o.m * o.n, 0.0f);
+        o.D = filled(o.m * o.n, 0.01f);
+        o.E = filled(o.m * o.k, 0.0f);
+        unsigned r = (unsigned)(reps * 7840.0 / (double)(o.m * o.k * o.n) * 30) + 1;
+        for (int p = AFFINE; p <= BACKPROP; p++)
+            for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++) {
+                if (!have[i])
+                    continue;
+                double sec = seconds_per_call(impls[i], p, &o, r);
+                printf("| %s (%zu x %zu x %zu) | %s | %s | %.0f | %.1f |\n", sh->name, o.m,
+                       o.k, o.n, product_names[p], i ? impls[i]->name : "chosen (auto)",
+                       sec * 1e9, 2.0 * o.m * o.k * o.n / sec * 1e-9);
+            }
+        free(o.X); free(o.W); free(o.G); free(o.b); free(o.Z); free(o.D); free(o.E);
+    }
+    return 0;
+}
