@@ -1,7 +1,8 @@
 /* dense_avx2.c — the register-blocked products (dense_blocked.inc) with
  * 8-float ymm vectors and 5 rows, for CPUs with AVX2 and FMA but not AVX-512:
  * outer holds 5 x 2 vectors of D, two rows of G and the broadcast in 15 of
- * the 16 ymm registers. BP2's product is the reference's (no fast gather).
+ * the 16 ymm registers. BP2's product runs the same loop on a transposed
+ * copy of W (AVX2 has no fast gather).
  * Compiled with -mavx2 -mfma; only called when the CPU has both. */
 #include <immintrin.h>
 
@@ -10,36 +11,103 @@
 #define VW 8
 #define MR_MAX 5
 typedef __m256 vec;
-typedef __m256i vmask;
+/* A lane mask with its lane count: vmaskmovps to memory is microcoded on
+ * AMD's Zen (one per row made outer 3.4 times slower than affine on Zen 3,
+ * docs/PERFORMANCE.md), so masked stores go out as at most three plain ones
+ * of 4, 2 and 1 lanes instead; masked loads are cheap and use the bits. */
+typedef struct {
+    __m256i  bits;
+    unsigned count;
+} vmask;
 #define v_load(p)               _mm256_loadu_ps(p)
-#define v_load_masked(m, p)     _mm256_maskload_ps(p, m)
+#define v_load_masked(m, p)     _mm256_maskload_ps(p, (m).bits)
 #define v_store(p, v)           _mm256_storeu_ps(p, v)
-#define v_store_masked(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define v_store_masked(p, m, v) store_lanes(p, (m).count, v)
 #define v_set1(x)               _mm256_set1_ps(x)
 #define v_fma(a, b, c)          _mm256_fmadd_ps(a, b, c)
 #define v_mul(a, b)             _mm256_mul_ps(a, b)
 #define v_zero()                _mm256_setzero_ps()
 #define v_and(a, b)             _mm256_and_ps(a, b)
-#define v_outside(m)            _mm256_castsi256_ps(_mm256_xor_si256(m, _mm256_set1_epi32(-1)))
-#define v_select(m, a, b)       _mm256_blendv_ps(b, a, _mm256_castsi256_ps(m))
+#define v_outside(m)            _mm256_castsi256_ps(_mm256_xor_si256((m).bits, \
+                                                                     _mm256_set1_epi32(-1)))
+#define v_select(m, a, b)       _mm256_blendv_ps(b, a, _mm256_castsi256_ps((m).bits))
 #define KERNEL(name)            name##_avx2
-/* vmaskmovps to memory is microcoded on AMD's Zen: one per row made outer
- * 3.4 times slower than affine on Zen 3 (docs/PERFORMANCE.md) */
+/* and rows with room have whole tails (dense_blocked.inc) */
 #define WIDE_TAILS 1
 
 /* All bits set in the first min(cols, 8) lanes. */
 static inline vmask lane_mask(size_t cols)
 {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols < 8 ? (int)cols : 8),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    unsigned c = cols < 8 ? (unsigned)cols : 8;
+    vmask m = {_mm256_cmpgt_epi32(_mm256_set1_epi32((int)c),
+                                  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)),
+               c};
+    return m;
+}
+
+/* The first `count` lanes of v to p[0 .. count). */
+static inline __attribute__((always_inline)) void store_lanes(float *p, unsigned count,
+                                                              __m256 v)
+{
+    if (count == 8) {
+        _mm256_storeu_ps(p, v);
+        return;
+    }
+    __m128 part = _mm256_castps256_ps128(v);
+    if (count >= 4) {
+        _mm_storeu_ps(p, part);
+        part = _mm256_extractf128_ps(v, 1);
+        p += 4;
+        count -= 4;
+    }
+    if (count >= 2) {
+        _mm_storel_pi((__m64 *)p, part);
+        part = _mm_movehl_ps(part, part);
+        p += 2;
+        count -= 2;
+    }
+    if (count)
+        _mm_store_ss(p, part);
 }
 
 #include "dense_blocked.inc"
 
+/* BP2's product E = D W^T for layers of up to TRANSPOSED_UNITS units, as an
+ * affine product with no bias: NR rows of W at a time are copied transposed
+ * into a buffer that stays in L1 (n x NR), and E's NR columns for every row
+ * of D come from the register-blocked loop above, n steps long. Each E[i, p]
+ * adds its n products in the order j = 0 .. n-1, as the reference does.
+ * AVX2 has no cheap gather to read W's columns in place; the copy costs n NR
+ * moves per block against 2 n NR m FLOPs (S's 10 x 30 x 10: 1.0-1.7 us with
+ * the reference's loops, ~0.2 us this way; docs/PERFORMANCE.md). Wider
+ * layers go to OpenBLAS. */
+#define TRANSPOSED_UNITS 64
+
 static void backprop_avx2(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {
-    nnc_dense_ref.backprop(pool, m, k, n, D, W, ldw, E);
+    if (n > TRANSPOSED_UNITS) {
+        nnc_dense_blas.backprop(pool, m, k, n, D, W, ldw, E);
+        return;
+    }
+    static const float no_bias[NR];
+    static const void *const no_lines[1] = {NULL};
+    float wt[TRANSPOSED_UNITS * NR] __attribute__((aligned(32)));
+    for (size_t p0 = 0; p0 < k; p0 += NR) {
+        size_t cols = k - p0 < NR ? k - p0 : NR;
+        for (size_t j = 0; j < n; j++) {   /* wt[j, c] = W[p0 + c, j] */
+            for (size_t c = 0; c < cols; c++)
+                wt[j * NR + c] = W[(p0 + c) * ldw + j];
+            for (size_t c = cols; c < NR; c++)
+                wt[j * NR + c] = 0.0f;    /* lanes that are never stored */
+        }
+        BLOCK_MASKS(cols);
+        for (size_t i = 0; i < m; i += MR_MAX) {
+            size_t mr = m - i < MR_MAX ? m - i : MR_MAX;
+            affine_variants[two][1](mr, n, k, D + i * n, wt, NR, no_bias, E + i * k + p0, m0,
+                                    m1, no_lines, 0);
+        }
+    }
 }
 
 const nnc_dense_ops nnc_dense_avx2 = {"avx2", affine_avx2, backprop_avx2, outer_avx2};

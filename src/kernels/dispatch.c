@@ -15,16 +15,16 @@
 #include "vector.h"
 
 /* The register-blocked kernels for batches up to SMALL_BATCH rows or
- * layers up to NARROW_LAYER units. BP2's product gathers W's columns: with
- * AVX-512 that beats OpenBLAS for the smallest batches, and for any batch
- * when the layer has at most 16 units (W's output layer: half OpenBLAS's time). */
+ * layers up to NARROW_LAYER units. BP2's product reads W's columns (AVX-512
+ * gathers them, AVX2 copies them transposed): that beats OpenBLAS for the
+ * smallest batches, and for any batch when the layer has at most 16 units
+ * (W's output layer: half OpenBLAS's time with AVX-512). */
 #define SMALL_BATCH 24
 #define NARROW_LAYER 128
 #define SMALL_BACKPROP 16
 #define NARROW_BACKPROP 16
 
 static const nnc_dense_ops *blocked = &nnc_dense_avx512;   /* set by choose() */
-static int gathers = 1;   /* blocked is AVX-512's, whose BP2 gathers (choose()) */
 
 static const nnc_dense_ops *pick(size_t m, size_t n)
 {
@@ -41,8 +41,8 @@ static void affine_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const floa
 static void backprop_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {
-    int gathered = m <= SMALL_BACKPROP || (gathers && n <= NARROW_BACKPROP);
-    (gathered ? blocked : &nnc_dense_blas)->backprop(pool, m, k, n, D, W, ldw, E);
+    int columns = m <= SMALL_BACKPROP || n <= NARROW_BACKPROP;
+    (columns ? blocked : &nnc_dense_blas)->backprop(pool, m, k, n, D, W, ldw, E);
 }
 
 static void outer_auto(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
@@ -79,7 +79,6 @@ static void choose(void)
     } else if (avx2) {
         blocked = &nnc_dense_avx2;
         vector_chosen = &nnc_vector_avx2;
-        gathers = 0;
     } else {
         return;
     }
