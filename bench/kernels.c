@@ -1,19 +1,21 @@
 /* kernels.c — the dense products alone, per implementation, on the shapes the
  * reference configurations run (docs/PERFORMANCE.md, "Kernels alone").
  *
- * usage: nnc-bench-kernels [--reps N]
+ * usage: nnc-bench-kernels [--reps N] [--only NAME]
  *
  * Each product runs on the same operands again and again (weights warm in
  * the caches, as they are in training), and the fastest of 15 timings of
  * `reps` calls is printed in nanoseconds per call and GFLOP/s: on a shared
  * machine other work only ever adds time. Weight rows are padded as the
- * trainer pads them (src/layout.c). */
+ * trainer pads them (src/layout.c). The wide shapes are also run by the
+ * chosen implementation over a pool of 2 threads, as training runs them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "kernels/dense.h"
+#include "pool.h"
 
 #define TIMINGS 15
 
@@ -62,32 +64,32 @@ static float *filled(size_t count, float scale)
 enum { AFFINE, OUTER_BETA1, OUTER_BETA0, BACKPROP };
 static const char *const product_names[] = {"affine", "outer b=1", "outer b=0", "backprop"};
 
-static void call(const nnc_dense_ops *ops, int product, operands *o)
+static void call(const nnc_dense_ops *ops, nnc_pool *pool, int product, operands *o)
 {
     switch (product) {
     case AFFINE:
-        ops->affine(NULL, o->m, o->k, o->n, o->X, o->W, o->ld, o->b, o->Z, NULL);
+        ops->affine(pool, o->m, o->k, o->n, o->X, o->W, o->ld, o->b, o->Z, NULL);
         break;
     case OUTER_BETA1:   /* plain SGD: the update fused into the product */
-        ops->outer(NULL, o->m, o->k, o->n, -1e-9f, o->X, o->D, 1.0f, o->G, o->ld);
+        ops->outer(pool, o->m, o->k, o->n, -1e-9f, o->X, o->D, 1.0f, o->G, o->ld);
         break;
     case OUTER_BETA0:   /* a gradient buffer (momentum, Adam) */
-        ops->outer(NULL, o->m, o->k, o->n, 1.0f, o->X, o->D, 0.0f, o->G, o->ld);
+        ops->outer(pool, o->m, o->k, o->n, 1.0f, o->X, o->D, 0.0f, o->G, o->ld);
         break;
     default:
-        ops->backprop(NULL, o->m, o->k, o->n, o->D, o->W, o->ld, o->E);
+        ops->backprop(pool, o->m, o->k, o->n, o->D, o->W, o->ld, o->E);
     }
 }
 
-static double seconds_per_call(const nnc_dense_ops *ops, int product, operands *o,
-                               unsigned reps)
+static double seconds_per_call(const nnc_dense_ops *ops, nnc_pool *pool, int product,
+                               operands *o, unsigned reps)
 {
     double t[TIMINGS];
-    call(ops, product, o);   /* warm up */
+    call(ops, pool, product, o);   /* warm up */
     for (int r = 0; r < TIMINGS; r++) {
         double t0 = now();
         for (unsigned i = 0; i < reps; i++)
-            call(ops, product, o);
+            call(ops, pool, product, o);
         t[r] = (now() - t0) / reps;
     }
     qsort(t, TIMINGS, sizeof t[0], cmp_double);
@@ -97,17 +99,26 @@ static double seconds_per_call(const nnc_dense_ops *ops, int product, operands *
 int main(int argc, char **argv)
 {
     unsigned reps = 200;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             reps = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else {
-            fprintf(stderr, "usage: nnc-bench-kernels [--reps N]\n");
+            fprintf(stderr, "usage: nnc-bench-kernels [--reps N] [--only NAME]\n");
             return 2;
         }
     }
+    nnc_pool *pool;
+    if (nnc__pool_create(2, &pool) != NNC_OK) {
+        fprintf(stderr, "nnc-bench-kernels: %s\n", nnc_last_error());
+        return 1;
+    }
     const shape shapes[] = {
-        {"S layer 1", 10, 784, 30},   {"S layer 2", 10, 30, 10},
-        {"N layer 1", 10, 784, 100},  {"W layer 3", 128, 1024, 10},
+        {"S layer 1", 10, 784, 30},     {"S layer 2", 10, 30, 10},
+        {"N layer 1", 10, 784, 100},    {"W layer 1", 128, 784, 1024},
+        {"W layer 2", 128, 1024, 1024}, {"W layer 3", 128, 1024, 10},
         {"eval part", 1024, 784, 30},
     };
     const nnc_dense_ops *impls[] = {nnc_dense_best(), &nnc_dense_blas, &nnc_dense_avx2,
@@ -117,6 +128,8 @@ int main(int argc, char **argv)
            "|---|---|---|---|---|\n");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         const shape *sh = &shapes[s];
+        if (only && !strstr(sh->name, only))
+            continue;
         operands o = {sh->m, sh->k, sh->n, padded(sh->n), NULL, NULL, NULL,
                       NULL, NULL, NULL, NULL};
         o.X = filled(o.m * o.k, 1.0f);
@@ -131,12 +144,19 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++) {
                 if (!have[i])
                     continue;
-                double sec = seconds_per_call(impls[i], p, &o, r);
+                double sec = seconds_per_call(impls[i], NULL, p, &o, r);
                 printf("| %s (%zu x %zu x %zu) | %s | %s | %.0f | %.1f |\n", sh->name, o.m,
                        o.k, o.n, product_names[p], i ? impls[i]->name : "chosen (auto)",
                        sec * 1e9, 2.0 * o.m * o.k * o.n / sec * 1e-9);
+                if (i == 0 && o.m * o.k * o.n >= NNC_TASK_FLOPS) {
+                    double two = seconds_per_call(impls[i], pool, p, &o, r);
+                    printf("| %s (%zu x %zu x %zu) | %s | chosen, 2 threads (%.2fx) | %.0f | "
+                           "%.1f |\n", sh->name, o.m, o.k, o.n, product_names[p], sec / two,
+                           two * 1e9, 2.0 * o.m * o.k * o.n / two * 1e-9);
+                }
             }
         free(o.X); free(o.W); free(o.G); free(o.b); free(o.Z); free(o.D); free(o.E);
     }
+    nnc__pool_free(pool);
     return 0;
 }

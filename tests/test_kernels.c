@@ -10,7 +10,7 @@
 
 static const size_t ms[] = {1, 7, 10, 33};
 static const size_t ks[] = {1, 7, 30, 31, 33, 784};
-static const size_t ns[] = {1, 8, 10, 16, 30, 31, 33};
+static const size_t ns[] = {1, 3, 8, 10, 12, 13, 16, 30, 31, 33, 100};
 
 static float *random_matrix(uint64_t *st, size_t count)
 {
