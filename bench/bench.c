@@ -27,8 +27,8 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Best of a few runs of a large square SGEMM on one thread, in GFLOP/s. */
-static double sgemm_rate(void)
+/* Best of `runs` runs of a large square SGEMM on one thread, in GFLOP/s. */
+static double sgemm_rate_of(int runs)
 {
     const int n = 2048;
     float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n),
@@ -39,7 +39,7 @@ static double sgemm_rate(void)
     }
     openblas_set_num_threads(1);
     double best = 1e30;
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < runs; r++) {
         double t = now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n,
                     0.0f, c, n);
@@ -51,6 +51,8 @@ static double sgemm_rate(void)
     free(c);
     return 2.0 * n * n * (double)n / best * 1e-9;
 }
+
+static double sgemm_rate(void) { return sgemm_rate_of(4); }
 
 static double flops_per_epoch(const size_t *sizes, size_t n_layers, size_t n, size_t batch)
 {
@@ -64,8 +66,13 @@ static double flops_per_epoch(const size_t *sizes, size_t n_layers, size_t n, si
     return per_sample * n + 2 * params * batches;
 }
 
+/* Epoch times, and the SGEMM rate measured before the first epoch and after
+ * each one (rates[i] and rates[i + 1] bracket epoch i): this shared machine's
+ * speed drifts by 20-50% within seconds, so each epoch is set against the
+ * rate measured next to it. */
+#define MAX_EPOCHS 64
 typedef struct {
-    double seconds[64];
+    double   seconds[MAX_EPOCHS], rates[MAX_EPOCHS + 1];
     unsigned epochs;
 } timing;
 
@@ -73,8 +80,10 @@ static int record(nnc_net *net, const nnc_epoch_report *r, void *user)
 {
     (void)net;
     timing *t = user;
-    if (t->epochs < 64)
+    if (t->epochs < MAX_EPOCHS) {
         t->seconds[t->epochs++] = r->train_seconds;
+        t->rates[t->epochs] = sgemm_rate_of(3);   /* outside the epoch's time */
+    }
     return 0;
 }
 
@@ -92,15 +101,21 @@ typedef struct {
     unsigned    epochs, threads;
 } config;
 
-/* Trains one configuration and prints its row. The SGEMM rate it is set
- * against is measured right before and right after it (their mean): this
- * shared machine's speed drifts by 20% within minutes, and a rate taken once
- * at the start would measure a different moment. one_thread: the seconds
- * per epoch of the same network on one thread, or 0. Returns its own. */
+static double median(double *v, size_t count)
+{
+    qsort(v, count, sizeof *v, cmp_double);
+    return v[count / 2];
+}
+
+/* Trains one configuration and prints its row: the median epoch, and the
+ * median over epochs of each epoch's GFLOP/s against the mean of the SGEMM
+ * rates measured just before and just after it. one_thread: the seconds per
+ * epoch of the same network on one thread, or 0. Returns its own. */
 static double run(const config *c, const nnc_data *train, const nnc_data *test,
                   double one_thread)
 {
-    double rate = sgemm_rate();
+    timing t = {{0}, {0}, 0};
+    t.rates[0] = sgemm_rate_of(3);
     nnc_net_spec spec;
     nnc_net_spec_init(&spec, c->sizes, c->n_layers);
     spec.cost = c->cost;
@@ -111,7 +126,6 @@ static double run(const config *c, const nnc_data *train, const nnc_data *test,
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         exit(1);
     }
-    timing t = {{0}, 0};
     nnc_train_opts o;
     nnc_train_opts_init(&o);
     o.epochs = c->epochs;
@@ -124,19 +138,21 @@ static double run(const config *c, const nnc_data *train, const nnc_data *test,
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         exit(1);
     }
-    rate = 0.5 * (rate + sgemm_rate());
-    qsort(t.seconds, t.epochs, sizeof(double), cmp_double);
-    double med = t.seconds[t.epochs / 2];
     size_t n = nnc_data_count(train), correct;
+    double flops = flops_per_epoch(c->sizes, c->n_layers, n, c->batch);
+    double fraction[MAX_EPOCHS];
+    for (unsigned e = 0; e < t.epochs; e++)
+        fraction[e] = flops / t.seconds[e] * 1e-9 / (0.5 * (t.rates[e] + t.rates[e + 1]));
+    double of_sgemm = median(fraction, t.epochs), med = median(t.seconds, t.epochs);
+    double rate = median(t.rates, t.epochs + 1);
     double evals[EVAL_RUNS];   /* as often as a monitored run evaluates */
     for (int r = 0; r < EVAL_RUNS; r++) {
         double t0 = now();
         nnc_evaluate(net, test, &correct);
         evals[r] = now() - t0;
     }
-    qsort(evals, EVAL_RUNS, sizeof(double), cmp_double);
-    double eval = evals[EVAL_RUNS / 2];
-    double gflops = flops_per_epoch(c->sizes, c->n_layers, n, c->batch) / med * 1e-9;
+    double eval = median(evals, EVAL_RUNS);
+    double gflops = flops / med * 1e-9;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     char shape[64] = "";
@@ -151,7 +167,7 @@ static double run(const config *c, const nnc_data *train, const nnc_data *test,
     printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% | %.4f (%.0f%%) | "
            "%ld | %.2f%% |\n",
            c->name, shape, c->batch, threads, med, speedup, n / med, gflops, rate,
-           100 * gflops / rate, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
+           100 * of_sgemm, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
     fflush(stdout);
     nnc_net_free(net);
     return med;
@@ -187,11 +203,12 @@ int main(int argc, char **argv)
     printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
     printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n",
            flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
-    printf("Each row is set against the SGEMM rate measured just before and after it.\n\n");
+    printf("Each epoch is set against the SGEMM rate measured just before and after it; a row\n"
+           "gives the medians over its epochs.\n\n");
     printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
            "SGEMM GFLOP/s | of SGEMM | eval 10k s (of epoch) | peak RSS MB | test acc |\n"
            "|---|---|---|---|---|---|---|---|---|---|---|\n");
-    unsigned e = epochs ? epochs : quick ? 2 : 5, ew = epochs ? epochs : quick ? 1 : 3;
+    unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 3;
     const config configs[] = {
         {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1},
         {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 0},
