@@ -144,6 +144,7 @@ static double run(const config *c, const nnc_data *train, const nnc_data *test,
     for (unsigned e = 0; e < t.epochs; e++)
         fraction[e] = flops / t.seconds[e] * 1e-9 / (0.5 * (t.rates[e] + t.rates[e + 1]));
     double of_sgemm = median(fraction, t.epochs), med = median(t.seconds, t.epochs);
+    double lo = fraction[0], hi = fraction[t.epochs - 1];   /* sorted by median() */
     double rate = median(t.rates, t.epochs + 1);
     double evals[EVAL_RUNS];   /* as often as a monitored run evaluates */
     for (int r = 0; r < EVAL_RUNS; r++) {
@@ -164,10 +165,10 @@ static double run(const config *c, const nnc_data *train, const nnc_data *test,
     char speedup[16] = "";
     if (one_thread > 0 && c->threads != 1)
         snprintf(speedup, sizeof speedup, "%.2fx", one_thread / med);
-    printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% | %.4f (%.0f%%) | "
-           "%ld | %.2f%% |\n",
+    printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% (%.0f-%.0f%%) | "
+           "%.4f (%.0f%%) | %ld | %.2f%% |\n",
            c->name, shape, c->batch, threads, med, speedup, n / med, gflops, rate,
-           100 * of_sgemm, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
+           100 * of_sgemm, 100 * lo, 100 * hi, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
     fflush(stdout);
     nnc_net_free(net);
     return med;
@@ -203,10 +204,11 @@ int main(int argc, char **argv)
     printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
     printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n",
            flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
-    printf("Each epoch is set against the SGEMM rate measured just before and after it; a row\n"
-           "gives the medians over its epochs.\n\n");
+    printf("Each epoch is set against the SGEMM rate measured just before and after it: \"of\n"
+           "SGEMM\" is the median over a row's epochs (lowest-highest); the other columns give\n"
+           "the median epoch.\n\n");
     printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
-           "SGEMM GFLOP/s | of SGEMM | eval 10k s (of epoch) | peak RSS MB | test acc |\n"
+           "SGEMM GFLOP/s | of SGEMM (range) | eval 10k s (of epoch) | peak RSS MB | test acc |\n"
            "|---|---|---|---|---|---|---|---|---|---|---|\n");
     unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 3;
     const config configs[] = {
