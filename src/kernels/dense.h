@@ -6,8 +6,10 @@
  *   outer:    G (k x n) <- beta G + alpha X^T (k x m) . D (m x n) BP4's product
  *
  * The weight-shaped matrices W and G have rows ldw >= n floats apart (a
- * trainer pads them to whole cache lines); only their first n columns are
- * read or written. X, Z, D and E are dense. *
+ * trainer pads them to whole cache lines). Their padding never reaches a
+ * result and is never changed: a kernel may read it, and outer may store it
+ * back as it found it (AVX2, where whole stores beat masked ones). X, Z, D
+ * and E are dense. *
  * Several implementations exist (portable C, CBLAS, AVX2, AVX-512); the portable one
  * is the reference the others are tested against. */
 #ifndef NNC_DENSE_H
