@@ -83,6 +83,39 @@ static inline __attribute__((always_inline)) void store_lanes(float *p, unsigned
  * layers go to OpenBLAS. */
 #define TRANSPOSED_UNITS 64
 
+typedef struct {
+    size_t       m, k, n, ldw, blocks, tasks;   /* blocks: of NR rows of W */
+    const float *D, *W;
+    float       *E;
+} backprop_args;
+
+/* Task t: the blocks of W's rows [first, end) and E's columns under them. */
+static void transposed_task(void *arg, size_t t)
+{
+    const backprop_args *a = arg;
+    static const float no_bias[NR];
+    static const void *const no_lines[1] = {NULL};
+    float wt[TRANSPOSED_UNITS * NR] __attribute__((aligned(32)));
+    size_t n = a->n, k = a->k, end = nnc__range_end(a->blocks, a->tasks, t);
+    for (size_t blk = nnc__range_first(a->blocks, a->tasks, t); blk < end; blk++) {
+        size_t p0 = blk * NR, cols = k - p0 < NR ? k - p0 : NR;
+        for (size_t j = 0; j < n; j++) {   /* wt[j, c] = W[p0 + c, j] */
+            for (size_t c = 0; c < cols; c++)
+                wt[j * NR + c] = a->W[(p0 + c) * a->ldw + j];
+            for (size_t c = cols; c < NR; c++)
+                wt[j * NR + c] = 0.0f;    /* lanes that are never stored */
+        }
+        BLOCK_MASKS(cols);
+        for (size_t i = 0; i < a->m; i += MR_MAX) {
+            size_t mr = a->m - i < MR_MAX ? a->m - i : MR_MAX;
+            affine_variants[two][1](mr, n, k, a->D + i * n, wt, NR, no_bias, a->E + i * k + p0,
+                                    m0, m1, no_lines, 0);
+        }
+    }
+}
+
+/* A large product (W's 1024 -> 10 at batch 128) is cut into tasks over the
+ * blocks; no sum depends on the cut. */
 static void backprop_avx2(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {
@@ -90,24 +123,9 @@ static void backprop_avx2(nnc_pool *pool, size_t m, size_t k, size_t n, const fl
         nnc_dense_blas.backprop(pool, m, k, n, D, W, ldw, E);
         return;
     }
-    static const float no_bias[NR];
-    static const void *const no_lines[1] = {NULL};
-    float wt[TRANSPOSED_UNITS * NR] __attribute__((aligned(32)));
-    for (size_t p0 = 0; p0 < k; p0 += NR) {
-        size_t cols = k - p0 < NR ? k - p0 : NR;
-        for (size_t j = 0; j < n; j++) {   /* wt[j, c] = W[p0 + c, j] */
-            for (size_t c = 0; c < cols; c++)
-                wt[j * NR + c] = W[(p0 + c) * ldw + j];
-            for (size_t c = cols; c < NR; c++)
-                wt[j * NR + c] = 0.0f;    /* lanes that are never stored */
-        }
-        BLOCK_MASKS(cols);
-        for (size_t i = 0; i < m; i += MR_MAX) {
-            size_t mr = m - i < MR_MAX ? m - i : MR_MAX;
-            affine_variants[two][1](mr, n, k, D + i * n, wt, NR, no_bias, E + i * k + p0, m0,
-                                    m1, no_lines, 0);
-        }
-    }
+    size_t blocks = (k + NR - 1) / NR;
+    backprop_args a = {m, k, n, ldw, blocks, nnc__product_tasks(m, k, n, blocks), D, W, E};
+    nnc__pool_run(pool, transposed_task, &a, a.tasks);
 }
 
 const nnc_dense_ops nnc_dense_avx2 = {"avx2", affine_avx2, backprop_avx2, outer_avx2};
