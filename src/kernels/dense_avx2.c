@@ -79,7 +79,7 @@ static inline __attribute__((always_inline)) void store_lanes(float *p, unsigned
  * adds its n products in the order j = 0 .. n-1, as the reference does.
  * AVX2 has no cheap gather to read W's columns in place; the copy costs n NR
  * moves per block against 2 n NR m FLOPs (S's 10 x 30 x 10: 1.0-1.7 us with
- * the reference's loops, ~0.2 us this way; docs/PERFORMANCE.md). Wider
+ * the reference's loops, 0.27-0.29 us this way; docs/PERFORMANCE.md). Wider
  * layers go to OpenBLAS. */
 #define TRANSPOSED_UNITS 64
 
