@@ -18,7 +18,7 @@
 
 /* The test set is evaluated this many times after training; the table gives
  * the median (the first run also pays for starting threads). */
-#define EVAL_RUNS 5
+#define EVAL_RUNS 7
 
 static double now(void)
 {
@@ -54,6 +54,30 @@ static double sgemm_rate_of(int runs)
 
 static double sgemm_rate(void) { return sgemm_rate_of(4); }
 
+/* The machine's CPU time so far, in clock ticks over all CPUs: in all, and
+ * stolen by the hypervisor for other guests (Linux's /proc/stat; both 0
+ * where it cannot be read). A step that lost CPU time to steal measures the
+ * host, not nnc: the table shows how much each row lost. */
+typedef struct {
+    unsigned long long all, stolen;
+} cpu_ticks;
+
+static cpu_ticks read_cpu_ticks(void)
+{
+    cpu_ticks t = {0, 0};
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[8] = {0};
+    if (f && fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                    &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+        for (int i = 0; i < 8; i++)
+            t.all += v[i];
+        t.stolen = v[7];
+    }
+    if (f)
+        fclose(f);
+    return t;
+}
+
 static double flops_per_epoch(const size_t *sizes, size_t n_layers, size_t n, size_t batch)
 {
     double per_sample = 0, params = 0;
@@ -66,26 +90,20 @@ static double flops_per_epoch(const size_t *sizes, size_t n_layers, size_t n, si
     return per_sample * n + 2 * params * batches;
 }
 
-/* Epoch times, and the SGEMM rate measured before the first epoch and after
- * each one (rates[i] and rates[i + 1] bracket epoch i): this shared machine's
- * speed drifts by 20-50% within seconds, so each epoch is set against the
- * rate measured next to it. */
-#define MAX_EPOCHS 64
+/* One network's training, in steps of one slice of the training set each:
+ * their times, and each step's GFLOP/s as a fraction of the mean of the
+ * SGEMM rates measured just before and just after it (this shared machine's
+ * speed drifts by 20-50% within seconds). */
+#define MAX_STEPS 64
+/* A step that lost less than this share of the machine's CPU time to steal. */
+#define QUIET 0.01
 typedef struct {
-    double   seconds[MAX_EPOCHS], rates[MAX_EPOCHS + 1];
-    unsigned epochs;
+    double   seconds[MAX_STEPS], fraction[MAX_STEPS], rate[MAX_STEPS];
+    double   epoch_seconds[MAX_STEPS];
+    double   stolen_share[MAX_STEPS];   /* of the machine's CPU time, per step */
+    unsigned long long ticks, stolen;   /* over its steps, all CPUs */
+    unsigned steps, epochs;
 } timing;
-
-static int record(nnc_net *net, const nnc_epoch_report *r, void *user)
-{
-    (void)net;
-    timing *t = user;
-    if (t->epochs < MAX_EPOCHS) {
-        t->seconds[t->epochs++] = r->train_seconds;
-        t->rates[t->epochs] = sgemm_rate_of(3);   /* outside the epoch's time */
-    }
-    return 0;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -93,29 +111,47 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Median of v[0..count); sorts a copy, so v keeps its order. */
+static double median(const double *v, size_t count)
+{
+    double sorted[MAX_STEPS];
+    memcpy(sorted, v, count * sizeof *v);
+    qsort(sorted, count, sizeof *sorted, cmp_double);
+    return sorted[count / 2];
+}
+
+static double lowest(const double *v, size_t count)
+{
+    double m = v[0];
+    for (size_t i = 1; i < count; i++)
+        m = v[i] < m ? v[i] : m;
+    return m;
+}
+
+static double highest(const double *v, size_t count)
+{
+    double m = v[0];
+    for (size_t i = 1; i < count; i++)
+        m = v[i] > m ? v[i] : m;
+    return m;
+}
+
+/* A network shape trained once per thread count in `threads` (0: automatic);
+ * the first count is 1, the one the others are set against. */
+#define MAX_VARIANTS 3
 typedef struct {
     const char *name;
     size_t      sizes[4], n_layers, batch;
     float       eta;
     nnc_cost    cost;
-    unsigned    epochs, threads;
+    unsigned    epochs;
+    unsigned    slices;   /* steps per epoch: shorter steps interleave finer */
+    unsigned    threads[MAX_VARIANTS];
+    size_t      variants;
 } config;
 
-static double median(double *v, size_t count)
+static nnc_net *create_net(const config *c)
 {
-    qsort(v, count, sizeof *v, cmp_double);
-    return v[count / 2];
-}
-
-/* Trains one configuration and prints its row: the median epoch, and the
- * median over epochs of each epoch's GFLOP/s against the mean of the SGEMM
- * rates measured just before and just after it. one_thread: the seconds per
- * epoch of the same network on one thread, or 0. Returns its own. */
-static double run(const config *c, const nnc_data *train, const nnc_data *test,
-                  double one_thread)
-{
-    timing t = {{0}, {0}, 0};
-    t.rates[0] = sgemm_rate_of(3);
     nnc_net_spec spec;
     nnc_net_spec_init(&spec, c->sizes, c->n_layers);
     spec.cost = c->cost;
@@ -126,52 +162,135 @@ static double run(const config *c, const nnc_data *train, const nnc_data *test,
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         exit(1);
     }
+    return net;
+}
+
+static int keep_seconds(nnc_net *net, const nnc_epoch_report *r, void *user)
+{
+    (void)net;
+    *(double *)user = r->train_seconds;
+    return 0;
+}
+
+/* One pass over `data`, continuing net's training (the order comes from the
+ * net's own generator, so passes trained one call at a time are those of
+ * one call); returns its training time. */
+static double train_pass(nnc_net *net, const config *c, unsigned threads,
+                         const nnc_data *data)
+{
     nnc_train_opts o;
     nnc_train_opts_init(&o);
-    o.epochs = c->epochs;
+    o.epochs = 1;
     o.batch_size = c->batch;
     o.eta = c->eta;
-    o.threads = c->threads;
-    o.on_epoch = record;
-    o.user = &t;
-    if (nnc_train(net, train, &o, NULL) != NNC_OK) {
+    o.threads = threads;
+    double seconds = 0;
+    o.on_epoch = keep_seconds;
+    o.user = &seconds;
+    if (nnc_train(net, data, &o, NULL) != NNC_OK) {
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         exit(1);
     }
-    size_t n = nnc_data_count(train), correct;
-    double flops = flops_per_epoch(c->sizes, c->n_layers, n, c->batch);
-    double fraction[MAX_EPOCHS];
-    for (unsigned e = 0; e < t.epochs; e++)
-        fraction[e] = flops / t.seconds[e] * 1e-9 / (0.5 * (t.rates[e] + t.rates[e + 1]));
-    double of_sgemm = median(fraction, t.epochs), med = median(t.seconds, t.epochs);
-    double lo = fraction[0], hi = fraction[t.epochs - 1];   /* sorted by median() */
-    double rate = median(t.rates, t.epochs + 1);
-    double evals[EVAL_RUNS];   /* as often as a monitored run evaluates */
-    for (int r = 0; r < EVAL_RUNS; r++) {
-        double t0 = now();
-        nnc_evaluate(net, test, &correct);
-        evals[r] = now() - t0;
+    return seconds;
+}
+
+/* Trains one network per thread count of c, the same from the same seed, in
+ * turn, one step at a time (in reverse order every other step), so that each
+ * thread count meets the machine's fast and slow spells alike. A step is a
+ * pass over one of c->slices equal slices of the training set; an epoch is
+ * c->slices steps. "x 1 thread" is the median over steps of the ratio of
+ * neighbouring steps. Prints a row per thread count. */
+static void run(const config *c, const nnc_data *train, const nnc_data *test)
+{
+    nnc_net *nets[MAX_VARIANTS];
+    nnc_data *slices[MAX_STEPS];
+    static timing t[MAX_VARIANTS];
+    memset(t, 0, sizeof t);
+    for (size_t v = 0; v < c->variants; v++)
+        nets[v] = create_net(c);
+    size_t n = nnc_data_count(train);
+    for (unsigned s = 0; s < c->slices; s++)
+        if (nnc_data_slice(train, n * s / c->slices, n * (s + 1) / c->slices - n * s / c->slices,
+                           &slices[s]) != NNC_OK) {
+            fprintf(stderr, "bench: %s\n", nnc_last_error());
+            exit(1);
+        }
+    double before = sgemm_rate_of(3);
+    unsigned steps = c->epochs * c->slices;
+    for (unsigned step = 0; step < steps && step < MAX_STEPS; step++) {
+        const nnc_data *slice = slices[step % c->slices];
+        double flops = flops_per_epoch(c->sizes, c->n_layers, nnc_data_count(slice), c->batch);
+        for (size_t i = 0; i < c->variants; i++) {
+            size_t v = step % 2 ? c->variants - 1 - i : i;
+            timing *tv = &t[v];
+            cpu_ticks t0 = read_cpu_ticks();
+            double seconds = train_pass(nets[v], c, c->threads[v], slice);
+            cpu_ticks t1 = read_cpu_ticks();
+            tv->ticks += t1.all - t0.all;
+            tv->stolen += t1.stolen - t0.stolen;
+            tv->stolen_share[step] =
+                t1.all > t0.all ? (double)(t1.stolen - t0.stolen) / (t1.all - t0.all) : 0;
+            double after = sgemm_rate_of(3);   /* outside the step's time */
+            double rate = 0.5 * (before + after);
+            tv->seconds[step] = seconds;
+            tv->rate[step] = rate;
+            tv->fraction[step] = flops / seconds * 1e-9 / rate;
+            tv->epoch_seconds[step / c->slices] += seconds;
+            tv->steps = step + 1;
+            tv->epochs = tv->steps / c->slices;
+            before = after;
+        }
     }
-    double eval = median(evals, EVAL_RUNS);
-    double gflops = flops / med * 1e-9;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    for (unsigned s = 0; s < c->slices; s++)
+        nnc_data_free(slices[s]);
+    double flops = flops_per_epoch(c->sizes, c->n_layers, n, c->batch);
     char shape[64] = "";
     for (size_t l = 0; l < c->n_layers; l++)
         snprintf(shape + strlen(shape), sizeof shape - strlen(shape), l ? ",%zu" : "%zu",
                  c->sizes[l]);
-    char threads[16];
-    snprintf(threads, sizeof threads, c->threads ? "%u" : "auto", c->threads);
-    char speedup[16] = "";
-    if (one_thread > 0 && c->threads != 1)
-        snprintf(speedup, sizeof speedup, "%.2fx", one_thread / med);
-    printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% (%.0f-%.0f%%) | "
-           "%.4f (%.0f%%) | %ld | %.2f%% |\n",
-           c->name, shape, c->batch, threads, med, speedup, n / med, gflops, rate,
-           100 * of_sgemm, 100 * lo, 100 * hi, eval, 100 * eval / med, ru.ru_maxrss / 1024, correct / 100.0);
-    fflush(stdout);
-    nnc_net_free(net);
-    return med;
+    for (size_t v = 0; v < c->variants; v++) {
+        const timing *tv = &t[v];
+        size_t correct;
+        double evals[EVAL_RUNS];   /* as often as a monitored run evaluates */
+        for (int r = 0; r < EVAL_RUNS; r++) {
+            double t0 = now();
+            nnc_evaluate(nets[v], test, &correct);
+            evals[r] = now() - t0;
+        }
+        double eval = median(evals, EVAL_RUNS);
+        double med = median(tv->epoch_seconds, tv->epochs);
+        char threads[16], speedup[64] = "";
+        snprintf(threads, sizeof threads, c->threads[v] ? "%u" : "auto", c->threads[v]);
+        if (v > 0) {
+            /* all neighbouring steps, and those that lost under QUIET of the
+             * machine's CPU time to steal in both */
+            double ratio[MAX_STEPS] = {0}, quiet[MAX_STEPS] = {0};
+            size_t n_quiet = 0;
+            for (unsigned s = 0; s < tv->steps; s++) {
+                ratio[s] = t[0].seconds[s] / tv->seconds[s];
+                if (t[0].stolen_share[s] < QUIET && tv->stolen_share[s] < QUIET)
+                    quiet[n_quiet++] = ratio[s];
+            }
+            int len = snprintf(speedup, sizeof speedup, "%.2fx (%.2f-%.2f)",
+                               median(ratio, tv->steps), lowest(ratio, tv->steps),
+                               highest(ratio, tv->steps));
+            if (n_quiet)
+                snprintf(speedup + len, sizeof speedup - len, "; quiet %.2fx (%zu)",
+                         median(quiet, n_quiet), n_quiet);
+        }
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% (%.0f-%.0f%%) | "
+               "%.4f (%.0f%%) | %.1f%% | %ld | %.2f%% |\n",
+               c->name, shape, c->batch, threads, med, speedup, n / med, flops / med * 1e-9,
+               median(tv->rate, tv->steps), 100 * median(tv->fraction, tv->steps),
+               100 * lowest(tv->fraction, tv->steps), 100 * highest(tv->fraction, tv->steps),
+               eval, 100 * eval / med, tv->ticks ? 100.0 * tv->stolen / tv->ticks : 0.0,
+               ru.ru_maxrss / 1024, correct / 100.0);
+        fflush(stdout);
+    }
+    for (size_t v = 0; v < c->variants; v++)
+        nnc_net_free(nets[v]);
 }
 
 int main(int argc, char **argv)
@@ -204,31 +323,27 @@ int main(int argc, char **argv)
     printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
     printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n",
            flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
-    printf("Each epoch is set against the SGEMM rate measured just before and after it: \"of\n"
-           "SGEMM\" is the median over a row's epochs (lowest-highest); the other columns give\n"
-           "the median epoch.\n\n");
+    printf("The thread counts of one network train in turn, a step at a time (S, N: an\n"
+           "epoch; W: a fifth of one), so that they meet this machine's fast and slow spells\n"
+           "alike. Each step is set against the SGEMM rate measured just before and after\n"
+           "it: \"of SGEMM\" is the median over a row's steps (lowest-highest), \"x 1 thread\"\n"
+           "the median ratio of neighbouring steps (lowest-highest); s/epoch is the median\n"
+           "epoch. \"CPU stolen\": the share of the machine's CPU time that the hypervisor\n"
+           "gave to other guests during the row's training (/proc/stat); \"quiet\": the median\n"
+           "ratio over the (count) pairs of steps that both lost under 1%% to it.\n\n");
     printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
-           "SGEMM GFLOP/s | of SGEMM (range) | eval 10k s (of epoch) | peak RSS MB | test acc |\n"
-           "|---|---|---|---|---|---|---|---|---|---|---|\n");
-    unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 3;
+           "SGEMM GFLOP/s | of SGEMM (range) | eval 10k s (of epoch) | CPU stolen | peak RSS MB | "
+           "test acc |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 4;
     const config configs[] = {
-        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1},
-        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 0},
-        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 1},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 2},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 0},
+        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1, {1, 0}, 2},
+        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1, {1}, 1},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 5, {1, 2, 0}, 3},
     };
-    double one_thread = 0;   /* of the configuration named last */
-    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
-        if (only && strcmp(only, configs[i].name))
-            continue;
-        if (i > 0 && strcmp(configs[i].name, configs[i - 1].name))
-            one_thread = 0;
-        double med = run(&configs[i], train, test, one_thread);
-        if (configs[i].threads == 1)
-            one_thread = med;
-    }
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++)
+        if (!only || !strcmp(only, configs[i].name))
+            run(&configs[i], train, test);
     nnc_data_free(train);
     nnc_data_free(test);
     return 0;
