@@ -7,12 +7,15 @@
  * FLOPs per sample for layers n_{l-1} -> n_l (one multiply-add = 2 FLOPs):
  * forward 2 n_{l-1} n_l, BP2 2 n_{l-1} n_l (not for the first layer), BP4
  * 2 n_{l-1} n_l, and the update 2 (n_{l-1} n_l + n_l) per mini-batch. */
+#define _DEFAULT_SOURCE   /* wait4 */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nnc.h"
 
@@ -194,13 +197,42 @@ static double train_pass(nnc_net *net, const config *c, unsigned threads,
     return seconds;
 }
 
+/* Peak resident memory, in MB, of a process of its own that does what
+ * `nnc train` does for c with `threads`: loads MNIST from dir, trains (on
+ * RSS_BATCHES batches: memory does not grow after the first) and evaluates
+ * the test set. Forked before the benchmark allocates anything, so the child
+ * starts as small as a fresh process. -1 if it failed. */
+#define RSS_BATCHES 20
+static long peak_rss_alone(const char *dir, const config *c, unsigned threads)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        nnc_data *train, *test, *part;
+        nnc_net *net = create_net(c);
+        if (nnc_mnist_load(dir, &train, NULL, &test) != NNC_OK ||
+            nnc_data_slice(train, 0, RSS_BATCHES * c->batch, &part) != NNC_OK)
+            _exit(1);
+        train_pass(net, c, threads, part);
+        size_t correct;
+        _exit(nnc_evaluate(net, test, &correct) == NNC_OK ? 0 : 1);
+    }
+    int status;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0)
+        return -1;
+    return ru.ru_maxrss / 1024;
+}
+
 /* Trains one network per thread count of c, the same from the same seed, in
  * turn, one step at a time (in reverse order every other step), so that each
  * thread count meets the machine's fast and slow spells alike. A step is a
  * pass over one of c->slices equal slices of the training set; an epoch is
  * c->slices steps. "x 1 thread" is the median over steps of the ratio of
  * neighbouring steps. Prints a row per thread count. */
-static void run(const config *c, const nnc_data *train, const nnc_data *test)
+static void run(const config *c, const nnc_data *train, const nnc_data *test,
+                const long *rss)
 {
     nnc_net *nets[MAX_VARIANTS];
     nnc_data *slices[MAX_STEPS];
@@ -278,15 +310,13 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test)
                 snprintf(speedup + len, sizeof speedup - len, "; quiet %.2fx (%zu)",
                          median(quiet, n_quiet), n_quiet);
         }
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
         printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% (%.0f-%.0f%%) | "
                "%.4f (%.0f%%) | %.1f%% | %ld | %.2f%% |\n",
                c->name, shape, c->batch, threads, med, speedup, n / med, flops / med * 1e-9,
                median(tv->rate, tv->steps), 100 * median(tv->fraction, tv->steps),
                100 * lowest(tv->fraction, tv->steps), 100 * highest(tv->fraction, tv->steps),
                eval, 100 * eval / med, tv->ticks ? 100.0 * tv->stolen / tv->ticks : 0.0,
-               ru.ru_maxrss / 1024, correct / 100.0);
+               rss[v], correct / 100.0);
         fflush(stdout);
     }
     for (size_t v = 0; v < c->variants; v++)
@@ -314,6 +344,19 @@ int main(int argc, char **argv)
     }
     if (!dir || !*dir)
         dir = "data/mnist";
+    unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 4;
+    const config configs[] = {
+        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1, {1, 0}, 2},
+        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1, {1}, 1},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 5, {1, 2, 0}, 3},
+    };
+    enum { N_CONFIGS = sizeof configs / sizeof configs[0] };
+    long rss[N_CONFIGS][MAX_VARIANTS];
+    for (size_t i = 0; i < N_CONFIGS; i++)
+        for (size_t v = 0; v < configs[i].variants; v++)
+            rss[i][v] = only && strcmp(only, configs[i].name)
+                            ? -1
+                            : peak_rss_alone(dir, &configs[i], configs[i].threads[v]);
     nnc_data *train, *test;
     if (nnc_mnist_load(dir, &train, NULL, &test) != NNC_OK) {
         fprintf(stderr, "bench: %s\n", nnc_last_error());
@@ -330,20 +373,15 @@ int main(int argc, char **argv)
            "the median ratio of neighbouring steps (lowest-highest); s/epoch is the median\n"
            "epoch. \"CPU stolen\": the share of the machine's CPU time that the hypervisor\n"
            "gave to other guests during the row's training (/proc/stat); \"quiet\": the median\n"
-           "ratio over the (count) pairs of steps that both lost under 1%% to it.\n\n");
+           "ratio over the (count) pairs of steps that both lost under 1%% to it. Peak RSS:\n"
+           "of a process of its own that loads MNIST, trains and evaluates, as nnc train.\n\n");
     printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
            "SGEMM GFLOP/s | of SGEMM (range) | eval 10k s (of epoch) | CPU stolen | peak RSS MB | "
            "test acc |\n"
            "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 4;
-    const config configs[] = {
-        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1, {1, 0}, 2},
-        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1, {1}, 1},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 5, {1, 2, 0}, 3},
-    };
     for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++)
         if (!only || !strcmp(only, configs[i].name))
-            run(&configs[i], train, test);
+            run(&configs[i], train, test, rss[i]);
     nnc_data_free(train);
     nnc_data_free(test);
     return 0;
