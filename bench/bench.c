@@ -59,8 +59,9 @@ static double sgemm_rate(void) { return sgemm_rate_of(4); }
 
 /* The machine's CPU time so far, in clock ticks over all CPUs: in all, and
  * stolen by the hypervisor for other guests (Linux's /proc/stat; both 0
- * where it cannot be read). A step that lost CPU time to steal measures the
- * host, not nnc: the table shows how much each row lost. */
+ * where it cannot be read; ticks are usually 10 ms, so an S epoch reads 0 or
+ * at least a tick). A step that lost CPU time to steal measures the host,
+ * not nnc: the table shows how much each row lost. */
 typedef struct {
     unsigned long long all, stolen;
 } cpu_ticks;
