@@ -34,6 +34,9 @@ typedef struct {
 #define KERNEL(name)            name##_avx2
 /* and rows with room have whole tails (dense_blocked.inc) */
 #define WIDE_TAILS 1
+/* one row of G per step in outer: 16 registers hold D, one row and the
+ * broadcasts, no more */
+#define OUTER_PAIRS 0
 
 /* All bits set in the first min(cols, 8) lanes. */
 static inline vmask lane_mask(size_t cols)

@@ -25,6 +25,8 @@ typedef __mmask16 vmask;
 #define KERNEL(name)            name##_avx512
 /* masked stores cost no more than whole ones on the Intel cores measured */
 #define WIDE_TAILS 0
+/* two rows of G per step in outer: 32 registers hold D and both rows */
+#define OUTER_PAIRS 1
 
 static inline vmask lane_mask(size_t cols)
 {
