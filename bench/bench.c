@@ -31,7 +31,7 @@ static double now(void)
 }
 
 /* Best of `runs` runs of a large square SGEMM on one thread, in GFLOP/s. */
-static double sgemm_rate_of(int runs)
+static double sgemm_rate(int runs)
 {
     const int n = 2048;
     float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n),
@@ -54,8 +54,6 @@ static double sgemm_rate_of(int runs)
     free(c);
     return 2.0 * n * n * (double)n / best * 1e-9;
 }
-
-static double sgemm_rate(void) { return sgemm_rate_of(4); }
 
 /* The machine's CPU time so far, in clock ticks over all CPUs: in all, and
  * stolen by the hypervisor for other guests (Linux's /proc/stat; both 0
@@ -106,7 +104,7 @@ typedef struct {
     double   epoch_seconds[MAX_STEPS];
     double   stolen_share[MAX_STEPS];   /* of the machine's CPU time, per step */
     unsigned long long ticks, stolen;   /* over its steps, all CPUs */
-    unsigned steps, epochs;
+    unsigned steps;
 } timing;
 
 static int cmp_double(const void *a, const void *b)
@@ -248,7 +246,7 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
             fprintf(stderr, "bench: %s\n", nnc_last_error());
             exit(1);
         }
-    double before = sgemm_rate_of(3);
+    double before = sgemm_rate(3);
     unsigned steps = c->epochs * c->slices;
     for (unsigned step = 0; step < steps && step < MAX_STEPS; step++) {
         const nnc_data *slice = slices[step % c->slices];
@@ -263,14 +261,13 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
             tv->stolen += t1.stolen - t0.stolen;
             tv->stolen_share[step] =
                 t1.all > t0.all ? (double)(t1.stolen - t0.stolen) / (t1.all - t0.all) : 0;
-            double after = sgemm_rate_of(3);   /* outside the step's time */
+            double after = sgemm_rate(3);   /* outside the step's time */
             double rate = 0.5 * (before + after);
             tv->seconds[step] = seconds;
             tv->rate[step] = rate;
             tv->fraction[step] = flops / seconds * 1e-9 / rate;
             tv->epoch_seconds[step / c->slices] += seconds;
             tv->steps = step + 1;
-            tv->epochs = tv->steps / c->slices;
             before = after;
         }
     }
@@ -291,7 +288,7 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
             evals[r] = now() - t0;
         }
         double eval = median(evals, EVAL_RUNS);
-        double med = median(tv->epoch_seconds, tv->epochs);
+        double med = median(tv->epoch_seconds, tv->steps / c->slices);   /* whole epochs */
         char threads[16], speedup[64] = "";
         snprintf(threads, sizeof threads, c->threads[v] ? "%u" : "auto", c->threads[v]);
         if (v > 0) {
@@ -363,7 +360,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s\n", nnc_last_error());
         return 1;
     }
-    double rate = sgemm_rate();
+    double rate = sgemm_rate(4);
     printf("single-core SGEMM rate (OpenBLAS, 2048^3): %.1f GFLOP/s\n", rate);
     printf("FLOP floor of S (5.03 GFLOP/epoch by the count above): %.4f s/epoch\n",
            flops_per_epoch((const size_t[]){784, 30, 10}, 3, 50000, 10) * 1e-9 / rate);
