@@ -126,6 +126,12 @@ const float *nnc_net_params_const(const nnc_net *net);
 float *nnc_net_weights(nnc_net *net, size_t l);
 float *nnc_net_biases(nnc_net *net, size_t l);
 
+/* Arithmetic: the functions that compute (nnc_feedforward, nnc_gradient,
+ * nnc_train, nnc_measure_data, nnc_evaluate, nnc_confusion_matrix) run with
+ * subnormal floats flushed to zero on x86 (MXCSR's FTZ and DAZ), because a
+ * saturating network otherwise slows to half speed, and restore the
+ * calling thread's mode before they return. */
+
 /* Output activations of m inputs: out is m x n_L. */
 nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
                            float *out);

@@ -4,11 +4,12 @@
 
 #include "backprop.h"
 #include "cost.h"
+#include "fp_mode.h"
 #include "pool.h"
 
 #define EVAL_CHUNK 256   /* samples fed forward at once when evaluating */
 
-nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *out)
+static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, float *out)
 {
     if (!net || !x || !out)
         return nnc__fail(NNC_ERR_ARG, "nnc_feedforward: NULL argument");
@@ -30,8 +31,8 @@ nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *
     return NNC_OK;
 }
 
-nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
-                        size_t m, double l2, double *cost, float *grad)
+static nnc_status gradient(const nnc_net *net, const float *x, const float *y, size_t m,
+                          double l2, double *cost, float *grad)
 {
     if (!net || !x || !y || m == 0)
         return nnc__fail(NNC_ERR_ARG, "nnc_gradient: NULL argument or empty batch");
@@ -120,8 +121,8 @@ static void eval_part(void *arg, size_t part)
 
 /* Correct count, mean cost (if asked) and confusion counts (if asked:
  * n_L x n_L, row = label, column = argmax) of a dataset. */
-static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *correct,
-                          double *mean_cost, size_t *confusion)
+static nnc_status measure_parts(const nnc_net *net, const nnc_data *data, size_t *correct,
+                                double *mean_cost, size_t *confusion)
 {
     *correct = 0;
     nnc_status s = nnc__check_fit(net, data);
@@ -158,6 +159,33 @@ static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *corr
     free(j.cost);
     free(j.confusion);
     free(j.status);
+    return s;
+}
+
+/* The entry points run with subnormals flushed (fp_mode.h). */
+nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *out)
+{
+    nnc_fp_mode caller = nnc__flush_subnormals();
+    nnc_status s = feedforward(net, x, m, out);
+    nnc__fp_restore(caller);
+    return s;
+}
+
+nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
+                        size_t m, double l2, double *cost, float *grad)
+{
+    nnc_fp_mode caller = nnc__flush_subnormals();
+    nnc_status s = gradient(net, x, y, m, l2, cost, grad);
+    nnc__fp_restore(caller);
+    return s;
+}
+
+static nnc_status measure(const nnc_net *net, const nnc_data *data, size_t *correct,
+                          double *mean_cost, size_t *confusion)
+{
+    nnc_fp_mode caller = nnc__flush_subnormals();
+    nnc_status s = measure_parts(net, data, correct, mean_cost, confusion);
+    nnc__fp_restore(caller);
     return s;
 }
 

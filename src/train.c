@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backprop.h"
+#include "fp_mode.h"
 #include "model/model_file.h"
 #include "optimizer.h"
 
@@ -343,8 +344,8 @@ static nnc_status save_checkpoint(const trainer *t, const char *path)
     return s;
 }
 
-nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
-                     nnc_train_summary *summary)
+static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
+                        nnc_train_summary *summary)
 {
     if (!net || !data || !opts)
         return nnc__fail(NNC_ERR_ARG, "nnc_train: NULL argument");
@@ -412,5 +413,14 @@ nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *o
     if (summary)
         *summary = sum;
     trainer_free(&t);
+    return s;
+}
+
+nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
+                     nnc_train_summary *summary)
+{
+    nnc_fp_mode caller = nnc__flush_subnormals();   /* see fp_mode.h */
+    nnc_status s = train(net, data, opts, summary);
+    nnc__fp_restore(caller);
     return s;
 }

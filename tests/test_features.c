@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backprop.h"
+#include "fp_mode.h"
 #include "testutil.h"
 
 enum { N = 60, IN = 5, OUT = 3 };
@@ -312,6 +313,48 @@ static void early_stopping_keeps_the_best_network(void **state)
     nnc_data_free(d);
 }
 
+/* A product whose exact value, 1e-40, is subnormal: 0 when flushed. */
+static float subnormal_product(void)
+{
+    volatile float a = 1e-30f, b = 1e-10f;
+    return a * b;
+}
+
+static int record_product(nnc_net *net, const nnc_epoch_report *r, void *user)
+{
+    (void)net, (void)r;
+    *(float *)user = subnormal_product();
+    return 0;
+}
+
+/* Training runs with subnormals flushed to zero (fp_mode.h) and gives the
+ * caller's mode back. */
+static void training_flushes_subnormals_and_restores_the_mode(void **state)
+{
+    (void)state;
+#if defined(__x86_64__) || defined(__SSE__)
+    unsigned before = _mm_getcsr();
+    assert_true(subnormal_product() > 0.0f);   /* IEEE by default */
+    nnc_data *d = problem(NULL);
+    const size_t sizes[] = {IN, 4, OUT};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 1, &net));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 1, o.monitor = 0;
+    float inside = -1.0f;
+    o.on_epoch = record_product, o.user = &inside;
+    assert_ok(nnc_train(net, d, &o, NULL));
+    assert_true(inside == 0.0f);
+    assert_int_equal(_mm_getcsr(), before);
+    assert_true(subnormal_product() > 0.0f);
+    nnc_net_free(net);
+    nnc_data_free(d);
+#else
+    SKIP_TEST("subnormal flushing is x86 only");
+#endif
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(l2_update_is_network2s),
     cmocka_unit_test(every_optimizer_decreases_the_cost),
@@ -320,5 +363,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(monitoring_reports_what_was_asked),
     cmocka_unit_test(schedule_halves_eta_and_stops),
     cmocka_unit_test(early_stopping_keeps_the_best_network),
+    cmocka_unit_test(training_flushes_subnormals_and_restores_the_mode),
 };
 TEST_GROUP(feature_tests, "features", tests);
