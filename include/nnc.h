@@ -130,7 +130,8 @@ float *nnc_net_biases(nnc_net *net, size_t l);
  * nnc_train, nnc_measure_data, nnc_evaluate, nnc_confusion_matrix) run with
  * subnormal floats flushed to zero on x86 (MXCSR's FTZ and DAZ), because a
  * saturating network otherwise slows to half speed, and restore the
- * calling thread's mode before they return. */
+ * calling thread's mode before they return. An on_epoch callback runs
+ * inside nnc_train, so in that mode too. */
 
 /* Output activations of m inputs: out is m x n_L. */
 nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
