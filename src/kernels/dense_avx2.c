@@ -34,10 +34,12 @@ typedef struct {
 #define KERNEL(name)            name##_avx2
 /* and rows with room have whole tails (dense_blocked.inc) */
 #define WIDE_TAILS 1
-/* one row of G per step in outer: two need more than the 16 registers and
- * spill. Not measured on Zen 3, the AVX2 machine that matters; on an Intel
- * core's AVX2 path pairs ran 11-13% faster all the same (docs/PERFORMANCE.md) */
-#define OUTER_PAIRS 0
+/* one row of G per step in outer: two of two vectors need more than the 16
+ * registers and spill. Not measured on Zen 3, the AVX2 machine that matters;
+ * on an Intel core's AVX2 path pairs ran 11-13% faster all the same, and
+ * blocks of one vector, where four rows would fit, were not tried
+ * (docs/PERFORMANCE.md) */
+#define OUTER_STEP(NV) 1
 
 /* All bits set in the first min(cols, 8) lanes. */
 static inline vmask lane_mask(size_t cols)

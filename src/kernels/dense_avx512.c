@@ -25,8 +25,9 @@ typedef __mmask16 vmask;
 #define KERNEL(name)            name##_avx512
 /* masked stores cost no more than whole ones on the Intel cores measured */
 #define WIDE_TAILS 0
-/* two rows of G per step in outer: 32 registers hold D and both rows */
-#define OUTER_PAIRS 1
+/* rows of G per step in outer: two of two vectors, four of one; 32
+ * registers hold D and the rows */
+#define OUTER_STEP(NV) ((NV) == 2 ? 2 : 4)
 
 static inline vmask lane_mask(size_t cols)
 {
