@@ -11,10 +11,10 @@ int tests_skipped;
 
 extern const test_group kernel_tests, gradient_tests, reference_tests,
     training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
-    idx_tests, cli_tests, mnist_tests;
+    idx_tests, cli_tests, mnist_tests, pool_tests;
 
 static const test_group *const groups[] = {
-    &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
+    &pool_tests,   &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
     &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
     &idx_tests,     &cli_tests,     &mnist_tests,
 };
