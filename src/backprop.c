@@ -14,16 +14,6 @@
 #include "backprop.h"
 #include "cost.h"
 
-/* Buffers start on cache lines: the batch's inputs are written 64 bytes at
- * a time, and with malloc's 16-byte alignment every such store straddles
- * two lines. Aligned, converting S's bytes to floats went from 4.8% to 3.8%
- * of a run's time, and S's epochs 1-3% faster (docs/PERFORMANCE.md). */
-static float *alloc_floats(size_t count)
-{
-    size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
-    return aligned_alloc(64, bytes ? bytes : 64);
-}
-
 nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
                                  float dropout, nnc_rng *rng, nnc_workspace **out)
 {
@@ -44,22 +34,26 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
     ws->mask = calloc(net->n_layers, sizeof *ws->mask);
     ws->delta = calloc(net->n_layers, sizeof *ws->delta);
     int ok = ws->a && ws->in && ws->mask && ws->delta;
+    /* Buffers start on cache lines: the batch's inputs are written 64 bytes
+     * at a time, and with malloc's 16-byte alignment every such store
+     * straddled two lines (the byte->float step: 4.8% -> 3.8% of S's run,
+     * docs/PERFORMANCE.md). */
     for (size_t l = 0; ok && l <= L; l++) {
         size_t count = max_m * net->sizes[l];
-        ws->a[l] = alloc_floats(count);
+        ws->a[l] = nnc__alloc_floats(count);
         ws->in[l] = ws->a[l];
-        ws->delta[l] = l ? alloc_floats(count) : NULL;
+        ws->delta[l] = l ? nnc__alloc_floats(count) : NULL;
         ok = ws->a[l] && (l == 0 || ws->delta[l]);
         if (ok && dropout > 0.0f && l > 0 && l < L) {   /* hidden layers only */
-            ws->mask[l] = alloc_floats(count);
-            ws->in[l] = alloc_floats(count);
+            ws->mask[l] = nnc__alloc_floats(count);
+            ws->in[l] = nnc__alloc_floats(count);
             ok = ws->mask[l] && ws->in[l];
         }
     }
     if (ok) {
-        ws->z_out = alloc_floats(max_m * net->sizes[L]);
-        ws->y = alloc_floats(max_m * net->sizes[L]);
-        ws->ones = alloc_floats(max_m);
+        ws->z_out = nnc__alloc_floats(max_m * net->sizes[L]);
+        ws->y = nnc__alloc_floats(max_m * net->sizes[L]);
+        ws->ones = nnc__alloc_floats(max_m);
         ok = ws->z_out && ws->y && ws->ones;
         for (size_t i = 0; ok && i < max_m; i++)
             ws->ones[i] = 1.0f;

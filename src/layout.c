@@ -47,12 +47,17 @@ void nnc__layout_free(nnc_layout *lay)
     memset(lay, 0, sizeof *lay);
 }
 
+float *nnc__alloc_floats(size_t count)
+{
+    size_t bytes = round_up(count * sizeof(float), 64);
+    return aligned_alloc(64, bytes ? bytes : 64);
+}
+
 float *nnc__layout_alloc(const nnc_layout *lay)
 {
-    size_t bytes = round_up(lay->count * sizeof(float), 64);
-    float *block = aligned_alloc(64, bytes ? bytes : 64);
-    if (block)
-        memset(block, 0, bytes);
+    float *block = nnc__alloc_floats(lay->count);
+    if (block)   /* the whole block, the rounding to a line included */
+        memset(block, 0, round_up(lay->count * sizeof *block, 64));
     return block;
 }
 

@@ -33,6 +33,10 @@ nnc_status nnc__layout_init(nnc_layout *lay, const size_t *sizes, size_t n_layer
                             size_t align);
 void nnc__layout_free(nnc_layout *lay);
 
+/* count floats starting on a cache line (uninitialised); NULL when out of
+ * memory. Free with free(). */
+float *nnc__alloc_floats(size_t count);
+
 /* A zeroed block of lay->count floats, aligned to a cache line; NULL when
  * out of memory. Free it with free(). */
 float *nnc__layout_alloc(const nnc_layout *lay);
