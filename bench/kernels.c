@@ -120,6 +120,9 @@ int main(int argc, char **argv)
         {"N layer 1", 10, 784, 100},    {"W layer 1", 128, 784, 1024},
         {"W layer 2", 128, 1024, 1024}, {"W layer 3", 128, 1024, 10},
         {"eval part", 1024, 784, 30},
+        /* deeper networks at batch 10: BP2 on hidden layers of over 16 units */
+        {"hidden 30->30", 10, 30, 30},  {"hidden 100->30", 10, 100, 30},
+        {"hidden 256->256", 10, 256, 256},
     };
     const nnc_dense_ops *impls[] = {nnc_dense_best(), &nnc_dense_blas, &nnc_dense_avx2,
                                     &nnc_dense_avx512};

@@ -1,6 +1,7 @@
 /* dense_avx512.c — the register-blocked products (dense_blocked.inc) with
  * 16-float zmm vectors and 12 rows: 24 accumulators in registers, 24 FMAs per
- * two vector loads; and BP2's product by gathering W's columns.
+ * two vector loads; and BP2's product, by gathering W's columns for the
+ * output layer and as W D^T for wider ones.
  * Compiled with -mavx512f; only called when the CPU has AVX-512F. */
 #include <immintrin.h>
 
@@ -109,31 +110,98 @@ static void narrow_task(void *arg, size_t t)
     }
 }
 
-/* Wider layers, small batches: the columns are gathered again for each block
- * of MR_MAX rows, whose sums stay in registers. Tasks take ranges of the
- * blocks of 16 columns of E. */
+/* v[r] lane c -> v[c] lane r, for a 16 x 16 tile of floats. */
+static inline __attribute__((always_inline)) void transpose16(__m512 v[16])
+{
+    __m512 t[16], u[16];
+#pragma GCC unroll 8
+    for (int q = 0; q < 16; q += 2) {   /* pairs of rows, within 128-bit lanes */
+        t[q] = _mm512_unpacklo_ps(v[q], v[q + 1]);
+        t[q + 1] = _mm512_unpackhi_ps(v[q], v[q + 1]);
+    }
+#pragma GCC unroll 4
+    for (int q = 0; q < 16; q += 4) {   /* u[q + c]: column 4L + c of rows q..q+3 in lane L */
+        u[q] = _mm512_shuffle_ps(t[q], t[q + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[q + 1] = _mm512_shuffle_ps(t[q], t[q + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[q + 2] = _mm512_shuffle_ps(t[q + 1], t[q + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[q + 3] = _mm512_shuffle_ps(t[q + 1], t[q + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {       /* then the 128-bit lanes across the four */
+        __m512 x0 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(2, 0, 2, 0));
+        __m512 x1 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 1, 3, 1));
+        __m512 y0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], _MM_SHUFFLE(2, 0, 2, 0));
+        __m512 y1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], _MM_SHUFFLE(3, 1, 3, 1));
+        v[c] = _mm512_shuffle_f32x4(x0, y0, _MM_SHUFFLE(2, 0, 2, 0));
+        v[8 + c] = _mm512_shuffle_f32x4(x0, y0, _MM_SHUFFLE(3, 1, 3, 1));
+        v[4 + c] = _mm512_shuffle_f32x4(x1, y1, _MM_SHUFFLE(2, 0, 2, 0));
+        v[12 + c] = _mm512_shuffle_f32x4(x1, y1, _MM_SHUFFLE(3, 1, 3, 1));
+    }
+}
+
+/* Wider layers: E^T = W D^T, 16 rows of D at a time. Their block is first
+ * turned into columns, dt[j] holding D[i0 + i, j] in lane i; then each block
+ * of 16 rows of W keeps 16 sums in registers, sum r adding W[p + r, j] dt[j]
+ * for j = 0 .. n-1 (so each E[i, p] adds its n products in the reference's
+ * order), and a transpose turns the 16 sums into 16 columns of E's rows.
+ * Nothing is gathered: on AMD's Zen 4 gathering W's columns ran BP2 at 22-27
+ * GFLOP/s, under OpenBLAS's 42-48; this way 46-69 (docs/PERFORMANCE.md).
+ * dt holds WIDE_SPAN columns of D (16 KB on the stack); a longer layer is
+ * taken a span at a time, its sums stored in E and read back (exactly) for
+ * the next. Tasks take ranges of the blocks of W's rows. */
+#define WIDE_SPAN 256
+
+/* dt[c] = D[i0 .. i0+mi, j0 + c] for c < cols (lanes from mi on: 0) */
+static void columns_of(const backprop_args *a, size_t i0, size_t mi, size_t j0, size_t cols,
+                       __m512 *dt)
+{
+    __m512 v[16];
+    for (size_t c0 = 0; c0 < cols; c0 += 16) {
+        __mmask16 mc = lane_mask(cols - c0);
+        for (size_t i = 0; i < 16; i++)
+            v[i] = i < mi ? _mm512_maskz_loadu_ps(mc, a->D + (i0 + i) * a->n + j0 + c0)
+                          : _mm512_setzero_ps();
+        transpose16(v);
+        for (size_t c = 0; c < 16 && c0 + c < cols; c++)
+            dt[c0 + c] = v[c];
+    }
+}
+
 static void wide_task(void *arg, size_t t)
 {
     const backprop_args *a = arg;
-    const __m512i stride = gather_stride(a->ldw);
-    size_t m = a->m, k = a->k, n = a->n;
-    size_t last_block = nnc__range_end(a->units, a->tasks, t);
-    for (size_t block = nnc__range_first(a->units, a->tasks, t); block < last_block; block++) {
-        size_t p = block * 16;
-        __mmask16 mk = lane_mask(k - p);
-        for (size_t i = 0; i < m; i += MR_MAX) {
-            size_t mr = m - i < MR_MAX ? m - i : MR_MAX;
-            __m512 acc[MR_MAX];
-            for (size_t r = 0; r < mr; r++)
-                acc[r] = _mm512_setzero_ps();
-            for (size_t j = 0; j < n; j++) {
-                __m512 w = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mk, stride,
-                                                    a->W + p * a->ldw + j, 4);
-                for (size_t r = 0; r < mr; r++)
-                    acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a->D[(i + r) * n + j]), w, acc[r]);
+    size_t m = a->m, k = a->k, n = a->n, ldw = a->ldw;
+    size_t first = nnc__range_first(a->units, a->tasks, t);
+    size_t last = nnc__range_end(a->units, a->tasks, t);
+    __m512 dt[WIDE_SPAN];
+    for (size_t i0 = 0; i0 < m; i0 += 16) {
+        size_t mi = m - i0 < 16 ? m - i0 : 16;
+        for (size_t j0 = 0; j0 < n; j0 += WIDE_SPAN) {
+            size_t cols = n - j0 < WIDE_SPAN ? n - j0 : WIDE_SPAN;
+            columns_of(a, i0, mi, j0, cols, dt);
+            for (size_t block = first; block < last; block++) {
+                size_t p0 = block * 16, rows = k - p0 < 16 ? k - p0 : 16;
+                __mmask16 mp = lane_mask(rows);
+                float *e = a->E + i0 * k + p0;
+                /* rows past the last repeat it: read, never stored */
+                const float *w[16];
+                for (size_t r = 0; r < 16; r++)
+                    w[r] = a->W + (p0 + (r < rows ? r : rows - 1)) * ldw + j0;
+                __m512 acc[16];
+#pragma GCC unroll 16
+                for (int i = 0; i < 16; i++)   /* the sums so far, or 0 */
+                    acc[i] = j0 && (size_t)i < mi ? _mm512_maskz_loadu_ps(mp, e + i * k)
+                                                  : _mm512_setzero_ps();
+                if (j0)
+                    transpose16(acc);
+                for (size_t j = 0; j < cols; j++)
+#pragma GCC unroll 16
+                    for (int r = 0; r < 16; r++)
+                        acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r][j]), dt[j], acc[r]);
+                transpose16(acc);
+                for (size_t i = 0; i < mi; i++)
+                    _mm512_mask_storeu_ps(e + i * k, mp, acc[i]);
             }
-            for (size_t r = 0; r < mr; r++)
-                _mm512_mask_storeu_ps(a->E + (i + r) * k + p, mk, acc[r]);
         }
     }
 }

@@ -16,7 +16,8 @@
 
 /* The register-blocked kernels for batches up to SMALL_BATCH rows or
  * layers up to NARROW_LAYER units. BP2's product reads W's columns (AVX-512
- * gathers them, AVX2 copies them transposed): that beats OpenBLAS for the
+ * gathers them or multiplies W by D's transpose, AVX2 copies them
+ * transposed): that beats OpenBLAS for the
  * smallest batches, and for any batch when the layer has at most 16 units
  * (W's output layer: half OpenBLAS's time with AVX-512). */
 #define SMALL_BATCH 24
