@@ -37,9 +37,10 @@ static inline vmask lane_mask(size_t cols)
 
 #include "dense_blocked.inc"
 
-/* E[i, p:p+16] = Σ_j D[i, j] W[p:p+16, j]: W's columns are gathered with a
- * stride of ldw so that p runs along the vector, and each E[i, p] adds its n
- * products in the order j = 0 .. n-1. */
+/* BP2's product E[i, p] = Σ_j D[i, j] W[p, j], each E[i, p] adding its n
+ * products in the order j = 0 .. n-1, as the reference does. The output
+ * layer's gathers W's columns with a stride of ldw so that p runs along the
+ * vector; wider layers turn 16 x 16 blocks around in registers instead. */
 typedef struct {
     size_t       m, k, n, ldw, units, tasks;   /* units: what the tasks share */
     const float *D, *W;
