@@ -39,7 +39,7 @@ static inline vmask lane_mask(size_t cols)
 
 /* BP2's product E[i, p] = Σ_j D[i, j] W[p, j], each E[i, p] adding its n
  * products in the order j = 0 .. n-1, as the reference does. The output
- * layer's gathers W's columns with a stride of ldw so that p runs along the
+ * layer's kernel gathers W's columns with a stride of ldw so that p runs along the
  * vector; wider layers turn 16 x 16 blocks around in registers instead. */
 typedef struct {
     size_t       m, k, n, ldw, units, tasks;   /* units: what the tasks share */
@@ -152,57 +152,70 @@ static inline __attribute__((always_inline)) void transpose16(__m512 v[16])
  * the next. Tasks take ranges of the blocks of W's rows. */
 #define WIDE_SPAN 256
 
-/* dt[c] = D[i0 .. i0+mi, j0 + c] for c < cols (lanes from mi on: 0) */
+/* v[c] lane i = src[i stride + c] for the first `count` rows of src and the
+ * lanes in mask; every other lane 0. */
+static inline __attribute__((always_inline)) void load_transposed(__m512 v[16],
+                                                                  const float *src,
+                                                                  size_t stride, size_t count,
+                                                                  __mmask16 mask)
+{
+    for (size_t i = 0; i < 16; i++)
+        v[i] = i < count ? _mm512_maskz_loadu_ps(mask, src + i * stride) : _mm512_setzero_ps();
+    transpose16(v);
+}
+
+/* dt[c] = D[i0 .. i0+mi, j0 + c] for c < cols */
 static void columns_of(const backprop_args *a, size_t i0, size_t mi, size_t j0, size_t cols,
                        __m512 *dt)
 {
     __m512 v[16];
     for (size_t c0 = 0; c0 < cols; c0 += 16) {
-        __mmask16 mc = lane_mask(cols - c0);
-        for (size_t i = 0; i < 16; i++)
-            v[i] = i < mi ? _mm512_maskz_loadu_ps(mc, a->D + (i0 + i) * a->n + j0 + c0)
-                          : _mm512_setzero_ps();
-        transpose16(v);
+        load_transposed(v, a->D + i0 * a->n + j0 + c0, a->n, mi, lane_mask(cols - c0));
         for (size_t c = 0; c < 16 && c0 + c < cols; c++)
             dt[c0 + c] = v[c];
     }
 }
 
+/* E[i0 .. i0+mi, p0 .. p0+16] += the products of columns j0 .. j0+cols
+ * (E not read when j0 = 0). */
+static void wide_block(const backprop_args *a, const __m512 *dt, size_t i0, size_t mi,
+                       size_t j0, size_t cols, size_t p0)
+{
+    size_t k = a->k, rows = k - p0 < 16 ? k - p0 : 16;
+    __mmask16 mp = lane_mask(rows);
+    float *e = a->E + i0 * k + p0;
+    /* rows past the last repeat it: read, never stored */
+    const float *w[16];
+    for (size_t r = 0; r < 16; r++)
+        w[r] = a->W + (p0 + (r < rows ? r : rows - 1)) * a->ldw + j0;
+    __m512 acc[16];   /* acc[r] lane i: E[i0 + i, p0 + r], the sums so far */
+    if (j0)
+        load_transposed(acc, e, k, mi, mp);
+    else
+        for (int r = 0; r < 16; r++)
+            acc[r] = _mm512_setzero_ps();
+    for (size_t j = 0; j < cols; j++)
+#pragma GCC unroll 16
+        for (int r = 0; r < 16; r++)
+            acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r][j]), dt[j], acc[r]);
+    transpose16(acc);
+    for (size_t i = 0; i < mi; i++)
+        _mm512_mask_storeu_ps(e + i * k, mp, acc[i]);
+}
+
 static void wide_task(void *arg, size_t t)
 {
     const backprop_args *a = arg;
-    size_t m = a->m, k = a->k, n = a->n, ldw = a->ldw;
     size_t first = nnc__range_first(a->units, a->tasks, t);
     size_t last = nnc__range_end(a->units, a->tasks, t);
     __m512 dt[WIDE_SPAN];
-    for (size_t i0 = 0; i0 < m; i0 += 16) {
-        size_t mi = m - i0 < 16 ? m - i0 : 16;
-        for (size_t j0 = 0; j0 < n; j0 += WIDE_SPAN) {
-            size_t cols = n - j0 < WIDE_SPAN ? n - j0 : WIDE_SPAN;
+    for (size_t i0 = 0; i0 < a->m; i0 += 16) {
+        size_t mi = a->m - i0 < 16 ? a->m - i0 : 16;
+        for (size_t j0 = 0; j0 < a->n; j0 += WIDE_SPAN) {
+            size_t cols = a->n - j0 < WIDE_SPAN ? a->n - j0 : WIDE_SPAN;
             columns_of(a, i0, mi, j0, cols, dt);
-            for (size_t block = first; block < last; block++) {
-                size_t p0 = block * 16, rows = k - p0 < 16 ? k - p0 : 16;
-                __mmask16 mp = lane_mask(rows);
-                float *e = a->E + i0 * k + p0;
-                /* rows past the last repeat it: read, never stored */
-                const float *w[16];
-                for (size_t r = 0; r < 16; r++)
-                    w[r] = a->W + (p0 + (r < rows ? r : rows - 1)) * ldw + j0;
-                __m512 acc[16];
-#pragma GCC unroll 16
-                for (int i = 0; i < 16; i++)   /* the sums so far, or 0 */
-                    acc[i] = j0 && (size_t)i < mi ? _mm512_maskz_loadu_ps(mp, e + i * k)
-                                                  : _mm512_setzero_ps();
-                if (j0)
-                    transpose16(acc);
-                for (size_t j = 0; j < cols; j++)
-#pragma GCC unroll 16
-                    for (int r = 0; r < 16; r++)
-                        acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r][j]), dt[j], acc[r]);
-                transpose16(acc);
-                for (size_t i = 0; i < mi; i++)
-                    _mm512_mask_storeu_ps(e + i * k, mp, acc[i]);
-            }
+            for (size_t block = first; block < last; block++)
+                wide_block(a, dt, i0, mi, j0, cols, block * 16);
         }
     }
 }
