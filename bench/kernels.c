@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "kernels/dense.h"
-#include "pool.h"
+#include "runtime/pool.h"
 
 #define TIMINGS 15
 
@@ -61,27 +61,27 @@ static float *filled(size_t count, float scale)
     return v;
 }
 
-enum { AFFINE, OUTER_BETA1, OUTER_BETA0, BACKPROP };
-static const char *const product_names[] = {"affine", "outer b=1", "outer b=0", "backprop"};
+enum { GEMM_NN_BIAS, GEMM_TN_BETA1, GEMM_TN_BETA0, GEMM_NT };
+static const char *const product_names[] = {"gemm_nn_bias", "gemm_tn b=1", "gemm_tn b=0", "gemm_nt"};
 
-static void call(const nnc_dense_ops *ops, nnc_pool *pool, int product, operands *o)
+static void call(const nnc__dense_ops *ops, nnc__pool *pool, int product, operands *o)
 {
     switch (product) {
-    case AFFINE:
-        ops->affine(pool, o->m, o->k, o->n, o->X, o->W, o->ld, o->b, o->Z, NULL);
+    case GEMM_NN_BIAS:
+        ops->gemm_nn_bias(pool, o->m, o->k, o->n, o->X, o->W, o->ld, o->b, o->Z, NULL);
         break;
-    case OUTER_BETA1:   /* plain SGD: the update fused into the product */
-        ops->outer(pool, o->m, o->k, o->n, -1e-9f, o->X, o->D, 1.0f, o->G, o->ld);
+    case GEMM_TN_BETA1:   /* plain SGD: the update fused into the product */
+        ops->gemm_tn(pool, o->m, o->k, o->n, -1e-9f, o->X, o->D, 1.0f, o->G, o->ld);
         break;
-    case OUTER_BETA0:   /* a gradient buffer (momentum, Adam) */
-        ops->outer(pool, o->m, o->k, o->n, 1.0f, o->X, o->D, 0.0f, o->G, o->ld);
+    case GEMM_TN_BETA0:   /* a gradient buffer (momentum, Adam) */
+        ops->gemm_tn(pool, o->m, o->k, o->n, 1.0f, o->X, o->D, 0.0f, o->G, o->ld);
         break;
     default:
-        ops->backprop(pool, o->m, o->k, o->n, o->D, o->W, o->ld, o->E);
+        ops->gemm_nt(pool, o->m, o->k, o->n, o->D, o->W, o->ld, o->E);
     }
 }
 
-static double seconds_per_call(const nnc_dense_ops *ops, nnc_pool *pool, int product,
+static double seconds_per_call(const nnc__dense_ops *ops, nnc__pool *pool, int product,
                                operands *o, unsigned reps)
 {
     double t[TIMINGS];
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    nnc_pool *pool;
+    nnc__pool *pool;
     if (nnc__pool_create(2, &pool) != NNC_OK) {
         fprintf(stderr, "nnc-bench-kernels: %s\n", nnc_last_error());
         return 1;
@@ -124,9 +124,8 @@ int main(int argc, char **argv)
         {"hidden 30->30", 10, 30, 30},  {"hidden 100->30", 10, 100, 30},
         {"hidden 256->256", 10, 256, 256},
     };
-    const nnc_dense_ops *impls[] = {nnc_dense_best(), &nnc_dense_blas, &nnc_dense_avx2,
-                                    &nnc_dense_avx512};
-    int have[] = {1, 1, nnc_cpu_has_avx2(), nnc_cpu_has_avx512()};
+    const nnc__dense_ops *impls[] = {nnc__dense_best(), nnc__dense_named("blas"),
+                                     nnc__dense_named("avx2"), nnc__dense_named("avx512")};
     printf("| shape (m x k x n) | product | implementation | ns/call | GFLOP/s |\n"
            "|---|---|---|---|---|\n");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
@@ -143,10 +142,10 @@ int main(int argc, char **argv)
         o.D = filled(o.m * o.n, 0.01f);
         o.E = filled(o.m * o.k, 0.0f);
         unsigned r = (unsigned)(reps * 7840.0 / (double)(o.m * o.k * o.n) * 30) + 1;
-        for (int p = AFFINE; p <= BACKPROP; p++)
+        for (int p = GEMM_NN_BIAS; p <= GEMM_NT; p++)
             for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++) {
-                if (!have[i])
-                    continue;
+                if (!impls[i])
+                    continue;   /* not in this build or on this CPU */
                 double sec = seconds_per_call(impls[i], NULL, p, &o, r);
                 printf("| %s (%zu x %zu x %zu) | %s | %s | %.0f | %.1f |\n", sh->name, o.m,
                        o.k, o.n, product_names[p], i ? impls[i]->name : "chosen (auto)",

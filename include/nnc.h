@@ -46,6 +46,14 @@ extern "C" {
 
 #define NNC_VERSION "0.1.0"
 
+/* Marks the library's exported functions; everything else in libnnc is
+ * hidden. */
+#if defined(NNC_BUILDING) && defined(__GNUC__)
+#define NNC_API __attribute__((visibility("default")))
+#else
+#define NNC_API
+#endif
+
 /* ---- status ------------------------------------------------------------ */
 
 typedef enum {
@@ -58,9 +66,9 @@ typedef enum {
 } nnc_status;
 
 /* One-line description of the last error on this thread ("" if none). */
-const char *nnc_last_error(void);
+NNC_API const char *nnc_last_error(void);
 /* Short name of a status code, e.g. "format error". */
-const char *nnc_status_name(nnc_status s);
+NNC_API const char *nnc_status_name(nnc_status s);
 
 /* ---- networks ---------------------------------------------------------- */
 
@@ -97,34 +105,34 @@ typedef struct {
 } nnc_net_spec;
 
 /* Fills a spec with the seed's choices: sigmoid, quadratic, N(0,1), seed 0. */
-void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers);
+NNC_API void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers);
 
 /* Creates a network; parameters are drawn from the network's generator
  * (xoshiro256** seeded by splitmix64, normals by the polar method with a
  * portable logarithm), so the same spec gives the same network on any machine. */
-nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out);
+NNC_API nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out);
 /* Shorthand for the seed's network: sigmoid, quadratic cost, N(0,1). */
-nnc_status nnc_net_create(const size_t *sizes, size_t n_layers, uint64_t seed,
+NNC_API nnc_status nnc_net_create(const size_t *sizes, size_t n_layers, uint64_t seed,
                           nnc_net **out);
 /* A deep copy, generator state included. */
-nnc_status nnc_net_clone(const nnc_net *net, nnc_net **out);
-void nnc_net_free(nnc_net *net);
+NNC_API nnc_status nnc_net_clone(const nnc_net *net, nnc_net **out);
+NNC_API void nnc_net_free(nnc_net *net);
 
-size_t         nnc_net_layers(const nnc_net *net);           /* L + 1       */
-size_t         nnc_net_size(const nnc_net *net, size_t layer); /* units     */
-size_t         nnc_net_inputs(const nnc_net *net);
-size_t         nnc_net_outputs(const nnc_net *net);
-nnc_activation nnc_net_hidden(const nnc_net *net);
-nnc_cost       nnc_net_cost(const nnc_net *net);
+NNC_API size_t         nnc_net_layers(const nnc_net *net);           /* L + 1       */
+NNC_API size_t         nnc_net_size(const nnc_net *net, size_t layer); /* units     */
+NNC_API size_t         nnc_net_inputs(const nnc_net *net);
+NNC_API size_t         nnc_net_outputs(const nnc_net *net);
+NNC_API nnc_activation nnc_net_hidden(const nnc_net *net);
+NNC_API nnc_cost       nnc_net_cost(const nnc_net *net);
 
 /* All parameters in one block: W_1, b_1, W_2, b_2, ... The pointer stays
  * valid for the network's life; writing through it changes the network. */
-size_t nnc_net_param_count(const nnc_net *net);
-float *nnc_net_params(nnc_net *net);
-const float *nnc_net_params_const(const nnc_net *net);
+NNC_API size_t nnc_net_param_count(const nnc_net *net);
+NNC_API float *nnc_net_params(nnc_net *net);
+NNC_API const float *nnc_net_params_const(const nnc_net *net);
 /* W_l (n_{l-1} x n_l) and b_l (n_l) inside that block, l = 1 .. L. */
-float *nnc_net_weights(nnc_net *net, size_t l);
-float *nnc_net_biases(nnc_net *net, size_t l);
+NNC_API float *nnc_net_weights(nnc_net *net, size_t l);
+NNC_API float *nnc_net_biases(nnc_net *net, size_t l);
 
 /* Arithmetic: the functions that compute (nnc_feedforward, nnc_gradient,
  * nnc_train, nnc_measure_data, nnc_evaluate, nnc_confusion_matrix) run with
@@ -134,7 +142,7 @@ float *nnc_net_biases(nnc_net *net, size_t l);
  * inside nnc_train, so in that mode too. */
 
 /* Output activations of m inputs: out is m x n_L. */
-nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
+NNC_API nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
                            float *out);
 
 /* The objective Σ_i C(x_i, y_i) + (l2/2) Σ w² over m samples with targets y
@@ -142,7 +150,7 @@ nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m,
  * every parameter (same layout as the parameter block), summed over the
  * samples; biases are not regularised. Either output may be NULL. This is
  * backprop for the whole batch at once (BP1-BP4). */
-nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
+NNC_API nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
                         size_t m, double l2, double *cost, float *grad);
 
 /* ---- datasets ---------------------------------------------------------- */
@@ -152,29 +160,29 @@ typedef struct nnc_data nnc_data;
 /* A dataset of n samples of dim inputs each, with integer class labels.
  * Inputs are held as bytes scaled by 1/256 when a batch is formed (as the
  * seed's mnist.pkl.gz was made from MNIST), or as floats. Both functions copy. */
-nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
+NNC_API nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
                                size_t n, size_t dim, nnc_data **out);
-nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
+NNC_API nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
                                 size_t n, size_t dim, nnc_data **out);
 /* Optional real-valued targets (n x n_out) used instead of one-hot labels. */
-nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out);
+NNC_API nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out);
 /* Samples [first, first+count) as a new dataset sharing the same storage. */
-nnc_status nnc_data_slice(const nnc_data *data, size_t first, size_t count,
+NNC_API nnc_status nnc_data_slice(const nnc_data *data, size_t first, size_t count,
                           nnc_data **out);
-void nnc_data_free(nnc_data *data);
+NNC_API void nnc_data_free(nnc_data *data);
 
-size_t nnc_data_count(const nnc_data *data);
-size_t nnc_data_dim(const nnc_data *data);
+NNC_API size_t nnc_data_count(const nnc_data *data);
+NNC_API size_t nnc_data_dim(const nnc_data *data);
 /* Label of sample i. */
-unsigned nnc_data_label(const nnc_data *data, size_t i);
+NNC_API unsigned nnc_data_label(const nnc_data *data, size_t i);
 /* Input of sample i as floats (dim values). */
-void nnc_data_input(const nnc_data *data, size_t i, float *x);
+NNC_API void nnc_data_input(const nnc_data *data, size_t i, float *x);
 /* Where the data came from (a file name), for messages. */
-const char *nnc_data_source(const nnc_data *data);
+NNC_API const char *nnc_data_source(const nnc_data *data);
 
 /* Reads an IDX file pair (images 0x00000803, labels 0x00000801), raw or
  * gzip'd, checking every header field against the file and the other file. */
-nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
+NNC_API nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
                         nnc_data **out);
 
 /* Loads MNIST from a folder holding train-images-idx3-ubyte,
@@ -182,7 +190,7 @@ nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
  * (each raw or with .gz), split as the seed's mnist.pkl.gz: training = the
  * first 50,000 training images, validation = the last 10,000, test = t10k.
  * Any of the out pointers may be NULL. */
-nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
+NNC_API nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
                           nnc_data **test);
 
 /* Reads the seed's mnist.pkl.gz (or any gzip'd or raw pickle of three
@@ -192,7 +200,7 @@ nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
  * global other than numpy's array reconstruction, numpy.dtype and
  * _codecs.encode is accepted. Pixels that are all multiples of 1/256 are kept
  * as bytes. Any of the out pointers may be NULL. */
-nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
+NNC_API nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
                            nnc_data **test);
 
 /* Reads a CSV file of one sample per line, label first, then the input
@@ -200,7 +208,7 @@ nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
  * line. Values are either integers 0-255 (kept as bytes, scaled by 1/256 like
  * IDX pixels; *unit_scale = 0) or reals in [0, 1] (kept as they are;
  * *unit_scale = 1). unit_scale may be NULL. */
-nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale);
+NNC_API nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale);
 
 /* How nnc_image_load makes digits light on dark, as MNIST's are. */
 typedef enum {
@@ -215,7 +223,7 @@ typedef enum {
  * centre = 1 it is prepared as MNIST's digits were: the ink's bounding box
  * scaled to fit 20/28 of the side, then moved so that its centre of mass is
  * the image's centre. out holds width x height floats. */
-nnc_status nnc_image_load(const char *path, size_t width, size_t height,
+NNC_API nnc_status nnc_image_load(const char *path, size_t width, size_t height,
                           nnc_invert invert, int centre, float *out);
 
 /* ---- training ---------------------------------------------------------- */
@@ -300,18 +308,18 @@ typedef struct {
 } nnc_train_summary;
 
 /* Fills opts with the seed's test.py settings (plain SGD, nothing else). */
-void nnc_train_opts_init(nnc_train_opts *opts);
+NNC_API void nnc_train_opts_init(nnc_train_opts *opts);
 
 /* Mini-batch SGD as the seed's Network.SGD: per epoch, shuffle, cut into
  * batches of batch_size (the last may be smaller), and for each batch
  * w <- w - (eta / len(batch)) * sum of gradients, likewise for biases; with
  * the options above on top. summary may be NULL. */
-nnc_status nnc_train(nnc_net *net, const nnc_data *train,
+NNC_API nnc_status nnc_train(nnc_net *net, const nnc_data *train,
                      const nnc_train_opts *opts, nnc_train_summary *summary);
 
 /* Correct count and mean cost (without any L2 term) over a dataset;
  * mean_cost may be NULL. */
-nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
+NNC_API nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
                             size_t *correct, double *mean_cost);
 
 /* ---- model files ------------------------------------------------------- */
@@ -326,25 +334,25 @@ typedef struct {
     nnc_optimizer optimizer;
 } nnc_train_record;
 
-const nnc_train_record *nnc_net_record(const nnc_net *net);
+NNC_API const nnc_train_record *nnc_net_record(const nnc_net *net);
 
 /* Saves in the .nnc format (docs/FORMAT.md), atomically: a temporary file in
  * the same folder, flushed and fsync'ed, renamed over path. */
-nnc_status nnc_model_save(const nnc_net *net, const char *path);
+NNC_API nnc_status nnc_model_save(const nnc_net *net, const char *path);
 /* Saves in network2.py's JSON format (sigmoid networks with the quadratic
  * or cross-entropy cost only), atomically. */
-nnc_status nnc_model_save_json(const nnc_net *net, const char *path);
+NNC_API nnc_status nnc_model_save_json(const nnc_net *net, const char *path);
 /* Loads a .nnc file or a network2 JSON file, told apart by their content;
  * every field is checked before anything is allocated. */
-nnc_status nnc_model_load(const char *path, nnc_net **out);
+NNC_API nnc_status nnc_model_load(const char *path, nnc_net **out);
 
 /* Number of samples whose argmax output equals the label. */
-nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
+NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
                         size_t *correct);
 
 /* Counts of (label, prediction) pairs: matrix is n_L x n_L, row = label,
  * column = argmax output. */
-nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
+NNC_API nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
                                 size_t *matrix);
 
 #ifdef __cplusplus

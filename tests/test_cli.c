@@ -9,20 +9,20 @@ static void usage_errors_exit_2(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run_command("build/nnc", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc frobnicate", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc frobnicate", out, sizeof out), 2);
     assert_non_null(strstr(out, "frobnicate"));
-    assert_int_equal(run_command("build/nnc train --layers 784,x,10", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --layers 784,x,10", out, sizeof out), 2);
     assert_non_null(strstr(out, "--layers"));
-    assert_int_equal(run_command("build/nnc train --batch 0", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc train --eta -1", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc train --epochs", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc train extra", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc train --cost hinge", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --batch 0", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --eta -1", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --epochs", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train extra", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --cost hinge", out, sizeof out), 2);
     assert_non_null(strstr(out, "quadratic, cross-entropy, softmax"));
-    assert_int_equal(run_command("build/nnc train --dropout 1.5", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc train --preset fastest", out, sizeof out), 2);
-    assert_int_equal(run_command("build/nnc train --monitor train-cost,bogus", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --dropout 1.5", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --preset fastest", out, sizeof out), 2);
+    assert_int_equal(run_command("nnc train --monitor train-cost,bogus", out, sizeof out), 2);
     assert_non_null(strstr(out, "bogus"));
 }
 
@@ -30,9 +30,9 @@ static void help_and_version_exit_0(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run_command("build/nnc --version", out, sizeof out), 0);
+    assert_int_equal(run_command("nnc --version", out, sizeof out), 0);
     assert_non_null(strstr(out, NNC_VERSION));
-    assert_int_equal(run_command("build/nnc train --help", out, sizeof out), 0);
+    assert_int_equal(run_command("nnc train --help", out, sizeof out), 0);
     assert_non_null(strstr(out, "--layers"));
     assert_non_null(strstr(out, "(3.0; adam: 0.001)"));
 }
@@ -41,8 +41,8 @@ static void missing_data_exits_1_naming_the_folder(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run_command("build/nnc train --data build/no-such-folder", out, sizeof out), 1);
-    assert_non_null(strstr(out, "build/no-such-folder"));
+    assert_int_equal(run_command("nnc train --data no-such-folder", out, sizeof out), 1);
+    assert_non_null(strstr(out, "no-such-folder"));
     assert_non_null(strstr(out, "train-images-idx3-ubyte"));
 }
 
@@ -51,17 +51,17 @@ static void fetch_script_checks_md5(void **state)
     (void)state;
     char out[4096], cmd[1024];
     /* a folder whose training images are not MNIST's */
-    assert_int_equal(system("mkdir -p build/test-scratch/fake-mnist && "
-                            "printf x | gzip > build/test-scratch/fake-mnist/train-images-idx3-ubyte.gz"),
+    assert_int_equal(system("mkdir -p test-scratch/fake-mnist && "
+                            "printf x | gzip > test-scratch/fake-mnist/train-images-idx3-ubyte.gz"),
                      0);
-    assert_int_equal(run_command("scripts/fetch-mnist.sh --check build/test-scratch/fake-mnist", out,
+    assert_int_equal(run_command("'" SRC("scripts/fetch-mnist.sh") "' --check test-scratch/fake-mnist", out,
                          sizeof out), 1);
     assert_non_null(strstr(out, "train-images-idx3-ubyte.gz: content MD5"));
     assert_non_null(strstr(out, "t10k-labels-idx1-ubyte(.gz) is missing"));
     const char *dir = mnist_dir();
     if (!dir)
         SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
-    snprintf(cmd, sizeof cmd, "scripts/fetch-mnist.sh --check '%s'", dir);
+    snprintf(cmd, sizeof cmd, "'%s' --check '%s'", SRC("scripts/fetch-mnist.sh"), dir);
     assert_int_equal(run_command(cmd, out, sizeof out), 0);
 }
 
@@ -70,12 +70,12 @@ static void readme_example_compiles(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run_command("sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' "
-                                 "> build/test-scratch/readme_example.c", out, sizeof out), 0);
-    assert_int_equal(run_command("grep -q nnc_train build/test-scratch/readme_example.c", out,
+    assert_int_equal(run_command("sed -n '/^```c$/,/^```$/p' '" SRC("README.md") "' | sed '1d;$d' "
+                                 "> test-scratch/readme_example.c", out, sizeof out), 0);
+    assert_int_equal(run_command("grep -q nnc_train test-scratch/readme_example.c", out,
                                  sizeof out), 0);
-    if (run_command("${CC:-cc} -std=c11 -Wall -Werror -Iinclude "
-                    "build/test-scratch/readme_example.c -c -o build/test-scratch/readme.o",
+    if (run_command("${CC:-cc} -std=c11 -Wall -Werror -I'" SRC("include") "' "
+                    "test-scratch/readme_example.c -c -o test-scratch/readme.o",
                     out, sizeof out) != 0)
         fail_msg("the README's example does not compile: %s", out);
 }

@@ -3,8 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backprop.h"
-#include "fp_mode.h"
+#include "math/dropout.h"
+#include "runtime/compute_scope.h"
+#if defined(__x86_64__) || defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+#ifdef NNC_HAVE_OPENBLAS
+#include <cblas.h>
+#endif
 #include "testutil.h"
 
 enum { N = 60, IN = 5, OUT = 3 };
@@ -183,8 +189,8 @@ static void dropout_keeps_expectation_and_is_off_at_evaluation(void **state)
           *out = malloc(M * sizeof *out);
     for (int i = 0; i < M; i++)
         a[i] = 0.25f + (float)(i % 4) * 0.25f;    /* mean 0.625 */
-    nnc_rng r;
-    nnc_rng_seed(&r, 5);
+    nnc__rng r;
+    nnc__rng_seed(&r, 5);
     nnc__drop_units(&r, 0.7f, a, mask, out, M);
     double sum_a = 0, sum_out = 0, zeros = 0;
     for (int i = 0; i < M; i++) {
@@ -327,8 +333,8 @@ static int record_product(nnc_net *net, const nnc_epoch_report *r, void *user)
     return 0;
 }
 
-/* Training runs with subnormals flushed to zero (fp_mode.h) and gives the
- * caller's mode back. */
+/* Training runs with subnormals flushed to zero (compute_scope.h) and gives
+ * the caller's mode back. */
 static void training_flushes_subnormals_and_restores_the_mode(void **state)
 {
     (void)state;
@@ -355,7 +361,36 @@ static void training_flushes_subnormals_and_restores_the_mode(void **state)
 #endif
 }
 
+/* The host program's OpenBLAS thread count is its own again after nnc ran
+ * (nnc runs OpenBLAS on one thread meanwhile). */
+static void openblas_threads_are_given_back(void **state)
+{
+    (void)state;
+#ifdef NNC_HAVE_OPENBLAS
+    int before = openblas_get_num_threads();
+    openblas_set_num_threads(2);
+    nnc_data *d = problem(NULL);
+    const size_t sizes[] = {IN, 4, OUT};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 1, &net));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 1;
+    assert_ok(nnc_train(net, d, &o, NULL));
+    assert_int_equal(openblas_get_num_threads(), 2);
+    size_t correct;
+    assert_ok(nnc_evaluate(net, d, &correct));
+    assert_int_equal(openblas_get_num_threads(), 2);
+    openblas_set_num_threads(before);
+    nnc_net_free(net);
+    nnc_data_free(d);
+#else
+    SKIP_TEST("built without OpenBLAS");
+#endif
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(openblas_threads_are_given_back),
     cmocka_unit_test(l2_update_is_network2s),
     cmocka_unit_test(every_optimizer_decreases_the_cost),
     cmocka_unit_test(optimizer_steps_match_hand_computation),

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "data/dataset.h"
 #include "testutil.h"
 
 #define N 5
@@ -117,7 +117,7 @@ static void broken_files_are_refused(void **state)
     const char *lab = write_idx("lab", 0x801, lab_dims, 1, labels, N, 0, 0);
     const char *img = write_idx("img", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 0);
     /* wrong magic: a labels file given as images */
-    expect_error(lab, lab, NNC_ERR_FORMAT, "build/test-scratch/lab", "magic");
+    expect_error(lab, lab, NNC_ERR_FORMAT, "test-scratch/lab", "magic");
     expect_error(img, img, NNC_ERR_FORMAT, "magic", "0x00000801");
     /* truncated raw: data cut, and header cut */
     expect_error(write_idx("cut", 0x803, img_dims, 3, pixels, sizeof pixels, 0, 40), lab,
@@ -180,13 +180,13 @@ static void large_sample_arrays_are_2mb_aligned(void **state)
 {
     (void)state;
     size_t big = ((size_t)5 << 20) + 123;
-    unsigned char *p = nnc__sample_alloc(big);
+    unsigned char *p = nnc__alloc_samples(big);
     assert_non_null(p);
     assert_int_equal((uintptr_t)p % ((uintptr_t)2 << 20), 0);
     memset(p, 0xab, big);
     assert_int_equal(p[big - 1], 0xab);
     free(p);
-    p = nnc__sample_alloc(100);
+    p = nnc__alloc_samples(100);
     assert_non_null(p);
     memset(p, 0, 100);
     free(p);

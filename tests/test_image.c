@@ -162,8 +162,8 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     for (size_t j = 1; j < 10; j++)
         best = o1[j] > o1[best] ? j : best;
     char cmd[512], out[512], want[64];
-    snprintf(cmd, sizeof cmd, "build/nnc predict %s %s", scratch_path("digit-model.nnc"),
-             "build/test-scratch/paper.png");
+    snprintf(cmd, sizeof cmd, "nnc predict %s %s", scratch_path("digit-model.nnc"),
+             "test-scratch/paper.png");
     assert_int_equal(run_command(cmd, out, sizeof out), 0);
     snprintf(want, sizeof want, "paper.png: %zu ", best);
     if (!strstr(out, want))

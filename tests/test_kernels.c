@@ -50,7 +50,7 @@ static void assert_padding_kept(const float *G, size_t k, size_t n, size_t ld,
     for (size_t p = 0; p < k; p++)
         for (size_t j = n; j < ld; j++)
             if (!isnan(G[p * ld + j]))
-                fail_msg("%s outer wrote padding column %zu of row %zu (k=%zu n=%zu ld=%zu)",
+                fail_msg("%s gemm_tn wrote padding column %zu of row %zu (k=%zu n=%zu ld=%zu)",
                          who, j, p, k, n, ld);
 }
 
@@ -59,10 +59,10 @@ static void assert_close_rows(const float *got, const float *want, size_t k, siz
                               size_t ld, size_t m)
 {
     for (size_t p = 0; p < k; p++)
-        assert_close(got + p * ld, want + p * ld, n, m, "outer", m, k, n);
+        assert_close(got + p * ld, want + p * ld, n, m, "gemm_tn", m, k, n);
 }
 
-static void check_shape(const nnc_dense_ops *ops, uint64_t *st, size_t m, size_t k, size_t n,
+static void check_shape(const nnc__dense_ops *ops, uint64_t *st, size_t m, size_t k, size_t n,
                         size_t ld)
 {
     float *X = random_matrix(st, m * k), *W = padded_matrix(st, k, n, ld);
@@ -71,27 +71,27 @@ static void check_shape(const nnc_dense_ops *ops, uint64_t *st, size_t m, size_t
     float *z1 = malloc(m * n * 4), *z2 = malloc(m * n * 4);
     float *e1 = malloc(m * k * 4), *e2 = malloc(m * k * 4);
     float *g1 = malloc(k * ld * 4), *g2 = malloc(k * ld * 4);
-    nnc_dense_ref.affine(NULL, m, k, n, X, W, ld, bias, z1, NULL);
-    ops->affine(NULL, m, k, n, X, W, ld, bias, z2, NULL);
-    assert_close(z2, z1, m * n, k, "affine", m, k, n);
+    nnc__dense_named("ref")->gemm_nn_bias(NULL, m, k, n, X, W, ld, bias, z1, NULL);
+    ops->gemm_nn_bias(NULL, m, k, n, X, W, ld, bias, z2, NULL);
+    assert_close(z2, z1, m * n, k, "gemm_nn_bias", m, k, n);
     /* lines to prefetch, more than the loop has steps for: the same result */
     const void *lines[200];
     for (size_t q = 0; q < 200; q++)
         lines[q] = (const char *)X + q % (m * k) * sizeof *X;
-    nnc_prefetch pf = {lines, k < 200 ? k : 200};
+    nnc__prefetch pf = {lines, k < 200 ? k : 200};
     float *z3 = malloc(m * n * 4);
-    ops->affine(NULL, m, k, n, X, W, ld, bias, z3, &pf);
+    ops->gemm_nn_bias(NULL, m, k, n, X, W, ld, bias, z3, &pf);
     assert_memory_equal(z3, z2, m * n * 4);
     free(z3);
-    nnc_dense_ref.backprop(NULL, m, k, n, D, W, ld, e1);
-    ops->backprop(NULL, m, k, n, D, W, ld, e2);
-    assert_close(e2, e1, m * k, n, "backprop", m, k, n);
+    nnc__dense_named("ref")->gemm_nt(NULL, m, k, n, D, W, ld, e1);
+    ops->gemm_nt(NULL, m, k, n, D, W, ld, e2);
+    assert_close(e2, e1, m * k, n, "gemm_nt", m, k, n);
     const float betas[] = {0.0f, 1.0f, 0.75f};
     for (int t = 0; t < 3; t++) {
         memcpy(g1, G0, k * ld * 4);
         memcpy(g2, G0, k * ld * 4);
-        nnc_dense_ref.outer(NULL, m, k, n, -0.3f, X, D, betas[t], g1, ld);
-        ops->outer(NULL, m, k, n, -0.3f, X, D, betas[t], g2, ld);
+        nnc__dense_named("ref")->gemm_tn(NULL, m, k, n, -0.3f, X, D, betas[t], g1, ld);
+        ops->gemm_tn(NULL, m, k, n, -0.3f, X, D, betas[t], g2, ld);
         assert_close_rows(g2, g1, k, n, ld, m);
         assert_padding_kept(g1, k, n, ld, "reference");
         assert_padding_kept(g2, k, n, ld, ops->name);
@@ -101,7 +101,7 @@ static void check_shape(const nnc_dense_ops *ops, uint64_t *st, size_t m, size_t
 }
 
 /* Every shape with dense rows (ld = n) and with padded ones. */
-static void check_ops(const nnc_dense_ops *ops)
+static void check_ops(const nnc__dense_ops *ops)
 {
     uint64_t st = 7;
     for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
@@ -112,32 +112,37 @@ static void check_ops(const nnc_dense_ops *ops)
             }
 }
 
+/* Checks the named implementation, or skips where this build or CPU lacks it. */
+static void check_named(const char *name)
+{
+    const nnc__dense_ops *ops = nnc__dense_named(name);
+    if (!ops)
+        SKIP_TEST("no such kernels in this build or on this CPU");
+    check_ops(ops);
+}
+
 static void blas_matches_reference(void **state)
 {
     (void)state;
-    check_ops(&nnc_dense_blas);
+    check_named("blas");
 }
 
 static void avx512_matches_reference(void **state)
 {
     (void)state;
-    if (!nnc_cpu_has_avx512())
-        SKIP_TEST("this CPU has no AVX-512F");
-    check_ops(&nnc_dense_avx512);
+    check_named("avx512");
 }
 
 static void avx2_matches_reference(void **state)
 {
     (void)state;
-    if (!nnc_cpu_has_avx2())
-        SKIP_TEST("this CPU has no AVX2 with FMA");
-    check_ops(&nnc_dense_avx2);
+    check_named("avx2");
 }
 
 /* A vectorised sigmoid within 3 float roundings of 1/(1+expf(-z)) over the
  * whole range, saturating to exactly 0 and 1, NaN kept; byte conversion
  * exact. Lengths that are not multiples of a vector test the tails. */
-static void check_vector_ops(const nnc_vector_ops *ops)
+static void check_vector_ops(const nnc__vector_ops *ops)
 {
     enum { N = 1037 };
     float z[N], want[N], x[N], x_ref[N];
@@ -154,7 +159,7 @@ static void check_vector_ops(const nnc_vector_ops *ops)
         memcpy(zz, z, sizeof zz);
         memcpy(ww, want, sizeof ww);
         ops->sigmoid(zz, len);
-        nnc_vector_ref.sigmoid(ww, len);
+        nnc__vector_named("ref")->sigmoid(ww, len);
         for (size_t i = 0; i < len; i++)
             if (!(fabsf(zz[i] - ww[i]) <= 3.6e-7f * ww[i] || (isnan(zz[i]) && isnan(ww[i]))))
                 fail_msg("%s sigmoid(%.9g) = %.9g, reference %.9g", ops->name, z[i], zz[i],
@@ -162,24 +167,24 @@ static void check_vector_ops(const nnc_vector_ops *ops)
     }
     assert_true(isnan(z[5]) && want[6] == INFINITY);   /* inputs untouched */
     ops->bytes_to_floats(bytes, 1.0f / 256.0f, x, N - 3);
-    nnc_vector_ref.bytes_to_floats(bytes, 1.0f / 256.0f, x_ref, N - 3);
+    nnc__vector_named("ref")->bytes_to_floats(bytes, 1.0f / 256.0f, x_ref, N - 3);
     assert_memory_equal(x, x_ref, (N - 3) * sizeof *x);
 }
 
 static void vector_kernels_match_reference(void **state)
 {
     (void)state;
-    if (nnc_cpu_has_avx2())
-        check_vector_ops(&nnc_vector_avx2);
-    if (nnc_cpu_has_avx512())
-        check_vector_ops(&nnc_vector_avx512);
-    check_vector_ops(nnc_vector_best());
+    const char *names[] = {"avx2", "avx512"};
+    for (size_t i = 0; i < 2; i++)
+        if (nnc__vector_named(names[i]))
+            check_vector_ops(nnc__vector_named(names[i]));
+    check_vector_ops(nnc__vector_best());
 }
 
 static void chosen_kernels_match_reference(void **state)
 {
     (void)state;
-    check_ops(nnc_dense_best());
+    check_ops(nnc__dense_best());
 }
 
 /* Shapes large enough to be cut into tasks (dense.h): the output layer of
@@ -189,7 +194,7 @@ static const size_t split_shapes[][3] = {{128, 1024, 10}, {128, 784, 100}, {10, 
 
 /* One shape, one implementation: the reference's sums, and the same bits
  * whether the pool is none, two threads or three. */
-static void check_split_shape(const nnc_dense_ops *ops, nnc_pool *const *pools, size_t m,
+static void check_split_shape(const nnc__dense_ops *ops, nnc__pool *const *pools, size_t m,
                               size_t k, size_t n)
 {
     uint64_t st = 11;
@@ -204,14 +209,14 @@ static void check_split_shape(const nnc_dense_ops *ops, nnc_pool *const *pools, 
         g[v] = malloc(k * ld * 4);
         assert_true(z[v] && e[v] && g[v]);
         memcpy(g[v], G0, k * ld * 4);
-        const nnc_dense_ops *o = v == 0 ? &nnc_dense_ref : ops;
-        nnc_pool *pool = v == 0 ? NULL : pools[v - 1];
-        o->affine(pool, m, k, n, X, W, ld, bias, z[v], NULL);
-        o->backprop(pool, m, k, n, D, W, ld, e[v]);
-        o->outer(pool, m, k, n, -0.3f, X, D, 0.75f, g[v], ld);
+        const nnc__dense_ops *o = v == 0 ? &nnc__dense_ref : ops;
+        nnc__pool *pool = v == 0 ? NULL : pools[v - 1];
+        o->gemm_nn_bias(pool, m, k, n, X, W, ld, bias, z[v], NULL);
+        o->gemm_nt(pool, m, k, n, D, W, ld, e[v]);
+        o->gemm_tn(pool, m, k, n, -0.3f, X, D, 0.75f, g[v], ld);
     }
-    assert_close(z[1], z[0], m * n, k, "affine", m, k, n);
-    assert_close(e[1], e[0], m * k, n, "backprop", m, k, n);
+    assert_close(z[1], z[0], m * n, k, "gemm_nn_bias", m, k, n);
+    assert_close(e[1], e[0], m * k, n, "gemm_nt", m, k, n);
     assert_close_rows(g[1], g[0], k, n, ld, m);
     for (int v = 2; v < 4; v++) {
         assert_memory_equal(z[v], z[1], m * n * 4);
@@ -229,15 +234,14 @@ static void check_split_shape(const nnc_dense_ops *ops, nnc_pool *const *pools, 
 static void products_give_the_same_bits_on_any_pool(void **state)
 {
     (void)state;
-    nnc_pool *pools[3] = {NULL, NULL, NULL};
+    nnc__pool *pools[3] = {NULL, NULL, NULL};
     assert_int_equal(nnc__pool_create(2, &pools[1]), NNC_OK);
     assert_int_equal(nnc__pool_create(3, &pools[2]), NNC_OK);
-    const nnc_dense_ops *all[] = {&nnc_dense_blas, &nnc_dense_avx512, &nnc_dense_avx2,
-                                  nnc_dense_best()};
+    const nnc__dense_ops *all[] = {nnc__dense_named("blas"), nnc__dense_named("avx512"),
+                                   nnc__dense_named("avx2"), nnc__dense_best()};
     for (size_t o = 0; o < sizeof all / sizeof all[0]; o++) {
-        if ((all[o] == &nnc_dense_avx512 && !nnc_cpu_has_avx512()) ||
-            (all[o] == &nnc_dense_avx2 && !nnc_cpu_has_avx2()))
-            continue;
+        if (!all[o])
+            continue;   /* not in this build or on this CPU */
         for (size_t s = 0; s < sizeof split_shapes / sizeof split_shapes[0]; s++)
             check_split_shape(all[o], pools, split_shapes[s][0], split_shapes[s][1],
                               split_shapes[s][2]);
@@ -254,14 +258,14 @@ static void reference_on_a_known_product(void **state)
     const float W[3 * 2] = {1, -1, 0, 2, 0.5f, 0};      /* 3 x 2 */
     const float b[2] = {0.25f, -0.25f};
     float Z[4], E[6], G[6] = {1, 1, 1, 1, 1, 1};
-    nnc_dense_ref.affine(NULL, 2, 3, 2, X, W, 2, b, Z, NULL);
+    nnc__dense_named("ref")->gemm_nn_bias(NULL, 2, 3, 2, X, W, 2, b, Z, NULL);
     assert_true(Z[0] == 1 + 0 + 1.5f + 0.25f && Z[1] == -1 + 4 + 0 - 0.25f);
     assert_true(Z[2] == 4 + 0 + 3 + 0.25f && Z[3] == -4 + 10 - 0.25f);
     const float D[4] = {1, 2, -1, 1};                   /* 2 x 2 */
-    nnc_dense_ref.backprop(NULL, 2, 3, 2, D, W, 2, E);         /* D W^T: 2 x 3 */
+    nnc__dense_named("ref")->gemm_nt(NULL, 2, 3, 2, D, W, 2, E);         /* D W^T: 2 x 3 */
     assert_true(E[0] == -1 && E[1] == 4 && E[2] == 0.5f);
     assert_true(E[3] == -2 && E[4] == 2 && E[5] == -0.5f);
-    nnc_dense_ref.outer(NULL, 2, 3, 2, 1.0f, X, D, 1.0f, G, 2); /* G + X^T D */
+    nnc__dense_named("ref")->gemm_tn(NULL, 2, 3, 2, 1.0f, X, D, 1.0f, G, 2); /* G + X^T D */
     assert_true(G[0] == 1 + 1 - 4 && G[1] == 1 + 2 + 4);
     assert_true(G[4] == 1 + 3 - 6 && G[5] == 1 + 6 + 6);
 }

@@ -1,9 +1,11 @@
 /* test_main.c — runs every test group and prints one summary line. */
+#define _DEFAULT_SOURCE   /* realpath */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -11,19 +13,20 @@ int tests_skipped;
 
 extern const test_group kernel_tests, gradient_tests, reference_tests,
     training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
-    idx_tests, cli_tests, mnist_tests, pool_tests;
+    idx_tests, cli_tests, mnist_tests, pool_tests, pinned_tests;
 
 static const test_group *const groups[] = {
     &pool_tests,   &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
     &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
-    &idx_tests,     &cli_tests,     &mnist_tests,
+    &idx_tests,     &cli_tests,     &mnist_tests,   &pinned_tests,
 };
+
+/* NNC_MNIST_DIR made absolute before the tests move to their build folder */
+static char mnist[4096];
 
 const char *mnist_dir(void)
 {
-    const char *dir = getenv("NNC_MNIST_DIR");
-    struct stat sb;
-    return dir && *dir && stat(dir, &sb) == 0 ? dir : NULL;
+    return *mnist ? mnist : NULL;
 }
 
 const char *python_with_numpy(void)
@@ -39,16 +42,20 @@ const char *python_with_numpy(void)
 const char *scratch_path(const char *name)
 {
     static char path[512];
-    mkdir("build", 0777);
-    mkdir("build/test-scratch", 0777);
-    snprintf(path, sizeof path, "build/test-scratch/%s", name);
+    mkdir("test-scratch", 0777);
+    snprintf(path, sizeof path, "test-scratch/%s", name);
     return path;
 }
 
 int run_command(const char *cmd, char *out, size_t cap)
 {
-    char full[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    char full[2048];
+    if (!strncmp(cmd, "nnc ", 4) || !strcmp(cmd, "nnc")) {
+        const char *wrapper = getenv("NNC_TEST_WRAPPER");
+        snprintf(full, sizeof full, "%s ./nnc%s 2>&1", wrapper ? wrapper : "", cmd + 3);
+    } else {
+        snprintf(full, sizeof full, "%s 2>&1", cmd);
+    }
     FILE *p = popen(full, "r");
     if (!p)
         return -1;
@@ -82,6 +89,13 @@ float test_uniform(uint64_t *state, float lo, float hi)
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : NULL;   /* run one group by name */
+    const char *dir = getenv("NNC_MNIST_DIR");
+    if (dir && *dir && !realpath(dir, mnist))
+        *mnist = '\0';
+    if (chdir(NNC_TEST_BUILDDIR) != 0) {
+        fprintf(stderr, "nnc tests: cannot enter %s\n", NNC_TEST_BUILDDIR);
+        return 1;
+    }
     size_t total = 0;
     int failed = 0;
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {

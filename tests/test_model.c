@@ -9,7 +9,7 @@
 
 #include "testutil.h"
 
-#define GOLDEN "tests/golden/tiny.nnc"
+#define GOLDEN SRC("tests/golden/tiny.nnc")
 
 static nnc_net *tiny_net(void)
 {
@@ -169,7 +169,7 @@ static void failed_saves_leave_nothing_behind(void **state)
     (void)state;
     nnc_net *net = tiny_net();
     /* a folder that does not exist */
-    assert_int_equal(nnc_model_save(net, "build/test-scratch/no/such/dir/m.nnc"), NNC_ERR_IO);
+    assert_int_equal(nnc_model_save(net, "test-scratch/no/such/dir/m.nnc"), NNC_ERR_IO);
     assert_non_null(strstr(nnc_last_error(), "no/such/dir/m.nnc"));
     /* the target is a folder: rename fails after the data was written */
     mkdir(scratch_path("a-folder"), 0777);
@@ -177,7 +177,7 @@ static void failed_saves_leave_nothing_behind(void **state)
     struct stat sb;
     assert_int_equal(stat(scratch_path("a-folder"), &sb), 0);
     assert_true(S_ISDIR(sb.st_mode));
-    assert_false(has_temp_files("build/test-scratch"));
+    assert_false(has_temp_files("test-scratch"));
     /* a save over an existing model replaces it whole */
     assert_ok(nnc_model_save(net, scratch_path("over.nnc")));
     nnc_net_params(net)[0] += 1.0f;
@@ -196,14 +196,14 @@ static void network2_json_from_numpy_matches(void **state)
     const char *py = python_with_numpy();
     if (!py)
         SKIP_TEST("no python3 with numpy (set NNC_PYTHON)");
-    snprintf(cmd, sizeof cmd, "%s tests/reference/network2_json.py %s %s 2>/dev/null", py,
-             scratch_path("n2.json"), "build/test-scratch/n2-outputs.txt");
+    snprintf(cmd, sizeof cmd, "%s '" SRC("tests/reference/network2_json.py") "' %s %s 2>/dev/null", py,
+             scratch_path("n2.json"), "test-scratch/n2-outputs.txt");
     assert_int_equal(system(cmd), 0);
     nnc_net *net;
     assert_ok(nnc_model_load(scratch_path("n2.json"), &net));
     assert_int_equal(nnc_net_layers(net), 4);
     assert_int_equal(nnc_net_cost(net), NNC_COST_CROSS_ENTROPY);
-    FILE *f = fopen("build/test-scratch/n2-outputs.txt", "r");
+    FILE *f = fopen("test-scratch/n2-outputs.txt", "r");
     assert_non_null(f);
     for (int line = 0; line < 5; line++) {
         float x[7], out[3];

@@ -13,11 +13,11 @@ static const char *fixture_dir(void)
     if (made < 0) {
         const char *py = python_with_numpy();
         char cmd[512];
-        snprintf(cmd, sizeof cmd, "mkdir -p build/test-scratch/pkl && %s "
-                 "tests/reference/make_pickles.py build/test-scratch/pkl", py ? py : "false");
+        snprintf(cmd, sizeof cmd, "mkdir -p test-scratch/pkl && %s "
+                 "'" SRC("tests/reference/make_pickles.py") "' test-scratch/pkl", py ? py : "false");
         made = py && system(cmd) == 0;
     }
-    return made ? "build/test-scratch/pkl" : NULL;
+    return made ? "test-scratch/pkl" : NULL;
 }
 
 static void check_values(const char *file)
@@ -27,7 +27,7 @@ static void check_values(const char *file)
     nnc_data *sets[3];
     assert_ok(nnc_pickle_load(path, &sets[0], &sets[1], &sets[2]));
     const size_t counts[3] = {30, 10, 12};
-    FILE *f = fopen("build/test-scratch/pkl/expect.txt", "r");
+    FILE *f = fopen("test-scratch/pkl/expect.txt", "r");
     assert_non_null(f);
     float x[784];
     for (int s = 0; s < 3; s++) {
@@ -59,7 +59,7 @@ static void numpy_pickles_of_every_protocol_load(void **state)
     check_values("py2.pkl.gz");
     /* values that are not multiples of 1/256 are kept exactly, as floats */
     nnc_data *tr;
-    assert_ok(nnc_pickle_load("build/test-scratch/pkl/floats.pkl.gz", &tr, NULL, NULL));
+    assert_ok(nnc_pickle_load("test-scratch/pkl/floats.pkl.gz", &tr, NULL, NULL));
     float x[784];
     nnc_data_input(tr, 0, x);
     assert_true(x[0] == 0.3f);
@@ -99,7 +99,7 @@ static void cli_trains_on_a_pickle(void **state)
     if (!fixture_dir())
         SKIP_TEST("no python3 with numpy to make the fixtures (set NNC_PYTHON)");
     char out[2048];
-    assert_int_equal(run_command("build/nnc train --data build/test-scratch/pkl/p4.pkl.gz "
+    assert_int_equal(run_command("nnc train --data test-scratch/pkl/p4.pkl.gz "
                                  "--epochs 1 --layers 784,5,10", out, sizeof out), 0);
     if (!strstr(out, "on 30 samples") || !strstr(out, " / 12 "))
         fail_msg("nnc train printed: %s", out);

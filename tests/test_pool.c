@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pool.h"
+#include "runtime/pool.h"
 #include "testutil.h"
 
 enum { MAX_TASKS = 64 };
@@ -39,7 +39,7 @@ static void every_task_runs_once_per_run(void **state)
     (void)state;
     static counts c;
     for (unsigned threads = 2; threads <= 3; threads++) {
-        nnc_pool *pool;
+        nnc__pool *pool;
         assert_ok(nnc__pool_create(threads, &pool));
         for (int run = 0; run < 20000; run++) {
             size_t n = (size_t)run % 33;
@@ -61,7 +61,7 @@ static void every_task_runs_once_per_run(void **state)
 static void a_held_up_worker_leaves_its_tasks_to_the_caller(void **state)
 {
     (void)state;
-    nnc_pool *pool;
+    nnc__pool *pool;
     assert_ok(nnc__pool_create(2, &pool));
     static counts c;
     memset(&c, 0, sizeof c);

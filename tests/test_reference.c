@@ -8,7 +8,7 @@
 
 #include "testutil.h"
 
-#define REF_FILE "tests/reference/seed_epoch.txt"
+#define REF_FILE SRC("tests/reference/seed_epoch.txt")
 #define MAXN 16
 
 /* Reads "<tag> W<l>" / "<tag> b<l>" lines into nnc's layout (W transposed). */

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "math/backprop.h"
+#include "runtime/threads.h"
 #include "testutil.h"
 
 static void tiny_network_learns_xor(void **state)
@@ -90,12 +91,12 @@ static void same_seed_gives_bit_identical_networks(void **state)
 static void generator_draws_standard_normals(void **state)
 {
     (void)state;
-    nnc_rng r;
-    nnc_rng_seed(&r, 2026);
+    nnc__rng r;
+    nnc__rng_seed(&r, 2026);
     double s1 = 0, s2 = 0, s4 = 0;
     const int N = 200000;
     for (int i = 0; i < N; i++) {
-        double v = nnc_rng_normal(&r);
+        double v = nnc__rng_normal(&r);
         s1 += v; s2 += v * v; s4 += v * v * v * v;
     }
     assert_true(fabs(s1 / N) < 0.01);
@@ -104,7 +105,7 @@ static void generator_draws_standard_normals(void **state)
     size_t idx[100], seen[100] = {0}, moved = 0;
     for (size_t i = 0; i < 100; i++)
         idx[i] = i;
-    nnc_rng_shuffle(&r, idx, 100);
+    nnc__rng_shuffle(&r, idx, 100);
     for (size_t i = 0; i < 100; i++) {
         seen[idx[i]]++;
         moved += idx[i] != i;
@@ -160,10 +161,11 @@ static void automatic_threads_keep_small_networks_on_one(void **state)
     nnc_net *s, *w;
     assert_ok(nnc_net_create(seed, 3, 0, &s));
     assert_ok(nnc_net_create(wide, 4, 0, &w));
-    assert_int_equal(nnc__auto_threads(s, 10), 1);
-    assert_true(nnc__auto_threads(w, 128) >= 1);
+    assert_int_equal(nnc__threads_for(nnc__step_flops(s, 10), 0), 1);
+    assert_true(nnc__threads_for(nnc__step_flops(w, 128), 0) >= 1);
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
-        assert_true(nnc__auto_threads(w, 128) >= 2);
+        assert_true(nnc__threads_for(nnc__step_flops(w, 128), 0) >= 2);
+    assert_int_equal(nnc__threads_for(nnc__step_flops(s, 10), 3), 3);   /* as asked */
     nnc_net_free(s);
     nnc_net_free(w);
 }
@@ -202,7 +204,7 @@ static void padded_layout_round_trips(void **state)
     const size_t sizes[] = {784, 30, 10};
     nnc_net *net;
     assert_ok(nnc_net_create(sizes, 3, 3, &net));
-    nnc_layout padded;
+    nnc__layout padded;
     assert_ok(nnc__layout_init(&padded, sizes, 3, 16));
     assert_int_equal(padded.stride[1], 32);
     assert_int_equal(padded.stride[2], 16);

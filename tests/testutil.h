@@ -41,7 +41,12 @@ const char *python_with_numpy(void);
 nnc_net *train_on_mnist(const char *dir, const nnc_net_spec *spec, const nnc_train_opts *opts,
                         nnc_data **test);
 
-/* A scratch folder inside the build tree, created on first use. */
+/* A file of the source tree, wherever the tests run from (the build defines
+ * NNC_TEST_SRCDIR). The tests run inside their build folder (NNC_TEST_BUILDDIR),
+ * next to the nnc command, with scratch files in test-scratch/. */
+#define SRC(path) NNC_TEST_SRCDIR "/" path
+
+/* A scratch file's path, its folder created on first use. */
 const char *scratch_path(const char *name);
 
 /* Asserts a call succeeded, printing nnc's message if not. */
@@ -54,7 +59,9 @@ const char *scratch_path(const char *name);
     } while (0)
 
 /* Runs a shell command with stderr joined to stdout; returns its exit status
- * and the start of its output in out. */
+ * and the start of its output in out. A command starting with "nnc " runs
+ * the nnc command built beside the tests (through $NNC_TEST_WRAPPER, e.g. an
+ * emulator, if set). */
 int run_command(const char *cmd, char *out, size_t cap);
 
 /* Uniform float in [lo, hi) from a test-local generator state. */

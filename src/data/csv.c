@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "dataset.h"
 
 typedef struct {
     uint8_t *bytes;     /* while every value is an integer 0..255 */
@@ -164,7 +164,7 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
                       "or reals in [0, 1]", path, t.min, t.max);
     if (s == NNC_OK && unit && t.bytes && !to_floats(&t))
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
-    nnc_storage *st = s == NNC_OK ? calloc(1, sizeof *st) : NULL;
+    nnc__storage *st = s == NNC_OK ? calloc(1, sizeof *st) : NULL;
     if (s == NNC_OK && (!st || !(st->source = strdup(path)))) {
         free(st);
         st = NULL;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
 #include "../kernels/vector.h"
+#include "dataset.h"
 
-static void storage_release(nnc_storage *st)
+static void storage_release(nnc__storage *st)
 {
     if (!st || --st->refs > 0)
         return;
@@ -20,7 +20,7 @@ static void storage_release(nnc_storage *st)
 }
 
 /* Wraps storage the caller already filled; takes ownership of st. */
-nnc_status nnc__data_wrap(nnc_storage *st, size_t n, size_t dim, nnc_data **out)
+nnc_status nnc__data_wrap(nnc__storage *st, size_t n, size_t dim, nnc_data **out)
 {
     nnc_data *d = malloc(sizeof *d);
     if (!d) {
@@ -43,10 +43,10 @@ static nnc_status create(const void *x, size_t x_size, int is_float,
     *out = NULL;
     if (!x || !labels || n == 0 || dim == 0 || n > SIZE_MAX / dim / x_size)
         return nnc__fail(NNC_ERR_ARG, "a dataset needs inputs, labels and n, dim > 0");
-    nnc_storage *st = calloc(1, sizeof *st);
+    nnc__storage *st = calloc(1, sizeof *st);
     if (!st)
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
-    void *copy = nnc__sample_alloc(n * dim * x_size);
+    void *copy = nnc__alloc_samples(n * dim * x_size);
     st->labels = malloc(n);
     st->source = strdup("(memory)");
     if (!copy || !st->labels || !st->source) {
@@ -135,8 +135,8 @@ void nnc_data_input(const nnc_data *data, size_t i, float *x)
 void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
                  size_t n_out, float *x, float *y)
 {
-    const nnc_storage *st = data->st;
-    const nnc_vector_ops *vec = nnc_vector_best();
+    const nnc__storage *st = data->st;
+    const nnc__vector_ops *vec = nnc__vector_best();
     size_t dim = data->dim;
     for (size_t r = 0; r < m; r++) {
         size_t s = data->first + (idx ? idx[r] : r);
@@ -173,7 +173,7 @@ size_t nnc__sample_lines_max(const nnc_data *data, size_t m)
 size_t nnc__sample_lines(const nnc_data *data, const size_t *idx, size_t m,
                          const void **lines)
 {
-    const nnc_storage *st = data->st;
+    const nnc__storage *st = data->st;
     size_t bytes = sample_bytes(data), count = 0;
     const char *base = st->x_u8 ? (const char *)st->x_u8 : (const char *)st->x_f32;
     for (size_t r = 0; r < m; r++) {
@@ -184,10 +184,9 @@ size_t nnc__sample_lines(const nnc_data *data, const size_t *idx, size_t m,
     return count;
 }
 
-nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data)
+nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out)
 {
-    size_t n_in = net->sizes[0], n_out = net->sizes[net->n_layers - 1];
-    const nnc_storage *st = data->st;
+    const nnc__storage *st = data->st;
     if (data->dim != n_in)
         return nnc__fail(NNC_ERR_MISMATCH, "%s: samples have %zu inputs, the network takes %zu",
                          st->source, data->dim, n_in);
@@ -201,6 +200,7 @@ nnc_status nnc__check_fit(const nnc_net *net, const nnc_data *data)
         if (st->labels[data->first + i] >= n_out)
             return nnc__fail(NNC_ERR_MISMATCH,
                              "%s: sample %zu has label %u, the network has only %zu outputs",
-                             st->label_source ? st->label_source : st->source, i, st->labels[data->first + i], n_out);
+                             st->label_source ? st->label_source : st->source, i,
+                             st->labels[data->first + i], n_out);
     return NNC_OK;
 }

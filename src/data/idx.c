@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "../internal.h"
+#include "dataset.h"
 
 #define IDX_MAGIC_LABELS 0x00000801u
 #define IDX_MAGIC_IMAGES 0x00000803u
@@ -126,7 +126,7 @@ static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
         goto done;
     }
     arr->data_bytes = (size_t)bytes;
-    arr->data = nnc__sample_alloc(arr->data_bytes);
+    arr->data = nnc__alloc_samples(arr->data_bytes);
     if (!arr->data) {
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, arr->data_bytes);
         goto done;
@@ -169,7 +169,7 @@ nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
         return nnc__fail(NNC_ERR_MISMATCH, "%s holds %u images but %s holds %u labels",
                          images_path, img.dims[0], labels_path, lab.dims[0]);
     }
-    nnc_storage *st = calloc(1, sizeof *st);
+    nnc__storage *st = calloc(1, sizeof *st);
     char *src = strdup(images_path), *lsrc = strdup(labels_path);
     if (!st || !src || !lsrc) {
         free(st); free(src); free(lsrc); free(img.data); free(lab.data);

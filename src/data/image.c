@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "dataset.h"
 
 #define MAX_SIDE 16384
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../internal.h"
+#include "dataset.h"
 
 #define MNIST_VALIDATION 10000   /* the last 10,000 training images */
 

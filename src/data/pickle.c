@@ -12,7 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../internal.h"
+#include "dataset.h"
 
 #define MAX_PICKLE_BYTES ((size_t)1 << 31)
 
@@ -423,8 +423,8 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
         !(ysz == 1 || ysz == 2 || ysz == 4 || ysz == 8) || y->type[2] ||
         x->len != n * dim * (f32 ? 4 : 8) || y->len != n * (size_t)ysz)
         return fail(m, what), m->err;
-    nnc_storage *st = calloc(1, sizeof *st);
-    uint8_t *bytes = nnc__sample_alloc(n * dim), *labels = malloc(n);
+    nnc__storage *st = calloc(1, sizeof *st);
+    uint8_t *bytes = nnc__alloc_samples(n * dim), *labels = malloc(n);
     float *floats = NULL;
     if (!st || !bytes || !labels) {
         free(st), free(bytes), free(labels);
@@ -449,7 +449,7 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
             continue;
         }
         if (!floats) {   /* not bytes after all: convert what was read so far */
-            if (!(floats = nnc__sample_alloc(n * dim * sizeof *floats))) {
+            if (!(floats = nnc__alloc_samples(n * dim * sizeof *floats))) {
                 free(st), free(bytes), free(labels);
                 return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", m->path);
             }

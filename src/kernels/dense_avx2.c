@@ -1,6 +1,6 @@
 /* dense_avx2.c — the register-blocked products (dense_blocked.inc) with
  * 8-float ymm vectors and 5 rows, for CPUs with AVX2 and FMA but not AVX-512:
- * outer holds 5 x 2 vectors of D, two rows of G and the broadcast in 15 of
+ * gemm_tn holds 5 x 2 vectors of D, two rows of G and the broadcast in 15 of
  * the 16 ymm registers. BP2's product runs the same loop on a transposed
  * copy of W (AVX2 has no fast gather).
  * Compiled with -mavx2 -mfma; only called when the CPU has both. */
@@ -12,7 +12,7 @@
 #define MR_MAX 5
 typedef __m256 vec;
 /* A lane mask with its lane count: vmaskmovps to memory is microcoded on
- * AMD's Zen (one per row made outer 3.4 times slower than affine on Zen 3,
+ * AMD's Zen (one per row made gemm_tn 3.4 times slower than gemm_nn_bias on Zen 3,
  * docs/PERFORMANCE.md), so masked stores go out as at most three plain ones
  * of 4, 2 and 1 lanes instead; masked loads are cheap and use the bits. */
 typedef struct {
@@ -34,12 +34,12 @@ typedef struct {
 #define KERNEL(name)            name##_avx2
 /* and rows with room have whole tails (dense_blocked.inc) */
 #define WIDE_TAILS 1
-/* one row of G per step in outer: two of two vectors need more than the 16
+/* one row of G per step in gemm_tn: two of two vectors need more than the 16
  * registers and spill. Not measured on Zen 3, the AVX2 machine that matters;
  * on an Intel core's AVX2 path pairs ran 11-13% faster all the same, and
  * blocks of one vector, where four rows would fit, were not tried
  * (docs/PERFORMANCE.md) */
-#define OUTER_STEP(NV) 1
+#define GEMM_TN_STEP(NV) 1
 
 /* All bits set in the first min(cols, 8) lanes. */
 static inline vmask lane_mask(size_t cols)
@@ -79,7 +79,7 @@ static inline __attribute__((always_inline)) void store_lanes(float *p, unsigned
 #include "dense_blocked.inc"
 
 /* BP2's product E = D W^T for layers of up to TRANSPOSED_UNITS units, as an
- * affine product with no bias: NR rows of W at a time are copied transposed
+ * gemm_nn_bias product with no bias: NR rows of W at a time are copied transposed
  * into a buffer that stays in L1 (n x NR), and E's NR columns for every row
  * of D come from the register-blocked loop above, n steps long. Each E[i, p]
  * adds its n products in the order j = 0 .. n-1, as the reference does.
@@ -93,12 +93,12 @@ typedef struct {
     size_t       m, k, n, ldw, blocks, tasks;   /* blocks: of NR rows of W */
     const float *D, *W;
     float       *E;
-} backprop_args;
+} gemm_nt_args;
 
 /* Task t: the blocks of W's rows [first, end) and E's columns under them. */
 static void transposed_task(void *arg, size_t t)
 {
-    const backprop_args *a = arg;
+    const gemm_nt_args *a = arg;
     static const float no_bias[NR];
     static const void *const no_lines[1] = {NULL};
     float wt[TRANSPOSED_UNITS * NR] __attribute__((aligned(32)));
@@ -114,7 +114,7 @@ static void transposed_task(void *arg, size_t t)
         BLOCK_MASKS(cols);
         for (size_t i = 0; i < a->m; i += MR_MAX) {
             size_t mr = a->m - i < MR_MAX ? a->m - i : MR_MAX;
-            affine_variants[two][1](mr, n, k, a->D + i * n, wt, NR, no_bias, a->E + i * k + p0,
+            gemm_nn_bias_variants[two][1](mr, n, k, a->D + i * n, wt, NR, no_bias, a->E + i * k + p0,
                                     m0, m1, no_lines, 0);
         }
     }
@@ -122,16 +122,16 @@ static void transposed_task(void *arg, size_t t)
 
 /* A large product (W's 1024 -> 10 at batch 128) is cut into tasks over the
  * blocks; no sum depends on the cut. */
-static void backprop_avx2(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
+static void gemm_nt_avx2(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {
     if (n > TRANSPOSED_UNITS) {
-        nnc_dense_blas.backprop(pool, m, k, n, D, W, ldw, E);
+        nnc__dense_blas.gemm_nt(pool, m, k, n, D, W, ldw, E);
         return;
     }
     size_t blocks = (k + NR - 1) / NR;
-    backprop_args a = {m, k, n, ldw, blocks, nnc__product_tasks(m, k, n, blocks), D, W, E};
+    gemm_nt_args a = {m, k, n, ldw, blocks, nnc__product_tasks(m, k, n, blocks), D, W, E};
     nnc__pool_run(pool, transposed_task, &a, a.tasks);
 }
 
-const nnc_dense_ops nnc_dense_avx2 = {"avx2", affine_avx2, backprop_avx2, outer_avx2};
+const nnc__dense_ops nnc__dense_avx2 = {"avx2", gemm_nn_bias_avx2, gemm_nt_avx2, gemm_tn_avx2};

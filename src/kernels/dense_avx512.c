@@ -26,9 +26,9 @@ typedef __mmask16 vmask;
 #define KERNEL(name)            name##_avx512
 /* masked stores cost no more than whole ones on the Intel cores measured */
 #define WIDE_TAILS 0
-/* rows of G per step in outer: two of two vectors, four of one; 32
+/* rows of G per step in gemm_tn: two of two vectors, four of one; 32
  * registers hold D and the rows */
-#define OUTER_STEP(NV) ((NV) == 2 ? 2 : 4)
+#define GEMM_TN_STEP(NV) ((NV) == 2 ? 2 : 4)
 
 static inline vmask lane_mask(size_t cols)
 {
@@ -45,7 +45,7 @@ typedef struct {
     size_t       m, k, n, ldw, units, tasks;   /* units: what the tasks share */
     const float *D, *W;
     float       *E;
-} backprop_args;
+} gemm_nt_args;
 
 static __m512i gather_stride(size_t ldw)
 {
@@ -63,7 +63,7 @@ static __m512i gather_stride(size_t ldw)
  * ranges of rows. */
 #define NARROW_SPAN 256
 
-static void narrow_rows(const backprop_args *a, size_t i0, size_t i1, size_t p0,
+static void narrow_rows(const gemm_nt_args *a, size_t i0, size_t i1, size_t p0,
                         const __m512 (*w)[16])
 {
     size_t n = a->n, k = a->k, cols = k - p0 < NARROW_SPAN ? k - p0 : NARROW_SPAN;
@@ -97,7 +97,7 @@ static void narrow_rows(const backprop_args *a, size_t i0, size_t i1, size_t p0,
 
 static void narrow_task(void *arg, size_t t)
 {
-    const backprop_args *a = arg;
+    const gemm_nt_args *a = arg;
     const __m512i stride = gather_stride(a->ldw);
     size_t i0 = nnc__range_first(a->m, a->tasks, t), i1 = nnc__range_end(a->m, a->tasks, t);
     __m512 w[NARROW_SPAN / 16][16];
@@ -165,7 +165,7 @@ static inline __attribute__((always_inline)) void load_transposed(__m512 v[16],
 }
 
 /* dt[c] = D[i0 .. i0+mi, j0 + c] for c < cols */
-static void columns_of(const backprop_args *a, size_t i0, size_t mi, size_t j0, size_t cols,
+static void columns_of(const gemm_nt_args *a, size_t i0, size_t mi, size_t j0, size_t cols,
                        __m512 *dt)
 {
     __m512 v[16];
@@ -178,7 +178,7 @@ static void columns_of(const backprop_args *a, size_t i0, size_t mi, size_t j0, 
 
 /* E[i0 .. i0+mi, p0 .. p0+16] += the products of columns j0 .. j0+cols
  * (E not read when j0 = 0). */
-static void wide_block(const backprop_args *a, const __m512 *dt, size_t i0, size_t mi,
+static void wide_block(const gemm_nt_args *a, const __m512 *dt, size_t i0, size_t mi,
                        size_t j0, size_t cols, size_t p0)
 {
     size_t k = a->k, rows = k - p0 < 16 ? k - p0 : 16;
@@ -205,7 +205,7 @@ static void wide_block(const backprop_args *a, const __m512 *dt, size_t i0, size
 
 static void wide_task(void *arg, size_t t)
 {
-    const backprop_args *a = arg;
+    const gemm_nt_args *a = arg;
     size_t first = nnc__range_first(a->units, a->tasks, t);
     size_t last = nnc__range_end(a->units, a->tasks, t);
     __m512 dt[WIDE_SPAN];
@@ -220,14 +220,14 @@ static void wide_task(void *arg, size_t t)
     }
 }
 
-static void backprop_avx512(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
+static void gemm_nt_avx512(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
                             const float *W, size_t ldw, float *E)
 {
     int narrow = n <= 16;
     size_t units = narrow ? m : (k + 15) / 16;
-    backprop_args a = {m, k, n, ldw, units, nnc__product_tasks(m, k, n, units), D, W, E};
+    gemm_nt_args a = {m, k, n, ldw, units, nnc__product_tasks(m, k, n, units), D, W, E};
     nnc__pool_run(pool, narrow ? narrow_task : wide_task, &a, a.tasks);
 }
 
-const nnc_dense_ops nnc_dense_avx512 = {"avx512", affine_avx512, backprop_avx512,
-                                        outer_avx512};
+const nnc__dense_ops nnc__dense_avx512 = {"avx512", gemm_nn_bias_avx512, gemm_nt_avx512,
+                                        gemm_tn_avx512};

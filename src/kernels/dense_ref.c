@@ -2,12 +2,12 @@
  * Written for clarity; the compiler vectorises the inner loops. */
 #include "dense.h"
 
-static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
+static void gemm_nn_bias_ref(nnc__pool *pool, size_t m, size_t k, size_t n, const float *X,
                        const float *W, size_t ldw, const float *b, float *Z,
-                       const nnc_prefetch *pf)
+                       const nnc__prefetch *pf)
 {
     (void)pool;   /* the reference runs on one thread */
-    nnc_prefetch_all(pf);
+    nnc__prefetch_all(pf);
     for (size_t i = 0; i < m; i++) {
         float *z = Z + i * n;
         for (size_t j = 0; j < n; j++)
@@ -20,7 +20,7 @@ static void affine_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float
     }
 }
 
-static void backprop_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
+static void gemm_nt_ref(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
                          const float *W, size_t ldw, float *E)
 {
     (void)pool;   /* the reference runs on one thread */
@@ -34,7 +34,7 @@ static void backprop_ref(nnc_pool *pool, size_t m, size_t k, size_t n, const flo
         }
 }
 
-static void outer_ref(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
+static void gemm_tn_ref(nnc__pool *pool, size_t m, size_t k, size_t n, float alpha,
                       const float *X, const float *D, float beta, float *G, size_t ldg)
 {
     (void)pool;   /* the reference runs on one thread */
@@ -54,4 +54,4 @@ static void outer_ref(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
     }
 }
 
-const nnc_dense_ops nnc_dense_ref = {"ref", affine_ref, backprop_ref, outer_ref};
+const nnc__dense_ops nnc__dense_ref = {"ref", gemm_nn_bias_ref, gemm_nt_ref, gemm_tn_ref};

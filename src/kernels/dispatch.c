@@ -4,9 +4,10 @@
  * widest vector instructions the CPU has (AVX-512, else AVX2 with FMA), which
  * beat an OpenBLAS call there; large ones go to OpenBLAS, which beats them
  * there (docs/PERFORMANCE.md has the measurements). A CPU with neither uses
- * OpenBLAS throughout. NNC_KERNELS=ref|blas|avx2|avx512 in the environment
- * forces one implementation (one the CPU lacks falls back to blas). */
-#include <cblas.h>
+ * OpenBLAS throughout; a build without a CBLAS, the portable kernels.
+ * NNC_KERNELS=ref|blas|avx2|avx512 in the environment forces one
+ * implementation (one the CPU or the build lacks falls back to blas, else
+ * ref). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,96 +18,138 @@
 /* The register-blocked kernels for batches up to SMALL_BATCH rows or
  * layers up to NARROW_LAYER units. BP2's product reads W's columns (AVX-512
  * gathers them or multiplies W by D's transpose, AVX2 copies them
- * transposed): that beats OpenBLAS for the
- * smallest batches, and for any batch when the layer has at most 16 units
- * (W's output layer: half OpenBLAS's time with AVX-512). */
+ * transposed): that beats OpenBLAS for the smallest batches, and for any
+ * batch when the layer has at most 16 units. */
 #define SMALL_BATCH 24
 #define NARROW_LAYER 128
-#define SMALL_BACKPROP 16
-#define NARROW_BACKPROP 16
+#define SMALL_GEMM_NT 16
+#define NARROW_GEMM_NT 16
 
-static const nnc_dense_ops *blocked = &nnc_dense_avx512;   /* set by choose() */
+#ifdef NNC_HAVE_CBLAS
+#define LARGE (&nnc__dense_blas)
+#else
+#define LARGE (&nnc__dense_ref)
+#endif
 
-static const nnc_dense_ops *pick(size_t m, size_t n)
+static const nnc__dense_ops *blocked = LARGE;   /* set by choose() */
+
+static const nnc__dense_ops *pick(size_t m, size_t n)
 {
-    return m <= SMALL_BATCH || n <= NARROW_LAYER ? blocked : &nnc_dense_blas;
+    return m <= SMALL_BATCH || n <= NARROW_LAYER ? blocked : LARGE;
 }
 
-static void affine_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *X,
+static void gemm_nn_bias_auto(nnc__pool *pool, size_t m, size_t k, size_t n, const float *X,
                         const float *W, size_t ldw, const float *b, float *Z,
-                        const nnc_prefetch *pf)
+                        const nnc__prefetch *pf)
 {
-    pick(m, n)->affine(pool, m, k, n, X, W, ldw, b, Z, pf);
+    pick(m, n)->gemm_nn_bias(pool, m, k, n, X, W, ldw, b, Z, pf);
 }
 
-static void backprop_auto(nnc_pool *pool, size_t m, size_t k, size_t n, const float *D,
+static void gemm_nt_auto(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {
-    int columns = m <= SMALL_BACKPROP || n <= NARROW_BACKPROP;
-    (columns ? blocked : &nnc_dense_blas)->backprop(pool, m, k, n, D, W, ldw, E);
+    int columns = m <= SMALL_GEMM_NT || n <= NARROW_GEMM_NT;
+    (columns ? blocked : LARGE)->gemm_nt(pool, m, k, n, D, W, ldw, E);
 }
 
-static void outer_auto(nnc_pool *pool, size_t m, size_t k, size_t n, float alpha,
+static void gemm_tn_auto(nnc__pool *pool, size_t m, size_t k, size_t n, float alpha,
                        const float *X, const float *D, float beta, float *G, size_t ldg)
 {
-    pick(m, n)->outer(pool, m, k, n, alpha, X, D, beta, G, ldg);
+    pick(m, n)->gemm_tn(pool, m, k, n, alpha, X, D, beta, G, ldg);
 }
 
-static const nnc_dense_ops dense_auto = {"auto (register-blocked for small batches, else blas)",
-                                         affine_auto, backprop_auto, outer_auto};
+static const nnc__dense_ops dense_auto = {"auto (register-blocked for small batches, else blas)",
+                                         gemm_nn_bias_auto, gemm_nt_auto, gemm_tn_auto};
 
-static const nnc_dense_ops *dense_chosen = &nnc_dense_blas;
-static const nnc_vector_ops *vector_chosen = &nnc_vector_ref;
+static const nnc__dense_ops *dense_chosen = LARGE;
+static const nnc__vector_ops *vector_chosen = &nnc__vector_ref;
 static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
 {
-    /* nnc threads its products itself (see dense_blas.c); OpenBLAS's own
-     * threads would make results depend on the thread count. */
-    openblas_set_num_threads(1);
-    int avx512 = nnc_cpu_has_avx512(), avx2 = nnc_cpu_has_avx2();
+    int avx512 = nnc__cpu_has_avx512(), avx2 = nnc__cpu_has_avx2();
     const char *want = getenv("NNC_KERNELS");
     if (want && !strcmp(want, "ref")) {
-        dense_chosen = &nnc_dense_ref;
+        dense_chosen = &nnc__dense_ref;
         return;
     }
     if (want && !strcmp(want, "blas"))
         avx512 = avx2 = 0;
     if (want && !strcmp(want, "avx2"))
         avx512 = 0;
+#ifdef NNC_HAVE_X86_KERNELS
     if (avx512) {
-        blocked = &nnc_dense_avx512;
-        vector_chosen = &nnc_vector_avx512;
+        blocked = &nnc__dense_avx512;
+        vector_chosen = &nnc__vector_avx512;
     } else if (avx2) {
-        blocked = &nnc_dense_avx2;
-        vector_chosen = &nnc_vector_avx2;
+        blocked = &nnc__dense_avx2;
+        vector_chosen = &nnc__vector_avx2;
     } else {
         return;
     }
+#else
+    (void)avx512, (void)avx2;
+    return;
+#endif
     int forced = want && (!strcmp(want, "avx512") || !strcmp(want, "avx2"));
     dense_chosen = forced ? blocked : &dense_auto;
 }
 
-const nnc_dense_ops *nnc_dense_best(void)
+const nnc__dense_ops *nnc__dense_best(void)
 {
     pthread_once(&chosen_once, choose);
     return dense_chosen;
 }
 
-const nnc_vector_ops *nnc_vector_best(void)
+const nnc__vector_ops *nnc__vector_best(void)
 {
     pthread_once(&chosen_once, choose);
     return vector_chosen;
 }
 
-int nnc_cpu_has_avx512(void)
+#ifdef NNC_HAVE_X86_KERNELS
+int nnc__cpu_has_avx512(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f");
 }
 
-int nnc_cpu_has_avx2(void)
+int nnc__cpu_has_avx2(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#else
+int nnc__cpu_has_avx512(void) { return 0; }
+int nnc__cpu_has_avx2(void) { return 0; }
+#endif
+
+const nnc__dense_ops *nnc__dense_named(const char *name)
+{
+    if (!strcmp(name, "ref"))
+        return &nnc__dense_ref;
+#ifdef NNC_HAVE_CBLAS
+    if (!strcmp(name, "blas"))
+        return &nnc__dense_blas;
+#endif
+#ifdef NNC_HAVE_X86_KERNELS
+    if (!strcmp(name, "avx2") && nnc__cpu_has_avx2())
+        return &nnc__dense_avx2;
+    if (!strcmp(name, "avx512") && nnc__cpu_has_avx512())
+        return &nnc__dense_avx512;
+#endif
+    return NULL;
+}
+
+const nnc__vector_ops *nnc__vector_named(const char *name)
+{
+    if (!strcmp(name, "ref"))
+        return &nnc__vector_ref;
+#ifdef NNC_HAVE_X86_KERNELS
+    if (!strcmp(name, "avx2") && nnc__cpu_has_avx2())
+        return &nnc__vector_avx2;
+    if (!strcmp(name, "avx512") && nnc__cpu_has_avx512())
+        return &nnc__vector_avx512;
+#endif
+    return NULL;
 }

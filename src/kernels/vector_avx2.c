@@ -66,4 +66,4 @@ static void bytes_to_floats_avx2(const uint8_t *src, float scale, float *dst, si
         dst[i] = src[i] * scale;
 }
 
-const nnc_vector_ops nnc_vector_avx2 = {"avx2", sigmoid_avx2, bytes_to_floats_avx2};
+const nnc__vector_ops nnc__vector_avx2 = {"avx2", sigmoid_avx2, bytes_to_floats_avx2};

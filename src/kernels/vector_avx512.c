@@ -48,4 +48,4 @@ static void bytes_to_floats_avx512(const uint8_t *src, float scale, float *dst, 
         dst[i] = src[i] * scale;
 }
 
-const nnc_vector_ops nnc_vector_avx512 = {"avx512", sigmoid_avx512, bytes_to_floats_avx512};
+const nnc__vector_ops nnc__vector_avx512 = {"avx512", sigmoid_avx512, bytes_to_floats_avx512};

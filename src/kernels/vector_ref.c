@@ -15,4 +15,4 @@ static void bytes_to_floats_ref(const uint8_t *src, float scale, float *dst, siz
         dst[i] = src[i] * scale;
 }
 
-const nnc_vector_ops nnc_vector_ref = {"ref", sigmoid_ref, bytes_to_floats_ref};
+const nnc__vector_ops nnc__vector_ref = {"ref", sigmoid_ref, bytes_to_floats_ref};

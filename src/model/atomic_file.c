@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../internal.h"
+#include "../runtime/error.h"
 #include "atomic_file.h"
 
 /* Makes the rename itself durable; a failure here loses nothing. */

@@ -78,7 +78,7 @@ static const uint8_t *get_floats(const uint8_t *p, float *v, size_t n)
 
 /* ---- writing ------------------------------------------------------------ */
 
-nnc_status nnc__model_write(const nnc_net *net, const nnc_resume_state *st, const char *path)
+nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const char *path)
 {
     size_t L1 = net->n_layers, P = net->n_params;
     size_t size = HEADER_BYTES + 4 * L1 + GENERATOR_BYTES + 4 * P + 4;
@@ -132,7 +132,7 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc_resume_state *st, cons
 
 /* ---- reading ------------------------------------------------------------ */
 
-void nnc__resume_state_free(nnc_resume_state *st)
+void nnc__resume_state_free(nnc__run_state *st)
 {
     if (!st)
         return;
@@ -223,7 +223,7 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
 }
 
 static nnc_status parse(const char *path, const uint8_t *buf, const size_t *sizes,
-                        nnc_net **out, nnc_resume_state *st)
+                        nnc_net **out, nnc__run_state *st)
 {
     const uint8_t *head = buf;
     uint32_t flags = get_u32(head + 12), L1 = get_u32(head + 16);
@@ -283,7 +283,7 @@ nomem:
     return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for the training state", path);
 }
 
-nnc_status nnc__model_read(const char *path, nnc_net **out, nnc_resume_state *st)
+nnc_status nnc__model_read(const char *path, nnc_net **out, nnc__run_state *st)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");

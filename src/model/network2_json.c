@@ -80,7 +80,7 @@ static nnc_status fill(const char *path, const cJSON *root, nnc_net **out)
         return s;
     net->hidden = NNC_ACT_SIGMOID;
     net->cost = cost;
-    nnc_rng_seed(&net->rng, 0);
+    nnc__rng_seed(&net->rng, 0);
     for (int l = 1; l < n; l++) {
         const cJSON *W = cJSON_GetArrayItem(jw, l - 1), *B = cJSON_GetArrayItem(jb, l - 1);
         size_t n_in = sizes[l - 1], n_out = sizes[l];

@@ -24,7 +24,7 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-#include "internal.h"
+#include "error.h"
 #include "pool.h"
 
 /* The next task of one thread's range, tagged with the run it belongs to:
@@ -34,7 +34,7 @@ typedef struct {
     _Alignas(64) atomic_uint_least64_t next;   /* a cache line each */
 } task_range;
 
-struct nnc_pool {
+struct nnc__pool {
     pthread_mutex_t lock;
     pthread_cond_t  wake, done;
     pthread_t      *workers;
@@ -44,17 +44,17 @@ struct nnc_pool {
     atomic_ulong    generation;   /* bumped for every run                  */
     atomic_size_t   finished;     /* tasks of this run done                */
     atomic_int      quit;
-    _Atomic(nnc_task_fn) fn;      /* this run's work, published before    */
+    _Atomic(nnc__task_fn) fn;      /* this run's work, published before    */
     _Atomic(void *)      arg;     /* the generation                       */
     atomic_size_t        n_tasks;
 };
 
 typedef struct {
-    nnc_pool *pool;
+    nnc__pool *pool;
     unsigned  index;   /* 1 .. n_threads-1; the caller is 0 */
 } worker_arg;
 
-static worker_arg *worker_args(nnc_pool *p) { return (worker_arg *)(p->workers + p->n_threads); }
+static worker_arg *worker_args(nnc__pool *p) { return (worker_arg *)(p->workers + p->n_threads); }
 
 /* Takes the next task of range r, ending at `end`, if run `tag` still has
  * one there. */
@@ -74,7 +74,7 @@ static int claim(task_range *r, uint32_t tag, size_t end, size_t *task)
 /* One run as a thread saw it when it woke. */
 typedef struct {
     unsigned long generation;
-    nnc_task_fn   fn;
+    nnc__task_fn   fn;
     void         *arg;
     size_t        n_tasks;
 } run_view;
@@ -83,7 +83,7 @@ typedef struct {
  * n_threads equal ranges: a product and the element-wise step after it
  * split their work in the same order, so a thread mostly reads what it
  * wrote itself), then whatever the other ranges have left. */
-static void run_tasks(nnc_pool *p, unsigned index, const run_view *run)
+static void run_tasks(nnc__pool *p, unsigned index, const run_view *run)
 {
     uint32_t tag = (uint32_t)run->generation;
     size_t task;
@@ -104,7 +104,7 @@ static void run_tasks(nnc_pool *p, unsigned index, const run_view *run)
 /* The run of generation g, or 0 when the caller has begun writing another
  * (g odd: being written). The generation read again after the fields
  * proves they are g's: the caller marks a new run odd before it writes. */
-static int view_run(nnc_pool *p, unsigned long g, run_view *run)
+static int view_run(nnc__pool *p, unsigned long g, run_view *run)
 {
     if (g & 1)
         return 0;
@@ -121,7 +121,7 @@ static int view_run(nnc_pool *p, unsigned long g, run_view *run)
 static void *worker_main(void *varg)
 {
     worker_arg *wa = varg;
-    nnc_pool *p = wa->pool;
+    nnc__pool *p = wa->pool;
     unsigned long seen = 0;
     for (;;) {
         for (int i = 0; i < SPIN_ROUNDS && atomic_load(&p->generation) == seen &&
@@ -143,12 +143,12 @@ static void *worker_main(void *varg)
     return NULL;
 }
 
-nnc_status nnc__pool_create(unsigned threads, nnc_pool **out)
+nnc_status nnc__pool_create(unsigned threads, nnc__pool **out)
 {
     *out = NULL;
     if (threads < 2)
         return nnc__fail(NNC_ERR_ARG, "a thread pool needs at least 2 threads");
-    nnc_pool *p = calloc(1, sizeof *p);
+    nnc__pool *p = calloc(1, sizeof *p);
     /* one block: worker handles, then their arguments */
     void *block = p ? malloc(threads * (sizeof(pthread_t) + sizeof(worker_arg))) : NULL;
     if (!block) {
@@ -180,7 +180,7 @@ nnc_status nnc__pool_create(unsigned threads, nnc_pool **out)
     return NNC_OK;
 }
 
-void nnc__pool_free(nnc_pool *p)
+void nnc__pool_free(nnc__pool *p)
 {
     if (!p)
         return;
@@ -198,7 +198,7 @@ void nnc__pool_free(nnc_pool *p)
     free(p);
 }
 
-void nnc__pool_run(nnc_pool *p, nnc_task_fn fn, void *arg, size_t n_tasks)
+void nnc__pool_run(nnc__pool *p, nnc__task_fn fn, void *arg, size_t n_tasks)
 {
     if (!p || n_tasks < 2 || n_tasks > UINT32_MAX) {
         for (size_t t = 0; t < n_tasks; t++)

@@ -2,13 +2,13 @@
 #include <math.h>
 
 #include "activations.h"
-#include "kernels/vector.h"
+#include "../kernels/vector.h"
 
 void nnc__activate(nnc_activation f, float *z, size_t count)
 {
     switch (f) {
     case NNC_ACT_SIGMOID:
-        nnc_vector_best()->sigmoid(z, count);
+        nnc__vector_best()->sigmoid(z, count);
         break;
     case NNC_ACT_TANH:
         for (size_t i = 0; i < count; i++)
@@ -46,6 +46,42 @@ void nnc__times_derivative(nnc_activation f, const float *restrict a, float *res
             d[i] = a[i] > 0.0f ? d[i] : NNC_LEAKY_SLOPE * d[i];
         break;
     }
+}
+
+typedef struct {
+    nnc_activation f;
+    float         *v;      /* z (activate) or d (derivative) */
+    const float   *a;
+    const float   *mask;
+} elementwise;
+
+static void activate_span(void *arg, size_t first, size_t len)
+{
+    const elementwise *e = arg;
+    nnc__activate(e->f, e->v + first, len);
+}
+
+static void derivative_span(void *arg, size_t first, size_t len)
+{
+    const elementwise *e = arg;
+    float *d = e->v + first;
+    if (e->mask)
+        for (size_t i = 0; i < len; i++)
+            d[i] *= e->mask[first + i];
+    nnc__times_derivative(e->f, e->a + first, d, len);
+}
+
+void nnc__activate_all(nnc__dense *k, nnc_activation f, float *z, size_t count)
+{
+    elementwise e = {f, z, NULL, NULL};
+    nnc__dense_map(k, count, activate_span, &e);
+}
+
+void nnc__times_derivative_all(nnc__dense *k, nnc_activation f, const float *a,
+                               const float *mask, float *d, size_t count)
+{
+    elementwise e = {f, d, a, mask};
+    nnc__dense_map(k, count, derivative_span, &e);
 }
 
 void nnc__softmax_rows(float *z, size_t m, size_t n)

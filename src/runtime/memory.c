@@ -1,27 +1,36 @@
-/* sample_memory.c — memory for a dataset's samples.
+/* memory.c — aligned memory for parameters, batches and samples.
  *
  * Training visits the samples in shuffled order, so with 4 KB pages nearly
  * every sample of MNIST's 47 MB lies on a page the TLB does not hold, and
  * each costs a page walk (in a virtual machine, a walk of two page tables).
  * Large sample arrays are therefore 2 MB aligned and, where Linux offers
- * transparent huge pages, backed by them: loading a batch of the seed's
- * network went from 5.0k to 4.0k of its ~25k cycles (docs/PERFORMANCE.md). */
+ * transparent huge pages, backed by them (docs/PERFORMANCE.md). */
 #define _DEFAULT_SOURCE   /* madvise */
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "../internal.h"
+#include "memory.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
+#define LINE 64
 
-void *nnc__sample_alloc(size_t bytes)
+float *nnc__alloc_floats(size_t count)
+{
+    if (count > (SIZE_MAX - LINE) / sizeof(float))
+        return NULL;
+    size_t bytes = (count * sizeof(float) + LINE - 1) / LINE * LINE;
+    return aligned_alloc(LINE, bytes ? bytes : LINE);
+}
+
+void *nnc__alloc_samples(size_t bytes)
 {
     if (bytes < HUGE_PAGE)
         return malloc(bytes ? bytes : 1);
     if (bytes > SIZE_MAX - HUGE_PAGE)
         return NULL;
     size_t whole = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = aligned_alloc(HUGE_PAGE, whole);   /* as layout.c aligns parameters */
+    void *p = aligned_alloc(HUGE_PAGE, whole);
     if (!p)
         return NULL;
 #ifdef MADV_HUGEPAGE

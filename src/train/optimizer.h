@@ -4,15 +4,15 @@
 #ifndef NNC_OPTIMIZER_H
 #define NNC_OPTIMIZER_H
 
-#include "internal.h"
-#include "pool.h"
+#include "../net/net.h"
+#include "../runtime/pool.h"
 
 /* A run of parameters updated as one task: part of a layer's weights (with
  * L2 decay) or its biases (without). */
 typedef struct {
     size_t offset, count;
     float  decay;
-} nnc_param_segment;
+} nnc__param_segment;
 
 typedef struct {
     nnc_optimizer kind;
@@ -21,20 +21,20 @@ typedef struct {
     unsigned long steps;     /* updates so far (Adam's bias correction)      */
     float        *v;         /* velocity, or Adam's first moment             */
     float        *s;         /* Adam's second moment                         */
-    nnc_param_segment *segments;   /* the parameter block cut into tasks     */
+    nnc__param_segment *segments;   /* the parameter block cut into tasks     */
     size_t        n_segments;
-} nnc_optimizer_state;
+} nnc__optimizer_state;
 
 /* State for parameter blocks laid out as `layout`. */
-nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
-                               const nnc_layout *layout, const nnc_train_opts *opts,
+nnc_status nnc__optimizer_init(nnc__optimizer_state *o, const nnc_net *net,
+                               const nnc__layout *layout, const nnc_train_opts *opts,
                                size_t n_train);
-void nnc__optimizer_free(nnc_optimizer_state *o);
+void nnc__optimizer_free(nnc__optimizer_state *o);
 
 /* One update of every parameter in block params from grad, the gradient
  * summed over a mini-batch of m samples: g = grad / m (+ decay · w for
  * weights). The segments run on the pool's threads (NULL: this thread). */
-void nnc__optimizer_step(nnc_optimizer_state *o, float *params, const float *grad,
-                         size_t m, float eta, nnc_pool *pool);
+void nnc__optimizer_step(nnc__optimizer_state *o, float *params, const float *grad,
+                         size_t m, float eta, nnc__pool *pool);
 
 #endif

@@ -11,7 +11,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-void nnc_rng_seed(nnc_rng *r, uint64_t seed)
+void nnc__rng_seed(nnc__rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&seed);
@@ -21,7 +21,7 @@ void nnc_rng_seed(nnc_rng *r, uint64_t seed)
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t nnc_rng_u64(nnc_rng *r)
+uint64_t nnc__rng_u64(nnc__rng *r)
 {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -35,18 +35,18 @@ uint64_t nnc_rng_u64(nnc_rng *r)
     return result;
 }
 
-double nnc_rng_uniform(nnc_rng *r)
+double nnc__rng_uniform(nnc__rng *r)
 {
-    return (double)(nnc_rng_u64(r) >> 11) * 0x1.0p-53;
+    return (double)(nnc__rng_u64(r) >> 11) * 0x1.0p-53;
 }
 
-uint64_t nnc_rng_below(nnc_rng *r, uint64_t bound)
+uint64_t nnc__rng_below(nnc__rng *r, uint64_t bound)
 {
     /* Reject the top partial copy of [0, bound) so every value is equally likely. */
     uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
     uint64_t x;
     do
-        x = nnc_rng_u64(r);
+        x = nnc__rng_u64(r);
     while (x >= limit);
     return x % bound;
 }
@@ -73,7 +73,7 @@ static double portable_log(double x)
     return 2.0 * sum + e * 0.69314718055994530942;
 }
 
-double nnc_rng_normal(nnc_rng *r)
+double nnc__rng_normal(nnc__rng *r)
 {
     if (r->has_spare) {
         r->has_spare = 0;
@@ -81,8 +81,8 @@ double nnc_rng_normal(nnc_rng *r)
     }
     double u, v, q;
     do {
-        u = 2.0 * nnc_rng_uniform(r) - 1.0;
-        v = 2.0 * nnc_rng_uniform(r) - 1.0;
+        u = 2.0 * nnc__rng_uniform(r) - 1.0;
+        v = 2.0 * nnc__rng_uniform(r) - 1.0;
         q = u * u + v * v;
     } while (q >= 1.0 || q == 0.0);
     double f = sqrt(-2.0 * portable_log(q) / q);   /* sqrt is exactly rounded */
@@ -91,10 +91,10 @@ double nnc_rng_normal(nnc_rng *r)
     return u * f;
 }
 
-void nnc_rng_shuffle(nnc_rng *r, size_t *idx, size_t n)
+void nnc__rng_shuffle(nnc__rng *r, size_t *idx, size_t n)
 {
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)nnc_rng_below(r, i);
+        size_t j = (size_t)nnc__rng_below(r, i);
         size_t t = idx[i - 1];
         idx[i - 1] = idx[j];
         idx[j] = t;

@@ -13,17 +13,17 @@ typedef struct {
     uint64_t s[4];
     int      has_spare;   /* the polar method makes normals in pairs */
     double   spare;
-} nnc_rng;
+} nnc__rng;
 
-void     nnc_rng_seed(nnc_rng *r, uint64_t seed);
-uint64_t nnc_rng_u64(nnc_rng *r);
+void     nnc__rng_seed(nnc__rng *r, uint64_t seed);
+uint64_t nnc__rng_u64(nnc__rng *r);
 /* Uniform double in [0, 1) with 53 random bits. */
-double   nnc_rng_uniform(nnc_rng *r);
+double   nnc__rng_uniform(nnc__rng *r);
 /* Uniform integer in [0, bound), without modulo bias; bound > 0. */
-uint64_t nnc_rng_below(nnc_rng *r, uint64_t bound);
+uint64_t nnc__rng_below(nnc__rng *r, uint64_t bound);
 /* Standard normal N(0, 1). */
-double   nnc_rng_normal(nnc_rng *r);
+double   nnc__rng_normal(nnc__rng *r);
 /* Fisher-Yates shuffle of idx[0..n). */
-void     nnc_rng_shuffle(nnc_rng *r, size_t *idx, size_t n);
+void     nnc__rng_shuffle(nnc__rng *r, size_t *idx, size_t n);
 
 #endif

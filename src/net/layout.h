@@ -21,7 +21,7 @@ typedef struct {
     size_t *b_offset;   /* offset of b_l                                */
     size_t *stride;     /* floats from one row of W_l to the next       */
     size_t  count;      /* floats in the block, padding included        */
-} nnc_layout;
+} nnc__layout;
 
 /* A layout for layers of these sizes whose weight rows and layer blocks
  * start at multiples of `align` floats: 1 packs them. With align > 1, rows
@@ -29,21 +29,17 @@ typedef struct {
  * 4 KB) apart map to a few L1 sets, so a product walking down a column of W
  * evicts what it just loaded. With rows 1040 floats apart instead of 1024,
  * OpenBLAS runs W's forward product 11% faster and BP2's 2%. */
-nnc_status nnc__layout_init(nnc_layout *lay, const size_t *sizes, size_t n_layers,
+nnc_status nnc__layout_init(nnc__layout *lay, const size_t *sizes, size_t n_layers,
                             size_t align);
-void nnc__layout_free(nnc_layout *lay);
-
-/* count floats starting on a cache line (uninitialised); NULL when out of
- * memory. Free with free(). */
-float *nnc__alloc_floats(size_t count);
+void nnc__layout_free(nnc__layout *lay);
 
 /* A zeroed block of lay->count floats, aligned to a cache line; NULL when
  * out of memory. Free it with free(). */
-float *nnc__layout_alloc(const nnc_layout *lay);
+float *nnc__layout_alloc(const nnc__layout *lay);
 
 /* Copies the parameters of block `from` (laid out as lf) into block `to`
  * (laid out as lt); lt's padding is not touched. */
-void nnc__layout_copy(const size_t *sizes, const nnc_layout *lf, const float *from,
-                      const nnc_layout *lt, float *to);
+void nnc__layout_copy(const size_t *sizes, const nnc__layout *lf, const float *from,
+                      const nnc__layout *lt, float *to);
 
 #endif

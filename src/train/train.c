@@ -6,9 +6,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backprop.h"
-#include "fp_mode.h"
-#include "model/model_file.h"
+#include "../data/dataset.h"
+#include "../math/backprop.h"
+#include "../model/model_file.h"
+#include "../runtime/compute_scope.h"
+#include "../runtime/threads.h"
 #include "optimizer.h"
 
 void nnc_train_opts_init(nnc_train_opts *o)
@@ -33,17 +35,10 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Threads pay only when a batch's products are large enough to share:
- * below this many FLOPs per batch a second thread costs more than it saves. */
-#define FLOPS_PER_THREAD 64e6
-
-unsigned nnc__auto_threads(const nnc_net *net, size_t batch)
+/* Checks that data fits net: input size, labels below the output count. */
+static nnc_status check_fit(const nnc_net *net, const nnc_data *data)
 {
-    double flops = 6.0 * (double)batch * (double)net->n_params;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (flops < FLOPS_PER_THREAD || cpus < 2)
-        return 1;
-    return (unsigned)(flops / FLOPS_PER_THREAD < cpus ? flops / FLOPS_PER_THREAD : cpus);
+    return nnc__data_check_shape(data, net->sizes[0], net->sizes[net->n_layers - 1]);
 }
 
 static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
@@ -75,9 +70,9 @@ static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
         return nnc__fail(NNC_ERR_ARG, "min_eta_factor must be in (0, 1)");
     nnc_status s = NNC_OK;
     if (o->validation)
-        s = nnc__check_fit(net, o->validation);
+        s = check_fit(net, o->validation);
     if (s == NNC_OK && o->test)
-        s = nnc__check_fit(net, o->test);
+        s = check_fit(net, o->test);
     return s;
 }
 
@@ -89,12 +84,12 @@ typedef struct {
     nnc_net            *net;
     const nnc_data     *data;
     const nnc_train_opts *opts;
-    nnc_layout          padded; /* the layout training works in (layout.h)  */
+    nnc__layout          padded; /* the layout training works in (layout.h)  */
     float              *params; /* the network's parameters in that layout,
                                    copied back to it after every epoch      */
     float              *grad;   /* the batch's gradient (optimisers), or NULL */
-    nnc_workspace      *ws;
-    nnc_optimizer_state optim;
+    nnc__workspace      *ws;
+    nnc__optimizer_state optim;
     size_t             *order;
     const void        **lines;  /* the next batch's cache lines (prefetch)   */
     size_t              n, batch;
@@ -115,7 +110,7 @@ static size_t load_batch(trainer *t, size_t first)
     size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
     size_t m = n - first < batch ? n - first : batch, next = first + batch;
     nnc__gather(t->data, t->order + first, m, n_out, t->ws->a[0], t->ws->y);
-    t->ws->prefetch.count =
+    t->ws->dense.prefetch.count =
         next < n ? nnc__sample_lines(t->data, t->order + next,
                                      n - next < batch ? n - next : batch, t->lines)
                  : 0;
@@ -123,14 +118,14 @@ static size_t load_batch(trainer *t, size_t first)
 }
 
 /* One plain-SGD epoch: per batch w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and
- * b <- b - (eta/m) Σ∇b, the step folded into the products of BP3 and BP4. */
-static void epoch_fused_sgd(trainer *t, float eta)
+ * b <- b - (eta/m) Σ∇b, the step added into the parameters by BP3 and BP4. */
+static void epoch_sgd(trainer *t, float eta)
 {
     float decay = 1.0f - eta * t->optim.decay;
     for (size_t first = 0; first < t->n; first += t->batch) {
         size_t m = load_batch(t, first);
         nnc__forward(t->net, t->ws, m);
-        nnc__backward(t->net, t->ws, m, -eta / (float)m, decay, 1.0f, t->params);
+        nnc__backward_sgd_step(t->net, t->ws, m, eta, decay);
     }
 }
 
@@ -140,8 +135,8 @@ static void epoch_with_optimizer(trainer *t, float eta)
     for (size_t first = 0; first < t->n; first += t->batch) {
         size_t m = load_batch(t, first);
         nnc__forward(t->net, t->ws, m);
-        nnc__backward(t->net, t->ws, m, 1.0f, 0.0f, 0.0f, t->grad);
-        nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->pool);
+        nnc__backward(t->net, t->ws, m, t->grad);
+        nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
     }
 }
 
@@ -261,12 +256,13 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", t->padded.count);
     s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n);
     if (s == NNC_OK)
-        s = nnc__workspace_create(net, t->batch, opts->threads, opts->dropout, &net->rng,
-                                  &t->ws);
+        s = nnc__workspace_create(net, t->batch,
+                                  nnc__threads_for(nnc__step_flops(net, t->batch), opts->threads),
+                                  opts->dropout, &net->rng, &t->ws);
     if (s == NNC_OK) {   /* the passes read the padded block */
         t->ws->layout = &t->padded;
         t->ws->params = t->params;
-        t->ws->prefetch.lines = t->lines;
+        t->ws->dense.prefetch.lines = t->lines;
     }
     return s;
 }
@@ -280,7 +276,7 @@ static unsigned optimizer_arrays(nnc_optimizer o)
 static nnc_status resume_from(trainer *t, const char *path)
 {
     nnc_net *from, *net = t->net;
-    nnc_resume_state st;
+    nnc__run_state st;
     nnc_status s = nnc__model_read(path, &from, &st);
     if (s != NNC_OK)
         return s;
@@ -334,7 +330,7 @@ static nnc_status save_checkpoint(const trainer *t, const char *path)
         else
             nnc__layout_copy(net->sizes, &t->padded, padded[a], &net->packed, packed[a]);
     }
-    nnc_resume_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
+    nnc__run_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
                            t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
                            t->since_change, t->best};
     if (s == NNC_OK)
@@ -351,7 +347,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         return nnc__fail(NNC_ERR_ARG, "nnc_train: NULL argument");
     nnc_status s = check_opts(net, opts);
     if (s == NNC_OK)
-        s = nnc__check_fit(net, data);
+        s = check_fit(net, data);
     if (s != NNC_OK)
         return s;
     trainer t;
@@ -366,7 +362,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         return s;
     }
     void (*run_epoch)(trainer *, float) =
-        opts->optimizer == NNC_OPT_SGD ? epoch_fused_sgd : epoch_with_optimizer;
+        opts->optimizer == NNC_OPT_SGD ? epoch_sgd : epoch_with_optimizer;
     unsigned monitor = opts->monitor;
     if (opts->halve_after || opts->early_stop)
         monitor |= NNC_MONITOR_VALID_ACCURACY;
@@ -384,7 +380,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
              * on the generator alone, which is what a checkpoint saves */
             for (size_t i = 0; i < t.n; i++)
                 t.order[i] = i;
-            nnc_rng_shuffle(&net->rng, t.order, t.n);
+            nnc__rng_shuffle(&net->rng, t.order, t.n);
         }
         /* the network's block may have changed since (resume, on_epoch) */
         nnc__layout_copy(net->sizes, &net->packed, net->params, &t.padded, t.params);
@@ -419,8 +415,8 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
 nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
                      nnc_train_summary *summary)
 {
-    nnc_fp_mode caller = nnc__flush_subnormals();   /* see fp_mode.h */
+    nnc__compute_scope scope = nnc__compute_begin();
     nnc_status s = train(net, data, opts, summary);
-    nnc__fp_restore(caller);
+    nnc__compute_end(scope);
     return s;
 }

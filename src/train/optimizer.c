@@ -6,11 +6,11 @@
 
 #define SEGMENT (1u << 16)   /* parameters per task */
 
-nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
-                               const nnc_layout *layout, const nnc_train_opts *opts,
+nnc_status nnc__optimizer_init(nnc__optimizer_state *o, const nnc_net *net,
+                               const nnc__layout *layout, const nnc_train_opts *opts,
                                size_t n_train)
 {
-    *o = (nnc_optimizer_state){opts->optimizer, opts->momentum, opts->adam_beta1,
+    *o = (nnc__optimizer_state){opts->optimizer, opts->momentum, opts->adam_beta1,
                                opts->adam_beta2, opts->adam_epsilon,
                                opts->lambda / (float)n_train, 0, NULL, NULL, NULL, 0};
     if (o->kind == NNC_OPT_SGD)
@@ -23,11 +23,11 @@ nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
         /* a weight segment may span row padding: zeros that stay zero */
         size_t nw = net->sizes[l - 1] * layout->stride[l];
         for (size_t i = 0; i < nw; i += SEGMENT)
-            o->segments[o->n_segments++] = (nnc_param_segment){
+            o->segments[o->n_segments++] = (nnc__param_segment){
                 layout->w_offset[l] + i, nw - i < SEGMENT ? nw - i : SEGMENT, o->decay};
         /* biases are not regularised */
         o->segments[o->n_segments++] =
-            (nnc_param_segment){layout->b_offset[l], net->sizes[l], 0.0f};
+            (nnc__param_segment){layout->b_offset[l], net->sizes[l], 0.0f};
     }
     if (!o->v || (o->kind == NNC_OPT_ADAM && !o->s) || !o->segments) {
         nnc__optimizer_free(o);
@@ -36,7 +36,7 @@ nnc_status nnc__optimizer_init(nnc_optimizer_state *o, const nnc_net *net,
     return NNC_OK;
 }
 
-void nnc__optimizer_free(nnc_optimizer_state *o)
+void nnc__optimizer_free(nnc__optimizer_state *o)
 {
     free(o->v);
     free(o->s);
@@ -46,7 +46,7 @@ void nnc__optimizer_free(nnc_optimizer_state *o)
 }
 
 /* Updates params[0..count) with gradient sums grad, L2 decay for weights. */
-static void step_range(nnc_optimizer_state *o, float *w, const float *grad, float *v,
+static void step_range(nnc__optimizer_state *o, float *w, const float *grad, float *v,
                        float *s, size_t count, float inv_m, float decay, float eta)
 {
     switch (o->kind) {
@@ -82,7 +82,7 @@ static void step_range(nnc_optimizer_state *o, float *w, const float *grad, floa
 }
 
 typedef struct {
-    nnc_optimizer_state *o;
+    nnc__optimizer_state *o;
     float               *params;
     const float         *grad;
     float                inv_m, eta;
@@ -91,14 +91,14 @@ typedef struct {
 static void step_task(void *arg, size_t t)
 {
     const step_args *a = arg;
-    const nnc_param_segment *seg = &a->o->segments[t];
+    const nnc__param_segment *seg = &a->o->segments[t];
     size_t off = seg->offset;
     step_range(a->o, a->params + off, a->grad + off, a->o->v ? a->o->v + off : NULL,
                a->o->s ? a->o->s + off : NULL, seg->count, a->inv_m, seg->decay, a->eta);
 }
 
-void nnc__optimizer_step(nnc_optimizer_state *o, float *params, const float *grad,
-                         size_t m, float eta, nnc_pool *pool)
+void nnc__optimizer_step(nnc__optimizer_state *o, float *params, const float *grad,
+                         size_t m, float eta, nnc__pool *pool)
 {
     o->steps++;
     step_args a = {o, params, grad, 1.0f / (float)m, eta};

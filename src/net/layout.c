@@ -3,12 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "../runtime/error.h"
+#include "../runtime/memory.h"
 #include "layout.h"
 
 static size_t round_up(size_t v, size_t align) { return (v + align - 1) / align * align; }
 
-nnc_status nnc__layout_init(nnc_layout *lay, const size_t *sizes, size_t n_layers,
+nnc_status nnc__layout_init(nnc__layout *lay, const size_t *sizes, size_t n_layers,
                             size_t align)
 {
     memset(lay, 0, sizeof *lay);
@@ -39,7 +40,7 @@ nnc_status nnc__layout_init(nnc_layout *lay, const size_t *sizes, size_t n_layer
     return NNC_OK;
 }
 
-void nnc__layout_free(nnc_layout *lay)
+void nnc__layout_free(nnc__layout *lay)
 {
     free(lay->w_offset);
     free(lay->b_offset);
@@ -47,13 +48,7 @@ void nnc__layout_free(nnc_layout *lay)
     memset(lay, 0, sizeof *lay);
 }
 
-float *nnc__alloc_floats(size_t count)
-{
-    size_t bytes = round_up(count * sizeof(float), 64);
-    return aligned_alloc(64, bytes ? bytes : 64);
-}
-
-float *nnc__layout_alloc(const nnc_layout *lay)
+float *nnc__layout_alloc(const nnc__layout *lay)
 {
     float *block = nnc__alloc_floats(lay->count);
     if (block)   /* the whole block, the rounding to a line included */
@@ -61,8 +56,8 @@ float *nnc__layout_alloc(const nnc_layout *lay)
     return block;
 }
 
-void nnc__layout_copy(const size_t *sizes, const nnc_layout *lf, const float *from,
-                      const nnc_layout *lt, float *to)
+void nnc__layout_copy(const size_t *sizes, const nnc__layout *lf, const float *from,
+                      const nnc__layout *lt, float *to)
 {
     for (size_t l = 1; l < lf->n_layers; l++) {
         size_t n = sizes[l];

@@ -10,12 +10,12 @@
 
 #include "nnc.h"
 
-typedef struct nnc_pool nnc_pool;
-typedef void (*nnc_task_fn)(void *arg, size_t task);
+typedef struct nnc__pool nnc__pool;
+typedef void (*nnc__task_fn)(void *arg, size_t task);
 
 /* A pool of `threads` threads in all, the caller's included (threads >= 2). */
-nnc_status nnc__pool_create(unsigned threads, nnc_pool **out);
-void nnc__pool_free(nnc_pool *pool);
+nnc_status nnc__pool_create(unsigned threads, nnc__pool **out);
+void nnc__pool_free(nnc__pool *pool);
 
 /* Work of `len` items cut into tasks of `span` items (the last may be
  * shorter): how many tasks, and how many items task t has. */
@@ -38,6 +38,6 @@ static inline size_t nnc__range_end(size_t len, size_t tasks, size_t t)
 
 /* Runs fn(arg, t) for t = 0 .. n_tasks-1 and returns when all are done.
  * pool NULL runs them in order on the calling thread. */
-void nnc__pool_run(nnc_pool *pool, nnc_task_fn fn, void *arg, size_t n_tasks);
+void nnc__pool_run(nnc__pool *pool, nnc__task_fn fn, void *arg, size_t n_tasks);
 
 #endif

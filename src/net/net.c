@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "net.h"
 
 void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers)
 {
@@ -39,9 +39,9 @@ static void initialise(nnc_net *net)
         float *w = net->params + net->packed.w_offset[l];
         float *b = net->params + net->packed.b_offset[l];
         for (size_t i = 0; i < n_in * n_out; i++)
-            w[i] = (float)(sigma * nnc_rng_normal(&net->rng));
+            w[i] = (float)(sigma * nnc__rng_normal(&net->rng));
         for (size_t j = 0; j < n_out; j++)
-            b[j] = zero_bias ? 0.0f : (float)nnc_rng_normal(&net->rng);
+            b[j] = zero_bias ? 0.0f : (float)nnc__rng_normal(&net->rng);
     }
 }
 
@@ -101,7 +101,7 @@ nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out)
     net->cost = spec->cost;
     net->record.init = spec->init;
     net->record.seed = spec->seed;
-    nnc_rng_seed(&net->rng, spec->seed);
+    nnc__rng_seed(&net->rng, spec->seed);
     initialise(net);
     *out = net;
     return NNC_OK;
@@ -164,13 +164,4 @@ float *nnc_net_weights(nnc_net *net, size_t l)
 float *nnc_net_biases(nnc_net *net, size_t l)
 {
     return l >= 1 && l < net->n_layers ? net->params + net->packed.b_offset[l] : NULL;
-}
-
-size_t nnc__max_width(const nnc_net *net)
-{
-    size_t w = 0;
-    for (size_t l = 0; l < net->n_layers; l++)
-        if (net->sizes[l] > w)
-            w = net->sizes[l];
-    return w;
 }

@@ -1,0 +1,83 @@
+/* compute.c — the math's public entry points: feedforward and the gradient
+ * of a batch the caller holds in memory. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../math/backprop.h"
+#include "../math/cost.h"
+#include "../runtime/compute_scope.h"
+#include "../runtime/threads.h"
+
+#define CHUNK 256   /* samples fed forward at once */
+
+static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, float *out)
+{
+    if (!net || !x || !out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_feedforward: NULL argument");
+    if (m == 0)
+        return NNC_OK;
+    size_t chunk = m < CHUNK ? m : CHUNK;
+    size_t n0 = net->sizes[0], nL = net->sizes[net->n_layers - 1];
+    nnc__workspace *ws;
+    nnc_status s = nnc__workspace_create(
+        net, chunk, nnc__threads_for(nnc__step_flops(net, chunk), 0), 0.0f, NULL, &ws);
+    if (s != NNC_OK)
+        return s;
+    for (size_t done = 0; done < m; done += chunk) {
+        size_t k = m - done < chunk ? m - done : chunk;
+        memcpy(ws->a[0], x + done * n0, k * n0 * sizeof *x);
+        nnc__forward(net, ws, k);
+        memcpy(out + done * nL, ws->a[net->n_layers - 1], k * nL * sizeof *out);
+    }
+    nnc__workspace_free(ws);
+    return NNC_OK;
+}
+
+static nnc_status gradient(const nnc_net *net, const float *x, const float *y, size_t m,
+                          double l2, double *cost, float *grad)
+{
+    if (!net || !x || !y || m == 0)
+        return nnc__fail(NNC_ERR_ARG, "nnc_gradient: NULL argument or empty batch");
+    size_t n0 = net->sizes[0], L = net->n_layers - 1, nL = net->sizes[L];
+    nnc__workspace *ws;
+    nnc_status s = nnc__workspace_create(net, m, 1, 0.0f, NULL, &ws);
+    if (s != NNC_OK)
+        return s;
+    memcpy(ws->a[0], x, m * n0 * sizeof *x);
+    memcpy(ws->y, y, m * nL * sizeof *y);
+    nnc__forward(net, ws, m);
+    if (cost)
+        *cost = nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, m, nL);
+    if (grad)
+        nnc__backward(net, ws, m, grad);
+    for (size_t l = 1; l <= L && l2 != 0.0; l++) {   /* + (l2/2) Σ w² */
+        const float *w = net->params + net->packed.w_offset[l];
+        float *g = grad ? grad + net->packed.w_offset[l] : NULL;
+        for (size_t i = 0; i < net->sizes[l - 1] * net->sizes[l]; i++) {
+            if (cost)
+                *cost += 0.5 * l2 * (double)w[i] * w[i];
+            if (g)
+                g[i] += (float)(l2 * w[i]);
+        }
+    }
+    nnc__workspace_free(ws);
+    return NNC_OK;
+}
+
+/* The entry points run in the library's compute scope (compute_scope.h). */
+nnc_status nnc_feedforward(const nnc_net *net, const float *x, size_t m, float *out)
+{
+    nnc__compute_scope scope = nnc__compute_begin();
+    nnc_status s = feedforward(net, x, m, out);
+    nnc__compute_end(scope);
+    return s;
+}
+
+nnc_status nnc_gradient(const nnc_net *net, const float *x, const float *y,
+                        size_t m, double l2, double *cost, float *grad)
+{
+    nnc__compute_scope scope = nnc__compute_begin();
+    nnc_status s = gradient(net, x, y, m, l2, cost, grad);
+    nnc__compute_end(scope);
+    return s;
+}

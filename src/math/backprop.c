@@ -1,0 +1,120 @@
+/* backprop.c — a mini-batch forward and backward through the network, and the
+ * SGD step: chapter 2 of Nielsen's "Neural Networks and Deep Learning" for a
+ * whole batch at once (docs/MATH.md derives each line).
+ *
+ * The batch's m samples are rows: A_l is m x n_l. W_l is n_{l-1} x n_l, the
+ * transpose of the book's w^l, so that a batch moves forward as
+ *
+ *   forward  Z_l = A_{l-1} W_l + b_l,      A_l = σ(Z_l)
+ *   BP1      Δ_L = ∇_A C ⊙ σ'(Z_L)
+ *   BP2      Δ_l = (Δ_{l+1} W_{l+1}ᵀ) ⊙ σ'(Z_l)
+ *   BP3      ∂C/∂b_l = 1ᵀ Δ_l              (the column sums: summed over the batch)
+ *   BP4      ∂C/∂W_l = A_{l-1}ᵀ Δ_l        (summed over the batch by the product)
+ *   update   W_l <- (1 - ηλ/n) W_l - (η/m) ∂C/∂W_l,   b_l <- b_l - (η/m) ∂C/∂b_l
+ *
+ * Every product goes through the dense kernels (kernels/dense.h), which own
+ * the threads, task splitting and prefetching; here are only the math and
+ * the shapes. */
+#include <string.h>
+
+#include "activations.h"
+#include "backprop.h"
+#include "cost.h"
+#include "dropout.h"
+
+/* W_l, its row stride and b_l in the block the passes read */
+static const float *weights(const nnc__workspace *ws, size_t l)
+{
+    return ws->params + ws->layout->w_offset[l];
+}
+static const float *biases(const nnc__workspace *ws, size_t l)
+{
+    return ws->params + ws->layout->b_offset[l];
+}
+
+void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m)
+{
+    nnc__dense *k = &ws->dense;
+    size_t L = net->n_layers - 1;
+    for (size_t l = 1; l <= L; l++) {
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
+        float *Z = l < L ? ws->a[l] : ws->z_out;   /* hidden layers: A_l in place */
+
+        /* Z_l (m x n) = A_{l-1} (m x n_in) · W_l (n_in x n) + b_l (n) */
+        nnc__gemm_nn_bias(k, m, n_in, n, ws->in[l - 1], weights(ws, l), ldw, biases(ws, l), Z);
+
+        if (l < L) {
+            /* A_l = σ(Z_l) (m x n) */
+            nnc__activate_all(k, net->hidden, ws->a[l], m * n);
+            /* dropout: the next layer sees A_l ⊙ mask */
+            if (ws->mask[l])
+                nnc__drop_units(ws->rng, ws->keep, ws->a[l], ws->mask[l], ws->in[l], m * n);
+        } else {
+            /* A_L = the output function of the cost (sigmoid, or softmax per row) */
+            memcpy(ws->a[L], Z, m * n * sizeof *Z);
+            nnc__output_activate(net->cost, ws->a[L], m, n);
+        }
+    }
+}
+
+/* BP1 to BP4 for the batch, the gradient going into the block P (laid out as
+ * ws->layout) scaled as
+ *     P_W_l <- beta_w P_W_l + alpha ∂C/∂W_l,   P_b_l <- beta_b P_b_l + alpha ∂C/∂b_l.
+ * alpha = 1, beta = 0 writes the gradient itself; P = the parameters with
+ * alpha = -η/m, beta_w = 1 - ηλ/n, beta_b = 1 is the SGD step. */
+static void backprop(const nnc_net *net, nnc__workspace *ws, size_t m, float alpha,
+                     float beta_w, float beta_b, float *P)
+{
+    nnc__dense *k = &ws->dense;
+    size_t L = net->n_layers - 1;
+
+    /* BP1: Δ_L (m x n_L) = ∇_A C ⊙ σ'(Z_L) */
+    nnc__output_delta(net->cost, ws->a[L], ws->y, ws->delta[L], m * net->sizes[L]);
+
+    for (size_t l = L; l >= 1; l--) {
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
+
+        if (l > 1) {
+            /* BP2: Δ_{l-1} (m x n_in) = Δ_l (m x n) · W_lᵀ (n x n_in) ⊙ σ'(Z_{l-1}),
+             * before BP4 below: P may be W_l itself */
+            nnc__gemm_nt(k, m, n_in, n, ws->delta[l], weights(ws, l), ldw, ws->delta[l - 1]);
+            nnc__times_derivative_all(k, net->hidden, ws->a[l - 1], ws->mask[l - 1],
+                                      ws->delta[l - 1], m * n_in);
+        }
+
+        /* BP3: ∂C/∂b_l (n) = 1ᵀ (1 x m) · Δ_l (m x n) */
+        nnc__colsum(k, m, n, alpha, ws->delta[l], beta_b, P + ws->layout->b_offset[l]);
+
+        /* BP4: ∂C/∂W_l (n_in x n) = A_{l-1}ᵀ (n_in x m) · Δ_l (m x n) */
+        nnc__gemm_tn(k, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
+                     P + ws->layout->w_offset[l], ldw);
+    }
+}
+
+void nnc__backward(const nnc_net *net, nnc__workspace *ws, size_t m, float *grad)
+{
+    backprop(net, ws, m, 1.0f, 0.0f, 0.0f, grad);
+}
+
+void nnc__sgd_update(const nnc_net *net, const nnc__layout *layout, float *params,
+                     const float *grad, size_t m, float eta, float decay)
+{
+    float step = eta / (float)m;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = layout->stride[l];
+        float *W = params + layout->w_offset[l], *b = params + layout->b_offset[l];
+        const float *gW = grad + layout->w_offset[l], *gb = grad + layout->b_offset[l];
+        for (size_t p = 0; p < n_in; p++)
+            for (size_t j = 0; j < n; j++)
+                W[p * ldw + j] = decay * W[p * ldw + j] - step * gW[p * ldw + j];
+        for (size_t j = 0; j < n; j++)
+            b[j] -= step * gb[j];
+    }
+}
+
+void nnc__backward_sgd_step(const nnc_net *net, nnc__workspace *ws, size_t m, float eta,
+                            float decay)
+{
+    /* the parameters the passes read are the ones updated */
+    backprop(net, ws, m, -eta / (float)m, decay, 1.0f, ws->params);
+}

@@ -1,0 +1,60 @@
+/* backprop.h — one mini-batch forward and backward through a network, and
+ * the SGD update: the math of chapter 2, on the dense kernels. */
+#ifndef NNC_BACKPROP_H
+#define NNC_BACKPROP_H
+
+#include "../kernels/dense.h"
+#include "../net/net.h"
+
+/* The buffers of a batch of up to max_m samples, one sample per row,
+ * allocated once per run (workspace.c). */
+typedef struct {
+    size_t             max_m;
+    size_t             n_layers;
+    float            **a;      /* a[l]: activations A_l, m x n_l; a[0] = input */
+    float            **in;     /* in[l]: what layer l+1 sees of A_l: a[l]
+                                  itself, or its dropped-out copy             */
+    float            **mask;   /* mask[l]: 0 or 1/keep per unit (dropout)     */
+    float            **delta;  /* delta[l]: Δ_l = ∂C/∂Z_l, l >= 1             */
+    float             *z_out;  /* Z_L, the output layer's weighted inputs     */
+    float             *y;      /* targets, m x n_L                            */
+    const nnc__layout *layout; /* the parameter block the passes read: the    */
+    float             *params; /* network's own, unless the caller sets these */
+    float              keep;   /* 1 - dropout probability; 1: no dropout      */
+    nnc__rng          *rng;    /* draws the dropout masks                     */
+    nnc__dense         dense;  /* the kernels and their threads               */
+} nnc__workspace;
+
+/* threads: how many the products may use (nnc__threads_for). dropout > 0
+ * makes nnc__forward drop hidden units with masks drawn from rng. */
+nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
+                                 float dropout, nnc__rng *rng, nnc__workspace **out);
+void nnc__workspace_free(nnc__workspace *ws);
+
+/* FLOPs of one training step on m samples: 2 per parameter and sample
+ * forward, 4 backward. */
+double nnc__step_flops(const nnc_net *net, size_t m);
+
+/* Feeds ws->a[0] (m rows) forward through the parameters ws->params,
+ * filling ws->a[1..L] and ws->z_out. */
+void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m);
+
+/* After nnc__forward: the gradient of the cost summed over the batch's m
+ * samples against targets ws->y, written to grad (laid out as ws->layout). */
+void nnc__backward(const nnc_net *net, nnc__workspace *ws, size_t m, float *grad);
+
+/* The SGD step as defined, on a gradient grad summed over m samples:
+ *     W_l <- (1 - eta lambda/n) W_l - (eta/m) ∂C/∂W_l,
+ *     b_l <- b_l - (eta/m) ∂C/∂b_l,
+ * decay being 1 - eta lambda/n. */
+void nnc__sgd_update(const nnc_net *net, const nnc__layout *layout, float *params,
+                     const float *grad, size_t m, float eta, float decay);
+
+/* After nnc__forward: the same step as nnc__backward then nnc__sgd_update,
+ * without a gradient buffer: BP3 and BP4 add -(eta/m) times their products
+ * straight into ws->params (docs/MATH.md). Equal to the two-step form up to
+ * float rounding. */
+void nnc__backward_sgd_step(const nnc_net *net, nnc__workspace *ws, size_t m, float eta,
+                            float decay);
+
+#endif

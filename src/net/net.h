@@ -1,0 +1,28 @@
+/* net.h — the network object inside the library: sizes, choices, generator
+ * and one contiguous parameter block. */
+#ifndef NNC_NET_H
+#define NNC_NET_H
+
+#include "nnc.h"
+#include "../runtime/error.h"
+#include "layout.h"
+#include "rng.h"
+
+/* A network: its sizes and one contiguous parameter block, packed as
+ * W_1 (n_0 x n_1), b_1 (n_1), W_2, b_2, ... so a save is one write. */
+struct nnc_net {
+    size_t           n_layers;   /* L + 1                                    */
+    size_t          *sizes;      /* n_0 .. n_L                               */
+    nnc__layout      packed;     /* where W_l and b_l are in params          */
+    size_t           n_params;   /* packed.count                             */
+    float           *params;
+    nnc_activation   hidden;
+    nnc_cost         cost;
+    nnc__rng         rng;
+    nnc_train_record record;
+};
+
+/* A network of these sizes with parameters and choices left unset. */
+nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out);
+
+#endif
