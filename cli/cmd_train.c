@@ -1,4 +1,4 @@
-/* cmd_train.c — `nnc train`: the seed's test.py, with options. */
+/* cmd_train.c — `nnc train`: the tutorial's test.py, with options. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@ static void usage(FILE *out)
             "\n"
             "Trains a network on MNIST by mini-batch SGD and prints, after every epoch,\n"
             "'Epoch j: correct / 10000' on the test set and the epoch's training time.\n"
-            "Defaults are the seed's test.py.\n"
+            "Defaults are the tutorial's test.py.\n"
             "\n"
             "network\n"
             "  -l, --layers LIST      layer sizes, input first             (784,30,10)\n"
@@ -38,7 +38,7 @@ static void usage(FILE *out)
             "      --monitor LIST     after each epoch measure any of train-cost,\n"
             "                         train-accuracy, valid-cost, valid-accuracy,\n"
             "                         test-cost, test-accuracy              (test-accuracy)\n"
-            "      --preset NAME      seed; network2 (chapter 3: [784,100,10],\n"
+            "      --preset NAME      tutorial; network2 (chapter 3: [784,100,10],\n"
             "                         cross-entropy, scaled, lambda 5, eta 0.1, 60 epochs);\n"
             "                         best ([784,1024,1024,10] ReLU, softmax, He, Nesterov\n"
             "                         0.9, eta 0.1 halved after 3 flat epochs, batch 128,\n"
@@ -52,7 +52,7 @@ static void usage(FILE *out)
             "      --resume FILE      continue from a checkpoint up to --epochs in all\n"
             "      --init-from MODEL  start from a saved network (.nnc or JSON)\n"
             "  -d, --data PATH        a folder with the four MNIST IDX files, raw or .gz;\n"
-            "                         a pickle like the seed's mnist.pkl.gz; or a CSV\n"
+            "                         a pickle like the tutorial's mnist.pkl.gz; or a CSV\n"
             "                         file, label first (last 10,000 rows: validation)\n"
             "                         (default: $NNC_DATA, else data/mnist)\n"
             "      --test FILE        the test set's CSV, with a CSV --data\n"
@@ -123,7 +123,7 @@ typedef struct {
     const char    *save, *init_from, *test_csv;
 } settings;
 
-static void preset_seed(settings *st)
+static void preset_tutorial(settings *st)
 {
     st->sizes[0] = 784, st->sizes[1] = 30, st->sizes[2] = 10, st->n_layers = 3;
     nnc_net_spec_init(&st->spec, st->sizes, 3);
@@ -133,8 +133,8 @@ static void preset_seed(settings *st)
 
 static int apply_preset(settings *st, const char *name)
 {
-    preset_seed(st);
-    if (!strcmp(name, "seed"))
+    preset_tutorial(st);
+    if (!strcmp(name, "tutorial") || !strcmp(name, "seed"))   /* seed: its old name */
         return 1;
     if (!strcmp(name, "network2")) {       /* Nielsen, chapter 3 */
         st->sizes[1] = 100;
@@ -162,7 +162,7 @@ static int apply_preset(settings *st, const char *name)
         st->opts.monitor |= NNC_MONITOR_VALID_ACCURACY;
         return 1;
     }
-    cli_error("--preset: '%s' is not one of seed, network2, best", name);
+    cli_error("--preset: '%s' is not one of tutorial, network2, best", name);
     return 0;
 }
 
@@ -274,7 +274,7 @@ static int apply_option(settings *st, int c, const char *arg)
 /* Two passes: the preset first, then every other option over it. */
 static int parse_args(int argc, char **argv, settings *st)
 {
-    preset_seed(st);
+    preset_tutorial(st);
     st->data_dir = default_data_dir();
     st->save = st->init_from = st->test_csv = NULL;
     int c;
@@ -319,7 +319,7 @@ static int report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
 {
     (void)net;
     (void)user;
-    if (r->test.n)        /* the seed's line */
+    if (r->test.n)        /* the tutorial's line */
         printf("Epoch %u: %zu / %zu  (%.3f s", r->epoch, r->test.correct, r->test.n,
                r->train_seconds);
     else
@@ -357,7 +357,7 @@ int cmd_train(int argc, char **argv)
         cli_error("%s", nnc_last_error());
         goto done;
     }
-    if (!test)   /* nothing to report the seed's line on */
+    if (!test)   /* nothing to report the tutorial's line on */
         st.opts.monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     printf("nnc: training [");
     for (size_t l = 0; l < nnc_net_layers(net); l++)

@@ -1,5 +1,5 @@
 /* data_args.c — the training, validation and test sets that --data names:
- * a folder of MNIST IDX files, a pickle like the seed's mnist.pkl.gz, or a
+ * a folder of MNIST IDX files, a pickle like the tutorial's mnist.pkl.gz, or a
  * CSV file (then --test names the test CSV). */
 #include <stdio.h>
 #include <string.h>

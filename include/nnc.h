@@ -13,7 +13,7 @@
  *         return 1;
  *     }
  *     nnc_train_opts opts;
- *     nnc_train_opts_init(&opts);        // the seed's: 10 epochs, batch 10, eta 3.0
+ *     nnc_train_opts_init(&opts);        // the tutorial's: 10 epochs, batch 10, eta 3.0
  *     nnc_train(net, train, &opts, NULL);    // NULL: no summary wanted
  *     size_t correct;
  *     nnc_evaluate(net, test, &correct);
@@ -75,20 +75,20 @@ NNC_API const char *nnc_status_name(nnc_status s);
 typedef struct nnc_net nnc_net;
 
 typedef enum {
-    NNC_ACT_SIGMOID = 0,   /* 1 / (1 + e^-z)          (the seed)            */
+    NNC_ACT_SIGMOID = 0,   /* 1 / (1 + e^-z)          (the tutorial)            */
     NNC_ACT_TANH,
     NNC_ACT_RELU,
     NNC_ACT_LEAKY_RELU     /* z > 0 ? z : 0.01 z                            */
 } nnc_activation;
 
 typedef enum {
-    NNC_COST_QUADRATIC = 0,  /* 0.5 ||a - y||^2, sigmoid outputs (the seed)  */
+    NNC_COST_QUADRATIC = 0,  /* 0.5 ||a - y||^2, sigmoid outputs (the tutorial)  */
     NNC_COST_CROSS_ENTROPY,  /* -sum y ln a + (1-y) ln(1-a), sigmoid outputs */
     NNC_COST_SOFTMAX_LOGLIK  /* softmax outputs, -ln a_y                     */
 } nnc_cost;
 
 typedef enum {
-    NNC_INIT_NORMAL = 0,   /* weights and biases N(0, 1)          (the seed) */
+    NNC_INIT_NORMAL = 0,   /* weights and biases N(0, 1)          (the tutorial) */
     NNC_INIT_SCALED,       /* weights N(0, 1/n_in), biases N(0, 1) (network2) */
     NNC_INIT_HE,           /* weights N(0, 2/n_in), biases 0      (for ReLU)  */
     NNC_INIT_GLOROT        /* weights N(0, 2/(n_in+n_out)), biases 0 (tanh)   */
@@ -104,14 +104,14 @@ typedef struct {
     uint64_t       seed;      /* seeds the network's own generator           */
 } nnc_net_spec;
 
-/* Fills a spec with the seed's choices: sigmoid, quadratic, N(0,1), seed 0. */
+/* Fills a spec with the tutorial's choices: sigmoid, quadratic, N(0,1), seed 0. */
 NNC_API void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers);
 
 /* Creates a network; parameters are drawn from the network's generator
  * (xoshiro256** seeded by splitmix64, normals by the polar method with a
  * portable logarithm), so the same spec gives the same network on any machine. */
 NNC_API nnc_status nnc_net_create_spec(const nnc_net_spec *spec, nnc_net **out);
-/* Shorthand for the seed's network: sigmoid, quadratic cost, N(0,1). */
+/* Shorthand for the tutorial's network: sigmoid, quadratic cost, N(0,1). */
 NNC_API nnc_status nnc_net_create(const size_t *sizes, size_t n_layers, uint64_t seed,
                           nnc_net **out);
 /* A deep copy, generator state included. */
@@ -159,7 +159,7 @@ typedef struct nnc_data nnc_data;
 
 /* A dataset of n samples of dim inputs each, with integer class labels.
  * Inputs are held as bytes scaled by 1/256 when a batch is formed (as the
- * seed's mnist.pkl.gz was made from MNIST), or as floats. Both functions copy. */
+ * tutorial's mnist.pkl.gz was made from MNIST), or as floats. Both functions copy. */
 NNC_API nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
                                size_t n, size_t dim, nnc_data **out);
 NNC_API nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
@@ -187,13 +187,13 @@ NNC_API nnc_status nnc_idx_load(const char *images_path, const char *labels_path
 
 /* Loads MNIST from a folder holding train-images-idx3-ubyte,
  * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
- * (each raw or with .gz), split as the seed's mnist.pkl.gz: training = the
+ * (each raw or with .gz), split as the tutorial's mnist.pkl.gz: training = the
  * first 50,000 training images, validation = the last 10,000, test = t10k.
  * Any of the out pointers may be NULL. */
 NNC_API nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
                           nnc_data **test);
 
-/* Reads the seed's mnist.pkl.gz (or any gzip'd or raw pickle of three
+/* Reads the tutorial's mnist.pkl.gz (or any gzip'd or raw pickle of three
  * (images, labels) pairs of numpy arrays: float images n x d, integer labels
  * n), written by Python 2 (protocol 2) or Python 3 (protocols 2-4). Only the
  * opcodes such a file uses are interpreted; no code is executed and no
@@ -307,10 +307,10 @@ typedef struct {
     int      restored_best;     /* 1 if early stopping put the best back     */
 } nnc_train_summary;
 
-/* Fills opts with the seed's test.py settings (plain SGD, nothing else). */
+/* Fills opts with the tutorial's test.py settings (plain SGD, nothing else). */
 NNC_API void nnc_train_opts_init(nnc_train_opts *opts);
 
-/* Mini-batch SGD as the seed's Network.SGD: per epoch, shuffle, cut into
+/* Mini-batch SGD as the tutorial's Network.SGD: per epoch, shuffle, cut into
  * batches of batch_size (the last may be smaller), and for each batch
  * w <- w - (eta / len(batch)) * sum of gradients, likewise for biases; with
  * the options above on top. summary may be NULL. */

@@ -1,6 +1,6 @@
 /* test_gradient.c — backprop's gradients against finite differences of an
  * independent double-precision forward pass, and batched against summed
- * per-example gradients (as the seed computes them). */
+ * per-example gradients (as the tutorial computes them). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +208,7 @@ static void batch_gradient_is_sum_of_example_gradients(void **state)
     float *batch = malloc(P * sizeof(float)), *one = malloc(P * sizeof(float));
     double *sum = calloc(P, sizeof(double));
     assert_ok(nnc_gradient(net, x, y, m, 0.0, NULL, batch));
-    for (size_t i = 0; i < m; i++) {            /* the seed: backprop per example */
+    for (size_t i = 0; i < m; i++) {            /* the tutorial: backprop per example */
         assert_ok(nnc_gradient(net, x + i * 8, y + i * 4, 1, 0.0, NULL, one));
         for (size_t k = 0; k < P; k++)
             sum[k] += one[k];

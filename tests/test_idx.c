@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "data/dataset.h"
+#include "train/batch.h"
 #include "testutil.h"
 
 #define N 5

@@ -1,4 +1,4 @@
-/* test_pickle.c — the seed's data format: pickles made by numpy in Python 3
+/* test_pickle.c — the tutorial's data format: pickles made by numpy in Python 3
  * (protocols 2 and 4) and in the form Python 2's cPickle writes, then broken
  * ones, each refused with its own error. Fixtures: reference/make_pickles.py. */
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* test_reference.c — one epoch of nnc's SGD against the seed's simple_nn.py.
+/* test_reference.c — one epoch of nnc's SGD against the tutorial's simple_nn.py.
  * The numbers come from tests/reference/seed_reference.py (float64 numpy,
- * the seed's own update_mini_batch), kept in tests/reference/seed_epoch.txt. */
+ * the tutorial's own update_mini_batch), kept in tests/reference/seed_epoch.txt. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ static void read_params(FILE *f, const char *tag, const size_t *sizes, size_t L,
         size_t n_in = sizes[l - 1], n = sizes[l];
         assert_int_equal(fscanf(f, "%15s %15s", t, name), 2);
         assert_string_equal(t, tag);
-        for (size_t j = 0; j < n; j++)          /* the seed's w[j][k], n x n_in */
+        for (size_t j = 0; j < n; j++)          /* the tutorial's w[j][k], n x n_in */
             for (size_t k = 0; k < n_in; k++)
                 assert_int_equal(fscanf(f, "%lf", &out[off + k * n + j]), 1);
         off += n_in * n;
@@ -91,7 +91,7 @@ static void one_epoch_matches_seed(void **state)
     for (size_t i = 0; i < P; i++)
         moved = fmax(moved, fabs(end[i] - start[i]));
     assert_true(moved > 1e-2);
-    print_message("    largest relative difference to the seed: %.3g\n", worst);
+    print_message("    largest relative difference to the tutorial: %.3g\n", worst);
     nnc_data_free(data);
     nnc_net_free(net);
     free(x);

@@ -1,4 +1,4 @@
-/* mnist.c — the four MNIST files of a folder, split as the seed's data. */
+/* mnist.c — the four MNIST files of a folder, split as the tutorial's data. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

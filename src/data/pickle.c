@@ -1,4 +1,4 @@
-/* pickle.c — reads the seed's mnist.pkl.gz: a gzip'd Python pickle of
+/* pickle.c — reads the tutorial's mnist.pkl.gz: a gzip'd Python pickle of
  * ((train_x, train_y), (valid_x, valid_y), (test_x, test_y)), numpy arrays.
  *
  * A small stack machine interprets only the opcodes such a file uses, as

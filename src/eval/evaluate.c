@@ -8,6 +8,7 @@
 #include "../runtime/compute_scope.h"
 #include "../runtime/pool.h"
 #include "../runtime/threads.h"
+#include "../train/batch.h"
 
 #define EVAL_CHUNK 256   /* samples fed forward at once when evaluating */
 

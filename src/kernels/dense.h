@@ -46,7 +46,7 @@ static inline void nnc__prefetch_all(const nnc__prefetch *pf)
  * number of tasks of about NNC_TASK_FLOPS, so that two threads share it equally,
  * but never into more than `units` (its indivisible blocks). The count
  * depends on the shape alone, never on the pool. The common small case
- * costs a multiply and a compare: the seed's kernels run in a few hundred
+ * costs a multiply and a compare: the tutorial's kernels run in a few hundred
  * cycles each. */
 #define NNC_TASK_FLOPS 1000000u
 

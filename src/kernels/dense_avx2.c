@@ -12,9 +12,8 @@
 #define MR_MAX 5
 typedef __m256 vec;
 /* A lane mask with its lane count: vmaskmovps to memory is microcoded on
- * AMD's Zen (one per row made gemm_tn 3.4 times slower than gemm_nn_bias on Zen 3,
- * docs/PERFORMANCE.md), so masked stores go out as at most three plain ones
- * of 4, 2 and 1 lanes instead; masked loads are cheap and use the bits. */
+ * AMD's Zen, so masked stores go out as at most three plain ones of 4, 2 and
+ * 1 lanes instead; masked loads are cheap and use the bits. */
 typedef struct {
     __m256i  bits;
     unsigned count;
@@ -34,11 +33,8 @@ typedef struct {
 #define KERNEL(name)            name##_avx2
 /* and rows with room have whole tails (dense_blocked.inc) */
 #define WIDE_TAILS 1
-/* one row of G per step in gemm_tn: two of two vectors need more than the 16
- * registers and spill. Not measured on Zen 3, the AVX2 machine that matters;
- * on an Intel core's AVX2 path pairs ran 11-13% faster all the same, and
- * blocks of one vector, where four rows would fit, were not tried
- * (docs/PERFORMANCE.md) */
+/* one row of G per step in gemm_tn: two rows of two vectors need more than
+ * the 16 registers and spill */
 #define GEMM_TN_STEP(NV) 1
 
 /* All bits set in the first min(cols, 8) lanes. */
@@ -78,15 +74,13 @@ static inline __attribute__((always_inline)) void store_lanes(float *p, unsigned
 
 #include "dense_blocked.inc"
 
-/* BP2's product E = D W^T for layers of up to TRANSPOSED_UNITS units, as an
+/* BP2's product E = D W^T for layers of up to TRANSPOSED_UNITS units, as a
  * gemm_nn_bias product with no bias: NR rows of W at a time are copied transposed
  * into a buffer that stays in L1 (n x NR), and E's NR columns for every row
  * of D come from the register-blocked loop above, n steps long. Each E[i, p]
  * adds its n products in the order j = 0 .. n-1, as the reference does.
  * AVX2 has no cheap gather to read W's columns in place; the copy costs n NR
- * moves per block against 2 n NR m FLOPs (S's 10 x 30 x 10: 1.0-1.7 us with
- * the reference's loops, 0.27-0.29 us this way; docs/PERFORMANCE.md). Wider
- * layers go to OpenBLAS. */
+ * moves per block against 2 n NR m FLOPs. Wider layers go to OpenBLAS. */
 #define TRANSPOSED_UNITS 64
 
 typedef struct {
@@ -120,8 +114,8 @@ static void transposed_task(void *arg, size_t t)
     }
 }
 
-/* A large product (W's 1024 -> 10 at batch 128) is cut into tasks over the
- * blocks; no sum depends on the cut. */
+/* A large product (a wide layer into a narrow one at a large batch) is cut
+ * into tasks over the blocks; no sum depends on the cut. */
 static void gemm_nt_avx2(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
                           const float *W, size_t ldw, float *E)
 {

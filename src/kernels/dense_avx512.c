@@ -24,7 +24,7 @@ typedef __mmask16 vmask;
 #define v_outside(m)            _mm512_castsi512_ps(_mm512_maskz_set1_epi32(~(m), -1))
 #define v_select(m, a, b)       _mm512_mask_blend_ps(m, b, a)
 #define KERNEL(name)            name##_avx512
-/* masked stores cost no more than whole ones on the Intel cores measured */
+/* AVX-512 masked stores are as cheap as whole ones */
 #define WIDE_TAILS 0
 /* rows of G per step in gemm_tn: two of two vectors, four of one; 32
  * registers hold D and the rows */
@@ -56,11 +56,9 @@ static __m512i gather_stride(size_t ldw)
 
 /* A layer of up to 16 units (the output layer): the n columns of W for
  * NARROW_SPAN columns of E are gathered once into a buffer in L1, then the
- * rows of E are written one after another, four at a time. Writing E row by
- * row lets the prefetchers stream it: W's 1024 -> 10 at m = 128 took 50 µs
- * with E not in cache when E was written 16 columns at a time down all the
- * rows (4 KB apart), 37 µs row by row (docs/PERFORMANCE.md). Tasks take
- * ranges of rows. */
+ * rows of E are written one after another, four at a time: row by row the
+ * prefetchers can stream E, while 16 columns at a time down all the rows
+ * (kilobytes apart) miss the cache on every row. Tasks take ranges of rows. */
 #define NARROW_SPAN 256
 
 static void narrow_rows(const gemm_nt_args *a, size_t i0, size_t i1, size_t p0,
@@ -145,8 +143,8 @@ static inline __attribute__((always_inline)) void transpose16(__m512 v[16])
  * of 16 rows of W keeps 16 sums in registers, sum r adding W[p + r, j] dt[j]
  * for j = 0 .. n-1 (so each E[i, p] adds its n products in the reference's
  * order), and a transpose turns the 16 sums into 16 columns of E's rows.
- * Nothing is gathered: on AMD's Zen 4 gathering W's columns ran BP2 at 22-27
- * GFLOP/s, under OpenBLAS's 42-48; this way 46-69 (docs/PERFORMANCE.md).
+ * Nothing is gathered: gathers are slow on some cores (AMD's among them), and
+ * gathering W's columns ran below OpenBLAS's rate there.
  * dt holds WIDE_SPAN columns of D (16 KB on the stack); a longer layer is
  * taken a span at a time, its sums stored in E and read back (exactly) for
  * the next. Tasks take ranges of the blocks of W's rows. */

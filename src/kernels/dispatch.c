@@ -1,6 +1,6 @@
 /* dispatch.c — picks the kernels for this machine, once per process.
  *
- * Small batches (the seed's m = 10) go to the register-blocked kernels of the
+ * Small batches (the tutorial's m = 10) go to the register-blocked kernels of the
  * widest vector instructions the CPU has (AVX-512, else AVX2 with FMA), which
  * beat an OpenBLAS call there; large ones go to OpenBLAS, which beats them
  * there (docs/PERFORMANCE.md has the measurements). A CPU with neither uses

@@ -132,7 +132,7 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
 
 /* ---- reading ------------------------------------------------------------ */
 
-void nnc__resume_state_free(nnc__run_state *st)
+void nnc__run_state_free(nnc__run_state *st)
 {
     if (!st)
         return;
@@ -278,7 +278,7 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
     *out = net;
     return NNC_OK;
 nomem:
-    nnc__resume_state_free(st);
+    nnc__run_state_free(st);
     nnc_net_free(net);
     return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for the training state", path);
 }

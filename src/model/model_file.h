@@ -1,30 +1,18 @@
 /* model_file.h — the .nnc format of docs/FORMAT.md, with the training state a
- * checkpoint adds. */
+ * checkpoint adds (checkpoint.h), and network2's JSON. */
 #ifndef NNC_MODEL_FILE_H
 #define NNC_MODEL_FILE_H
 
 #include "../net/net.h"
-
-/* What training needs beyond the network to continue exactly. */
-typedef struct {
-    unsigned next_epoch;
-    float    eta;
-    uint64_t steps;          /* optimiser updates so far                      */
-    unsigned n_arrays;       /* 0, 1 or 2 optimiser arrays of n_params floats */
-    float   *arrays[2];
-    int      best_epoch;
-    uint32_t best_valid_correct, since_best, since_change;
-    float   *best;           /* best parameters (early stopping), or NULL     */
-} nnc__run_state;
+#include "checkpoint.h"
 
 /* Writes net (and state, if not NULL) to path atomically. */
 nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *state,
                             const char *path);
 /* Reads a .nnc file; state (if not NULL) receives the training state, whose
- * arrays the caller frees with nnc__resume_state_free; a file without one
+ * arrays the caller frees with nnc__run_state_free; a file without one
  * is refused when state is asked for. */
 nnc_status nnc__model_read(const char *path, nnc_net **out, nnc__run_state *state);
-void nnc__resume_state_free(nnc__run_state *state);
 
 /* 1 if the file starts with the .nnc magic. */
 int nnc__is_nnc_file(const char *path);

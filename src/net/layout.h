@@ -3,9 +3,9 @@
  * A network's own block is packed: W_1 (n_0 rows of n_1 floats), b_1, W_2,
  * b_2, ... as the public API and the model files have it. Training works on a
  * copy whose weight rows start on cache lines (a multiple of 16 floats
- * apart): a row of the seed's 30 hidden units is 120 bytes, most such rows
- * straddle two lines, and that makes the products on W_1 8-12% slower
- * (docs/PERFORMANCE.md). The padding holds zeros and stays zero: the products
+ * apart): a row of the tutorial's 30 hidden units is 120 bytes, and most
+ * such rows would straddle two lines, each costing the products on W_1 a
+ * second load (docs/PERFORMANCE.md). The padding holds zeros and stays zero: the products
  * never write it, and every optimiser maps a zero gradient on a zero weight
  * to zero. */
 #ifndef NNC_LAYOUT_H
@@ -27,8 +27,7 @@ typedef struct {
  * start at multiples of `align` floats: 1 packs them. With align > 1, rows
  * whose length is a multiple of 128 floats get `align` more: rows 512 B (or
  * 4 KB) apart map to a few L1 sets, so a product walking down a column of W
- * evicts what it just loaded. With rows 1040 floats apart instead of 1024,
- * OpenBLAS runs W's forward product 11% faster and BP2's 2%. */
+ * evicts what it just loaded (docs/PERFORMANCE.md). */
 nnc_status nnc__layout_init(nnc__layout *lay, const size_t *sizes, size_t n_layers,
                             size_t align);
 void nnc__layout_free(nnc__layout *lay);

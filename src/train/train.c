@@ -1,4 +1,4 @@
-/* train.c — mini-batch stochastic gradient descent, as the seed's SGD, with
+/* train.c — mini-batch stochastic gradient descent, as the tutorial's SGD, with
  * the optimisers, L2, dropout, schedules and monitoring of network2 and on. */
 #include <math.h>
 #include <stdlib.h>
@@ -8,9 +8,10 @@
 
 #include "../data/dataset.h"
 #include "../math/backprop.h"
-#include "../model/model_file.h"
+#include "../model/checkpoint.h"
 #include "../runtime/compute_scope.h"
 #include "../runtime/threads.h"
+#include "batch.h"
 #include "optimizer.h"
 
 void nnc_train_opts_init(nnc_train_opts *o)
@@ -272,46 +273,29 @@ static unsigned optimizer_arrays(nnc_optimizer o)
     return o == NNC_OPT_ADAM ? 2 : o == NNC_OPT_SGD ? 0 : 1;
 }
 
-/* Takes the network, generator and training state of a checkpoint. */
+/* Takes the network, generator and run state of a checkpoint. */
 static nnc_status resume_from(trainer *t, const char *path)
 {
-    nnc_net *from, *net = t->net;
+    nnc_net *net = t->net;
     nnc__run_state st;
-    nnc_status s = nnc__model_read(path, &from, &st);
+    nnc_status s = nnc__checkpoint_load(path, net, optimizer_arrays(t->opts->optimizer),
+                                        t->best != NULL, &st);
     if (s != NNC_OK)
         return s;
-    int same = from->n_layers == net->n_layers && from->hidden == net->hidden &&
-               from->cost == net->cost;
-    for (size_t l = 0; same && l < net->n_layers; l++)
-        same = from->sizes[l] == net->sizes[l];
-    if (!same)
-        s = nnc__fail(NNC_ERR_MISMATCH, "%s: the checkpoint's network differs from this one", path);
-    else if (st.n_arrays != optimizer_arrays(t->opts->optimizer))
-        s = nnc__fail(NNC_ERR_MISMATCH, "%s: the checkpoint was made with another optimiser",
-                      path);
-    else if (!t->best != !st.best)
-        s = nnc__fail(NNC_ERR_MISMATCH, "%s: early stopping must be %s as when the checkpoint was made",
-                      path, st.best ? "on" : "off");
-    if (s == NNC_OK) {
-        memcpy(net->params, from->params, net->n_params * sizeof *net->params);
-        net->rng = from->rng;
-        net->record = from->record;
-        float *arrays[2] = {t->optim.v, t->optim.s};
-        for (unsigned a = 0; a < st.n_arrays; a++)   /* saved packed */
-            nnc__layout_copy(net->sizes, &net->packed, st.arrays[a], &t->padded, arrays[a]);
-        if (t->best)
-            memcpy(t->best, st.best, net->n_params * sizeof(float));
-        t->optim.steps = st.steps;
-        t->epoch = st.next_epoch;
-        t->eta = st.eta;
-        t->best_epoch = st.best_epoch;
-        t->best_valid_correct = st.best_valid_correct;
-        t->since_best = st.since_best;
-        t->since_change = st.since_change;
-    }
-    nnc__resume_state_free(&st);
-    nnc_net_free(from);
-    return s;
+    float *arrays[2] = {t->optim.v, t->optim.s};
+    for (unsigned a = 0; a < st.n_arrays; a++)   /* saved packed */
+        nnc__layout_copy(net->sizes, &net->packed, st.arrays[a], &t->padded, arrays[a]);
+    if (t->best)
+        memcpy(t->best, st.best, net->n_params * sizeof(float));
+    t->optim.steps = st.steps;
+    t->epoch = st.next_epoch;
+    t->eta = st.eta;
+    t->best_epoch = st.best_epoch;
+    t->best_valid_correct = st.best_valid_correct;
+    t->since_best = st.since_best;
+    t->since_change = st.since_change;
+    nnc__run_state_free(&st);
+    return NNC_OK;
 }
 
 /* Saves the network and the run's state; the optimiser's arrays are saved
@@ -331,10 +315,10 @@ static nnc_status save_checkpoint(const trainer *t, const char *path)
             nnc__layout_copy(net->sizes, &t->padded, padded[a], &net->packed, packed[a]);
     }
     nnc__run_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
-                           t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
-                           t->since_change, t->best};
+                         t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
+                         t->since_change, t->best};
     if (s == NNC_OK)
-        s = nnc__model_write(net, &st, path);
+        s = nnc__checkpoint_save(net, &st, path);
     free(packed[0]);
     free(packed[1]);
     return s;

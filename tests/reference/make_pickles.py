@@ -1,9 +1,9 @@
-"""Pickle fixtures for test_pickle.c, made with numpy as the seed's data is.
+"""Pickle fixtures for test_pickle.c, made with numpy as the tutorial's data is.
 
 Usage: python3 make_pickles.py OUT_DIR
 
 Writes small stand-ins for mnist.pkl.gz: three (images, labels) pairs of
-float32 images (k/256, as in the seed's file) and int64 labels, pickled with
+float32 images (k/256, as in the tutorial's file) and int64 labels, pickled with
 protocol 2 and protocol 4, gzip'd; then broken variants.
 """
 import gzip

@@ -1,12 +1,12 @@
-"""Reference values from the seed's own code for nnc's test_reference.c.
+"""Reference values from the tutorial's own code for nnc's test_reference.c.
 
 Usage: python3 seed_reference.py SEED_DIR > seed_epoch.txt
 
 Builds simple_nn.Network for a small network, replaces its random parameters
 with fixed values (rounded to float32 so that nnc starts from the very same
-numbers), and runs one epoch of the seed's SGD in a fixed sample order: the
+numbers), and runs one epoch of the tutorial's SGD in a fixed sample order: the
 mini-batches SGD would cut after its shuffle, passed to update_mini_batch in
-order, the last one smaller. Prints the start and end parameters in the seed's
+order, the last one smaller. Prints the start and end parameters in the tutorial's
 layout (weights n_out x n_in) and the data, as plain numbers.
 """
 import sys
@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, sys.argv[1])
-import simple_nn  # noqa: E402  (the seed's module, from the folder given)
+import simple_nn  # noqa: E402  (the tutorial's module, from the folder given)
 
 SIZES = [6, 5, 4, 3]
 SAMPLES, BATCH, ETA = 11, 4, 3.0
