@@ -1,6 +1,6 @@
 /* test_reference.c — one epoch of nnc's SGD against the tutorial's simple_nn.py.
- * The numbers come from tests/reference/seed_reference.py (float64 numpy,
- * the tutorial's own update_mini_batch), kept in tests/reference/seed_epoch.txt. */
+ * The numbers come from tests/reference/tutorial_reference.py (float64 numpy,
+ * the tutorial's own update_mini_batch), kept in tests/reference/tutorial_epoch.txt. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "testutil.h"
 
-#define REF_FILE SRC("tests/reference/seed_epoch.txt")
+#define REF_FILE SRC("tests/reference/tutorial_epoch.txt")
 #define MAXN 16
 
 /* Reads "<tag> W<l>" / "<tag> b<l>" lines into nnc's layout (W transposed). */

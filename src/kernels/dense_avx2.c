@@ -117,7 +117,7 @@ static void transposed_task(void *arg, size_t t)
 /* A large product (a wide layer into a narrow one at a large batch) is cut
  * into tasks over the blocks; no sum depends on the cut. */
 static void gemm_nt_avx2(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
-                          const float *W, size_t ldw, float *E)
+                         const float *W, size_t ldw, float *E)
 {
     if (n > TRANSPOSED_UNITS) {
         nnc__dense_blas.gemm_nt(pool, m, k, n, D, W, ldw, E);

@@ -219,7 +219,7 @@ static void wide_task(void *arg, size_t t)
 }
 
 static void gemm_nt_avx512(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
-                            const float *W, size_t ldw, float *E)
+                           const float *W, size_t ldw, float *E)
 {
     int narrow = n <= 16;
     size_t units = narrow ? m : (k + 15) / 16;

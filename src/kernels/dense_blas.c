@@ -55,8 +55,8 @@ static void gemm_nn_bias_task(void *arg, size_t t)
 }
 
 static void gemm_nn_bias_blas(nnc__pool *pool, size_t m, size_t k, size_t n, const float *X,
-                        const float *W, size_t ldw, const float *b, float *Z,
-                        const nnc__prefetch *pf)
+                              const float *W, size_t ldw, const float *b, float *Z,
+                              const nnc__prefetch *pf)
 {
     product p = {m, k, n, chunk_size(n), ldw, 1.0f, 1.0f, X, W, b, Z, pf};
     nnc__pool_run(pool, gemm_nn_bias_task, &p, nnc__task_count(n, p.chunk));
@@ -73,7 +73,7 @@ static void gemm_nt_task(void *arg, size_t t)
 }
 
 static void gemm_nt_blas(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
-                          const float *W, size_t ldw, float *E)
+                         const float *W, size_t ldw, float *E)
 {
     product p = {m, k, n, chunk_size(k), ldw, 1.0f, 0.0f, D, W, NULL, E, NULL};
     nnc__pool_run(pool, gemm_nt_task, &p, nnc__task_count(k, p.chunk));
@@ -90,7 +90,7 @@ static void gemm_tn_task(void *arg, size_t t)
 }
 
 static void gemm_tn_blas(nnc__pool *pool, size_t m, size_t k, size_t n, float alpha,
-                       const float *X, const float *D, float beta, float *G, size_t ldg)
+                         const float *X, const float *D, float beta, float *G, size_t ldg)
 {
     product p = {m, k, n, chunk_size(k), ldg, alpha, beta, X, D, NULL, G, NULL};
     nnc__pool_run(pool, gemm_tn_task, &p, nnc__task_count(k, p.chunk));

@@ -1,10 +1,13 @@
-/* dense_ref.c — portable C reference of the dense products (see dense.h).
- * Written for clarity; the compiler vectorises the inner loops. */
+/* dense_ref.c — the dense products in plain C: the specification.
+ *
+ * Slow on purpose: one thread, no blocking, written to be read. Every other
+ * implementation is tested against these loops on random shapes. */
 #include "dense.h"
 
+/* Z[i][j] = b[j] + Σ_p X[i][p] W[p][j] */
 static void gemm_nn_bias_ref(nnc__pool *pool, size_t m, size_t k, size_t n, const float *X,
-                       const float *W, size_t ldw, const float *b, float *Z,
-                       const nnc__prefetch *pf)
+                             const float *W, size_t ldw, const float *b, float *Z,
+                             const nnc__prefetch *pf)
 {
     (void)pool;   /* the reference runs on one thread */
     nnc__prefetch_all(pf);
@@ -20,8 +23,9 @@ static void gemm_nn_bias_ref(nnc__pool *pool, size_t m, size_t k, size_t n, cons
     }
 }
 
+/* E[i][p] = Σ_j D[i][j] W[p][j] */
 static void gemm_nt_ref(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
-                         const float *W, size_t ldw, float *E)
+                        const float *W, size_t ldw, float *E)
 {
     (void)pool;   /* the reference runs on one thread */
     for (size_t i = 0; i < m; i++)
@@ -34,8 +38,10 @@ static void gemm_nt_ref(nnc__pool *pool, size_t m, size_t k, size_t n, const flo
         }
 }
 
+/* G[p][j] = beta G[p][j] + Σ_i (alpha X[i][p]) D[i][j]; G is not read when
+ * beta is 0 */
 static void gemm_tn_ref(nnc__pool *pool, size_t m, size_t k, size_t n, float alpha,
-                      const float *X, const float *D, float beta, float *G, size_t ldg)
+                        const float *X, const float *D, float beta, float *G, size_t ldg)
 {
     (void)pool;   /* the reference runs on one thread */
     for (size_t p = 0; p < k; p++) {

@@ -39,21 +39,21 @@ static const nnc__dense_ops *pick(size_t m, size_t n)
 }
 
 static void gemm_nn_bias_auto(nnc__pool *pool, size_t m, size_t k, size_t n, const float *X,
-                        const float *W, size_t ldw, const float *b, float *Z,
-                        const nnc__prefetch *pf)
+                              const float *W, size_t ldw, const float *b, float *Z,
+                              const nnc__prefetch *pf)
 {
     pick(m, n)->gemm_nn_bias(pool, m, k, n, X, W, ldw, b, Z, pf);
 }
 
 static void gemm_nt_auto(nnc__pool *pool, size_t m, size_t k, size_t n, const float *D,
-                          const float *W, size_t ldw, float *E)
+                         const float *W, size_t ldw, float *E)
 {
     int columns = m <= SMALL_GEMM_NT || n <= NARROW_GEMM_NT;
     (columns ? blocked : LARGE)->gemm_nt(pool, m, k, n, D, W, ldw, E);
 }
 
 static void gemm_tn_auto(nnc__pool *pool, size_t m, size_t k, size_t n, float alpha,
-                       const float *X, const float *D, float beta, float *G, size_t ldg)
+                         const float *X, const float *D, float beta, float *G, size_t ldg)
 {
     pick(m, n)->gemm_tn(pool, m, k, n, alpha, X, D, beta, G, ldg);
 }

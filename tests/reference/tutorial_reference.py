@@ -1,6 +1,6 @@
 """Reference values from the tutorial's own code for nnc's test_reference.c.
 
-Usage: python3 seed_reference.py SEED_DIR > seed_epoch.txt
+Usage: python3 tutorial_reference.py TUTORIAL_DIR > tutorial_epoch.txt
 
 Builds simple_nn.Network for a small network, replaces its random parameters
 with fixed values (rounded to float32 so that nnc starts from the very same
