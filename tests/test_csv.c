@@ -57,11 +57,31 @@ static void broken_csv_is_refused(void **state)
 {
     (void)state;
     expect_error("cols.csv", "1,2,3\n1,2\n", "line 2 has 1 values");
-    expect_error("word.csv", "1,2,3\n1,x,3\n", "line 2: a field is not a number");
+    expect_error("word.csv", "1,2,3\n1,x,3\n", "line 2, field 2: not a finite number");
+    /* a first line that starts with a label is data, not a header */
+    expect_error("nan.csv", "1,0.2,NaN\n0,0.5,0.5\n", "line 1, field 3: not a finite number");
+    expect_error("inf.csv", "1,0.2,0.5\n0,inf,0.5\n", "line 2, field 2: not a finite number");
     expect_error("label.csv", "1.5,2,3\n", "label 1.5");
     expect_error("range.csv", "1,0.5,300\n", "expected integers 0-255");
     expect_error("neg.csv", "1,-1,0\n", "expected integers 0-255");
-    expect_error("empty.csv", "a,b,c\n", "no samples");
+    expect_error("empty.csv", "a,b,c\n", "no samples (line 1 was taken as a header");
+}
+
+/* A row whose first fraction comes after whole numbers keeps them: the
+ * switch from bytes to floats happens in the middle of that row. */
+static void fractions_after_whole_numbers_keep_the_row(void **state)
+{
+    (void)state;
+    nnc_data *d;
+    int unit;
+    float x[3];
+    assert_ok(nnc_csv_load(write_csv("mixed.csv", "2,0,1,0\n3,1,0,0.5\n"), &d, &unit));
+    assert_int_equal(unit, 1);
+    nnc_data_input(d, 0, x);
+    assert_true(x[0] == 0.0f && x[1] == 1.0f && x[2] == 0.0f);
+    nnc_data_input(d, 1, x);
+    assert_true(x[0] == 1.0f && x[1] == 0.0f && x[2] == 0.5f);
+    nnc_data_free(d);
 }
 
 static void cli_trains_on_csv_files(void **state)
@@ -87,6 +107,7 @@ static void cli_trains_on_csv_files(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(reads_bytes_and_unit_values),
     cmocka_unit_test(broken_csv_is_refused),
+    cmocka_unit_test(fractions_after_whole_numbers_keep_the_row),
     cmocka_unit_test(cli_trains_on_csv_files),
 };
 TEST_GROUP(csv_tests, "csv", tests);

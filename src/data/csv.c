@@ -40,13 +40,14 @@ static int grow(table *t)
     return 1;
 }
 
-/* Switches storage to floats, keeping the values read so far. */
-static int to_floats(table *t)
+/* Switches storage to floats, keeping the first `count` values read so far
+ * (whole rows, and the part of the row being read). */
+static int to_floats(table *t, size_t count)
 {
     float *f = malloc((t->cap ? t->cap : 1) * t->dim * sizeof *f);
     if (!f)
         return 0;
-    for (size_t i = 0; i < t->n * t->dim; i++)
+    for (size_t i = 0; i < count; i++)
         f[i] = t->bytes[i];
     free(t->bytes);
     t->bytes = NULL;
@@ -55,8 +56,8 @@ static int to_floats(table *t)
 }
 
 /* Splits a line at commas into values; returns the count, or -1 at a field
- * that is not a number. */
-static long parse_line(char *line, double *vals, size_t max)
+ * that is not a finite number, whose number (from 1) goes to *bad. */
+static long parse_line(char *line, double *vals, size_t max, long *bad)
 {
     long n = 0;
     char *p = line;
@@ -64,6 +65,7 @@ static long parse_line(char *line, double *vals, size_t max)
         char *end;
         errno = 0;
         double v = strtod(p, &end);
+        *bad = n + 1;
         if (end == p || errno || !isfinite(v))
             return -1;
         while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
@@ -74,7 +76,7 @@ static long parse_line(char *line, double *vals, size_t max)
         if (*end == '\0')
             return n;
         if (*end != ',')
-            return -1;
+            return -1;   /* something after the number */
         p = end + 1;
     }
 }
@@ -92,6 +94,7 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
     t.min = INFINITY, t.max = -INFINITY;
     char *line = NULL;
     size_t line_cap = 0, line_no = 0, vals_cap = 0;
+    int header = 0;
     double *vals = NULL;
     nnc_status s = NNC_OK;
     ssize_t len;
@@ -107,11 +110,14 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
                 break;
             }
         }
-        long n = parse_line(line, vals, vals_cap);
-        if (n < 0 && t.n == 0 && t.dim == 0 && line_no == 1)
-            continue;   /* a header line */
+        long bad, n = parse_line(line, vals, vals_cap, &bad);
+        if (n < 0 && bad == 1 && line_no == 1) {
+            header = 1;   /* a first line whose first field is a name, not a label */
+            continue;
+        }
         if (n < 0) {
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: a field is not a number", path, line_no);
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, field %ld: not a finite number", path,
+                          line_no, bad);
             break;
         }
         if (n < 2) {
@@ -140,7 +146,8 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
             double v = vals[j + 1];
             t.max = v > t.max ? v : t.max;
             t.min = v < t.min ? v : t.min;
-            if (!t.floats && !(v >= 0 && v <= 255 && v == floor(v)) && !to_floats(&t)) {
+            if (!t.floats && !(v >= 0 && v <= 255 && v == floor(v)) &&
+                !to_floats(&t, t.n * t.dim + j)) {
                 s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
                 break;
             }
@@ -155,14 +162,16 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
     free(vals);
     fclose(f);
     if (s == NNC_OK && t.n == 0)
-        s = nnc__fail(NNC_ERR_FORMAT, "%s: no samples", path);
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: no samples%s", path,
+                      header ? " (line 1 was taken as a header: its first field is not a number)"
+                             : "");
     /* integers 0..255 reaching above 1 are pixel bytes; otherwise the values
      * must lie in [0, 1] */
     int unit = !(t.bytes && t.max > 1);
     if (s == NNC_OK && unit && (t.min < 0 || t.max > 1))
         s = nnc__fail(NNC_ERR_FORMAT, "%s: values range over [%g, %g]: expected integers 0-255 "
                       "or reals in [0, 1]", path, t.min, t.max);
-    if (s == NNC_OK && unit && t.bytes && !to_floats(&t))
+    if (s == NNC_OK && unit && t.bytes && !to_floats(&t, t.n * t.dim))
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
     nnc__storage *st = s == NNC_OK ? calloc(1, sizeof *st) : NULL;
     if (s == NNC_OK && (!st || !(st->source = strdup(path)))) {
