@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
+
 
 #include "train/batch.h"
 #include "testutil.h"
@@ -140,6 +143,21 @@ static void broken_files_are_refused(void **state)
                  NNC_ERR_MISMATCH, "5 images", "4 labels");
     /* missing file */
     expect_error(scratch_path("no-such-file"), lab, NNC_ERR_IO, "no-such-file", "cannot open");
+    /* a gzip'd header promising 2^34 bytes fails before anything is allocated,
+     * whatever the low 32 bits of its size */
+    const uint32_t huge[3] = {1u << 18, 1u << 8, 1u << 8};
+    expect_error(write_idx("huge.gz", 0x803, huge, 3, pixels, sizeof pixels, 1, 0), lab,
+                 NNC_ERR_FORMAT, "huge.gz", "more than a gzip file");
+    /* 4e9 images of 28 x 28: the whole promise is named, not one dimension */
+    const uint32_t many[3] = {4000000000u, 28, 28};
+    expect_error(write_idx("many", 0x803, many, 3, pixels, sizeof pixels, 0, 0), lab,
+                 NNC_ERR_FORMAT, "4000000000 x 28 x 28", "truncated");
+    /* a FIFO is refused, not waited on */
+    const char *fifo = scratch_path("fifo");
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    expect_error(fifo, lab, NNC_ERR_IO, "fifo", "not a regular file");
+    unlink(fifo);
 }
 
 static void labels_and_sizes_must_fit_the_network(void **state)

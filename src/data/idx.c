@@ -3,9 +3,12 @@
  * An IDX file is: two zero bytes, a type byte (0x08 = unsigned byte), the
  * number of dimensions, each dimension as a big-endian uint32, then the data.
  * Every field is checked against the file's size before anything is
- * allocated, and the data is decompressed straight into its final buffer. */
+ * allocated, and the data is decompressed straight into its final buffer.
+ * Only regular files are read: a FIFO or device would be waited on or read
+ * without end. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,32 +32,27 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Size of the content the file holds once decompressed: its own size if it
- * is raw, the gzip trailer's ISIZE (size mod 2^32) if it is gzip'd. */
-static nnc_status content_size(const char *path, uint64_t *size, int *gzipped)
+/* Deflate turns at most this many bytes into one byte of stream (a 258-byte
+ * match in about 2 bits): a gzip file of c bytes holds at most this times c. */
+#define DEFLATE_MAX_RATIO 1032
+
+/* The file's size and whether it is gzip'd. */
+static nnc_status file_kind(const char *path, uint64_t *size, int *gzipped)
 {
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))   /* before opening: opening a FIFO waits for a writer */
+        return nnc__fail(NNC_ERR_IO, "%s: not a regular file", path);
     FILE *f = fopen(path, "rb");
     if (!f)
         return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat sb;
-    unsigned char head[2] = {0, 0}, tail[4];
-    nnc_status s = NNC_OK;
-    if (fstat(fileno(f), &sb) != 0) {
-        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-    } else {
-        size_t got = fread(head, 1, 2, f);
-        *gzipped = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
-        *size = (uint64_t)sb.st_size;
-        if (*gzipped) {
-            if (sb.st_size < 18 || fseek(f, -4, SEEK_END) != 0 || fread(tail, 1, 4, f) != 4)
-                s = nnc__fail(NNC_ERR_FORMAT, "%s: truncated gzip file", path);
-            else
-                *size = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
-                        (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
-        }
-    }
+    unsigned char head[2] = {0, 0};
+    size_t got = fread(head, 1, 2, f);
+    *gzipped = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    *size = (uint64_t)sb.st_size;
     fclose(f);
-    return s;
+    return NNC_OK;
 }
 
 /* Reads exactly len bytes; a short read is a truncated or corrupt file. */
@@ -66,9 +64,14 @@ static nnc_status gz_read_all(gzFile gz, const char *path, uint8_t *buf, size_t 
         if (got <= 0) {
             int err;
             const char *msg = gzerror(gz, &err);
+            size_t skip = strlen(path);   /* zlib's message starts with the path */
+            if (!strncmp(msg, path, skip) && !strncmp(msg + skip, ": ", 2))
+                msg += skip + 2;
             if (got < 0 || err != Z_OK)
-                return nnc__fail(NNC_ERR_FORMAT, "%s: corrupt compressed data (%s)", path, msg);
-            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %zu bytes missing", path, len);
+                return nnc__fail(NNC_ERR_FORMAT, "%s: truncated or corrupt gzip data (%s)",
+                                 path, msg);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %zu bytes fewer than the header "
+                             "promises", path, len);
         }
         buf += got;
         len -= (size_t)got;
@@ -76,12 +79,38 @@ static nnc_status gz_read_all(gzFile gz, const char *path, uint8_t *buf, size_t 
     return NNC_OK;
 }
 
+/* Checks the bytes the header promises against what the file can hold:
+ * exactly its size when raw, at most DEFLATE_MAX_RATIO times it when gzip'd
+ * (the exact size shows only as the stream is read). */
+static nnc_status check_size(const char *path, const idx_array *arr, uint64_t expected,
+                             uint64_t file_size, int gzipped)
+{
+    char dims[64];
+    if (arr->n_dims == 3)
+        snprintf(dims, sizeof dims, "%u x %u x %u", arr->dims[0], arr->dims[1], arr->dims[2]);
+    else
+        snprintf(dims, sizeof dims, "%u", arr->dims[0]);
+    if (gzipped && expected > DEFLATE_MAX_RATIO * file_size)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: the header promises %s values (%llu bytes), more "
+                         "than a gzip file of %llu bytes can hold", path, dims,
+                         (unsigned long long)expected, (unsigned long long)file_size);
+    if (!gzipped && expected > file_size)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: the header promises %s values (%llu "
+                         "bytes), the file has %llu", path, dims, (unsigned long long)expected,
+                         (unsigned long long)file_size);
+    if (!gzipped && expected < file_size)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: %llu bytes of unexpected data after the %llu the "
+                         "header promises", path, (unsigned long long)(file_size - expected),
+                         (unsigned long long)expected);
+    return NNC_OK;
+}
+
 static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
 {
     memset(arr, 0, sizeof *arr);
-    uint64_t size = 0;
+    uint64_t file_size = 0;
     int gzipped = 0;
-    nnc_status s = content_size(path, &size, &gzipped);
+    nnc_status s = file_kind(path, &file_size, &gzipped);
     if (s != NNC_OK)
         return s;
     gzFile gz = gzopen(path, "rb");
@@ -100,29 +129,22 @@ static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
     }
     if ((s = gz_read_all(gz, path, head + 4, head_len - 4)) != NNC_OK)
         goto done;
-    uint64_t bytes = 1;
+    uint64_t bytes = 1;   /* three 32-bit factors: saturates instead of wrapping */
     for (size_t i = 0; i < n_dims; i++) {
         arr->dims[i] = be32(head + 4 + 4 * i);
-        bytes *= arr->dims[i];              /* <= 2^96 would overflow; cap below */
-        if (arr->dims[i] == 0 || bytes > ((uint64_t)1 << 40)) {
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: implausible dimension %zu of size %u", path,
-                          i, arr->dims[i]);
+        if (arr->dims[i] == 0) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: dimension %zu of the header is 0", path, i);
             goto done;
         }
+        bytes = bytes > UINT64_MAX / arr->dims[i] ? UINT64_MAX : bytes * arr->dims[i];
     }
     arr->n_dims = n_dims;
-    uint64_t expected = head_len + bytes;
-    uint64_t held = size;   /* a gzip trailer's ISIZE is the size mod 2^32 */
-    if (gzipped ? (expected & 0xffffffffu) != held : expected != held) {
-        if (!gzipped && held < expected)
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: truncated: header promises %llu bytes, file has %llu",
-                          path, (unsigned long long)expected, (unsigned long long)held);
-        else if (!gzipped)
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: %llu bytes of unexpected data after the %llu the header promises",
-                          path, (unsigned long long)(held - expected), (unsigned long long)expected);
-        else
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: header promises %llu bytes, the gzip stream holds %llu (truncated or corrupt)",
-                          path, (unsigned long long)expected, (unsigned long long)held);
+    uint64_t expected = bytes > UINT64_MAX - head_len ? UINT64_MAX : head_len + bytes;
+    if ((s = check_size(path, arr, expected, file_size, gzipped)) != NNC_OK)
+        goto done;
+    if (bytes > SIZE_MAX) {
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: %llu bytes do not fit this machine's memory", path,
+                      (unsigned long long)bytes);
         goto done;
     }
     arr->data_bytes = (size_t)bytes;
