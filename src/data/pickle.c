@@ -15,6 +15,9 @@
 #include "dataset.h"
 
 #define MAX_PICKLE_BYTES ((size_t)1 << 31)
+/* A pickle of three pairs of arrays builds a few dozen objects; anything
+ * beyond this many is not such a file, and each object costs memory. */
+#define MAX_OBJECTS 100000
 
 typedef enum { O_NONE, O_BOOL, O_INT, O_BYTES, O_TEXT, O_TUPLE, O_LIST, O_MARK, O_GLOBAL,
                O_DTYPE, O_ARRAY } obj_kind;
@@ -41,6 +44,7 @@ typedef struct {
     obj          **memo;
     size_t         memo_cap;
     obj           *all;
+    size_t         n_objects;
     nnc_status     err;
 } vm;
 
@@ -53,6 +57,9 @@ static obj *fail(vm *m, const char *what)
 
 static obj *new_obj(vm *m, obj_kind kind)
 {
+    if (m->n_objects >= MAX_OBJECTS)
+        return fail(m, "too many objects for a pickle of arrays");
+    m->n_objects++;
     obj *o = calloc(1, sizeof *o);
     if (!o) {
         if (m->err == NNC_OK)
@@ -146,7 +153,8 @@ static obj *tuple_of(vm *m, size_t n)
     if (!t || !(t->items = malloc((n ? n : 1) * sizeof *t->items)))
         return t ? fail(m, "out of memory") : NULL;
     t->n = n;
-    memcpy(t->items, m->stack + m->depth - n, n * sizeof *t->items);
+    if (n)   /* the stack may not exist yet */
+        memcpy(t->items, m->stack + m->depth - n, n * sizeof *t->items);
     m->depth -= n;
     return t;
 }
@@ -270,10 +278,16 @@ static int build(vm *m, obj *target, obj *st)
     return 1;
 }
 
+/* Memo entries name objects, so a pickle has at most as many as it made
+ * objects, and Python numbers them from 0 up: an index beyond the objects
+ * made so far is not a real pickle's, and would size the memo by a number
+ * the file merely claims. */
 static int memo_put(vm *m, size_t idx)
 {
     if (!m->depth)
         return !fail(m, "malformed pickle (memo of empty stack)");
+    if (idx > m->n_objects)
+        return !fail(m, "malformed pickle (memo index beyond the objects made)");
     if (idx >= m->memo_cap) {
         size_t cap = idx + 1 > 2 * m->memo_cap ? idx + 1 : 2 * m->memo_cap;
         obj **mm = realloc(m->memo, cap * sizeof *mm);
@@ -528,7 +542,7 @@ nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
     uint8_t *buf = inflate_file(path, &len, &s);
     if (!buf)
         return s;
-    vm m = {path, buf, buf + len, NULL, 0, 0, NULL, 0, NULL, NNC_OK};
+    vm m = {path, buf, buf + len, NULL, 0, 0, NULL, 0, NULL, 0, NNC_OK};
     obj *root = run(&m);
     nnc_data *sets[3] = {NULL, NULL, NULL};
     static const char *names[3] = {"the training set", "the validation set", "the test set"};
