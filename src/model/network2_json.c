@@ -4,6 +4,7 @@
  * of nnc's W) and biases[l] n_{l+1} x 1. Parsed with cJSON. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,53 @@ static char *slurp(const char *path, nnc_status *s)
 /* A bias entry is [b] as numpy's tolist() of an (n,1) array writes it, or b. */
 static const cJSON *scalar(const cJSON *item)
 {
-    if (cJSON_IsArray(item) && cJSON_GetArraySize(item) == 1)
-        item = cJSON_GetArrayItem(item, 0);
+    if (cJSON_IsArray(item) && item->child && !item->child->next)
+        item = item->child;
     return cJSON_IsNumber(item) ? item : NULL;
 }
 
+/* Checks weights[l-1] (n_out rows of n_in numbers) and biases[l-1] (n_out
+ * numbers) and, when w is not NULL, copies them into W_l (transposed) and b_l.
+ * The arrays are walked through their links: fetching items by index would
+ * walk them again for every item. */
+static nnc_status layer(const char *path, int l, const cJSON *W, const cJSON *B,
+                        size_t n_in, size_t n_out, float *w, float *b)
+{
+    if (!cJSON_IsArray(W) || !cJSON_IsArray(B))
+        return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] and biases[%d] must be arrays", path,
+                         l - 1, l - 1);
+    const cJSON *row = W->child, *bias = B->child;
+    size_t j = 0;
+    for (; row && bias && j < n_out; row = row->next, bias = bias->next, j++) {
+        const cJSON *bj = scalar(bias);
+        if (!bj)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: biases[%d][%zu] is not a number", path, l - 1,
+                             j);
+        if (!cJSON_IsArray(row))
+            return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] row %zu is not an array", path,
+                             l - 1, j);
+        size_t k = 0;
+        for (const cJSON *v = row->child; v; v = v->next, k++) {
+            if (k == n_in || !cJSON_IsNumber(v))
+                return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] row %zu needs %zu numbers",
+                                 path, l - 1, j, n_in);
+            if (w)
+                w[k * n_out + j] = (float)v->valuedouble;   /* transpose */
+        }
+        if (k != n_in)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] row %zu needs %zu numbers", path,
+                             l - 1, j, n_in);
+        if (b)
+            b[j] = (float)bj->valuedouble;
+    }
+    if (j != n_out || row || bias)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] and biases[%d] need %zu rows", path,
+                         l - 1, l - 1, n_out);
+    return NNC_OK;
+}
+
+/* Everything is checked before the network is allocated: a file's "sizes"
+ * alone must not decide how much memory is taken. */
 static nnc_status fill(const char *path, const cJSON *root, nnc_net **out)
 {
     const cJSON *jsizes = cJSON_GetObjectItemCaseSensitive(root, "sizes");
@@ -57,8 +100,8 @@ static nnc_status fill(const char *path, const cJSON *root, nnc_net **out)
         return nnc__fail(NNC_ERR_FORMAT, "%s: not a network2 model (needs sizes, weights, biases)",
                          path);
     size_t sizes[64];
-    for (int l = 0; l < n; l++) {
-        const cJSON *v = cJSON_GetArrayItem(jsizes, l);
+    int l = 0;
+    for (const cJSON *v = jsizes->child; v; v = v->next, l++) {
         double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
         if (!(d >= 1 && d <= (1 << 24) && d == (size_t)d))
             return nnc__fail(NNC_ERR_FORMAT, "%s: sizes[%d] is not a layer size", path, l);
@@ -74,6 +117,12 @@ static nnc_status fill(const char *path, const cJSON *root, nnc_net **out)
                          path);
     if (jc && !strcmp(jc->valuestring, "CrossEntropyCost"))
         cost = NNC_COST_CROSS_ENTROPY;
+    const cJSON *W = jw->child, *B = jb->child;
+    for (l = 1; l < n; l++, W = W->next, B = B->next) {
+        nnc_status s = layer(path, l, W, B, sizes[l - 1], sizes[l], NULL, NULL);
+        if (s != NNC_OK)
+            return s;
+    }
     nnc_net *net;
     nnc_status s = nnc__net_alloc(sizes, (size_t)n, &net);
     if (s != NNC_OK)
@@ -81,35 +130,10 @@ static nnc_status fill(const char *path, const cJSON *root, nnc_net **out)
     net->hidden = NNC_ACT_SIGMOID;
     net->cost = cost;
     nnc__rng_seed(&net->rng, 0);
-    for (int l = 1; l < n; l++) {
-        const cJSON *W = cJSON_GetArrayItem(jw, l - 1), *B = cJSON_GetArrayItem(jb, l - 1);
-        size_t n_in = sizes[l - 1], n_out = sizes[l];
-        float *w = nnc_net_weights(net, (size_t)l), *b = nnc_net_biases(net, (size_t)l);
-        if (!cJSON_IsArray(W) || (size_t)cJSON_GetArraySize(W) != n_out ||
-            !cJSON_IsArray(B) || (size_t)cJSON_GetArraySize(B) != n_out) {
-            nnc_net_free(net);
-            return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] and biases[%d] need %zu rows",
-                             path, l - 1, l - 1, n_out);
-        }
-        for (size_t j = 0; j < n_out; j++) {
-            const cJSON *row = cJSON_GetArrayItem(W, (int)j), *bj = scalar(cJSON_GetArrayItem(B, (int)j));
-            if (!cJSON_IsArray(row) || (size_t)cJSON_GetArraySize(row) != n_in || !bj) {
-                nnc_net_free(net);
-                return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d] row %zu needs %zu numbers",
-                                 path, l - 1, j, n_in);
-            }
-            b[j] = (float)bj->valuedouble;
-            size_t k = 0;
-            for (const cJSON *v = row->child; v; v = v->next, k++) {
-                if (!cJSON_IsNumber(v)) {
-                    nnc_net_free(net);
-                    return nnc__fail(NNC_ERR_FORMAT, "%s: weights[%d][%zu][%zu] is not a number",
-                                     path, l - 1, j, k);
-                }
-                w[k * n_out + j] = (float)v->valuedouble;   /* transpose */
-            }
-        }
-    }
+    W = jw->child, B = jb->child;
+    for (l = 1; l < n; l++, W = W->next, B = B->next)
+        (void)layer(path, l, W, B, sizes[l - 1], sizes[l], nnc_net_weights(net, (size_t)l),
+                    nnc_net_biases(net, (size_t)l));   /* checked above */
     *out = net;
     return NNC_OK;
 }
@@ -138,6 +162,11 @@ nnc_status nnc_model_save_json(const nnc_net *net, const char *path)
         return nnc__fail(NNC_ERR_ARG,
                          "%s: network2's format holds sigmoid networks with the quadratic or "
                          "cross-entropy cost only", path);
+    for (size_t i = 0; i < net->n_params; i++)
+        if (!isfinite(net->params[i]))
+            return nnc__fail(NNC_ERR_ARG,
+                             "%s: the network has a parameter that is not a finite number "
+                             "(NaN or infinite), which JSON cannot hold", path);
     cJSON *root = cJSON_CreateObject(), *sizes = cJSON_AddArrayToObject(root, "sizes");
     cJSON *weights = cJSON_AddArrayToObject(root, "weights");
     cJSON *biases = cJSON_AddArrayToObject(root, "biases");
