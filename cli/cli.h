@@ -24,7 +24,7 @@ int parse_uint(const char *opt, const char *text, unsigned long long max,
                unsigned long long *value);
 int parse_float(const char *opt, const char *text, float *value);
 
-/* 1 if s ends with tail. */
+/* 1 if s ends with tail, in any case (".json" matches "M.JSON"). */
 int cli_ends_with(const char *s, const char *tail);
 
 /* Data folder: --data, else $NNC_DATA, else "data/mnist". */

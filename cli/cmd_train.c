@@ -1,9 +1,11 @@
 /* cmd_train.c — `nnc train`: the tutorial's test.py, with options. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "nnc.h"
@@ -334,6 +336,82 @@ static int report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
     return 0;
 }
 
+/* ---- interrupts -------------------------------------------------------- */
+
+/* The first SIGINT or SIGTERM asks training to stop after the batch in
+ * flight; a second ends the process at once, as the signal does by default. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* past the file-size limit a write fails with a message, not a kill */
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* ---- saving ------------------------------------------------------------- */
+
+static int save_as(const nnc_net *net, const char *path)
+{
+    int json = cli_ends_with(path, ".json");
+    return (json ? nnc_model_save_json(net, path) : nnc_model_save(net, path)) == NNC_OK;
+}
+
+/* Saves the trained network; if that fails, says why and saves it where it
+ * can (the current folder, else the temporary one) rather than lose it.
+ * Returns 1 if it went to path. */
+static int save_trained(const nnc_net *net, const char *path)
+{
+    if (save_as(net, path)) {
+        printf("saved %s\n", path);
+        return 1;
+    }
+    cli_error("%s", nnc_last_error());
+    char rescue[512];
+    const char *tmp = getenv("TMPDIR");
+    const char *dirs[] = {".", tmp && *tmp ? tmp : "/tmp"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(rescue, sizeof rescue, "%s/nnc-unsaved-%ld.nnc", dirs[i], (long)getpid());
+        if (nnc_model_save(net, rescue) == NNC_OK) {
+            cli_error("the trained network was saved to %s instead", rescue);
+            return 0;
+        }
+    }
+    cli_error("the trained network could not be saved anywhere");
+    return 0;
+}
+
+/* Every output is checked before the first epoch: a run must not end in a
+ * file that cannot be written. */
+static int outputs_writable(const nnc_net *net, const settings *st)
+{
+    if (st->save && nnc_model_check_save(net, st->save, cli_ends_with(st->save, ".json")) !=
+                        NNC_OK) {
+        cli_error("--save: %s", nnc_last_error());
+        return 0;
+    }
+    if (st->opts.checkpoint && nnc_model_check_save(net, st->opts.checkpoint, 0) != NNC_OK) {
+        cli_error("--checkpoint: %s", nnc_last_error());
+        return 0;
+    }
+    return 1;
+}
+
 int cmd_train(int argc, char **argv)
 {
     settings st;
@@ -357,6 +435,8 @@ int cmd_train(int argc, char **argv)
         cli_error("%s", nnc_last_error());
         goto done;
     }
+    if (!outputs_writable(net, &st))
+        goto done;
     if (!test)   /* nothing to report the tutorial's line on */
         st.opts.monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     printf("nnc: training [");
@@ -368,9 +448,25 @@ int cmd_train(int argc, char **argv)
     st.opts.validation = valid;
     st.opts.test = test;
     st.opts.on_epoch = report_epoch;
+    st.opts.stop = &stop_signal;
+    catch_stop_signals();
     nnc_train_summary sum;
-    if (nnc_train(net, train, &st.opts, &sum) != NNC_OK) {
+    nnc_status trained = nnc_train(net, train, &st.opts, &sum);
+    if (trained == NNC_ERR_INTERRUPTED) {
+        cli_error("%s: %s", stop_signal == SIGTERM ? "terminated" : "interrupted",
+                  nnc_last_error());
+        if (st.opts.checkpoint)
+            cli_error("%s holds the last whole epoch; --resume %s continues from there",
+                      st.opts.checkpoint, st.opts.checkpoint);
+        if (st.save && save_trained(net, st.save))
+            cli_error("the network as it stands is saved in %s", st.save);
+        status = 128 + (stop_signal == SIGTERM ? SIGTERM : SIGINT);
+        goto done;
+    }
+    if (trained != NNC_OK) {
         cli_error("%s", nnc_last_error());
+        if (trained == NNC_ERR_DIVERGED && st.save)
+            save_trained(net, st.save);   /* the last good network */
         goto done;
     }
     if (sum.best_epoch >= 0) {
@@ -381,14 +477,8 @@ int cmd_train(int argc, char **argv)
             printf("test accuracy of the kept network: %zu / %zu\n", correct,
                    nnc_data_count(test));
     }
-    if (st.save) {
-        int json = cli_ends_with(st.save, ".json");
-        if ((json ? nnc_model_save_json(net, st.save) : nnc_model_save(net, st.save)) != NNC_OK) {
-            cli_error("%s", nnc_last_error());
-            goto done;
-        }
-        printf("saved %s\n", st.save);
-    }
+    if (st.save && !save_trained(net, st.save))
+        goto done;
     status = 0;
 done:
     nnc_net_free(net);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -76,7 +77,7 @@ int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n)
 int cli_ends_with(const char *s, const char *tail)
 {
     size_t a = strlen(s), b = strlen(tail);
-    return a >= b && !strcmp(s + a - b, tail);
+    return a >= b && !strcasecmp(s + a - b, tail);
 }
 
 const char *default_data_dir(void)

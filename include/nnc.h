@@ -37,6 +37,7 @@
 #ifndef NNC_H
 #define NNC_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,7 +63,10 @@ typedef enum {
     NNC_ERR_NOMEM,    /* an allocation failed                                 */
     NNC_ERR_IO,       /* a file could not be opened, read or written          */
     NNC_ERR_FORMAT,   /* a file's content is malformed or truncated           */
-    NNC_ERR_MISMATCH  /* data and network (or two files) do not fit together  */
+    NNC_ERR_MISMATCH, /* data and network (or two files) do not fit together  */
+    NNC_ERR_INTERRUPTED, /* training stopped on request (nnc_train_opts.stop)  */
+    NNC_ERR_DIVERGED  /* training diverged: an output or parameter became NaN
+                         or infinite (the learning rate is too large)          */
 } nnc_status;
 
 /* One-line description of the last error on this thread ("" if none). */
@@ -296,6 +300,11 @@ typedef struct {
     const char  *resume;        /* NULL: start afresh                        */
     nnc_epoch_fn on_epoch;      /* NULL: none                                */
     void        *user;          /* passed to on_epoch                        */
+    /* A flag to stop a run cleanly, e.g. set by a SIGINT handler: once it is
+     * non-zero, training ends after the mini-batch in flight and nnc_train
+     * returns NNC_ERR_INTERRUPTED with the network as it stands (the last
+     * checkpoint, if any, holds the last whole epoch). NULL: none. */
+    volatile sig_atomic_t *stop;
 } nnc_train_opts;
 
 /* What a training run did. */
@@ -313,7 +322,10 @@ NNC_API void nnc_train_opts_init(nnc_train_opts *opts);
 /* Mini-batch SGD as the tutorial's Network.SGD: per epoch, shuffle, cut into
  * batches of batch_size (the last may be smaller), and for each batch
  * w <- w - (eta / len(batch)) * sum of gradients, likewise for biases; with
- * the options above on top. summary may be NULL. */
+ * the options above on top. summary may be NULL.
+ * If an output or a parameter becomes NaN or infinite, training stops and
+ * returns NNC_ERR_DIVERGED, the message naming the epoch and batch, with the
+ * network as it was after the last whole epoch. */
 NNC_API nnc_status nnc_train(nnc_net *net, const nnc_data *train,
                      const nnc_train_opts *opts, nnc_train_summary *summary);
 
@@ -342,6 +354,11 @@ NNC_API nnc_status nnc_model_save(const nnc_net *net, const char *path);
 /* Saves in network2.py's JSON format (sigmoid networks with the quadratic
  * or cross-entropy cost only), atomically. */
 NNC_API nnc_status nnc_model_save_json(const nnc_net *net, const char *path);
+/* Checks now, before any work, that saving net to path could succeed: its
+ * folder takes a new file, path is not a folder, device or FIFO (a symbolic
+ * link is written through), and with json != 0 the network is one network2's
+ * format holds. */
+NNC_API nnc_status nnc_model_check_save(const nnc_net *net, const char *path, int json);
 /* Loads a .nnc file or a network2 JSON file, told apart by their content;
  * every field is checked before anything is allocated. */
 NNC_API nnc_status nnc_model_load(const char *path, nnc_net **out);

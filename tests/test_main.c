@@ -11,14 +11,14 @@
 
 int tests_skipped;
 
-extern const test_group kernel_tests, gradient_tests, reference_tests,
+extern const test_group fault_tests, kernel_tests, gradient_tests, reference_tests,
     training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
     idx_tests, cli_tests, mnist_tests, pool_tests, pinned_tests;
 
 static const test_group *const groups[] = {
     &pool_tests,   &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
     &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
-    &idx_tests,     &cli_tests,     &mnist_tests,   &pinned_tests,
+    &idx_tests,     &cli_tests,     &mnist_tests,   &pinned_tests, &fault_tests,
 };
 
 /* NNC_MNIST_DIR made absolute before the tests move to their build folder */
@@ -47,12 +47,19 @@ const char *scratch_path(const char *name)
     return path;
 }
 
+const char *nnc_command(void)
+{
+    static char cmd[512];
+    const char *wrapper = getenv("NNC_TEST_WRAPPER");
+    snprintf(cmd, sizeof cmd, "%s ./nnc", wrapper ? wrapper : "");
+    return cmd;
+}
+
 int run_command(const char *cmd, char *out, size_t cap)
 {
     char full[2048];
     if (!strncmp(cmd, "nnc ", 4) || !strcmp(cmd, "nnc")) {
-        const char *wrapper = getenv("NNC_TEST_WRAPPER");
-        snprintf(full, sizeof full, "%s ./nnc%s 2>&1", wrapper ? wrapper : "", cmd + 3);
+        snprintf(full, sizeof full, "%s%s 2>&1", nnc_command(), cmd + 3);
     } else {
         snprintf(full, sizeof full, "%s 2>&1", cmd);
     }

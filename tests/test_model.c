@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "testutil.h"
 
@@ -237,6 +238,44 @@ static void network2_json_from_numpy_matches(void **state)
     assert_int_equal(nnc_model_load(scratch_path("broken.json"), &net), NNC_ERR_FORMAT);
 }
 
+/* JSON whose sizes promise a huge network is refused before the network is
+ * allocated; a large model loads in linear time; NaN is not exported. */
+static void network2_json_is_checked_before_allocating(void **state)
+{
+    (void)state;
+    const char *big = "{\"sizes\": [20000, 20000, 10], \"weights\": [[], []], "
+                      "\"biases\": [[], []]}";
+    write_all(scratch_path("big.json"), big, strlen(big));
+    nnc_net *net = (nnc_net *)1;
+    assert_int_equal(nnc_model_load(scratch_path("big.json"), &net), NNC_ERR_FORMAT);
+    assert_null(net);
+    if (!strstr(nnc_last_error(), "need 20000 rows"))
+        fail_msg("'%s' should say 'need 20000 rows'", nnc_last_error());
+    /* [784, 300, 10] as network2 writes it: 238,510 numbers, loaded at once */
+    const size_t sizes[] = {784, 300, 10};
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 3);
+    assert_ok(nnc_net_create_spec(&spec, &net));
+    assert_ok(nnc_model_save_json(net, scratch_path("wide.json")));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    nnc_net *back;
+    assert_ok(nnc_model_load(scratch_path("wide.json"), &back));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    if (seconds > 2.0)   /* linear: well under a second even under sanitizers */
+        fail_msg("loading %zu parameters from JSON took %.1f s", nnc_net_param_count(net),
+                 seconds);
+    assert_memory_equal(nnc_net_params(net), nnc_net_params(back),
+                        nnc_net_param_count(net) * sizeof(float));
+    nnc_net_free(back);
+    nnc_net_params(net)[5] = NAN;
+    assert_int_equal(nnc_model_save_json(net, scratch_path("nan.json")), NNC_ERR_ARG);
+    if (!strstr(nnc_last_error(), "not a finite number"))
+        fail_msg("'%s' should say 'not a finite number'", nnc_last_error());
+    nnc_net_free(net);
+}
+
 /* 4 epochs in one go = 2 epochs, checkpoint, resume for 2 more: same bits. */
 static void resumed_training_is_bit_identical(void **state)
 {
@@ -293,6 +332,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(every_corruption_is_refused),
     cmocka_unit_test(failed_saves_leave_nothing_behind),
     cmocka_unit_test(network2_json_from_numpy_matches),
+    cmocka_unit_test(network2_json_is_checked_before_allocating),
     cmocka_unit_test(resumed_training_is_bit_identical),
 };
 TEST_GROUP(model_tests, "model", tests);

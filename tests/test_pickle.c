@@ -93,6 +93,48 @@ static void broken_pickles_are_refused(void **state)
     expect_refused("expect.txt", "opcode");
 }
 
+/* Raw pickles written here, each a way to make a reader allocate or compute
+ * without bound, or to reach undefined behaviour; each must fail at once. */
+static void hostile_pickles_fail_fast(void **state)
+{
+    (void)state;
+    struct {
+        const char *name, *words;
+        size_t      len;
+        const char *bytes;
+    } cases[] = {
+        /* PROTO 2, NONE, LONG_BINPUT 0x7fffffff, STOP: a memo of 2^31 entries */
+        {"memo.pkl", "memo index beyond", 10, "\x80\x02Nr\xff\xff\xff\x7f."},
+        /* PROTO 2, EMPTY_TUPLE on an empty stack, STOP */
+        {"empty.pkl", "three (images, labels) pairs", 4, "\x80\x02)."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = scratch_path(cases[i].name);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(cases[i].bytes, 1, cases[i].len, f), cases[i].len);
+        fclose(f);
+        nnc_data *d = (nnc_data *)1;
+        assert_int_equal(nnc_pickle_load(path, &d, NULL, NULL), NNC_ERR_FORMAT);
+        assert_null(d);
+        if (!strstr(nnc_last_error(), cases[i].words))
+            fail_msg("%s: '%s' should say '%s'", path, nnc_last_error(), cases[i].words);
+    }
+    /* a million NONE opcodes: a million objects */
+    const char *path = scratch_path("nones.pkl");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("\x80\x02", f);
+    for (int i = 0; i < 1000000; i++)
+        fputc('N', f);
+    fputc('.', f);
+    fclose(f);
+    nnc_data *d = (nnc_data *)1;
+    assert_int_equal(nnc_pickle_load(path, &d, NULL, NULL), NNC_ERR_FORMAT);
+    if (!strstr(nnc_last_error(), "too many objects"))
+        fail_msg("'%s' should say 'too many objects'", nnc_last_error());
+}
+
 static void cli_trains_on_a_pickle(void **state)
 {
     (void)state;
@@ -108,6 +150,7 @@ static void cli_trains_on_a_pickle(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(numpy_pickles_of_every_protocol_load),
     cmocka_unit_test(broken_pickles_are_refused),
+    cmocka_unit_test(hostile_pickles_fail_fast),
     cmocka_unit_test(cli_trains_on_a_pickle),
 };
 TEST_GROUP(pickle_tests, "pickle", tests);

@@ -64,6 +64,9 @@ const char *scratch_path(const char *name);
  * emulator, if set). */
 int run_command(const char *cmd, char *out, size_t cap);
 
+/* How to run the nnc command inside a longer shell command. */
+const char *nnc_command(void);
+
 /* Uniform float in [lo, hi) from a test-local generator state. */
 float test_uniform(uint64_t *state, float lo, float hi);
 

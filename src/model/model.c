@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "model_file.h"
 
 nnc_status nnc_model_save(const nnc_net *net, const char *path)
@@ -11,6 +12,14 @@ nnc_status nnc_model_save(const nnc_net *net, const char *path)
     if (!net || !path)
         return nnc__fail(NNC_ERR_ARG, "nnc_model_save: NULL argument");
     return nnc__model_write(net, NULL, path);
+}
+
+nnc_status nnc_model_check_save(const nnc_net *net, const char *path, int json)
+{
+    if (!net || !path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_check_save: NULL argument");
+    nnc_status s = json ? nnc__json_holds(net, path) : NNC_OK;
+    return s == NNC_OK ? nnc__check_writable(path) : s;
 }
 
 /* First non-blank byte, or EOF. */

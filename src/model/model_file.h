@@ -19,5 +19,8 @@ int nnc__is_nnc_file(const char *path);
 
 /* network2 JSON (network2_json.c). */
 nnc_status nnc__json_read(const char *path, nnc_net **out);
+/* NNC_OK if network2's format holds net (sigmoid, quadratic or
+ * cross-entropy), else an error naming path. */
+nnc_status nnc__json_holds(const nnc_net *net, const char *path);
 
 #endif

@@ -154,14 +154,22 @@ nnc_status nnc__json_read(const char *path, nnc_net **out)
     return s;
 }
 
-nnc_status nnc_model_save_json(const nnc_net *net, const char *path)
+nnc_status nnc__json_holds(const nnc_net *net, const char *path)
 {
-    if (!net || !path)
-        return nnc__fail(NNC_ERR_ARG, "nnc_model_save_json: NULL argument");
     if (net->hidden != NNC_ACT_SIGMOID || net->cost == NNC_COST_SOFTMAX_LOGLIK)
         return nnc__fail(NNC_ERR_ARG,
                          "%s: network2's format holds sigmoid networks with the quadratic or "
                          "cross-entropy cost only", path);
+    return NNC_OK;
+}
+
+nnc_status nnc_model_save_json(const nnc_net *net, const char *path)
+{
+    if (!net || !path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_save_json: NULL argument");
+    nnc_status s = nnc__json_holds(net, path);
+    if (s != NNC_OK)
+        return s;
     for (size_t i = 0; i < net->n_params; i++)
         if (!isfinite(net->params[i]))
             return nnc__fail(NNC_ERR_ARG,
@@ -194,7 +202,7 @@ nnc_status nnc_model_save_json(const nnc_net *net, const char *path)
     cJSON_Delete(root);
     if (!text)
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory writing JSON", path);
-    nnc_status s = nnc__write_atomically(path, text, strlen(text));
+    s = nnc__write_atomically(path, text, strlen(text));
     cJSON_free(text);
     return s;
 }

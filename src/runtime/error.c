@@ -26,6 +26,8 @@ const char *nnc_status_name(nnc_status s)
     case NNC_ERR_IO:       return "I/O error";
     case NNC_ERR_FORMAT:   return "format error";
     case NNC_ERR_MISMATCH: return "mismatch";
+    case NNC_ERR_INTERRUPTED: return "interrupted";
+    case NNC_ERR_DIVERGED: return "diverged";
     }
     return "unknown status";
 }

@@ -8,6 +8,7 @@
 
 #include "../data/dataset.h"
 #include "../math/backprop.h"
+#include "../model/atomic_file.h"
 #include "../model/checkpoint.h"
 #include "../runtime/compute_scope.h"
 #include "../runtime/threads.h"
@@ -118,27 +119,68 @@ static size_t load_batch(trainer *t, size_t first)
     return m;
 }
 
+/* How an epoch ended: every batch run, or stopped before batch `batch`. */
+typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED } epoch_end;
+
+static int stop_asked(const trainer *t)
+{
+    return t->opts->stop && *t->opts->stop;
+}
+
+/* 0 when one of the batch's output-layer inputs is NaN or infinite: a NaN
+ * anywhere in the parameters reaches them, and z · 0 is 0 for every finite
+ * z and NaN otherwise, so one sum tells. */
+static int outputs_finite(const trainer *t, size_t m)
+{
+    const float *z = t->ws->z_out;
+    float sum = 0.0f;
+    for (size_t i = 0; i < m * t->net->sizes[t->net->n_layers - 1]; i++)
+        sum += z[i] * 0.0f;
+    return sum == 0.0f;
+}
+
 /* One plain-SGD epoch: per batch w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and
  * b <- b - (eta/m) Σ∇b, the step added into the parameters by BP3 and BP4. */
-static void epoch_sgd(trainer *t, float eta)
+static epoch_end epoch_sgd(trainer *t, float eta, size_t *batch)
 {
     float decay = 1.0f - eta * t->optim.decay;
     for (size_t first = 0; first < t->n; first += t->batch) {
+        *batch = first / t->batch;
+        if (stop_asked(t))
+            return EPOCH_STOPPED;
         size_t m = load_batch(t, first);
         nnc__forward(t->net, t->ws, m);
+        if (!outputs_finite(t, m))
+            return EPOCH_DIVERGED;
         nnc__backward_sgd_step(t->net, t->ws, m, eta, decay);
     }
+    return EPOCH_DONE;
 }
 
 /* One epoch of an optimiser with state: gradient first, then the update. */
-static void epoch_with_optimizer(trainer *t, float eta)
+static epoch_end epoch_with_optimizer(trainer *t, float eta, size_t *batch)
 {
     for (size_t first = 0; first < t->n; first += t->batch) {
+        *batch = first / t->batch;
+        if (stop_asked(t))
+            return EPOCH_STOPPED;
         size_t m = load_batch(t, first);
         nnc__forward(t->net, t->ws, m);
+        if (!outputs_finite(t, m))
+            return EPOCH_DIVERGED;
         nnc__backward(t->net, t->ws, m, t->grad);
         nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
     }
+    return EPOCH_DONE;
+}
+
+/* 1 if every one of count parameters is a finite number. */
+static int params_finite(const float *params, size_t count)
+{
+    float sum = 0.0f;
+    for (size_t i = 0; i < count; i++)
+        sum += params[i] * 0.0f;
+    return sum == 0.0f;
 }
 
 /* Σ w² over the weights (not the biases): the L2 term's sum. */
@@ -332,6 +374,8 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
     nnc_status s = check_opts(net, opts);
     if (s == NNC_OK)
         s = check_fit(net, data);
+    if (s == NNC_OK && opts->checkpoint)   /* now, not after the first epoch */
+        s = nnc__check_writable(opts->checkpoint);
     if (s != NNC_OK)
         return s;
     trainer t;
@@ -345,7 +389,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         trainer_free(&t);
         return s;
     }
-    void (*run_epoch)(trainer *, float) =
+    epoch_end (*run_epoch)(trainer *, float, size_t *) =
         opts->optimizer == NNC_OPT_SGD ? epoch_sgd : epoch_with_optimizer;
     unsigned monitor = opts->monitor;
     if (opts->halve_after || opts->early_stop)
@@ -368,8 +412,24 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         }
         /* the network's block may have changed since (resume, on_epoch) */
         nnc__layout_copy(net->sizes, &net->packed, net->params, &t.padded, t.params);
-        run_epoch(&t, t.eta);
+        size_t batch = 0;
+        epoch_end end = run_epoch(&t, t.eta, &batch);
+        if (end == EPOCH_DONE && !params_finite(t.params, t.padded.count))
+            end = EPOCH_DIVERGED, batch = (t.n - 1) / t.batch;   /* the last update did it */
+        if (end == EPOCH_DIVERGED) {   /* the network stays as after the last epoch */
+            s = nnc__fail(NNC_ERR_DIVERGED,
+                          "training diverged in epoch %u, batch %zu: the network's outputs "
+                          "or parameters became NaN or infinite (try a smaller eta); the "
+                          "network is kept as it was %s", epoch, batch,
+                          epoch == 0 ? "before training" : "after the previous epoch");
+            break;
+        }
         nnc__layout_copy(net->sizes, &t.padded, t.params, &net->packed, net->params);
+        if (end == EPOCH_STOPPED) {
+            s = nnc__fail(NNC_ERR_INTERRUPTED, "training stopped in epoch %u before batch %zu",
+                          epoch, batch);
+            break;
+        }
         nnc_epoch_report r = {epoch, now_seconds() - t0, t.eta, {NAN, 0, 0}, {NAN, 0, 0},
                               {NAN, 0, 0}};
         t.epoch++;
