@@ -6,7 +6,7 @@ MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 PREFIX    ?= /usr/local
 TEST_ENV   = NNC_MNIST_DIR="$${NNC_MNIST_DIR:-data/mnist}"
 
-.PHONY: all run test test-sanitize test-aarch64 bench bench-kernels install uninstall clean
+.PHONY: all run test test-sanitize test-aarch64 fuzz bench bench-kernels install uninstall clean
 
 all: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -39,6 +39,15 @@ test-aarch64:
 	$(MESON) compile -C build-aarch64
 	$(TEST_ENV) NNC_TEST_WRAPPER=qemu-aarch64 qemu-aarch64 build-aarch64/tests/nnc_tests
 
+# Every reader's fuzz target for FUZZ_SECONDS each, under ASan and UBSan
+# (clang's libFuzzer; scripts/fuzz.sh says what each run found).
+FUZZ_SECONDS ?= 60
+fuzz:
+	[ -f build-fuzz/build.ninja ] || CC=clang $(MESON) setup build-fuzz -Dfuzz=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+	$(MESON) compile -C build-fuzz
+	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
 # Seconds per epoch against this machine's SGEMM rate (docs/PERFORMANCE.md).
 bench: all
 	$(BUILD)/bench/nnc-bench $${NNC_MNIST_DIR:-$(MNIST_DIR)}
@@ -54,4 +63,4 @@ uninstall:
 	ninja -C $(BUILD) uninstall
 
 clean:
-	rm -rf $(BUILD) build-sanitize build-aarch64
+	rm -rf $(BUILD) build-sanitize build-aarch64 build-fuzz
