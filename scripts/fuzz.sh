@@ -8,7 +8,7 @@ set -u
 build=${1:?usage: fuzz.sh BUILD SECONDS}
 seconds=${2:?usage: fuzz.sh BUILD SECONDS}
 src=$(cd "$(dirname "$0")/.." && pwd)
-targets=$(cd "$build/tests/fuzz" && ls fuzz_* | grep -v '\.p$' | sed 's/^fuzz_//' | sort)
+targets=$(find "$build/tests/fuzz" -maxdepth 1 -type f -perm -u+x -name "fuzz_*" | sed "s|.*/fuzz_||" | sort)
 mkdir -p "$build/fuzz-logs"
 
 run_one() {
