@@ -6,7 +6,8 @@ MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 PREFIX    ?= /usr/local
 TEST_ENV   = NNC_MNIST_DIR="$${NNC_MNIST_DIR:-data/mnist}"
 
-.PHONY: all run test test-sanitize test-aarch64 fuzz bench bench-kernels install uninstall clean
+.PHONY: all run test test-sanitize test-tsan test-valgrind test-aarch64 fuzz bench bench-kernels \
+        install uninstall clean
 
 all: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -31,6 +32,24 @@ test-sanitize:
 	$(MESON) compile -C build-sanitize
 	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-sanitize/tests/nnc_tests
+
+# The thread pool and the threaded training and kernel tests under
+# ThreadSanitizer, without OpenBLAS (whose own threads it cannot see into).
+test-tsan:
+	[ -f build-tsan/build.ninja ] || $(MESON) setup build-tsan -Db_sanitize=thread \
+	    -Db_lundef=false -Dblas=disabled
+	$(MESON) compile -C build-tsan
+	for group in pool kernels training faults; do \
+	    TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/nnc_tests $$group || exit 1; done
+
+# One training run of the command under valgrind's memcheck: no error, no leak.
+test-valgrind: all
+	$(BUILD)/tests/nnc_tests pinned >/dev/null   # writes the small tables it trains on
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
+	    $(BUILD)/nnc train --data $(BUILD)/test-scratch/pin-train.csv \
+	    --test $(BUILD)/test-scratch/pin-test.csv --layers 16,12,4 --epochs 2 \
+	    --save $(BUILD)/test-scratch/valgrind.nnc
+	@echo "valgrind: no errors, no leaks"
 
 # Cross-built for 64-bit ARM (no SIMD kernels there) and run under qemu-user.
 test-aarch64:
@@ -63,4 +82,4 @@ uninstall:
 	ninja -C $(BUILD) uninstall
 
 clean:
-	rm -rf $(BUILD) build-sanitize build-aarch64 build-fuzz
+	rm -rf $(BUILD) build-sanitize build-tsan build-aarch64 build-fuzz

@@ -87,6 +87,9 @@ extern const nnc__dense_ops nnc__dense_avx2;    /* needs AVX2 and FMA        */
 /* The implementations nnc uses on this machine, chosen once per process
  * (NNC_KERNELS=ref|blas|avx2|avx512 in the environment forces one). */
 const nnc__dense_ops *nnc__dense_best(void);
+/* The implementation for products too large for the register-blocked
+ * kernels: OpenBLAS where the build has it, else the portable one. */
+const nnc__dense_ops *nnc__dense_large(void);
 /* One implementation by name (ref, blas, avx2, avx512), or NULL when this
  * build or this CPU lacks it: for tests and benchmarks. */
 const nnc__dense_ops *nnc__dense_named(const char *name);

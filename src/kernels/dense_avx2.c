@@ -80,7 +80,7 @@ static inline __attribute__((always_inline)) void store_lanes(float *p, unsigned
  * of D come from the register-blocked loop above, n steps long. Each E[i, p]
  * adds its n products in the order j = 0 .. n-1, as the reference does.
  * AVX2 has no cheap gather to read W's columns in place; the copy costs n NR
- * moves per block against 2 n NR m FLOPs. Wider layers go to OpenBLAS. */
+ * moves per block against 2 n NR m FLOPs. Wider layers go to nnc__dense_large(). */
 #define TRANSPOSED_UNITS 64
 
 typedef struct {
@@ -120,7 +120,7 @@ static void gemm_nt_avx2(nnc__pool *pool, size_t m, size_t k, size_t n, const fl
                          const float *W, size_t ldw, float *E)
 {
     if (n > TRANSPOSED_UNITS) {
-        nnc__dense_blas.gemm_nt(pool, m, k, n, D, W, ldw, E);
+        nnc__dense_large()->gemm_nt(pool, m, k, n, D, W, ldw, E);
         return;
     }
     size_t blocks = (k + NR - 1) / NR;

@@ -124,6 +124,8 @@ int nnc__cpu_has_avx512(void) { return 0; }
 int nnc__cpu_has_avx2(void) { return 0; }
 #endif
 
+const nnc__dense_ops *nnc__dense_large(void) { return LARGE; }
+
 const nnc__dense_ops *nnc__dense_named(const char *name)
 {
     if (!strcmp(name, "ref"))
