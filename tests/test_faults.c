@@ -221,7 +221,34 @@ static void a_full_disk_keeps_the_previous_model(void **state)
     assert_false(has_temp_files());
 }
 
+/* Every reader refuses a FIFO, a device or a folder before opening it:
+ * opening a FIFO waits for a writer, and /dev/zero never ends. */
+static void special_files_are_refused_by_every_reader(void **state)
+{
+    (void)state;
+    char fifo[256];
+    snprintf(fifo, sizeof fifo, "%s", scratch_path("input.fifo"));
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {fifo, "/dev/zero", "test-scratch"};
+    for (size_t i = 0; i < 3; i++) {
+        nnc_data *d = NULL;
+        nnc_net *net = NULL;
+        float img[4];
+        assert_int_equal(nnc_csv_load(paths[i], &d, NULL), NNC_ERR_IO);
+        assert_int_equal(nnc_pickle_load(paths[i], &d, NULL, NULL), NNC_ERR_IO);
+        assert_int_equal(nnc_idx_load(paths[i], paths[i], &d), NNC_ERR_IO);
+        assert_int_equal(nnc_model_load(paths[i], &net), NNC_ERR_IO);
+        assert_int_equal(nnc_image_load(paths[i], 2, 2, NNC_INVERT_NO, 0, img), NNC_ERR_IO);
+        const char *want = i < 2 ? "not a regular file" : "is a folder";
+        if (!strstr(nnc_last_error(), want))
+            fail_msg("%s: '%s' should say '%s'", paths[i], nnc_last_error(), want);
+    }
+    unlink(fifo);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(special_files_are_refused_by_every_reader),
     cmocka_unit_test(divergence_stops_and_keeps_the_last_good_network),
     cmocka_unit_test(stop_flag_ends_the_run_cleanly),
     cmocka_unit_test(sigint_saves_the_model_and_exits_130),

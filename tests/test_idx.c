@@ -187,9 +187,21 @@ static void mnist_folder_errors_name_the_files(void **state)
 {
     (void)state;
     nnc_data *tr;
+    mkdir(scratch_path("empty-dir"), 0777);
     assert_int_equal(nnc_mnist_load(scratch_path("empty-dir"), &tr, NULL, NULL), NNC_ERR_IO);
     assert_non_null(strstr(nnc_last_error(), "train-images-idx3-ubyte"));
     assert_null(tr);
+    assert_int_equal(nnc_mnist_load(scratch_path("no-such-dir"), &tr, NULL, NULL), NNC_ERR_IO);
+    assert_non_null(strstr(nnc_last_error(), "no-such-dir: no such folder"));
+    /* a .gz that is not gzip'd says so */
+    char gz[256];
+    snprintf(gz, sizeof gz, "%s", scratch_path("plain.gz"));
+    FILE *f = fopen(gz, "w");
+    assert_non_null(f);
+    fputs("hello, world", f);
+    fclose(f);
+    assert_int_equal(nnc_idx_load(gz, gz, &tr), NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "not gzip data"));
 }
 
 /* Arrays of 2 MB or more start on a 2 MB boundary, so that huge pages can

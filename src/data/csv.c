@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/file.h"
 #include "dataset.h"
 
 typedef struct {
@@ -86,10 +87,9 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
     if (!out)
         return nnc__fail(NNC_ERR_ARG, "nnc_csv_load: out is NULL");
     *out = NULL;
-    FILE *f = path ? fopen(path, "r") : NULL;
+    FILE *f = nnc__open_file(path);
     if (!f)
-        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path ? path : "(null)",
-                         strerror(errno));
+        return NNC_ERR_IO;
     table t = {0};
     t.min = INFINITY, t.max = -INFINITY;
     char *line = NULL;

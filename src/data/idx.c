@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "../runtime/file.h"
 #include "dataset.h"
 
 #define IDX_MAGIC_LABELS 0x00000801u
@@ -36,23 +37,30 @@ static uint32_t be32(const unsigned char *p)
  * match in about 2 bits): a gzip file of c bytes holds at most this times c. */
 #define DEFLATE_MAX_RATIO 1032
 
+static int is_gz_name(const char *path)
+{
+    size_t len = strlen(path);
+    return len >= 3 && !strcmp(path + len - 3, ".gz");
+}
+
 /* The file's size and whether it is gzip'd. */
 static nnc_status file_kind(const char *path, uint64_t *size, int *gzipped)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (!S_ISREG(sb.st_mode))   /* before opening: opening a FIFO waits for a writer */
-        return nnc__fail(NNC_ERR_IO, "%s: not a regular file", path);
-    FILE *f = fopen(path, "rb");
+    FILE *f = nnc__open_file(path);
     if (!f)
-        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return NNC_ERR_IO;
+    struct stat sb;
     unsigned char head[2] = {0, 0};
     size_t got = fread(head, 1, 2, f);
     *gzipped = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    nnc_status s = NNC_OK;
+    if (fstat(fileno(f), &sb) != 0)
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    else if (!*gzipped && got == 2 && is_gz_name(path))
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: not gzip data, though the name ends in .gz", path);
     *size = (uint64_t)sb.st_size;
     fclose(f);
-    return NNC_OK;
+    return s;
 }
 
 /* Reads exactly len bytes; a short read is a truncated or corrupt file. */

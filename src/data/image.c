@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/file.h"
 #include "dataset.h"
 
 #define MAX_SIDE 16384
@@ -141,9 +142,9 @@ static nnc_status read_png(FILE *f, const char *path, grey_image *img)
 static nnc_status read_any(const char *path, grey_image *img)
 {
     memset(img, 0, sizeof *img);
-    FILE *f = fopen(path, "rb");
+    FILE *f = nnc__open_file(path);
     if (!f)
-        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return NNC_ERR_IO;
     unsigned char sig[8] = {0};
     size_t got = fread(sig, 1, 8, f);
     nnc_status s;

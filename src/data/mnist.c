@@ -49,6 +49,12 @@ nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **valid,
     if (test) *test = NULL;
     if (!dir)
         return nnc__fail(NNC_ERR_ARG, "nnc_mnist_load: NULL folder");
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return nnc__fail(NNC_ERR_IO, "%s: no such folder", dir);
+    if (!S_ISDIR(sb.st_mode))
+        return nnc__fail(NNC_ERR_IO, "%s: not a folder (MNIST's four files are expected in one)",
+                         dir);
     nnc_status s = NNC_OK;
     if (train || valid) {
         s = load_pair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", &all);

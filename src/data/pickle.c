@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../runtime/file.h"
 #include "dataset.h"
 
 #define MAX_PICKLE_BYTES ((size_t)1 << 31)
@@ -490,6 +491,8 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
 /* The whole decompressed file (gzip or raw) in memory. */
 static uint8_t *inflate_file(const char *path, size_t *len, nnc_status *s)
 {
+    if ((*s = nnc__check_readable(path)) != NNC_OK)
+        return NULL;
     gzFile gz = gzopen(path, "rb");
     if (!gz) {
         *s = nnc__fail(NNC_ERR_IO, "%s: cannot open", path);

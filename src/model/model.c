@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../runtime/file.h"
 #include "atomic_file.h"
 #include "model_file.h"
 
@@ -42,6 +43,9 @@ nnc_status nnc_model_load(const char *path, nnc_net **out)
     *out = NULL;
     if (!path)
         return nnc__fail(NNC_ERR_ARG, "nnc_model_load: NULL path");
+    nnc_status s = nnc__check_readable(path);
+    if (s != NNC_OK)
+        return s;
     if (nnc__is_nnc_file(path))
         return nnc__model_read(path, out, NULL);
     int c = first_char(path);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "../runtime/file.h"
 #include "atomic_file.h"
 #include "model_file.h"
 
@@ -286,9 +287,9 @@ nomem:
 nnc_status nnc__model_read(const char *path, nnc_net **out, nnc__run_state *st)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
+    FILE *f = nnc__open_file(path);
     if (!f)
-        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return NNC_ERR_IO;
     struct stat sb;
     uint8_t head[HEADER_BYTES];
     size_t sizes[MAX_FILE_LAYERS];
