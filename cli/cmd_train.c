@@ -437,13 +437,17 @@ int cmd_train(int argc, char **argv)
     }
     if (!outputs_writable(net, &st))
         goto done;
+    if (st.opts.batch_size > nnc_data_count(train))
+        cli_error("--batch %zu: more than the %zu training samples, so every mini-batch is "
+                  "all of them", st.opts.batch_size, nnc_data_count(train));
     if (!test)   /* nothing to report the tutorial's line on */
         st.opts.monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     printf("nnc: training [");
     for (size_t l = 0; l < nnc_net_layers(net); l++)
         printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
-    printf("] on %zu samples, %u epochs, mini-batch %zu, eta %g, seed %llu\n",
-           nnc_data_count(train), st.opts.epochs, st.opts.batch_size, st.opts.eta,
+    printf("] on %zu samples, %u epoch%s, mini-batch %zu, eta %g, seed %llu\n",
+           nnc_data_count(train), st.opts.epochs, st.opts.epochs == 1 ? "" : "s",
+           st.opts.batch_size, st.opts.eta,
            (unsigned long long)nnc_net_record(net)->seed);
     st.opts.validation = valid;
     st.opts.test = test;

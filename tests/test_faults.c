@@ -247,7 +247,28 @@ static void special_files_are_refused_by_every_reader(void **state)
     unlink(fifo);
 }
 
+/* What cannot fit in memory is refused before anything is allocated, and a
+ * mini-batch larger than the data is said to be so. */
+static void what_cannot_fit_is_refused_up_front(void **state)
+{
+    (void)state;
+    const size_t huge[] = {1u << 24, 1u << 24, 10};
+    nnc_net *net = (nnc_net *)1;
+    assert_int_equal(nnc_net_create(huge, 3, 0, &net), NNC_ERR_NOMEM);
+    assert_null(net);
+    if (!strstr(nnc_last_error(), "needs about") || !strstr(nnc_last_error(), "GB of memory"))
+        fail_msg("'%s'", nnc_last_error());
+    write_table("faults.csv");
+    char out[4096];
+    int status = run_command("nnc train --data test-scratch/faults.csv --layers 8,4,3 "
+                             "--batch 1000000 --epochs 1", out, sizeof out);
+    if (status != 0 || !strstr(out, "more than the 400 training samples") ||
+        !strstr(out, "1 epoch,"))
+        fail_msg("exit %d: %s", status, out);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(what_cannot_fit_is_refused_up_front),
     cmocka_unit_test(special_files_are_refused_by_every_reader),
     cmocka_unit_test(divergence_stops_and_keeps_the_last_good_network),
     cmocka_unit_test(stop_flag_ends_the_run_cleanly),

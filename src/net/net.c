@@ -1,8 +1,10 @@
 /* net.c — a network: its sizes, choices, generator and one parameter block. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/memory.h"
 #include "net.h"
 
 void nnc_net_spec_init(nnc_net_spec *spec, const size_t *sizes, size_t n_layers)
@@ -69,6 +71,11 @@ nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out)
             n_params += layer;
         }
     }
+    char what[64];
+    snprintf(what, sizeof what, "a network of %zu parameters", n_params);
+    nnc_status s = nnc__check_memory((double)n_params * sizeof(float), what);
+    if (s != NNC_OK)
+        return s;
     nnc_net *net = calloc(1, sizeof *net);
     if (!net)
         return nnc__fail(NNC_ERR_NOMEM, "out of memory creating a network");

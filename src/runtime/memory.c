@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include <unistd.h>
+
+#include "error.h"
 #include "memory.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -21,6 +24,23 @@ float *nnc__alloc_floats(size_t count)
         return NULL;
     size_t bytes = (count * sizeof(float) + LINE - 1) / LINE * LINE;
     return aligned_alloc(LINE, bytes ? bytes : LINE);
+}
+
+size_t nnc__physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0 || (size_t)pages > SIZE_MAX / (size_t)page)
+        return SIZE_MAX;
+    return (size_t)pages * (size_t)page;
+}
+
+nnc_status nnc__check_memory(double bytes, const char *what)
+{
+    double have = (double)nnc__physical_memory();
+    if (bytes <= have)
+        return NNC_OK;
+    return nnc__fail(NNC_ERR_NOMEM, "%s needs about %.1f GB of memory, more than this "
+                     "machine's %.1f GB", what, bytes / 1e9, have / 1e9);
 }
 
 void *nnc__alloc_samples(size_t bytes)

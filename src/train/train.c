@@ -1,6 +1,7 @@
 /* train.c — mini-batch stochastic gradient descent, as the tutorial's SGD, with
  * the optimisers, L2, dropout, schedules and monitoring of network2 and on. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include "../model/atomic_file.h"
 #include "../model/checkpoint.h"
 #include "../runtime/compute_scope.h"
+#include "../runtime/memory.h"
 #include "../runtime/threads.h"
 #include "batch.h"
 #include "optimizer.h"
@@ -272,6 +274,25 @@ static void trainer_free(trainer *t)
     free(t->best);
 }
 
+/* Refuses a run whose memory would not fit, before allocating any of it: the
+ * training copy of the parameters, the gradient and optimiser arrays, the
+ * best network, and a batch's activations and deltas. */
+static nnc_status check_memory(const nnc_net *net, const nnc_train_opts *o, size_t batch)
+{
+    double copies = 2.0 + (o->optimizer != NNC_OPT_SGD) +   /* the network, its copy */
+                    (o->optimizer == NNC_OPT_ADAM ? 2 : o->optimizer != NNC_OPT_SGD) +
+                    (o->early_stop > 0);
+    double units = 0.0;
+    for (size_t l = 0; l < net->n_layers; l++)
+        units += (double)net->sizes[l];
+    double bytes = sizeof(float) * (copies * (double)net->n_params +
+                                    (o->dropout > 0 ? 4.0 : 2.0) * (double)batch * units);
+    char what[96];
+    snprintf(what, sizeof what, "training %zu parameters on batches of %zu", net->n_params,
+             batch);
+    return nnc__check_memory(bytes, what);
+}
+
 static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
                                const nnc_train_opts *opts)
 {
@@ -281,6 +302,9 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
     t->opts = opts;
     t->n = nnc_data_count(data);
     t->batch = opts->batch_size < t->n ? opts->batch_size : t->n;
+    nnc_status s = check_memory(net, opts, t->batch);
+    if (s != NNC_OK)
+        return s;
     t->order = malloc(t->n * sizeof *t->order);
     t->lines = malloc(nnc__sample_lines_max(data, t->batch) * sizeof *t->lines);
     if (opts->early_stop)
@@ -289,7 +313,7 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", t->n);
     for (size_t i = 0; i < t->n; i++)
         t->order[i] = i;            /* the data's order, kept when not shuffling */
-    nnc_status s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
+    s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
     if (s != NNC_OK)
         return s;
     int needs_grad = opts->optimizer != NNC_OPT_SGD;   /* plain SGD is fused */
