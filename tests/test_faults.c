@@ -41,6 +41,21 @@ static nnc_net *network(nnc_activation act, nnc_cost cost)
     return net;
 }
 
+/* A table the CLI can train on for a while: a wide hidden layer, many epochs. */
+static void write_table(const char *name)
+{
+    FILE *f = fopen(scratch_path(name), "w");
+    assert_non_null(f);
+    uint64_t seed = 9;
+    for (int r = 0; r < 400; r++) {
+        fprintf(f, "%d", r % 3);
+        for (int j = 0; j < IN; j++)
+            fprintf(f, ",%.4f", test_uniform(&seed, 0.0f, 1.0f));
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
 /* A learning rate far too large: NNC_ERR_DIVERGED naming the epoch and
  * batch, and the network as it was after the last whole epoch. */
 static void divergence_stops_and_keeps_the_last_good_network(void **state)
@@ -66,6 +81,16 @@ static void divergence_stops_and_keeps_the_last_good_network(void **state)
     nnc_net_free(good);
     nnc_net_free(net);
     nnc_data_free(d);
+    /* the command: exit 1, the message, and the last good network saved */
+    write_table("faults.csv");
+    char out[4096];
+    int status = run_command("nnc train --data test-scratch/faults.csv --layers 8,16,3 "
+                             "--activation leaky-relu --cost softmax --optimizer nesterov "
+                             "--eta 1e6 --epochs 3 --save test-scratch/diverged.nnc",
+                             out, sizeof out);
+    if (status != 1 || !strstr(out, "training diverged in epoch 0, batch") ||
+        !strstr(out, "saved test-scratch/diverged.nnc"))
+        fail_msg("exit %d: %s", status, out);
 }
 
 static int raise_flag(nnc_net *net, const nnc_epoch_report *r, void *user)
@@ -94,21 +119,6 @@ static void stop_flag_ends_the_run_cleanly(void **state)
         fail_msg("message '%s'", nnc_last_error());
     nnc_net_free(net);
     nnc_data_free(d);
-}
-
-/* A table the CLI can train on for a while: a wide hidden layer, many epochs. */
-static void write_table(const char *name)
-{
-    FILE *f = fopen(scratch_path(name), "w");
-    assert_non_null(f);
-    uint64_t seed = 9;
-    for (int r = 0; r < 400; r++) {
-        fprintf(f, "%d", r % 3);
-        for (int j = 0; j < IN; j++)
-            fprintf(f, ",%.4f", test_uniform(&seed, 0.0f, 1.0f));
-        fputc('\n', f);
-    }
-    fclose(f);
 }
 
 static int has_temp_files(void)

@@ -134,6 +134,14 @@ static void broken_files_are_refused(void **state)
     /* truncated gzip stream */
     expect_error(write_idx("cut.gz", 0x803, img_dims, 3, pixels, sizeof pixels, 1, 30), lab,
                  NNC_ERR_FORMAT, "cut.gz", "gzip");
+    /* a corrupt deflate stream: bytes in its middle overwritten */
+    const char *bad = write_idx("bad.gz", 0x803, img_dims, 3, pixels, sizeof pixels, 1, 0);
+    FILE *g = fopen(bad, "r+b");
+    assert_non_null(g);
+    fseek(g, 20, SEEK_SET);
+    fwrite("\xff\xff\xff\xff\xff\xff\xff\xff", 1, 8, g);
+    fclose(g);
+    expect_error(bad, lab, NNC_ERR_FORMAT, "bad.gz", "corrupt gzip data");
     /* gzip of a too-short raw file */
     expect_error(write_idx("short.gz", 0x803, img_dims, 3, pixels, sizeof pixels - 7, 1, 0),
                  lab, NNC_ERR_FORMAT, "short.gz", "promises");

@@ -154,6 +154,60 @@ static void every_corruption_is_refused(void **state)
     assert_non_null(strstr(nnc_last_error(), "bad.nnc"));
 }
 
+static void expect_load_error(const char *path, nnc_status want, const char *words)
+{
+    nnc_net *net = (nnc_net *)1;
+    nnc_status s = nnc_model_load(path, &net);
+    assert_null(net);
+    if (s != want || !strstr(nnc_last_error(), words) || !strstr(nnc_last_error(), path))
+        fail_msg("%s: got %s '%s', want '%s'", path, nnc_status_name(s), nnc_last_error(),
+                 words);
+}
+
+/* Each kind of broken model file says what is wrong with it. */
+static void model_errors_say_what_is_wrong(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *good = read_all(GOLDEN, &len);
+    const char *bad = scratch_path("said.nnc");
+    write_all(bad, good, 100);
+    expect_load_error(bad, NNC_ERR_FORMAT, "truncated");
+    good[8] = 2;   /* format version 2 */
+    write_all(bad, good, len);
+    expect_load_error(bad, NNC_ERR_FORMAT, "format version 2; this nnc reads version 1");
+    good[8] = 1;
+    good[len - 10] ^= 1;   /* a parameter's bit */
+    write_all(bad, good, len);
+    expect_load_error(bad, NNC_ERR_FORMAT, "checksum mismatch");
+    write_all(bad, "hello", 5);
+    expect_load_error(bad, NNC_ERR_FORMAT, "neither an nnc model (magic) nor network2 JSON");
+    free(good);
+    /* a model given to --resume, and a checkpoint of another network */
+    nnc_net *net;
+    assert_ok(nnc_model_load(GOLDEN, &net));
+    float x[3 * 4] = {0};
+    uint8_t labels[4] = {0, 1, 0, 1};
+    nnc_data *d;
+    assert_ok(nnc_data_from_floats(x, labels, 4, nnc_net_inputs(net), &d));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.resume = GOLDEN;
+    assert_int_equal(nnc_train(net, d, &o, NULL), NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "a model, not a checkpoint"));
+    o.resume = NULL, o.epochs = 1, o.checkpoint = scratch_path("other-ck.nnc");
+    assert_ok(nnc_train(net, d, &o, NULL));
+    const size_t other[] = {3, 5, 2};
+    nnc_net *wide;
+    assert_ok(nnc_net_create(other, 3, 1, &wide));
+    o.checkpoint = NULL, o.resume = scratch_path("other-ck.nnc");
+    assert_int_equal(nnc_train(wide, d, &o, NULL), NNC_ERR_MISMATCH);
+    assert_non_null(strstr(nnc_last_error(), "the checkpoint's network differs"));
+    nnc_net_free(wide);
+    nnc_net_free(net);
+    nnc_data_free(d);
+}
+
 static int has_temp_files(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -330,6 +384,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(save_load_gives_identical_outputs),
     cmocka_unit_test(golden_file_is_stable),
     cmocka_unit_test(every_corruption_is_refused),
+    cmocka_unit_test(model_errors_say_what_is_wrong),
     cmocka_unit_test(failed_saves_leave_nothing_behind),
     cmocka_unit_test(network2_json_from_numpy_matches),
     cmocka_unit_test(network2_json_is_checked_before_allocating),

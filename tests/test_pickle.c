@@ -107,6 +107,8 @@ static void hostile_pickles_fail_fast(void **state)
         {"memo.pkl", "memo index beyond", 10, "\x80\x02Nr\xff\xff\xff\x7f."},
         /* PROTO 2, EMPTY_TUPLE on an empty stack, STOP */
         {"empty.pkl", "three (images, labels) pairs", 4, "\x80\x02)."},
+        /* protocol 5 */
+        {"p5.pkl", "protocol 5 is not one", 4, "\x80\x05N."},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *path = scratch_path(cases[i].name);

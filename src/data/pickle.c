@@ -315,7 +315,14 @@ static obj *run(vm *m)
             return NULL;
         obj *o, *x, *y;
         switch (*op) {
-        case 0x80: take(m, 1); break;                                 /* PROTO */
+        case 0x80:                                                    /* PROTO */
+            if ((a = take(m, 1)) && (*a < 2 || *a > 4)) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "pickle protocol %d is not one this reader "
+                         "accepts (2 to 4)", *a);
+                return fail(m, msg);
+            }
+            break;
         case 0x95: take(m, 8); break;                                 /* FRAME */
         case '.': return m->depth == 1 ? m->stack[0] : fail(m, "malformed pickle (STOP)");
         case '(': push(m, new_obj(m, O_MARK)); break;                 /* MARK */
