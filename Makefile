@@ -4,6 +4,7 @@ BUILD     ?= build
 MESON     ?= meson
 MNIST_DIR ?= $(or $(NNC_DATA),data/mnist)
 PREFIX    ?= /usr/local
+LIBDIR    ?=
 TEST_ENV   = NNC_MNIST_DIR="$${NNC_MNIST_DIR:-data/mnist}"
 
 .PHONY: all run test test-sanitize test-tsan test-valgrind test-aarch64 fuzz bench bench-kernels \
@@ -76,7 +77,8 @@ bench-kernels: all
 	$(BUILD)/bench/nnc-bench-kernels
 
 install: all
-	$(MESON) install -C $(BUILD)
+	$(MESON) configure $(BUILD) -Dprefix=$(PREFIX) $(if $(LIBDIR),-Dlibdir=$(LIBDIR))
+	$(MESON) install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 uninstall:
 	ninja -C $(BUILD) uninstall
