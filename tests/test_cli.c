@@ -79,7 +79,19 @@ static void readme_example_compiles(void **state)
         fail_msg("the README's example does not compile: %s", out);
 }
 
+/* Each folder of the library includes only what it may know
+ * (docs/ARCHITECTURE.md), and the command only the public header. */
+static void includes_follow_the_architecture(void **state)
+{
+    (void)state;
+    char out[4096];
+    if (run_command("'" SRC("scripts/check-includes.sh") "' '" NNC_TEST_SRCDIR "'", out,
+                    sizeof out) != 0)
+        fail_msg("%s", out);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(includes_follow_the_architecture),
     cmocka_unit_test(readme_example_compiles),
     cmocka_unit_test(fetch_script_checks_md5),
     cmocka_unit_test(usage_errors_exit_2),
