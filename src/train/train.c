@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../data/dataset.h"
 #include "../math/backprop.h"
@@ -85,25 +84,25 @@ static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
 
 /* Everything one run needs, allocated before the first batch. */
 typedef struct {
-    nnc_net            *net;
-    const nnc_data     *data;
+    nnc_net              *net;
+    const nnc_data       *data;
     const nnc_train_opts *opts;
-    nnc__layout          padded; /* the layout training works in (layout.h)  */
-    float              *params; /* the network's parameters in that layout,
-                                   copied back to it after every epoch      */
-    float              *grad;   /* the batch's gradient (optimisers), or NULL */
-    nnc__workspace      *ws;
-    nnc__optimizer_state optim;
-    size_t             *order;
-    const void        **lines;  /* the next batch's cache lines (prefetch)   */
-    size_t              n, batch;
-    float              *best;   /* parameters of the best epoch (early stop) */
+    nnc__layout           padded; /* the layout training works in (layout.h)  */
+    float                *params; /* the network's parameters in that layout,
+                                     copied back to it after every epoch     */
+    float                *grad;   /* the batch's gradient (optimisers), or NULL */
+    nnc__workspace       *ws;
+    nnc__optimizer_state  optim;
+    size_t               *order;
+    const void          **lines;  /* the next batch's cache lines (prefetch)  */
+    size_t                n, batch;
+    float                *best;   /* parameters of the best epoch (early stop) */
     /* where the run stands: what a checkpoint saves */
-    unsigned            epoch;  /* next epoch to run                          */
-    float               eta;
-    int                 best_epoch;
-    size_t              best_valid_correct;
-    unsigned            since_best, since_change;
+    unsigned              epoch;  /* next epoch to run                         */
+    float                 eta;
+    int                   best_epoch;
+    size_t                best_valid_correct;
+    unsigned              since_best, since_change;
 } trainer;
 
 /* Puts the batch starting at `first` into the workspace (inputs and targets)
