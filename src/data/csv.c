@@ -158,6 +158,9 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
         }
         t.n++;
     }
+    if (s == NNC_OK && ferror(f))   /* not "no samples": the reading failed */
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot read after line %zu: %s", path, line_no,
+                      strerror(errno));
     free(line);
     free(vals);
     fclose(f);
