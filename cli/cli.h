@@ -24,6 +24,12 @@ int parse_uint(const char *opt, const char *text, unsigned long long max,
                unsigned long long *value);
 int parse_float(const char *opt, const char *text, float *value);
 
+struct option;
+/* Says what is wrong with the option getopt_long just refused, argv[optind-1]
+ * (unknown, or missing its value), with the nearest known name for a typo:
+ * "unknown option '--lamda'; did you mean '--lambda'?". */
+void cli_bad_option(const char *command, const char *arg, const struct option *longopts);
+
 /* 1 if s ends with tail, in any case (".json" matches "M.JSON"). */
 int cli_ends_with(const char *s, const char *tail);
 

@@ -15,8 +15,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: nnc train [OPTIONS]\n"
             "\n"
-            "Trains a network on MNIST by mini-batch SGD and prints, after every epoch,\n"
-            "'Epoch j: correct / 10000' on the test set and the epoch's training time.\n"
+            "Trains a network by mini-batch SGD on MNIST, the tutorial's pickle or a CSV\n"
+            "file, and prints after every epoch 'Epoch j: correct / N' on the test set\n"
+            "and the epoch's training time.\n"
             "Defaults are the tutorial's test.py.\n"
             "\n"
             "network\n"
@@ -37,9 +38,10 @@ static void usage(FILE *out)
             "                         validation accuracy; stop at eta/128  (off)\n"
             "      --early-stop K     stop after K epochs without a better validation\n"
             "                         accuracy and keep the best network    (off)\n"
-            "      --monitor LIST     after each epoch measure any of train-cost,\n"
+            "      --monitor LIST     after each epoch measure also any of train-cost,\n"
             "                         train-accuracy, valid-cost, valid-accuracy,\n"
-            "                         test-cost, test-accuracy              (test-accuracy)\n"
+            "                         test-cost (test accuracy is always measured\n"
+            "                         when there is a test set)             (none)\n"
             "      --preset NAME      tutorial; network2 (chapter 3: [784,100,10],\n"
             "                         cross-entropy, scaled, lambda 5, eta 0.1, 60 epochs);\n"
             "                         best ([784,1024,1024,10] ReLU, softmax, He, Nesterov\n"
@@ -104,7 +106,7 @@ static int parse_monitor(const char *text, unsigned *out)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", text);
-    *out = 0;
+    *out = NNC_MONITOR_TEST_ACCURACY;   /* the tutorial's line stays */
     for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int bit;
         if (!parse_name("--monitor", tok, monitors, &bit))
@@ -285,9 +287,12 @@ static int parse_args(int argc, char **argv, settings *st)
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
         if (c == OPT_PRESET && !apply_preset(st, optarg))
             return -1;
-    opterr = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == '?') {
+            cli_bad_option("train", argv[optind - 1], longopts);
+            return -1;
+        }
         int r = apply_option(st, c, optarg);
         if (r != 0)
             return r;

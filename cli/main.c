@@ -17,7 +17,7 @@ static void usage(FILE *out)
           "  info      sizes, activations, cost and training record of a model file\n"
           "  predict   class and probabilities of PNG or PGM images\n"
           "\n"
-          "'nnc COMMAND --help' describes a command's options.\n"
+          "'nnc help COMMAND' (or 'nnc COMMAND --help') describes a command's options.\n"
           "  -h, --help      show this help\n"
           "  -V, --version   show the version\n",
           out);
@@ -30,9 +30,14 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || (!strcmp(cmd, "help") && argc == 2)) {
         usage(stdout);
         return 0;
+    }
+    char *help[] = {argv[0], NULL, (char *)"--help", NULL};
+    if (!strcmp(cmd, "help")) {   /* nnc help COMMAND = nnc COMMAND --help */
+        help[1] = argv[2];
+        argv = help, argc = 3, cmd = argv[1];
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
         printf("nnc %s\n", NNC_VERSION);
@@ -46,6 +51,6 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "predict"))
         return cmd_predict(argc - 1, argv + 1);
-    cli_error("unknown command '%s'; try 'nnc --help'", cmd);
+    cli_error("unknown command '%s'; try 'nnc help'", cmd);
     return EXIT_USAGE;
 }

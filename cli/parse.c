@@ -1,5 +1,6 @@
 /* parse.c — option value parsing with errors that name the option. */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,6 +73,57 @@ int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n)
         return 0;
     }
     return 1;
+}
+
+/* Edits (insert, delete, replace one letter) from a to b, up to 3. */
+static size_t distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b), row[64], prev;
+    if (la >= 63 || lb >= 63)
+        return 3;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t here = row[j];
+            size_t best = prev + (a[i - 1] != b[j - 1]);
+            best = row[j] + 1 < best ? row[j] + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            prev = here;
+        }
+    }
+    return row[lb];
+}
+
+void cli_bad_option(const char *command, const char *arg, const struct option *longopts)
+{
+    if (strncmp(arg, "--", 2) != 0) {
+        cli_error("%s: option '%s' is unknown or needs a value; try 'nnc %s --help'", command,
+                  arg, command);
+        return;
+    }
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    const char *nearest = NULL;
+    size_t best = 3;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strlen(o->name) == len && !strncmp(o->name, name, len)) {
+            cli_error("%s: option '--%s' needs a value", command, o->name);
+            return;
+        }
+        size_t d = distance(name, len, o->name);
+        if (d < best)
+            best = d, nearest = o->name;
+    }
+    if (nearest)
+        cli_error("%s: unknown option '%.*s'; did you mean '--%s'?", command, (int)len + 2, arg,
+                  nearest);
+    else
+        cli_error("%s: unknown option '%.*s'; try 'nnc %s --help'", command, (int)len + 2, arg,
+                  command);
 }
 
 int cli_ends_with(const char *s, const char *tail)

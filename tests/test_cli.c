@@ -90,7 +90,32 @@ static void includes_follow_the_architecture(void **state)
         fail_msg("%s", out);
 }
 
+/* A typo gets the nearest option's name; 'nnc help COMMAND' is the
+ * command's --help; --monitor adds to the test line, never drops it. */
+static void the_command_helps_the_user(void **state)
+{
+    (void)state;
+    char out[4096];
+    assert_int_equal(run_command("nnc train --lamda 5", out, sizeof out), 2);
+    assert_non_null(strstr(out, "did you mean '--lambda'?"));
+    assert_int_equal(run_command("nnc train --eta", out, sizeof out), 2);
+    assert_non_null(strstr(out, "'--eta' needs a value"));
+    assert_int_equal(run_command("nnc help train", out, sizeof out), 0);
+    assert_non_null(strstr(out, "usage: nnc train"));
+    FILE *f = fopen(scratch_path("monitor.csv"), "w");
+    assert_non_null(f);
+    for (int i = 0; i < 40; i++)
+        fprintf(f, "%d,%d,%d\n", i % 2, (i % 2) * 200, 255 - (i % 2) * 200);
+    fclose(f);
+    assert_int_equal(run_command("nnc train --data test-scratch/monitor.csv --test "
+                                 "test-scratch/monitor.csv --layers 2,3,2 --epochs 1 "
+                                 "--monitor train-cost", out, sizeof out), 0);
+    if (!strstr(out, "Epoch 0: ") || !strstr(out, " / 40 ") || !strstr(out, "train cost"))
+        fail_msg("%s", out);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(the_command_helps_the_user),
     cmocka_unit_test(includes_follow_the_architecture),
     cmocka_unit_test(readme_example_compiles),
     cmocka_unit_test(fetch_script_checks_md5),
