@@ -1,5 +1,5 @@
 /* cmd_eval.c — `nnc eval MODEL`: accuracy, per-class precision and recall,
- * and the confusion matrix on the MNIST test set. */
+ * and the confusion matrix on a test set, from any data source train takes. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +8,14 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc eval [--data DIR] MODEL\n"
+    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] MODEL\n"
           "\n"
-          "Evaluates a model (.nnc or network2 JSON) on the 10,000 MNIST test images:\n"
-          "accuracy, precision and recall per class, and the confusion matrix.\n"
-          "  -d, --data DIR   MNIST folder (default: $NNC_DATA, else data/mnist)\n",
+          "Evaluates a model (.nnc or network2 JSON) on a test set: accuracy, precision\n"
+          "and recall per class, and the confusion matrix.\n"
+          "  -d, --data PATH  an MNIST folder or a pickle like the tutorial's mnist.pkl.gz\n"
+          "                   (their test set), or a CSV file (evaluated whole)\n"
+          "                   (default: $NNC_DATA, else data/mnist)\n"
+          "      --test FILE  with a CSV --data: the CSV to evaluate on instead\n",
           out);
 }
 
@@ -46,19 +49,23 @@ static void print_report(const size_t *cm, size_t k, size_t n)
 int cmd_eval(int argc, char **argv)
 {
     static const struct option longopts[] = {{"data", required_argument, NULL, 'd'},
+                                             {"test", required_argument, NULL, 't'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *dir = default_data_dir();
+    const char *dir = default_data_dir(), *test_csv = NULL;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
         if (c == 'd')
             dir = optarg;
+        else if (c == 't')
+            test_csv = optarg;
         else if (c == 'h') {
             usage(stdout);
             return 0;
         } else {
-            fputs("try 'nnc eval --help'\n", stderr);
+            cli_bad_option("eval", argv[optind - 1], longopts);
             return EXIT_USAGE;
         }
     }
@@ -69,14 +76,27 @@ int cmd_eval(int argc, char **argv)
     nnc_net *net = cli_load_model(argv[optind]);
     if (!net)
         return 1;
-    nnc_data *test = NULL;
+    nnc_data *train = NULL, *valid = NULL, *test = NULL;
+    int loaded;
+    if (cli_ends_with(dir, ".csv")) {   /* a CSV is evaluated whole */
+        loaded = nnc_csv_load(test_csv ? test_csv : dir, &test, NULL) == NNC_OK;
+        if (!loaded)
+            cli_error("%s", nnc_last_error());
+    } else {
+        loaded = cli_load_sets(dir, test_csv, &train, &valid, &test);   /* says why not */
+    }
+    nnc_data_free(train);
+    nnc_data_free(valid);
+    if (loaded != 1) {
+        nnc_net_free(net);
+        return loaded < 0 ? EXIT_USAGE : 1;
+    }
     size_t k = nnc_net_outputs(net);
     size_t *cm = calloc(k * k, sizeof *cm);
     int status = 1;
     if (!cm)
         cli_error("out of memory");
-    else if (nnc_mnist_load(dir, NULL, NULL, &test) != NNC_OK ||
-             nnc_confusion_matrix(net, test, cm) != NNC_OK)
+    else if (nnc_confusion_matrix(net, test, cm) != NNC_OK)
         cli_error("%s", nnc_last_error());
     else {
         printf("model %s on %s\n", argv[optind], nnc_data_source(test));

@@ -112,6 +112,14 @@ static void the_command_helps_the_user(void **state)
                                  "--monitor train-cost", out, sizeof out), 0);
     if (!strstr(out, "Epoch 0: ") || !strstr(out, " / 40 ") || !strstr(out, "train cost"))
         fail_msg("%s", out);
+    /* eval takes the data sources train takes: here the CSV itself */
+    assert_int_equal(run_command("nnc train --data test-scratch/monitor.csv --layers 2,3,2 "
+                                 "--epochs 5 --save test-scratch/monitor.nnc", out, sizeof out),
+                     0);
+    assert_int_equal(run_command("nnc eval --data test-scratch/monitor.csv "
+                                 "test-scratch/monitor.nnc", out, sizeof out), 0);
+    if (!strstr(out, "on test-scratch/monitor.csv") || !strstr(out, " / 40 "))
+        fail_msg("%s", out);
 }
 
 static const struct CMUnitTest tests[] = {
