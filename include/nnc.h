@@ -354,6 +354,16 @@ NNC_API nnc_status nnc_model_save(const nnc_net *net, const char *path);
 /* Saves in network2.py's JSON format (sigmoid networks with the quadratic
  * or cross-entropy cost only), atomically. */
 NNC_API nnc_status nnc_model_save_json(const nnc_net *net, const char *path);
+/* What a model file holds, told by its content. */
+typedef enum {
+    NNC_FILE_MODEL = 0,      /* .nnc: a network and how it was made and trained  */
+    NNC_FILE_CHECKPOINT,     /* .nnc: the same plus a run's training state        */
+    NNC_FILE_NETWORK2_JSON   /* network2's JSON: sizes, weights, biases and cost
+                                only, no record of how the network was made       */
+} nnc_file_kind;
+
+NNC_API nnc_status nnc_model_file_kind(const char *path, nnc_file_kind *kind);
+
 /* Checks now, before any work, that saving net to path could succeed: its
  * folder takes a new file, path is not a folder, device or FIFO (a symbolic
  * link is written through), and with json != 0 the network is one network2's

@@ -122,7 +122,33 @@ static void the_command_helps_the_user(void **state)
         fail_msg("%s", out);
 }
 
+/* nnc info says which kind of file it reads, and nothing a format does not
+ * record. */
+static void info_says_what_a_file_holds(void **state)
+{
+    (void)state;
+    char out[4096];
+    FILE *f = fopen(scratch_path("info.csv"), "w");
+    assert_non_null(f);
+    for (int i = 0; i < 20; i++)
+        fprintf(f, "%d,%d,%d\n", i % 2, (i % 2) * 200, 255 - (i % 2) * 200);
+    fclose(f);
+    assert_int_equal(run_command("nnc train --data test-scratch/info.csv --layers 2,3,2 "
+                                 "--epochs 2 --save test-scratch/info.json "
+                                 "--checkpoint test-scratch/info-ck.nnc", out, sizeof out), 0);
+    assert_int_equal(run_command("nnc info test-scratch/info.json", out, sizeof out), 0);
+    if (!strstr(out, "network2 JSON") || strstr(out, "created:") || strstr(out, "trained:"))
+        fail_msg("%s", out);
+    assert_int_equal(run_command("nnc info test-scratch/info-ck.nnc", out, sizeof out), 0);
+    if (!strstr(out, "nnc checkpoint") || !strstr(out, "trained:     2 epochs"))
+        fail_msg("%s", out);
+    nnc_file_kind kind;
+    assert_int_equal(nnc_model_file_kind(SRC("tests/golden/tiny.nnc"), &kind), NNC_OK);
+    assert_int_equal(kind, NNC_FILE_MODEL);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(info_says_what_a_file_holds),
     cmocka_unit_test(the_command_helps_the_user),
     cmocka_unit_test(includes_follow_the_architecture),
     cmocka_unit_test(readme_example_compiles),

@@ -36,6 +36,24 @@ static int first_char(const char *path)
     return c;
 }
 
+nnc_status nnc_model_file_kind(const char *path, nnc_file_kind *kind)
+{
+    if (!path || !kind)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_file_kind: NULL argument");
+    nnc_status s = nnc__check_readable(path);
+    int checkpoint;
+    if (s != NNC_OK)
+        return s;
+    if (nnc__is_nnc_file(path, &checkpoint))
+        *kind = checkpoint ? NNC_FILE_CHECKPOINT : NNC_FILE_MODEL;
+    else if (first_char(path) == '{')
+        *kind = NNC_FILE_NETWORK2_JSON;
+    else
+        return nnc__fail(NNC_ERR_FORMAT, "%s: neither an nnc model (magic) nor network2 JSON",
+                         path);
+    return NNC_OK;
+}
+
 nnc_status nnc_model_load(const char *path, nnc_net **out)
 {
     if (!out)
@@ -46,7 +64,7 @@ nnc_status nnc_model_load(const char *path, nnc_net **out)
     nnc_status s = nnc__check_readable(path);
     if (s != NNC_OK)
         return s;
-    if (nnc__is_nnc_file(path))
+    if (nnc__is_nnc_file(path, NULL))
         return nnc__model_read(path, out, NULL);
     int c = first_char(path);
     if (c == '{')

@@ -143,13 +143,15 @@ void nnc__run_state_free(nnc__run_state *st)
     memset(st, 0, sizeof *st);
 }
 
-int nnc__is_nnc_file(const char *path)
+int nnc__is_nnc_file(const char *path, int *checkpoint)
 {
-    uint8_t head[8];
+    uint8_t head[16];
     FILE *f = fopen(path, "rb");
-    int yes = f && fread(head, 1, 8, f) == 8 && memcmp(head, MAGIC, 8) == 0;
+    int yes = f && fread(head, 1, 16, f) == 16 && memcmp(head, MAGIC, 8) == 0;
     if (f)
         fclose(f);
+    if (checkpoint)
+        *checkpoint = yes && (get_u32(head + 12) & FLAG_STATE);
     return yes;
 }
 

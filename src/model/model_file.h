@@ -14,8 +14,9 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *state,
  * is refused when state is asked for. */
 nnc_status nnc__model_read(const char *path, nnc_net **out, nnc__run_state *state);
 
-/* 1 if the file starts with the .nnc magic. */
-int nnc__is_nnc_file(const char *path);
+/* 1 if the file starts with the .nnc magic; *checkpoint (if not NULL) then
+ * says whether it has a training state. */
+int nnc__is_nnc_file(const char *path, int *checkpoint);
 
 /* network2 JSON (network2_json.c). */
 nnc_status nnc__json_read(const char *path, nnc_net **out);
