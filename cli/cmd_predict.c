@@ -1,5 +1,5 @@
-/* cmd_predict.c — `nnc predict MODEL IMAGE...`: class and output
- * probabilities of each image (PNG or PGM). */
+/* cmd_predict.c — `nnc predict MODEL IMAGE...`: class and outputs of each
+ * image (PNG or PGM). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,8 +12,10 @@ static void usage(FILE *out)
 {
     fputs("usage: nnc predict [--invert auto|yes|no] [--center] MODEL IMAGE...\n"
           "\n"
-          "Prints the predicted class and the output probabilities of each image\n"
-          "(PNG or PGM, grey or RGB), scaled to the network's square input.\n"
+          "Prints the predicted class and the network's outputs for each image (PNG or\n"
+          "PGM, grey or RGB), scaled to the network's square input. The outputs of a\n"
+          "softmax network are probabilities; sigmoid outputs are scores in (0, 1)\n"
+          "that need not sum to 1, and are printed as they are.\n"
           "  -i, --invert WHEN  make digits light on dark as in MNIST: auto (when the\n"
           "                     border is light), yes, no                  (auto)\n"
           "  -c, --center       prepare as MNIST: fit the digit in 20x20 and centre\n"
@@ -21,19 +23,16 @@ static void usage(FILE *out)
           out);
 }
 
-/* Outputs as probabilities: softmax outputs already are; sigmoid outputs
- * are normalised to sum to 1. */
+/* The class and the outputs as the network gives them: rescaling sigmoid
+ * outputs to sum to 1 would dress them up as probabilities they are not. */
 static void print_prediction(const char *file, const float *out, size_t k)
 {
-    double sum = 0;
     size_t best = 0;
-    for (size_t j = 0; j < k; j++) {
-        sum += out[j];
+    for (size_t j = 1; j < k; j++)
         best = out[j] > out[best] ? j : best;
-    }
     printf("%s: %zu  ", file, best);
     for (size_t j = 0; j < k; j++)
-        printf(" %zu:%.3f", j, sum > 0 ? out[j] / sum : 0.0);
+        printf(" %zu:%.3f", j, out[j]);
     putchar('\n');
 }
 
@@ -46,6 +45,7 @@ int cmd_predict(int argc, char **argv)
     nnc_invert invert = NNC_INVERT_AUTO;
     int centre = 0, c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "i:ch", longopts, NULL)) != -1) {
         if (c == 'i') {
             if (!strcmp(optarg, "auto")) invert = NNC_INVERT_AUTO;
@@ -61,7 +61,7 @@ int cmd_predict(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fputs("try 'nnc predict --help'\n", stderr);
+            cli_bad_option("predict", argv[optind - 1], longopts);
             return EXIT_USAGE;
         }
     }

@@ -168,6 +168,10 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     snprintf(want, sizeof want, "paper.png: %zu ", best);
     if (!strstr(out, want))
         fail_msg("nnc predict printed '%s', expected class %zu", out, best);
+    /* the outputs as the network gives them, not rescaled to sum to 1 */
+    snprintf(want, sizeof want, " %zu:%.3f", best, o1[best]);
+    if (!strstr(out, want))
+        fail_msg("nnc predict printed '%s', expected '%s'", out, want);
     nnc_net_free(net);
     nnc_data_free(te);
 }
