@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nnc.h"
 
@@ -48,6 +49,21 @@ const char *cli_optimizer_name(nnc_optimizer o);
  * runtime error, -1 after a usage error. valid and test may come back NULL. */
 int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_data **valid,
                   nnc_data **test);
+
+/* How a training run reports itself (report.c); the user pointer of
+ * nnc_train's callbacks. */
+typedef struct {
+    int      json;       /* a JSON object per epoch instead of the text line   */
+    int      progress;   /* redraw a progress line on stderr during an epoch   */
+    FILE    *metrics;    /* a CSV row per epoch, or NULL                       */
+    unsigned monitor;    /* the measures taken (NNC_MONITOR_* bits)            */
+    double   last_draw;
+    int      drawn;      /* a progress line is on the screen                   */
+} cli_report;
+
+void cli_metrics_header(FILE *f, unsigned monitor);
+int cli_report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user);
+void cli_report_progress(const nnc_progress *p, void *user);
 
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

@@ -1,4 +1,5 @@
 /* cmd_train.c — `nnc train`: the tutorial's test.py, with options. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -60,6 +61,13 @@ static void usage(FILE *out)
             "                         file, label first (last 10,000 rows: validation)\n"
             "                         (default: $NNC_DATA, else data/mnist)\n"
             "      --test FILE        the test set's CSV, with a CSV --data\n"
+            "output\n"
+            "      --json             one JSON object per epoch on stdout instead of\n"
+            "                         the 'Epoch j' line\n"
+            "      --metrics FILE     also a CSV row per epoch: epoch, seconds, eta and\n"
+            "                         every measure taken, with a header\n"
+            "      --quiet            no progress line (drawn on stderr only when it is\n"
+            "                         a terminal)\n"
             "  -h, --help             show this help\n");
 }
 
@@ -124,7 +132,8 @@ typedef struct {
     nnc_train_opts opts;
     int            eta_given;
     const char    *data_dir;
-    const char    *save, *init_from, *test_csv;
+    const char    *save, *init_from, *test_csv, *metrics;
+    int            quiet, json;
 } settings;
 
 static void preset_tutorial(settings *st)
@@ -172,7 +181,7 @@ static int apply_preset(settings *st, const char *name)
 
 enum { OPT_ACT = 256, OPT_COST, OPT_INIT, OPT_OPTIM, OPT_MOMENTUM, OPT_LAMBDA, OPT_DROPOUT,
        OPT_HALVE, OPT_EARLY, OPT_MONITOR, OPT_PRESET, OPT_CHECKPOINT, OPT_RESUME,
-       OPT_INIT_FROM, OPT_TEST };
+       OPT_INIT_FROM, OPT_TEST, OPT_METRICS, OPT_QUIET, OPT_JSON };
 
 static const struct option longopts[] = {
     {"layers", required_argument, NULL, 'l'},     {"epochs", required_argument, NULL, 'e'},
@@ -194,6 +203,9 @@ static const struct option longopts[] = {
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
     {"test", required_argument, NULL, OPT_TEST},
+    {"metrics", required_argument, NULL, OPT_METRICS},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0}};
 static const char shortopts[] = "l:e:b:r:s:t:d:o:h";
 
@@ -270,6 +282,9 @@ static int apply_option(settings *st, int c, const char *arg)
     case OPT_RESUME: st->opts.resume = arg; return 0;
     case OPT_INIT_FROM: st->init_from = arg; return 0;
     case OPT_TEST: st->test_csv = arg; return 0;
+    case OPT_METRICS: st->metrics = arg; return 0;
+    case OPT_QUIET: st->quiet = 1; return 0;
+    case OPT_JSON: st->json = 1; return 0;
     case 'h': usage(stdout); return 1;
     default: fputs("try 'nnc train --help'\n", stderr); return -1;
     }
@@ -280,7 +295,8 @@ static int parse_args(int argc, char **argv, settings *st)
 {
     preset_tutorial(st);
     st->data_dir = default_data_dir();
-    st->save = st->init_from = st->test_csv = NULL;
+    st->save = st->init_from = st->test_csv = st->metrics = NULL;
+    st->quiet = st->json = 0;
     int c;
     opterr = 0;
     optind = 1;
@@ -309,35 +325,6 @@ static int parse_args(int argc, char **argv, settings *st)
         st->opts.eta = 0.001f;
     st->spec.sizes = st->sizes;
     st->spec.n_layers = st->n_layers;
-    return 0;
-}
-
-/* ---- progress -------------------------------------------------------- */
-
-static void print_measure(const char *what, const nnc_measure *m)
-{
-    if (!isnan(m->cost))
-        printf("  %s cost %.4f", what, m->cost);
-    if (m->n)
-        printf("  %s accuracy %.2f%%", what, 100.0 * (double)m->correct / (double)m->n);
-}
-
-static int report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
-{
-    (void)net;
-    (void)user;
-    if (r->test.n)        /* the tutorial's line */
-        printf("Epoch %u: %zu / %zu  (%.3f s", r->epoch, r->test.correct, r->test.n,
-               r->train_seconds);
-    else
-        printf("Epoch %u complete  (%.3f s", r->epoch, r->train_seconds);
-    printf(", eta %g)", r->eta);
-    print_measure("train", &r->train);
-    print_measure("valid", &r->valid);
-    if (!isnan(r->test.cost))
-        printf("  test cost %.4f", r->test.cost);
-    putchar('\n');
-    fflush(stdout);
     return 0;
 }
 
@@ -426,6 +413,7 @@ int cmd_train(int argc, char **argv)
 
     nnc_data *train = NULL, *valid = NULL, *test = NULL;
     nnc_net *net = NULL;
+    FILE *metrics = NULL;
     int status = 1;
     /* a resumed or continued run takes its network from the file */
     const char *from = st.opts.resume ? st.opts.resume : st.init_from;
@@ -456,7 +444,22 @@ int cmd_train(int argc, char **argv)
            (unsigned long long)nnc_net_record(net)->seed);
     st.opts.validation = valid;
     st.opts.test = test;
-    st.opts.on_epoch = report_epoch;
+    if (st.metrics) {   /* truncated now: a run's metrics start with its first epoch */
+        if (nnc_model_check_save(net, st.metrics, 0) != NNC_OK) {
+            cli_error("--metrics: %s", nnc_last_error());
+            goto done;
+        }
+        if (!(metrics = fopen(st.metrics, "w"))) {
+            cli_error("--metrics: %s: %s", st.metrics, strerror(errno));
+            goto done;
+        }
+        cli_metrics_header(metrics, st.opts.monitor);
+    }
+    cli_report report = {st.json, !st.quiet && isatty(STDERR_FILENO), metrics,
+                         st.opts.monitor, 0.0, 0};
+    st.opts.on_epoch = cli_report_epoch;
+    st.opts.on_progress = cli_report_progress;
+    st.opts.user = &report;
     st.opts.stop = &stop_signal;
     catch_stop_signals();
     nnc_train_summary sum;
@@ -490,6 +493,8 @@ int cmd_train(int argc, char **argv)
         goto done;
     status = 0;
 done:
+    if (metrics)
+        fclose(metrics);
     nnc_net_free(net);
     nnc_data_free(train);
     nnc_data_free(valid);

@@ -266,6 +266,18 @@ typedef struct {
 typedef int (*nnc_epoch_fn)(nnc_net *net, const nnc_epoch_report *report,
                             void *user);
 
+/* Where an epoch stands, for a progress display. */
+typedef struct {
+    unsigned epoch;            /* 0-based                                       */
+    size_t   batches_done, batches;   /* in this epoch                          */
+    size_t   samples_done, samples;
+    double   seconds;          /* since the epoch began                         */
+} nnc_progress;
+
+/* Called during an epoch, every few thousand samples (and after its last
+ * batch); it must be quick. */
+typedef void (*nnc_progress_fn)(const nnc_progress *progress, void *user);
+
 typedef struct {
     unsigned       epochs;      /* 10                                        */
     size_t         batch_size;  /* 10                                        */
@@ -305,6 +317,7 @@ typedef struct {
      * returns NNC_ERR_INTERRUPTED with the network as it stands (the last
      * checkpoint, if any, holds the last whole epoch). NULL: none. */
     volatile sig_atomic_t *stop;
+    nnc_progress_fn on_progress;   /* NULL: none; gets `user` too            */
 } nnc_train_opts;
 
 /* What a training run did. */

@@ -147,7 +147,51 @@ static void info_says_what_a_file_holds(void **state)
     assert_int_equal(kind, NNC_FILE_MODEL);
 }
 
+/* A progress line on a terminal, none elsewhere; --json and --metrics. */
+static void a_run_reports_itself(void **state)
+{
+    (void)state;
+    char cmd[1024], out[16384];
+    FILE *f = fopen(scratch_path("report.csv"), "w");
+    assert_non_null(f);
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "%d,%d,%d\n", i % 2, (i % 2) * 200, 255 - (i % 2) * 200);
+    fclose(f);
+    const char *run = "train --data test-scratch/report.csv --test test-scratch/report.csv "
+                      "--layers 2,300,2 --epochs 2";
+    /* under a pseudo-terminal (script), stderr is a terminal */
+    snprintf(cmd, sizeof cmd, "script -qec \"%s %s\" /dev/null", nnc_command(), run);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    if (!strstr(out, "\r\033[Kepoch 0 [") || !strstr(out, "batches") ||
+        !strstr(out, "Epoch 1: "))
+        fail_msg("no progress line on a terminal: %s", out);
+    snprintf(cmd, sizeof cmd, "nnc %s", run);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    if (strchr(out, '\r') || strstr(out, "\033[") || !strstr(out, "Epoch 1: "))
+        fail_msg("control characters when stderr is not a terminal: %s", out);
+    /* --json: one object per epoch; --metrics: a header and a row per epoch */
+    snprintf(cmd, sizeof cmd, "nnc %s --json --monitor train-cost "
+             "--metrics test-scratch/report-metrics.csv 2>/dev/null | grep '^{' | "
+             "python3 -c 'import json, sys; r = [json.loads(l) for l in sys.stdin]; "
+             "print(len(r), r[1][\"epoch\"], r[1][\"test_count\"], \"train_cost\" in r[1])'",
+             run);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    if (strcmp(out, "2 1 20000 True\n") != 0)
+        fail_msg("--json gave: %s", out);
+    f = fopen("test-scratch/report-metrics.csv", "r");
+    assert_non_null(f);
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "epoch,seconds,eta,train_cost,test_accuracy\n");
+    int rows = 0;
+    while (fgets(line, sizeof line, f))
+        rows++;
+    fclose(f);
+    assert_int_equal(rows, 2);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(a_run_reports_itself),
     cmocka_unit_test(info_says_what_a_file_holds),
     cmocka_unit_test(the_command_helps_the_user),
     cmocka_unit_test(includes_follow_the_architecture),

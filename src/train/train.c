@@ -96,6 +96,7 @@ typedef struct {
     size_t               *order;
     const void          **lines;  /* the next batch's cache lines (prefetch)  */
     size_t                n, batch;
+    double                epoch_start;   /* now_seconds() at the epoch's start */
     float                *best;   /* parameters of the best epoch (early stop) */
     /* where the run stands: what a checkpoint saves */
     unsigned              epoch;  /* next epoch to run                         */
@@ -128,6 +129,29 @@ static int stop_asked(const trainer *t)
     return t->opts->stop && *t->opts->stop;
 }
 
+/* Samples between two progress reports. */
+#define PROGRESS_SAMPLES 4096
+
+/* The batches of an epoch run in spans of about PROGRESS_SAMPLES samples,
+ * and on_progress hears where the epoch stands after each span: never
+ * inside the per-batch loop. */
+static size_t span_end(const trainer *t, size_t b)
+{
+    size_t batches = (t->n + t->batch - 1) / t->batch;
+    size_t every = (PROGRESS_SAMPLES + t->batch - 1) / t->batch;
+    return batches - b < every ? batches : b + every;
+}
+
+static void progress(const trainer *t, size_t batches_done)
+{
+    if (!t->opts->on_progress)
+        return;
+    size_t done = batches_done * t->batch < t->n ? batches_done * t->batch : t->n;
+    nnc_progress p = {t->epoch, batches_done, (t->n + t->batch - 1) / t->batch, done, t->n,
+                      now_seconds() - t->epoch_start};
+    t->opts->on_progress(&p, t->opts->user);
+}
+
 /* 0 when one of the batch's output-layer inputs is NaN or infinite: a NaN
  * anywhere in the parameters reaches them, and z · 0 is 0 for every finite
  * z and NaN otherwise, so one sum tells. */
@@ -145,15 +169,18 @@ static int outputs_finite(const trainer *t, size_t m)
 static epoch_end epoch_sgd(trainer *t, float eta, size_t *batch)
 {
     float decay = 1.0f - eta * t->optim.decay;
-    for (size_t first = 0; first < t->n; first += t->batch) {
-        *batch = first / t->batch;
-        if (stop_asked(t))
-            return EPOCH_STOPPED;
-        size_t m = load_batch(t, first);
-        nnc__forward(t->net, t->ws, m);
-        if (!outputs_finite(t, m))
-            return EPOCH_DIVERGED;
-        nnc__backward_sgd_step(t->net, t->ws, m, eta, decay);
+    for (size_t b = 0; b * t->batch < t->n;) {
+        for (size_t end = span_end(t, b); b < end; b++) {
+            *batch = b;
+            if (stop_asked(t))
+                return EPOCH_STOPPED;
+            size_t m = load_batch(t, b * t->batch);
+            nnc__forward(t->net, t->ws, m);
+            if (!outputs_finite(t, m))
+                return EPOCH_DIVERGED;
+            nnc__backward_sgd_step(t->net, t->ws, m, eta, decay);
+        }
+        progress(t, b);
     }
     return EPOCH_DONE;
 }
@@ -161,16 +188,19 @@ static epoch_end epoch_sgd(trainer *t, float eta, size_t *batch)
 /* One epoch of an optimiser with state: gradient first, then the update. */
 static epoch_end epoch_with_optimizer(trainer *t, float eta, size_t *batch)
 {
-    for (size_t first = 0; first < t->n; first += t->batch) {
-        *batch = first / t->batch;
-        if (stop_asked(t))
-            return EPOCH_STOPPED;
-        size_t m = load_batch(t, first);
-        nnc__forward(t->net, t->ws, m);
-        if (!outputs_finite(t, m))
-            return EPOCH_DIVERGED;
-        nnc__backward(t->net, t->ws, m, t->grad);
-        nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
+    for (size_t b = 0; b * t->batch < t->n;) {
+        for (size_t end = span_end(t, b); b < end; b++) {
+            *batch = b;
+            if (stop_asked(t))
+                return EPOCH_STOPPED;
+            size_t m = load_batch(t, b * t->batch);
+            nnc__forward(t->net, t->ws, m);
+            if (!outputs_finite(t, m))
+                return EPOCH_DIVERGED;
+            nnc__backward(t->net, t->ws, m, t->grad);
+            nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
+        }
+        progress(t, b);
     }
     return EPOCH_DONE;
 }
@@ -425,7 +455,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
 
     while (t.epoch < opts->epochs && !stop) {
         unsigned epoch = t.epoch;
-        double t0 = now_seconds();
+        double t0 = t.epoch_start = now_seconds();
         if (opts->shuffle) {
             /* a fresh permutation of 0..n-1: the epoch's order then depends
              * on the generator alone, which is what a checkpoint saves */

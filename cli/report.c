@@ -1,0 +1,147 @@
+/* report.c — how a training run reports itself: a line per epoch on stdout
+ * (the tutorial's, or one JSON object), a metrics CSV, and a progress line
+ * redrawn on stderr while an epoch runs. */
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* The measures a run may take, in the order of the metrics file's columns. */
+static const struct {
+    const char *name;
+    unsigned    bit;
+    int         accuracy;   /* else a cost */
+    int         set;        /* 0 train, 1 validation, 2 test */
+} measures[] = {
+    {"train_cost", NNC_MONITOR_TRAIN_COST, 0, 0},
+    {"train_accuracy", NNC_MONITOR_TRAIN_ACCURACY, 1, 0},
+    {"valid_cost", NNC_MONITOR_VALID_COST, 0, 1},
+    {"valid_accuracy", NNC_MONITOR_VALID_ACCURACY, 1, 1},
+    {"test_cost", NNC_MONITOR_TEST_COST, 0, 2},
+    {"test_accuracy", NNC_MONITOR_TEST_ACCURACY, 1, 2},
+};
+#define N_MEASURES (sizeof measures / sizeof measures[0])
+
+static const nnc_measure *measure_of(const nnc_epoch_report *r, int set)
+{
+    return set == 0 ? &r->train : set == 1 ? &r->valid : &r->test;
+}
+
+/* The value of measure i in r, NAN when it was not taken. */
+static double value(const nnc_epoch_report *r, size_t i)
+{
+    const nnc_measure *m = measure_of(r, measures[i].set);
+    if (!measures[i].accuracy)
+        return m->cost;
+    return m->n ? (double)m->correct / (double)m->n : NAN;
+}
+
+void cli_metrics_header(FILE *f, unsigned monitor)
+{
+    fputs("epoch,seconds,eta", f);
+    for (size_t i = 0; i < N_MEASURES; i++)
+        if (monitor & measures[i].bit)
+            fprintf(f, ",%s", measures[i].name);
+    fputc('\n', f);
+    fflush(f);
+}
+
+static void metrics_row(FILE *f, unsigned monitor, const nnc_epoch_report *r)
+{
+    fprintf(f, "%u,%.6f,%g", r->epoch, r->train_seconds, r->eta);
+    for (size_t i = 0; i < N_MEASURES; i++) {
+        if (!(monitor & measures[i].bit))
+            continue;
+        double v = value(r, i);
+        if (isnan(v))
+            fputc(',', f);
+        else
+            fprintf(f, ",%.6g", v);
+    }
+    fputc('\n', f);
+    fflush(f);   /* an interrupted run keeps its rows */
+}
+
+static void json_line(unsigned monitor, const nnc_epoch_report *r)
+{
+    printf("{\"epoch\": %u, \"seconds\": %.6f, \"eta\": %g", r->epoch, r->train_seconds,
+           r->eta);
+    for (size_t i = 0; i < N_MEASURES; i++) {
+        double v = value(r, i);
+        if ((monitor & measures[i].bit) && !isnan(v))
+            printf(", \"%s\": %.6g", measures[i].name, v);
+    }
+    if (r->test.n)
+        printf(", \"test_correct\": %zu, \"test_count\": %zu", r->test.correct, r->test.n);
+    puts("}");
+}
+
+static void print_measure(const char *what, const nnc_measure *m)
+{
+    if (!isnan(m->cost))
+        printf("  %s cost %.4f", what, m->cost);
+    if (m->n)
+        printf("  %s accuracy %.2f%%", what, 100.0 * (double)m->correct / (double)m->n);
+}
+
+static void text_line(const nnc_epoch_report *r)
+{
+    if (r->test.n)   /* the tutorial's line */
+        printf("Epoch %u: %zu / %zu  (%.3f s", r->epoch, r->test.correct, r->test.n,
+               r->train_seconds);
+    else
+        printf("Epoch %u complete  (%.3f s", r->epoch, r->train_seconds);
+    printf(", eta %g)", r->eta);
+    print_measure("train", &r->train);
+    print_measure("valid", &r->valid);
+    if (!isnan(r->test.cost))
+        printf("  test cost %.4f", r->test.cost);
+    putchar('\n');
+}
+
+int cli_report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
+{
+    (void)net;
+    cli_report *rep = user;
+    if (rep->progress && rep->drawn) {   /* the epoch's line replaces the progress */
+        fputs("\r\033[K", stderr);
+        rep->drawn = 0;
+    }
+    if (rep->json)
+        json_line(rep->monitor, r);
+    else
+        text_line(r);
+    fflush(stdout);
+    if (rep->metrics)
+        metrics_row(rep->metrics, rep->monitor, r);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void cli_report_progress(const nnc_progress *p, void *user)
+{
+    cli_report *rep = user;
+    double t = now();
+    if (!rep->progress || (t - rep->last_draw < 0.1 && p->batches_done < p->batches))
+        return;   /* at most ten redraws a second */
+    rep->last_draw = t;
+    enum { BAR = 24 };
+    char bar[BAR + 1];
+    size_t filled = p->samples ? BAR * p->samples_done / p->samples : BAR;
+    for (size_t i = 0; i < BAR; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[BAR] = '\0';
+    double rate = p->seconds > 0 ? (double)p->samples_done / p->seconds : 0.0;
+    double left = rate > 0 ? (double)(p->samples - p->samples_done) / rate : 0.0;
+    fprintf(stderr, "\r\033[Kepoch %u [%s] %zu/%zu batches  %.0f samples/s  %.1f s  ETA %.1f s",
+            p->epoch, bar, p->batches_done, p->batches, rate, p->seconds, left);
+    fflush(stderr);
+    rep->drawn = 1;
+}
