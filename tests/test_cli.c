@@ -190,7 +190,36 @@ static void a_run_reports_itself(void **state)
     assert_int_equal(rows, 2);
 }
 
+/* The man page documents every option nnc train --help lists. */
+static void the_man_page_knows_every_option(void **state)
+{
+    (void)state;
+    char out[8192];
+    assert_int_equal(run_command("nnc train --help", out, sizeof out), 0);
+    FILE *f = fopen(SRC("man/nnc.1"), "r");
+    assert_non_null(f);
+    static char page[65536];
+    size_t len = fread(page, 1, sizeof page - 1, f);
+    page[len] = '\0';
+    fclose(f);
+    int options = 0;
+    for (const char *p = strstr(out, " --"); p; p = strstr(p + 3, " --")) {
+        char name[64], roff[80];
+        if (sscanf(p + 3, "%63[a-z-]", name) != 1)
+            continue;
+        snprintf(roff, sizeof roff, "\\-\\-%s", name);   /* --x as roff writes it */
+        for (char *c = roff + 4; *c; c++)
+            if (*c == '-')   /* inner hyphens are \- too */
+                memmove(c + 1, c, strlen(c) + 1), *c++ = '\\';
+        if (!strstr(page, roff))
+            fail_msg("man/nnc.1 does not mention --%s", name);
+        options++;
+    }
+    assert_true(options > 20);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(the_man_page_knows_every_option),
     cmocka_unit_test(a_run_reports_itself),
     cmocka_unit_test(info_says_what_a_file_holds),
     cmocka_unit_test(the_command_helps_the_user),
