@@ -12,10 +12,11 @@ static void usage(FILE *out)
           "Neural networks in C: fully-connected networks trained by mini-batch SGD.\n"
           "\n"
           "commands:\n"
-          "  train     train a network on MNIST and report test accuracy per epoch\n"
+          "  train     train a network and report test accuracy per epoch\n"
           "  eval      accuracy, per-class precision/recall and confusion matrix of a model\n"
           "  info      sizes, activations, cost and training record of a model file\n"
-          "  predict   class and probabilities of PNG or PGM images\n"
+          "  predict   class and outputs of the network for PNG or PGM images\n"
+          "  plot      learning curves of runs from their --metrics files (SVG)\n"
           "\n"
           "'nnc help COMMAND' (or 'nnc COMMAND --help') describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "predict"))
         return cmd_predict(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot"))
+        return cmd_plot(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc help'", cmd);
     return EXIT_USAGE;
 }
