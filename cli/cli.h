@@ -70,5 +70,10 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* Writes rgb (height rows of width x 3 bytes) as a PNG to path, renamed into
+ * place; 0 after printing why not. */
+int cli_write_png(const char *path, size_t width, size_t height, const unsigned char *rgb);
 
 #endif

@@ -17,6 +17,7 @@ static void usage(FILE *out)
           "  info      sizes, activations, cost and training record of a model file\n"
           "  predict   class and outputs of the network for PNG or PGM images\n"
           "  plot      learning curves of runs from their --metrics files (SVG)\n"
+          "  show      pictures of what a network learned (PNG)\n"
           "\n"
           "'nnc help COMMAND' (or 'nnc COMMAND --help') describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
         return cmd_predict(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "show"))
+        return cmd_show(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc help'", cmd);
     return EXIT_USAGE;
 }

@@ -1,5 +1,9 @@
-/* test_plot.c — nnc plot: learning curves as well-formed SVG, a polyline per
- * curve with a point per epoch; bad metrics files refused by line. */
+/* test_pictures.c — nnc plot: learning curves as well-formed SVG, a polyline
+ * per curve with a point per epoch; bad metrics files refused by line.
+ * nnc show --weights: a PNG of the documented size whose colours are the
+ * weights on one scale. */
+#include <math.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +72,41 @@ static void bad_metrics_files_are_refused(void **state)
     assert_int_equal(run_command("nnc plot test-scratch/broken.csv", out, sizeof out), 2);
 }
 
+static void weights_sheet_is_a_png_of_the_weights(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {16, 6, 3};   /* 4 x 4 tiles, 3 x 2 of them */
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 7, &net));
+    float *W = nnc_net_weights(net, 1);
+    W[5 * 6 + 4] = 10.0f;    /* unit 4, pixel (1, 1): the sheet's largest: pure red */
+    W[0 * 6 + 0] = -10.0f;   /* unit 0, pixel (0, 0): pure blue */
+    assert_ok(nnc_model_save(net, scratch_path("sheet.nnc")));
+    nnc_net_free(net);
+    char out[4096];
+    assert_int_equal(run_command("nnc show test-scratch/sheet.nnc --weights "
+                                 "-o test-scratch/sheet.png", out, sizeof out), 0);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    assert_true(png_image_begin_read_from_file(&img, "test-scratch/sheet.png"));
+    img.format = PNG_FORMAT_RGB;
+    /* 3 columns and 2 rows of 12-pixel tiles (4 weights x 3), 2 pixels apart */
+    assert_int_equal(img.width, 3 * (12 + 2) + 2);
+    assert_int_equal(img.height, 2 * (12 + 2) + 2);
+    static unsigned char rgb[64 * 64 * 3];
+    assert_true(png_image_finish_read(&img, NULL, rgb, 0, NULL));
+    const unsigned char *red = rgb + ((2 + 14 + 3) * img.width + 2 + 14 + 3) * 3;
+    const unsigned char *blue = rgb + (2 * img.width + 2) * 3;
+    assert_true(red[0] == 255 && red[1] == 0 && red[2] == 0);
+    assert_true(blue[0] == 0 && blue[1] == 0 && blue[2] == 255);
+    assert_int_equal(run_command("nnc show test-scratch/sheet.nnc --weights -o x.svg", out,
+                                 sizeof out), 2);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(weights_sheet_is_a_png_of_the_weights),
     cmocka_unit_test(curves_are_polylines_with_a_point_per_epoch),
     cmocka_unit_test(bad_metrics_files_are_refused),
 };
-TEST_GROUP(plot_tests, "plot", tests);
+TEST_GROUP(picture_tests, "pictures", tests);
