@@ -134,6 +134,7 @@ typedef struct {
     const char    *data_dir;
     const char    *save, *init_from, *test_csv, *metrics;
     int            quiet, json;
+    int            given[64], n_given;   /* the options on the command line */
 } settings;
 
 static void preset_tutorial(settings *st)
@@ -297,6 +298,7 @@ static int parse_args(int argc, char **argv, settings *st)
     st->data_dir = default_data_dir();
     st->save = st->init_from = st->test_csv = st->metrics = NULL;
     st->quiet = st->json = 0;
+    st->n_given = 0;
     int c;
     opterr = 0;
     optind = 1;
@@ -309,6 +311,8 @@ static int parse_args(int argc, char **argv, settings *st)
             cli_bad_option("train", argv[optind - 1], longopts);
             return -1;
         }
+        if (st->n_given < 64)
+            st->given[st->n_given++] = c;
         int r = apply_option(st, c, optarg);
         if (r != 0)
             return r;
@@ -325,6 +329,94 @@ static int parse_args(int argc, char **argv, settings *st)
         st->opts.eta = 0.001f;
     st->spec.sizes = st->sizes;
     st->spec.n_layers = st->n_layers;
+    return 0;
+}
+
+/* ---- runs that continue from a file --------------------------------------- */
+
+static int given(const settings *st, int option)
+{
+    for (int i = 0; i < st->n_given; i++)
+        if (st->given[i] == option)
+            return 1;
+    return 0;
+}
+
+/* The options that make a network: a file's network keeps its own. */
+static int network_options_agree(const settings *st, const nnc_net *net, const char *from)
+{
+    int same = st->n_layers == nnc_net_layers(net);
+    for (size_t l = 0; same && l < st->n_layers; l++)
+        same = st->sizes[l] == nnc_net_size(net, l);
+    const char *bad = given(st, 'l') && !same ? "--layers"
+                      : given(st, OPT_ACT) && st->spec.hidden != nnc_net_hidden(net) ? "--activation"
+                      : given(st, OPT_COST) && st->spec.cost != nnc_net_cost(net) ? "--cost"
+                      : NULL;
+    if (bad)
+        cli_error("%s: the network comes from %s, which has its own; leave %s out", bad, from,
+                  bad);
+    return !bad;
+}
+
+/* 1 if the setting an option sets differs between a and b (a preset sets
+ * them all). */
+static int setting_differs(int option, const nnc_train_opts *a, const nnc_train_opts *b)
+{
+    int all = option == OPT_PRESET;
+    return ((all || option == 'b') && a->batch_size != b->batch_size) ||
+           ((all || option == 'r') && a->eta != b->eta) ||
+           ((all || option == OPT_OPTIM) && a->optimizer != b->optimizer) ||
+           ((all || option == OPT_MOMENTUM) && a->momentum != b->momentum) ||
+           ((all || option == OPT_LAMBDA) && a->lambda != b->lambda) ||
+           ((all || option == OPT_DROPOUT) && a->dropout != b->dropout) ||
+           ((all || option == OPT_HALVE) && a->halve_after != b->halve_after) ||
+           ((all || option == OPT_EARLY) && a->early_stop != b->early_stop);
+}
+
+/* A resumed run is the run the checkpoint belongs to: its settings come
+ * from the file, and a training option given with a different value is
+ * refused; only --epochs (and what is measured) may change. Returns 0, or
+ * the exit status after printing why not. */
+static int resume_settings(settings *st)
+{
+    nnc_train_opts saved = st->opts;
+    unsigned next;
+    if (nnc_checkpoint_settings(st->opts.resume, &saved, &next) != NNC_OK) {
+        if (nnc_last_error()[0] && strstr(nnc_last_error(), "kept their settings")) {
+            cli_error("%s; the command line's settings are used", nnc_last_error());
+            return 0;
+        }
+        cli_error("%s", nnc_last_error());
+        return 1;
+    }
+    static const struct {
+        int         option;
+        const char *name;
+    } fixed[] = {{'b', "--batch"},         {'r', "--eta"},        {OPT_OPTIM, "--optimizer"},
+                 {OPT_MOMENTUM, "--momentum"}, {OPT_LAMBDA, "--lambda"},
+                 {OPT_DROPOUT, "--dropout"},   {OPT_HALVE, "--halve-after"},
+                 {OPT_EARLY, "--early-stop"},  {OPT_PRESET, "--preset"}};
+    nnc_train_opts cli = st->opts;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (given(st, fixed[i].option) && setting_differs(fixed[i].option, &cli, &saved)) {
+            cli_error("%s: %s continues a run with eta %g, mini-batch %zu, lambda %g, "
+                      "optimiser %s, dropout %g, halve-after %u, early-stop %u; a resumed "
+                      "run keeps its settings (only --epochs may change)", fixed[i].name,
+                      st->opts.resume, saved.eta, saved.batch_size, saved.lambda,
+                      cli_optimizer_name(saved.optimizer), saved.dropout, saved.halve_after,
+                      saved.early_stop);
+            return EXIT_USAGE;
+        }
+    saved.epochs = given(st, 'e') ? cli.epochs : saved.epochs;
+    if (given(st, OPT_MONITOR))
+        saved.monitor = cli.monitor;
+    st->opts = saved;
+    if (next >= st->opts.epochs)
+        cli_error("%s is already at epoch %u of %u: nothing is left to train (--epochs "
+                  "more than %u goes on)", st->opts.resume, next, st->opts.epochs, next);
+    else
+        fprintf(stderr, "nnc: resuming %s at epoch %u of %u\n", st->opts.resume, next,
+                st->opts.epochs);
     return 0;
 }
 
@@ -419,6 +511,13 @@ int cmd_train(int argc, char **argv)
     const char *from = st.opts.resume ? st.opts.resume : st.init_from;
     if (from && !(net = cli_load_model(from)))
         goto done;
+    if (from && !network_options_agree(&st, net, from)) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (st.opts.resume && (status = resume_settings(&st)) != 0)
+        goto done;
+    status = 1;
     int loaded = cli_load_sets(st.data_dir, st.test_csv, &train, &valid, &test);
     if (loaded != 1) {
         status = loaded < 0 ? EXIT_USAGE : 1;

@@ -386,6 +386,14 @@ NNC_API nnc_status nnc_model_check_save(const nnc_net *net, const char *path, in
  * every field is checked before anything is allocated. */
 NNC_API nnc_status nnc_model_load(const char *path, nnc_net **out);
 
+/* The settings of the run a checkpoint belongs to (the training fields of
+ * nnc_train_opts: epochs, mini-batch, eta, lambda, optimiser and its
+ * constants, dropout, schedules, shuffle, monitor; pointers are left as they
+ * are), and the epoch it would run next (next_epoch may be NULL): what a
+ * resumed run needs to be the same run. */
+NNC_API nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opts,
+                                           unsigned *next_epoch);
+
 /* Number of samples whose argmax output equals the label. */
 NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
                         size_t *correct);

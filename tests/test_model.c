@@ -380,7 +380,62 @@ static void resumed_training_is_bit_identical(void **state)
     nnc_data_free(d);
 }
 
+/* --resume brings the run's settings back: the resumed run equals the
+ * uninterrupted one byte for byte; a different setting is refused, --epochs
+ * may change, and a finished run says so. */
+static void resume_keeps_the_runs_settings(void **state)
+{
+    (void)state;
+    FILE *f = fopen(scratch_path("resume.csv"), "w");
+    assert_non_null(f);
+    uint64_t seed = 3;
+    for (int r = 0; r < 300; r++)
+        fprintf(f, "%d,%.4f,%.4f,%.4f,%.4f\n", r % 3, test_uniform(&seed, 0, 1),
+                test_uniform(&seed, 0, 1), test_uniform(&seed, 0, 1), test_uniform(&seed, 0, 1));
+    fclose(f);
+    const char *run = "--data test-scratch/resume.csv --layers 4,6,3 --lambda 1 --eta 0.5 "
+                      "--optimizer momentum --batch 7";
+    char cmd[1024], out[4096];
+    snprintf(cmd, sizeof cmd, "nnc train %s --epochs 3 --checkpoint test-scratch/settings-ck.nnc",
+             run);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    unsigned next;
+    assert_ok(nnc_checkpoint_settings("test-scratch/settings-ck.nnc", &o, &next));
+    assert_int_equal(next, 3);
+    assert_int_equal(o.epochs, 3);
+    assert_int_equal(o.batch_size, 7);
+    assert_true(o.eta == 0.5f && o.lambda == 1.0f && o.optimizer == NNC_OPT_MOMENTUM);
+    assert_int_equal(run_command("nnc train --data test-scratch/resume.csv --resume "
+                                 "test-scratch/settings-ck.nnc --epochs 5 "
+                                 "--save test-scratch/resumed.nnc", out, sizeof out), 0);
+    if (!strstr(out, "resuming test-scratch/settings-ck.nnc at epoch 3 of 5") ||
+        !strstr(out, "mini-batch 7, eta 0.5"))
+        fail_msg("%s", out);
+    snprintf(cmd, sizeof cmd, "nnc train %s --epochs 5 --save test-scratch/straight.nnc", run);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    size_t a_len, b_len;
+    uint8_t *a = read_all(scratch_path("resumed.nnc"), &a_len);
+    uint8_t *b = read_all(scratch_path("straight.nnc"), &b_len);
+    assert_int_equal(a_len, b_len);
+    assert_memory_equal(a, b, a_len);
+    free(a);
+    free(b);
+    assert_int_equal(run_command("nnc train --data test-scratch/resume.csv --resume "
+                                 "test-scratch/settings-ck.nnc --eta 0.1", out, sizeof out), 2);
+    assert_non_null(strstr(out, "a resumed run keeps its settings"));
+    assert_int_equal(run_command("nnc train --data test-scratch/resume.csv --resume "
+                                 "test-scratch/settings-ck.nnc --layers 4,9,3", out, sizeof out),
+                     2);
+    assert_non_null(strstr(out, "leave --layers out"));
+    assert_int_equal(run_command("nnc train --data test-scratch/resume.csv --resume "
+                                 "test-scratch/settings-ck.nnc", out, sizeof out), 0);
+    assert_non_null(strstr(out, "already at epoch 3 of 3"));
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(resume_keeps_the_runs_settings),
     cmocka_unit_test(save_load_gives_identical_outputs),
     cmocka_unit_test(golden_file_is_stable),
     cmocka_unit_test(every_corruption_is_refused),

@@ -3,6 +3,47 @@
 
 #include "model_file.h"
 
+void nnc__copy_settings(nnc_train_opts *to, const nnc_train_opts *from)
+{
+    to->epochs = from->epochs;
+    to->batch_size = from->batch_size;
+    to->eta = from->eta;
+    to->shuffle = from->shuffle;
+    to->lambda = from->lambda;
+    to->optimizer = from->optimizer;
+    to->momentum = from->momentum;
+    to->adam_beta1 = from->adam_beta1;
+    to->adam_beta2 = from->adam_beta2;
+    to->adam_epsilon = from->adam_epsilon;
+    to->dropout = from->dropout;
+    to->monitor = from->monitor;
+    to->halve_after = from->halve_after;
+    to->min_eta_factor = from->min_eta_factor;
+    to->early_stop = from->early_stop;
+}
+
+nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opts,
+                                   unsigned *next_epoch)
+{
+    if (!path || !opts)
+        return nnc__fail(NNC_ERR_ARG, "nnc_checkpoint_settings: NULL argument");
+    nnc_net *net;
+    nnc__run_state st;
+    nnc_status s = nnc__model_read(path, &net, &st);
+    if (s != NNC_OK)
+        return s;
+    if (!st.has_settings)
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: a checkpoint from before runs kept their settings",
+                      path);
+    else
+        nnc__copy_settings(opts, &st.settings);
+    if (next_epoch)
+        *next_epoch = st.next_epoch;
+    nnc__run_state_free(&st);
+    nnc_net_free(net);
+    return s;
+}
+
 nnc_status nnc__checkpoint_save(const nnc_net *net, const nnc__run_state *st,
                                 const char *path)
 {

@@ -18,6 +18,10 @@ typedef struct {
     int      best_epoch;
     uint32_t best_valid_correct, since_best, since_change;
     float   *best;           /* best parameters (early stopping), or NULL     */
+    /* the run's settings, so that a resumed run is the same run; files
+     * written before they were kept have none */
+    int            has_settings;
+    nnc_train_opts settings;  /* the training fields; no pointers            */
 } nnc__run_state;
 
 /* Saves net and st to path atomically. */
@@ -33,5 +37,10 @@ nnc_status nnc__checkpoint_load(const char *path, nnc_net *net, unsigned n_array
                                 int with_best, nnc__run_state *st);
 
 void nnc__run_state_free(nnc__run_state *st);
+
+/* Copies the fields of a run's settings that a checkpoint keeps (epochs,
+ * mini-batch, learning rate, L2, optimiser and its constants, dropout,
+ * schedules, shuffle, monitor) from `from` into `to`; pointers untouched. */
+void nnc__copy_settings(nnc_train_opts *to, const nnc_train_opts *from);
 
 #endif

@@ -15,7 +15,9 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define HEADER_BYTES 64
 #define GENERATOR_BYTES 44   /* 4 u64 words, f64 spare, u32 pending flag */
 #define STATE_FIXED_BYTES 40
+#define SETTINGS_BYTES 64
 #define FLAG_STATE 1u
+#define FLAG_SETTINGS 2u   /* with FLAG_STATE: the run's settings follow it */
 #define MAX_FILE_LAYERS 64
 
 /* ---- little-endian encoding --------------------------------------------- */
@@ -77,6 +79,48 @@ static const uint8_t *get_floats(const uint8_t *p, float *v, size_t n)
     return p;
 }
 
+/* ---- a run's settings (docs/FORMAT.md) ----------------------------------- */
+
+static uint8_t *put_settings(uint8_t *p, const nnc_train_opts *o)
+{
+    p = put_u32(p, o->epochs);
+    p = put_u32(p, (uint32_t)o->batch_size);
+    p = put_f32(p, o->eta);
+    p = put_f32(p, o->lambda);
+    p = put_u32(p, (uint32_t)o->optimizer);
+    p = put_f32(p, o->momentum);
+    p = put_f32(p, o->adam_beta1);
+    p = put_f32(p, o->adam_beta2);
+    p = put_f32(p, o->adam_epsilon);
+    p = put_f32(p, o->dropout);
+    p = put_u32(p, o->halve_after);
+    p = put_f32(p, o->min_eta_factor);
+    p = put_u32(p, o->early_stop);
+    p = put_u32(p, (uint32_t)o->shuffle);
+    p = put_u32(p, o->monitor);
+    return put_u32(p, 0);   /* reserved */
+}
+
+static const uint8_t *get_settings(const uint8_t *p, nnc_train_opts *o)
+{
+    o->epochs = get_u32(p);
+    o->batch_size = get_u32(p + 4);
+    o->eta = get_f32(p + 8);
+    o->lambda = get_f32(p + 12);
+    o->optimizer = (nnc_optimizer)get_u32(p + 16);
+    o->momentum = get_f32(p + 20);
+    o->adam_beta1 = get_f32(p + 24);
+    o->adam_beta2 = get_f32(p + 28);
+    o->adam_epsilon = get_f32(p + 32);
+    o->dropout = get_f32(p + 36);
+    o->halve_after = get_u32(p + 40);
+    o->min_eta_factor = get_f32(p + 44);
+    o->early_stop = get_u32(p + 48);
+    o->shuffle = (int)get_u32(p + 52);
+    o->monitor = get_u32(p + 56);
+    return p + SETTINGS_BYTES;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const char *path)
@@ -84,14 +128,15 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
     size_t L1 = net->n_layers, P = net->n_params;
     size_t size = HEADER_BYTES + 4 * L1 + GENERATOR_BYTES + 4 * P + 4;
     if (st)
-        size += STATE_FIXED_BYTES + 4 * P * (st->n_arrays + (st->best != NULL));
+        size += STATE_FIXED_BYTES + 4 * P * (st->n_arrays + (st->best != NULL)) +
+                (st->has_settings ? SETTINGS_BYTES : 0);
     uint8_t *buf = malloc(size), *p = buf;
     if (!buf)
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
     const nnc_train_record *r = &net->record;
     memcpy(p, MAGIC, 8);
     p = put_u32(p + 8, FORMAT_VERSION);
-    p = put_u32(p, st ? FLAG_STATE : 0);
+    p = put_u32(p, st ? FLAG_STATE | (st->has_settings ? FLAG_SETTINGS : 0) : 0);
     p = put_u32(p, (uint32_t)L1);
     p = put_u32(p, (uint32_t)net->hidden);
     p = put_u32(p, (uint32_t)net->cost);
@@ -124,6 +169,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
             p = put_floats(p, st->arrays[a], P);
         if (st->best)
             p = put_floats(p, st->best, P);
+        if (st->has_settings)
+            p = put_settings(p, &st->settings);
     }
     p = put_u32(p, (uint32_t)crc32_z(0L, buf, size - 4));
     nnc_status s = nnc__write_atomically(path, buf, size);
@@ -181,7 +228,7 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
     if (version != FORMAT_VERSION)
         return nnc__fail(NNC_ERR_FORMAT, "%s: format version %u; this nnc reads version %u",
                          path, version, FORMAT_VERSION);
-    if (flags & ~FLAG_STATE)
+    if ((flags & ~(FLAG_STATE | FLAG_SETTINGS)) || (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)))
         return nnc__fail(NNC_ERR_FORMAT, "%s: unknown flags 0x%x", path, flags);
     if (L1 < 2 || L1 > MAX_FILE_LAYERS)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %u layers (must be 2 .. %d)", path, L1,
@@ -216,7 +263,8 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
         uint32_t arrays = get_u32(fixed + 16), has_best = get_u32(fixed + 36);
         if (arrays > 2 || has_best > 1)
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training state", path);
-        *total += STATE_FIXED_BYTES + 4 * *n_params * (arrays + has_best);
+        *total += STATE_FIXED_BYTES + 4 * *n_params * (arrays + has_best) +
+                  (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
     }
     if (file_size != *total)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %s: %llu bytes, the header implies %llu", path,
@@ -277,6 +325,9 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
                 goto nomem;
             p = get_floats(p, st->best, net->n_params);
         }
+        st->has_settings = (flags & FLAG_SETTINGS) != 0;
+        if (st->has_settings)
+            p = get_settings(p, &st->settings);
     }
     *out = net;
     return NNC_OK;

@@ -411,7 +411,8 @@ static nnc_status save_checkpoint(const trainer *t, const char *path)
     }
     nnc__run_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
                          t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
-                         t->since_change, t->best};
+                         t->since_change, t->best, 1, {0}};
+    nnc__copy_settings(&st.settings, t->opts);
     if (s == NNC_OK)
         s = nnc__checkpoint_save(net, &st, path);
     free(packed[0]);
