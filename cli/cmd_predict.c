@@ -10,7 +10,7 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc predict [--invert auto|yes|no] [--center] MODEL IMAGE...\n"
+    fputs("usage: nnc predict [--invert auto|yes|no] [--center|--no-center] MODEL IMAGE...\n"
           "\n"
           "Prints the predicted class and the network's outputs for each image (PNG or\n"
           "PGM, grey or RGB), scaled to the network's square input. The outputs of a\n"
@@ -18,8 +18,12 @@ static void usage(FILE *out)
           "that need not sum to 1, and are printed as they are.\n"
           "  -i, --invert WHEN  make digits light on dark as in MNIST: auto (when the\n"
           "                     border is light), yes, no                  (auto)\n"
-          "  -c, --center       prepare as MNIST: fit the digit in 20x20 and centre\n"
-          "                     it by its centre of mass\n",
+          "  -c, --center       prepare as MNIST's digits were: take away the paper's\n"
+          "                     level (grey paper, uneven light), stretch the ink's\n"
+          "                     contrast, fit the digit in 20x20 and centre it by\n"
+          "                     its centre of mass (the default for images that are\n"
+          "                     not already the network's size)\n"
+          "      --no-center    only scale the image to the network's size\n",
           out);
 }
 
@@ -40,10 +44,11 @@ int cmd_predict(int argc, char **argv)
 {
     static const struct option longopts[] = {{"invert", required_argument, NULL, 'i'},
                                              {"center", no_argument, NULL, 'c'},
+                                             {"no-center", no_argument, NULL, 'n'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     nnc_invert invert = NNC_INVERT_AUTO;
-    int centre = 0, c;
+    int centre = 2, c;   /* automatic */
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "i:ch", longopts, NULL)) != -1) {
@@ -57,6 +62,8 @@ int cmd_predict(int argc, char **argv)
             }
         } else if (c == 'c') {
             centre = 1;
+        } else if (c == 'n') {
+            centre = 0;
         } else if (c == 'h') {
             usage(stdout);
             return 0;

@@ -188,15 +188,103 @@ static void resample(const grey_image *src, double x0, double y0, double sw, dou
         }
 }
 
+/* ---- paper and ink ------------------------------------------------------ */
+
+/* A photographed or scanned page is not black and white: its paper may be
+ * grey, and lit unevenly. With ink light on dark (after inversion), the
+ * paper's level is estimated per block of a 6 x 6 grid (each block's 20th
+ * percentile: mostly paper) and subtracted, interpolated between block
+ * centres; then the contrast is stretched so that the ink, split from the
+ * paper by Otsu's threshold, reaches full strength. Returns Otsu's
+ * threshold after stretching, or -1 when there is no ink to speak of. */
+#define GRID 6
+
+static float percentile(float *v, size_t n, double q)
+{
+    /* insertion into a 256-bin histogram: levels are 0..255 */
+    size_t hist[256] = {0}, want = (size_t)(q * (double)n), seen = 0;
+    for (size_t i = 0; i < n; i++)
+        hist[(int)fminf(255.0f, fmaxf(0.0f, v[i]))]++;
+    for (int b = 0; b < 256; b++)
+        if ((seen += hist[b]) > want)
+            return (float)b;
+    return 255.0f;
+}
+
+static int otsu(const float *v, size_t n)
+{
+    double hist[256] = {0}, total = 0, sum = 0;
+    for (size_t i = 0; i < n; i++)
+        hist[(int)fminf(255.0f, fmaxf(0.0f, v[i]))]++;
+    for (int b = 0; b < 256; b++)
+        total += hist[b], sum += b * hist[b];
+    double w0 = 0, sum0 = 0, best = -1;
+    int t = 0;
+    for (int b = 0; b < 255; b++) {
+        w0 += hist[b], sum0 += b * hist[b];
+        double w1 = total - w0;
+        if (w0 == 0 || w1 == 0)
+            continue;
+        double m0 = sum0 / w0, m1 = (sum - sum0) / w1, between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if (between > best)
+            best = between, t = b;
+    }
+    return t;
+}
+
+static float flatten_paper(grey_image *img)
+{
+    size_t w = img->w, h = img->h;
+    float level[GRID][GRID], *block = malloc(((w + GRID - 1) / GRID + 1) *
+                                              ((h + GRID - 1) / GRID + 1) * sizeof *block);
+    if (!block)
+        return 25.5f;   /* without memory, the plain threshold */
+    for (int gy = 0; gy < GRID; gy++)
+        for (int gx = 0; gx < GRID; gx++) {
+            size_t n = 0;
+            for (size_t y = gy * h / GRID; y < (gy + 1) * h / GRID; y++)
+                for (size_t x = gx * w / GRID; x < (gx + 1) * w / GRID; x++)
+                    block[n++] = img->v[y * w + x];
+            level[gy][gx] = n ? percentile(block, n, 0.2) : 0.0f;
+        }
+    free(block);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {   /* bilinear between block centres */
+            double fx = fmin(fmax(((x + 0.5) * GRID / w) - 0.5, 0.0), GRID - 1.0);
+            double fy = fmin(fmax(((y + 0.5) * GRID / h) - 0.5, 0.0), GRID - 1.0);
+            int x0 = (int)fx, y0 = (int)fy, x1 = x0 + (x0 < GRID - 1), y1 = y0 + (y0 < GRID - 1);
+            double ax = fx - x0, ay = fy - y0;
+            double paper = (1 - ay) * ((1 - ax) * level[y0][x0] + ax * level[y0][x1]) +
+                           ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]);
+            img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - (float)paper);
+        }
+    int t = otsu(img->v, w * h);
+    size_t ink = 0;
+    float strong = 0.0f;
+    for (size_t i = 0; i < w * h; i++)
+        if (img->v[i] > t)
+            ink++, strong = fmaxf(strong, img->v[i]);
+    /* blank: nothing stands out of the paper, or barely a speck does */
+    if (strong < 32.0f || ink < 4 || ink * 1000 < w * h)
+        return -1.0f;
+    float full = 0.9f * strong;   /* the ink's strength, a little below its peak */
+    for (size_t i = 0; i < w * h; i++)
+        img->v[i] = fminf(255.0f, img->v[i] * 255.0f / full);
+    return (float)t * 255.0f / full;
+}
+
+/* ---- geometry (again) --------------------------------------------------- */
+
 /* MNIST's own preprocessing: the digit's bounding box scaled to fit a box of
  * 20/28 of the side, aspect kept, then placed so its centre of mass is the
- * image centre. */
-static void centre_digit(const grey_image *img, float *out, size_t w, size_t h)
+ * image centre. Ink is what lies above `threshold`. */
+static void centre_digit(const grey_image *img, float threshold, float *out, size_t w,
+                         size_t h)
 {
     size_t x0 = img->w, y0 = img->h, x1 = 0, y1 = 0;
     for (size_t y = 0; y < img->h; y++)
         for (size_t x = 0; x < img->w; x++)
-            if (img->v[y * img->w + x] > 25.5f) {   /* ink: above 10% */
+            if (img->v[y * img->w + x] > threshold) {
                 x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
                 y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
             }
@@ -247,8 +335,16 @@ nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_inv
     if (invert == NNC_INVERT_YES)
         for (size_t i = 0; i < img.w * img.h; i++)
             img.v[i] = 255.0f - img.v[i];
+    if (centre == 2)   /* automatic: as MNIST's digits unless already the size */
+        centre = img.w != width || img.h != height;
+    float threshold = 25.5f;   /* ink: above 10% */
+    if (centre && (threshold = flatten_paper(&img)) < 0) {
+        free(img.v);
+        return nnc__fail(NNC_ERR_FORMAT, "%s: the image looks blank: no ink stands out of the "
+                         "paper", path);
+    }
     if (centre)
-        centre_digit(&img, out, width, height);
+        centre_digit(&img, threshold, out, width, height);
     else if (img.w == width && img.h == height)
         memcpy(out, img.v, width * height * sizeof *out);
     else
