@@ -192,12 +192,12 @@ static void resample(const grey_image *src, double x0, double y0, double sw, dou
 
 /* A photographed or scanned page is not black and white: its paper may be
  * grey, and lit unevenly. With ink light on dark (after inversion), the
- * paper's level is estimated per block of a 6 x 6 grid (each block's 20th
+ * paper's level is estimated per block of a 4 x 4 grid (each block's 20th
  * percentile: mostly paper) and subtracted, interpolated between block
  * centres; then the contrast is stretched so that the ink, split from the
- * paper by Otsu's threshold, reaches full strength. Returns Otsu's
- * threshold after stretching, or -1 when there is no ink to speak of. */
-#define GRID 6
+ * paper by Otsu's threshold, reaches full strength. Returns the level above
+ * which a pixel is ink, or -1 when there is no ink to speak of. */
+#define GRID 4
 
 static float percentile(float *v, size_t n, double q)
 {
@@ -267,10 +267,10 @@ static float flatten_paper(grey_image *img)
     /* blank: nothing stands out of the paper, or barely a speck does */
     if (strong < 32.0f || ink < 4 || ink * 1000 < w * h)
         return -1.0f;
-    float full = 0.9f * strong;   /* the ink's strength, a little below its peak */
+    float full = strong;   /* the ink at its strongest becomes full strength */
     for (size_t i = 0; i < w * h; i++)
         img->v[i] = fminf(255.0f, img->v[i] * 255.0f / full);
-    return (float)t * 255.0f / full;
+    return 25.5f;   /* ink: above 10% of full strength, as for clean images */
 }
 
 /* ---- geometry (again) --------------------------------------------------- */
