@@ -101,15 +101,23 @@ static void release_signals(const sigset_t *old, int err)
     pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
+/* The file to write for path (resolve) and a template for a temporary
+ * file beside it. */
+static nnc_status plan(const char *path, char *target, char *tmp, size_t cap, int *exists)
+{
+    nnc_status s = resolve(path, target, cap, exists);
+    if (s == NNC_OK && snprintf(tmp, cap, "%s.tmp-XXXXXX", target) >= (int)cap)
+        s = nnc__fail(NNC_ERR_ARG, "%s: path too long", path);
+    return s;
+}
+
 nnc_status nnc__write_atomically(const char *path, const void *data, size_t len)
 {
-    char target[PATH_MAX], tmp[PATH_MAX + 16];
+    char target[PATH_MAX], tmp[PATH_MAX];
     int exists;
-    nnc_status s = resolve(path, target, sizeof target, &exists);
+    nnc_status s = plan(path, target, tmp, sizeof tmp, &exists);
     if (s != NNC_OK)
         return s;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", target) >= (int)sizeof tmp)
-        return nnc__fail(NNC_ERR_ARG, "%s: path too long", path);
     sigset_t old;
     hold_signals(&old);
     int fd = mkstemp(tmp), err = 0;
@@ -143,13 +151,11 @@ nnc_status nnc__write_atomically(const char *path, const void *data, size_t len)
 
 nnc_status nnc__check_writable(const char *path)
 {
-    char target[PATH_MAX], tmp[PATH_MAX + 16];
+    char target[PATH_MAX], tmp[PATH_MAX];
     int exists;
-    nnc_status s = resolve(path, target, sizeof target, &exists);
+    nnc_status s = plan(path, target, tmp, sizeof tmp, &exists);
     if (s != NNC_OK)
         return s;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", target) >= (int)sizeof tmp)
-        return nnc__fail(NNC_ERR_ARG, "%s: path too long", path);
     int fd = mkstemp(tmp);
     if (fd < 0)
         return nnc__fail(NNC_ERR_IO, "%s: cannot create a file in its folder: %s", path,

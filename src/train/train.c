@@ -164,29 +164,26 @@ static int outputs_finite(const trainer *t, size_t m)
     return sum == 0.0f;
 }
 
-/* One plain-SGD epoch: per batch w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and
- * b <- b - (eta/m) Σ∇b, the step added into the parameters by BP3 and BP4. */
-static epoch_end epoch_sgd(trainer *t, float eta, size_t *batch)
+/* The step of a batch after its forward pass. Plain SGD: per batch
+ * w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and b <- b - (eta/m) Σ∇b, added
+ * into the parameters by BP3 and BP4. An optimiser with state: the gradient
+ * first, then its update. */
+typedef void (*step_fn)(trainer *t, size_t m, float eta);
+
+static void sgd_step(trainer *t, size_t m, float eta)
 {
-    float decay = 1.0f - eta * t->optim.decay;
-    for (size_t b = 0; b * t->batch < t->n;) {
-        for (size_t end = span_end(t, b); b < end; b++) {
-            *batch = b;
-            if (stop_asked(t))
-                return EPOCH_STOPPED;
-            size_t m = load_batch(t, b * t->batch);
-            nnc__forward(t->net, t->ws, m);
-            if (!outputs_finite(t, m))
-                return EPOCH_DIVERGED;
-            nnc__backward_sgd_step(t->net, t->ws, m, eta, decay);
-        }
-        progress(t, b);
-    }
-    return EPOCH_DONE;
+    nnc__backward_sgd_step(t->net, t->ws, m, eta, 1.0f - eta * t->optim.decay);
 }
 
-/* One epoch of an optimiser with state: gradient first, then the update. */
-static epoch_end epoch_with_optimizer(trainer *t, float eta, size_t *batch)
+static void optimizer_step(trainer *t, size_t m, float eta)
+{
+    nnc__backward(t->net, t->ws, m, t->grad);
+    nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
+}
+
+/* One epoch: the batches in the order of t->order, in spans between which
+ * on_progress hears of them. */
+static epoch_end run_epoch(trainer *t, step_fn step, float eta, size_t *batch)
 {
     for (size_t b = 0; b * t->batch < t->n;) {
         for (size_t end = span_end(t, b); b < end; b++) {
@@ -197,8 +194,7 @@ static epoch_end epoch_with_optimizer(trainer *t, float eta, size_t *batch)
             nnc__forward(t->net, t->ws, m);
             if (!outputs_finite(t, m))
                 return EPOCH_DIVERGED;
-            nnc__backward(t->net, t->ws, m, t->grad);
-            nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
+            step(t, m, eta);
         }
         progress(t, b);
     }
@@ -443,8 +439,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         trainer_free(&t);
         return s;
     }
-    epoch_end (*run_epoch)(trainer *, float, size_t *) =
-        opts->optimizer == NNC_OPT_SGD ? epoch_sgd : epoch_with_optimizer;
+    step_fn step = opts->optimizer == NNC_OPT_SGD ? sgd_step : optimizer_step;
     unsigned monitor = opts->monitor;
     if (opts->halve_after || opts->early_stop)
         monitor |= NNC_MONITOR_VALID_ACCURACY;
@@ -467,7 +462,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         /* the network's block may have changed since (resume, on_epoch) */
         nnc__layout_copy(net->sizes, &net->packed, net->params, &t.padded, t.params);
         size_t batch = 0;
-        epoch_end end = run_epoch(&t, t.eta, &batch);
+        epoch_end end = run_epoch(&t, step, t.eta, &batch);
         if (end == EPOCH_DONE && !params_finite(t.params, t.padded.count))
             end = EPOCH_DIVERGED, batch = (t.n - 1) / t.batch;   /* the last update did it */
         if (end == EPOCH_DIVERGED) {   /* the network stays as after the last epoch */
