@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of a -Dfuzz=true build for SECONDS each, two at a
-# time, from the seed corpora in tests/fuzz/corpus/ (kept as they are; what a
+# Runs every fuzz target of a -Dfuzz=true build for SECONDS each, FUZZ_JOBS
+# (default 2) at a time, from the seed corpora in tests/fuzz/corpus/ (kept as they are; what a
 # run finds goes to BUILD/fuzz-corpus/). A crash, leak, timeout (over 1 s) or
 # memory use over the limit is saved under BUILD/fuzz-crashes/ and fails the run.
 # usage: scripts/fuzz.sh BUILD SECONDS
@@ -20,15 +20,21 @@ run_one() {
         "$work" "$src/tests/fuzz/corpus/$name" >"$build/fuzz-logs/$name.log" 2>&1
 }
 
+# JOBS targets at a time (default 2, one per core of the usual machine)
+jobs=${FUZZ_JOBS:-2}
 failed=0
 set -- $targets
 while [ $# -gt 0 ]; do
-    run_one "$1" & a=$!
-    b=""
-    if [ $# -gt 1 ]; then run_one "$2" & b=$!; fi
-    wait $a || failed=$((failed + 1))
-    [ -z "$b" ] || wait $b || failed=$((failed + 1))
-    shift; [ $# -gt 0 ] && shift
+    pids=""
+    for _ in $(seq "$jobs"); do
+        [ $# -gt 0 ] || break
+        run_one "$1" &
+        pids="$pids $!"
+        shift
+    done
+    for pid in $pids; do
+        wait "$pid" || failed=$((failed + 1))
+    done
 done
 for name in $targets; do
     log="$build/fuzz-logs/$name.log"
