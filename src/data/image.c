@@ -273,7 +273,7 @@ static float flatten_paper(grey_image *img)
     return 25.5f;   /* ink: above 10% of full strength, as for clean images */
 }
 
-/* ---- geometry (again) --------------------------------------------------- */
+/* ---- centring ------------------------------------------------------------ */
 
 /* MNIST's own preprocessing: the digit's bounding box scaled to fit a box of
  * 20/28 of the side, aspect kept, then placed so its centre of mass is the
