@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../runtime/error.h"
+#include "../runtime/file.h"
 #include "atomic_file.h"
 
 /* The file to write for path: path itself, or the target of a symbolic link,
@@ -41,13 +42,9 @@ static nnc_status resolve(const char *path, char *target, size_t cap, int *exist
     } else if (snprintf(target, cap, "%s", path) >= (int)cap) {
         return nnc__fail(NNC_ERR_ARG, "%s: path too long", path);
     }
-    if (S_ISDIR(sb.st_mode))
-        return nnc__fail(NNC_ERR_IO, "%s: is a folder, not a file", path);
-    if (!S_ISREG(sb.st_mode))
-        return nnc__fail(NNC_ERR_IO, "%s: not a regular file (a device, FIFO or socket): "
-                         "refused", path);
-    *exists = 1;
-    return NNC_OK;
+    nnc_status s = nnc__regular(path, &sb);
+    *exists = s == NNC_OK;
+    return s;
 }
 
 /* Makes the rename itself durable; a failure here loses nothing. */

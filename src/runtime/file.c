@@ -13,9 +13,14 @@ nnc_status nnc__check_readable(const char *path)
         return nnc__fail(NNC_ERR_ARG, "no file name given");
     if (stat(path, &sb) != 0)
         return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (S_ISDIR(sb.st_mode))
+    return nnc__regular(path, &sb);
+}
+
+nnc_status nnc__regular(const char *path, const struct stat *sb)
+{
+    if (S_ISDIR(sb->st_mode))
         return nnc__fail(NNC_ERR_IO, "%s: is a folder, not a file", path);
-    if (!S_ISREG(sb.st_mode))
+    if (!S_ISREG(sb->st_mode))
         return nnc__fail(NNC_ERR_IO, "%s: not a regular file (a device, FIFO or socket): "
                          "refused", path);
     return NNC_OK;

@@ -6,6 +6,11 @@
 
 #include "nnc.h"
 
+struct stat;
+/* NNC_OK if sb (of path) is a regular file; else an error naming path: a
+ * folder, or a device, FIFO or socket, which nnc neither reads nor replaces. */
+nnc_status nnc__regular(const char *path, const struct stat *sb);
+
 /* Checks that path names a regular file that can be read: a folder, FIFO or
  * device is refused before it is opened, since opening a FIFO waits for a
  * writer and a device may never end. NNC_OK, or an error naming path. */
