@@ -2,6 +2,7 @@
  * centring, broken files; a PNG of an MNIST test image predicts like it. */
 #include <math.h>
 #include <png.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +221,42 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     nnc_data_free(te);
 }
 
+/* Headers promising more pixels than the file holds are refused before the
+ * pixels are allocated (found by the PGM fuzz target: 11520 x 15201). */
+static void image_headers_are_checked_against_the_file(void **state)
+{
+    (void)state;
+    float out[4];
+    write_text(scratch_path("huge.pgm"), "P2\n11520 15201\n255\n4", 20);
+    assert_int_equal(nnc_image_load(scratch_path("huge.pgm"), 2, 2, NNC_INVERT_NO, 0, out),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "promises 11520 x 15201 pixels"));
+    write_text(scratch_path("huge5.pgm"), "P5\n16000 16000\n255\n\x01\x02", 22);
+    assert_int_equal(nnc_image_load(scratch_path("huge5.pgm"), 2, 2, NNC_INVERT_NO, 0, out),
+                     NNC_ERR_FORMAT);
+    /* a PNG claiming 16000 x 16000 in a few dozen bytes */
+    static const uint8_t one[1] = {7};
+    write_png(scratch_path("small.png"), one, 1, 1, 1);
+    FILE *f = fopen(scratch_path("small.png"), "r+b");
+    assert_non_null(f);
+    uint8_t ihdr[17];   /* "IHDR" and its 13 bytes, then their CRC at 29 */
+    fseek(f, 12, SEEK_SET);
+    assert_int_equal(fread(ihdr, 1, 17, f), 17);
+    memcpy(ihdr + 4, "\x00\x00\x3e\x80\x00\x00\x3e\x80", 8);   /* 16000 x 16000 */
+    uint32_t crc = (uint32_t)crc32(0L, ihdr, 17);
+    uint8_t be[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8),
+                     (uint8_t)crc};
+    fseek(f, 12, SEEK_SET);
+    fwrite(ihdr, 1, 17, f);
+    fwrite(be, 1, 4, f);
+    fclose(f);
+    assert_int_equal(nnc_image_load(scratch_path("small.png"), 2, 2, NNC_INVERT_NO, 0, out),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "promises 16000 x 16000 pixels"));
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(image_headers_are_checked_against_the_file),
     cmocka_unit_test(reads_pgm_ascii_and_binary),
     cmocka_unit_test(png_scaling_inversion_and_corruption),
     cmocka_unit_test(centring_puts_the_mass_in_the_middle),

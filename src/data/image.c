@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../runtime/file.h"
 #include "dataset.h"
@@ -49,6 +50,15 @@ static nnc_status read_pgm(FILE *f, const char *path, int binary, grey_image *im
     if (!pgm_number(f, &w) || !pgm_number(f, &h) || !pgm_number(f, &maxval) || w == 0 ||
         h == 0 || w > MAX_SIDE || h > MAX_SIDE || maxval == 0 || maxval > 65535)
         return nnc__fail(NNC_ERR_FORMAT, "%s: malformed PGM header", path);
+    /* the rest of the file must hold the pixels before they are allocated:
+     * a byte (or two) each in P5, a digit and a blank each in P2 */
+    struct stat sb;
+    long at = ftell(f);
+    unsigned long need = binary ? (maxval > 255 ? 2 : 1) : 2;
+    if (fstat(fileno(f), &sb) != 0 || at < 0 ||
+        (unsigned long long)w * h * need > (unsigned long long)sb.st_size - (unsigned long long)at + 1)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: the PGM header promises %lu x %lu "
+                         "pixels, the file has %lld bytes", path, w, h, (long long)sb.st_size);
     img->w = w, img->h = h;
     if (!(img->v = malloc(w * h * sizeof *img->v)))
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
@@ -93,6 +103,7 @@ static nnc_status read_png(FILE *f, const char *path, grey_image *img)
     png_infop info = png ? png_create_info_struct(png) : NULL;
     png_bytep volatile pixels = NULL;
     png_bytepp volatile rows = NULL;
+    volatile png_uint_32 promised_w = 0, promised_h = 0;   /* set when too large */
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
@@ -103,6 +114,10 @@ static nnc_status read_png(FILE *f, const char *path, grey_image *img)
         free(rows);
         free(img->v);
         img->v = NULL;
+        if (promised_w)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: the PNG header promises %u x %u pixels, "
+                             "more than the file can hold", path, (unsigned)promised_w,
+                             (unsigned)promised_h);
         return nnc__fail(NNC_ERR_FORMAT, "%s: corrupt or truncated PNG", path);
     }
     png_init_io(png, f);
@@ -110,6 +125,15 @@ static nnc_status read_png(FILE *f, const char *path, grey_image *img)
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     if (w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE)
         png_error(png, "size");
+    /* deflate holds at most 1032 bytes per byte of stream, and a row has at
+     * least one byte per pixel and a filter byte: a size the file cannot
+     * hold is refused before the pixels are allocated */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 &&
+        (unsigned long long)(w + 1) * h > 1032ull * (unsigned long long)sb.st_size) {
+        promised_w = w, promised_h = h;
+        png_error(png, "size");
+    }
     /* to 8-bit grey, whatever the file holds */
     png_set_expand(png);
     png_set_strip_16(png);
