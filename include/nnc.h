@@ -221,7 +221,7 @@ typedef enum {
     NNC_INVERT_NO
 } nnc_invert;
 
-/* Reads a PNG (through libpng) or PGM (P2 or P5) image, grey or RGB
+/* Reads a PNG (libpng), JPEG (libjpeg) or PGM (P2 or P5) image, grey or RGB
  * (converted), as width x height inputs on the scale of nnc's byte data
  * (grey level / 256). With centre = 0 the image is scaled to the size; with
  * centre = 1 it is prepared as MNIST's digits were: the paper's level

@@ -1,11 +1,14 @@
-/* test_image.c — images as network inputs: PNG and PGM, inversion, scaling,
- * centring, broken files; a PNG of an MNIST test image predicts like it. */
+/* test_image.c — images as network inputs: PNG, JPEG and PGM, inversion,
+ * scaling, centring, broken files; a PNG of an MNIST test image predicts like
+ * it, and so do photo-like pages of digits. */
 #include <math.h>
 #include <png.h>
 #include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jpeglib.h>
 
 #include "testutil.h"
 
@@ -26,6 +29,33 @@ static void write_png(const char *path, const uint8_t *px, int w, int h, int cha
         png_write_row(png, px + (size_t)y * w * channels);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
+    fclose(f);
+}
+
+/* Writes grey (channels 1) or RGB (3) 8-bit pixels as a baseline JPEG. */
+static void write_jpeg(const char *path, const uint8_t *px, int w, int h, int channels,
+                       int quality)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr err;
+    cinfo.err = jpeg_std_error(&err);
+    jpeg_create_compress(&cinfo);
+    jpeg_stdio_dest(&cinfo, f);
+    cinfo.image_width = (JDIMENSION)w;
+    cinfo.image_height = (JDIMENSION)h;
+    cinfo.input_components = channels;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(px + (size_t)cinfo.next_scanline * w * channels);
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
     fclose(f);
 }
 
@@ -182,21 +212,25 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
      * few either way); a page without ink is refused as blank. */
     enum { SIDE = 96, DIGITS = 40 };
     static uint8_t page[SIDE * SIDE];
-    int agree[2] = {0, 0};   /* white paper, grey and uneven paper */
-    for (int grey = 0; grey < 2; grey++)
+    int agree[3] = {0, 0, 0};   /* white paper; grey, uneven paper; that as a JPEG */
+    for (int kind = 0; kind < 3; kind++)
         for (size_t i = 0; i < DIGITS; i++) {
             nnc_data_input(te, i, x);
             for (int y = 0; y < SIDE; y++)
                 for (int xx = 0; xx < SIDE; xx++) {
-                    double paper = grey ? 150.0 + 85.0 * (xx + y) / (2.0 * SIDE) : 255.0;
+                    double paper = kind ? 150.0 + 85.0 * (xx + y) / (2.0 * SIDE) : 255.0;
                     int dx = xx - 6, dy = y - 10;
                     double ink = dx >= 0 && dy >= 0 && dx < 84 && dy < 84
                                      ? x[(dy / 3) * 28 + dx / 3] * 256.0 / 255.0
                                      : 0.0;
                     page[y * SIDE + xx] = (uint8_t)lround(paper - (paper - 25.0) * ink);
                 }
-            write_png(scratch_path("page.png"), page, SIDE, SIDE, 1);
-            assert_ok(nnc_image_load(scratch_path("page.png"), 28, 28, NNC_INVERT_AUTO, 2,
+            const char *name = kind == 2 ? "page.jpg" : "page.png";
+            if (kind == 2)
+                write_jpeg(scratch_path(name), page, SIDE, SIDE, 1, 75);
+            else
+                write_png(scratch_path(name), page, SIDE, SIDE, 1);
+            assert_ok(nnc_image_load(scratch_path(name), 28, 28, NNC_INVERT_AUTO, 2,
                                      from_png));
             assert_ok(nnc_feedforward(net, x, 1, o1));
             assert_ok(nnc_feedforward(net, from_png, 1, o2));
@@ -205,11 +239,13 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
                 a = o1[j] > o1[a] ? j : a;
                 b = o2[j] > o2[b] ? j : b;
             }
-            agree[grey] += a == b;
+            agree[kind] += a == b;
         }
-    if (agree[1] < agree[0] - 3 || agree[1] < DIGITS * 7 / 10)
-        fail_msg("digits on grey, unevenly lit paper: %d of %d classes as the test images', "
-                 "on white paper %d", agree[1], DIGITS, agree[0]);
+    for (int kind = 1; kind < 3; kind++)
+        if (agree[kind] < agree[0] - 3 || agree[kind] < DIGITS * 7 / 10)
+            fail_msg("digits on grey, unevenly lit paper%s: %d of %d classes as the test "
+                     "images', on white paper %d", kind == 2 ? " as JPEG" : "", agree[kind],
+                     DIGITS, agree[0]);
     for (int y = 0; y < SIDE; y++)
         for (int xx = 0; xx < SIDE; xx++)
             page[y * SIDE + xx] = (uint8_t)(150 + 85 * (xx + y) / (2 * SIDE));
@@ -258,9 +294,57 @@ static void image_headers_are_checked_against_the_file(void **state)
     expect_refused("small.png", "promises 16000 x 16000 pixels");
 }
 
+/* JPEG, grey and colour, read close to the pixels written (JPEG is lossy);
+ * a truncated file and a header promising more than the file holds are
+ * refused with the file's name. */
+static void reads_jpeg_and_refuses_broken_ones(void **state)
+{
+    (void)state;
+    enum { W = 32, H = 24 };
+    static uint8_t grey[W * H], rgb[W * H * 3];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            grey[y * W + x] = (uint8_t)(40 + 5 * x + 2 * y);   /* a smooth ramp */
+            uint8_t *p = rgb + (y * W + x) * 3;
+            p[0] = (uint8_t)(8 * x), p[1] = (uint8_t)(10 * y), p[2] = 100;
+        }
+    float out[W * H];
+    write_jpeg(scratch_path("ramp.jpg"), grey, W, H, 1, 95);
+    assert_ok(nnc_image_load(scratch_path("ramp.jpg"), W, H, NNC_INVERT_NO, 0, out));
+    for (int i = 0; i < W * H; i++)
+        if (fabsf(out[i] * 256.0f - grey[i]) > 3.0f)
+            fail_msg("ramp.jpg pixel %d: %.1f, written %d", i, out[i] * 256.0f, grey[i]);
+    write_jpeg(scratch_path("colour.jpg"), rgb, W, H, 3, 95);
+    assert_ok(nnc_image_load(scratch_path("colour.jpg"), W, H, NNC_INVERT_NO, 0, out));
+    for (int i = 0; i < W * H; i++) {   /* luma, as ITU-R BT.601 weighs the channels */
+        double luma = 0.299 * rgb[i * 3] + 0.587 * rgb[i * 3 + 1] + 0.114 * rgb[i * 3 + 2];
+        if (fabs(out[i] * 256.0 - luma) > 4.0)
+            fail_msg("colour.jpg pixel %d: %.1f, luma written %.1f", i, out[i] * 256.0, luma);
+    }
+    /* half the file: the end comes early */
+    FILE *f = fopen(scratch_path("ramp.jpg"), "rb");
+    assert_non_null(f);
+    static uint8_t bytes[65536];
+    size_t n = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    write_text(scratch_path("half.jpg"), (const char *)bytes, n / 2);
+    expect_refused("half.jpg", "half.jpg: corrupt or unsupported JPEG");
+    /* the frame header (SOF0: FF C0, length, precision, height, width) made to
+     * promise 16000 x 16000 pixels in a file of a few hundred bytes */
+    size_t sof = 0;
+    for (size_t i = 2; i + 9 < n && !sof; i++)
+        if (bytes[i] == 0xFF && bytes[i + 1] == 0xC0)
+            sof = i;
+    assert_true(sof > 0);
+    memcpy(bytes + sof + 5, "\x3e\x80\x3e\x80", 4);
+    write_text(scratch_path("huge.jpg"), (const char *)bytes, n);
+    expect_refused("huge.jpg", "promises 16000 x 16000 pixels");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(image_headers_are_checked_against_the_file),
     cmocka_unit_test(reads_pgm_ascii_and_binary),
+    cmocka_unit_test(reads_jpeg_and_refuses_broken_ones),
     cmocka_unit_test(png_scaling_inversion_and_corruption),
     cmocka_unit_test(centring_puts_the_mass_in_the_middle),
     cmocka_unit_test(png_of_a_test_image_predicts_like_the_image),

@@ -1,4 +1,4 @@
-/* image.c — an image file as a network input: PNG (libpng) or PGM, grey or
+/* image.c — an image file as a network input: PNG (libpng), JPEG or PGM, grey or
  * RGB, scaled to the input size, optionally centred as MNIST digits are, and
  * turned light-on-dark as MNIST's digits are. */
 #include <errno.h>
@@ -11,13 +11,11 @@
 
 #include "../runtime/file.h"
 #include "dataset.h"
+#include "image.h"
 
-#define MAX_SIDE 16384
+#define MAX_SIDE NNC__IMAGE_MAX_SIDE
 
-typedef struct {
-    size_t w, h;
-    float *v;   /* grey levels 0 .. 255, row-major */
-} grey_image;
+typedef nnc__grey_image grey_image;
 
 /* ---- PGM -------------------------------------------------------------- */
 
@@ -175,11 +173,14 @@ static nnc_status read_any(const char *path, grey_image *img)
     if (got == 8 && !png_sig_cmp(sig, 0, 8)) {
         rewind(f);
         s = read_png(f, path, img);
+    } else if (nnc__is_jpeg(sig, got)) {
+        rewind(f);
+        s = nnc__read_jpeg(f, path, img);
     } else if (got >= 2 && sig[0] == 'P' && (sig[1] == '2' || sig[1] == '5')) {
         fseek(f, 2, SEEK_SET);
         s = read_pgm(f, path, sig[1] == '5', img);
     } else {
-        s = nnc__fail(NNC_ERR_FORMAT, "%s: not a PNG or PGM (P2/P5) image", path);
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: not a PNG, JPEG or PGM (P2/P5) image", path);
     }
     fclose(f);
     if (s != NNC_OK) {

@@ -1,4 +1,4 @@
-/* fuzz_image.c — nnc_image_load on a PNG or PGM, centred as MNIST's digits
+/* fuzz_image.c — nnc_image_load on a PNG, JPEG or PGM, centred as MNIST's digits
  * or scaled, at a size taken from the input's first byte. */
 #include "fuzz_util.h"
 #include "nnc.h"
