@@ -49,6 +49,9 @@ const char *cli_optimizer_name(nnc_optimizer o);
  * runtime error, -1 after a usage error. valid and test may come back NULL. */
 int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_data **valid,
                   nnc_data **test);
+/* The set a model is judged on: the test set of a folder or pickle, or a
+ * whole CSV (--test's, if given). Returns as cli_load_sets. */
+int cli_load_test_set(const char *data, const char *test_csv, nnc_data **test);
 
 /* How a training run reports itself (report.c); the user pointer of
  * nnc_train's callbacks. */
@@ -71,9 +74,17 @@ int cmd_info(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
-/* Writes rgb (height rows of width x 3 bytes) as a PNG to path, renamed into
- * place; 0 after printing why not. */
-int cli_write_png(const char *path, size_t width, size_t height, const unsigned char *rgb);
+/* A file being written: open makes PATH.tmp-PID (0 after printing why not);
+ * commit closes it and, if ok and every write went through, renames it to
+ * path, else removes it. Commit returns 1 when the file is in place. */
+typedef struct {
+    FILE       *f;
+    const char *path;
+    char        tmp[4096];
+} cli_output;
+int cli_output_open(cli_output *o, const char *path);
+int cli_output_commit(cli_output *o, int ok);
 
 #endif

@@ -76,17 +76,8 @@ int cmd_eval(int argc, char **argv)
     nnc_net *net = cli_load_model(argv[optind]);
     if (!net)
         return 1;
-    nnc_data *train = NULL, *valid = NULL, *test = NULL;
-    int loaded;
-    if (cli_ends_with(dir, ".csv")) {   /* a CSV is evaluated whole */
-        loaded = nnc_csv_load(test_csv ? test_csv : dir, &test, NULL) == NNC_OK;
-        if (!loaded)
-            cli_error("%s", nnc_last_error());
-    } else {
-        loaded = cli_load_sets(dir, test_csv, &train, &valid, &test);   /* says why not */
-    }
-    nnc_data_free(train);
-    nnc_data_free(valid);
+    nnc_data *test;
+    int loaded = cli_load_test_set(dir, test_csv, &test);
     if (loaded != 1) {
         nnc_net_free(net);
         return loaded < 0 ? EXIT_USAGE : 1;

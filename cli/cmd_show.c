@@ -1,92 +1,109 @@
-/* cmd_show.c — `nnc show MODEL --weights -o w.png`: what the first hidden
- * layer learned, each unit's incoming weights as a tile shaped like the input
- * image, on one colour scale for the whole sheet. */
+/* cmd_show.c — `nnc show MODEL --weights|--errors|--confusion -o PICTURE.png`:
+ * what a network learned and where it goes wrong, as pictures. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
+#include "pictures.h"
 
-#define ZOOM 3   /* pixels per weight */
-#define GAP 2    /* pixels between tiles */
-
-/* A diverging map: -1 blue, 0 white, +1 red. */
-static void colour(float v, unsigned char *rgb)
-{
-    v = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
-    unsigned char fade = (unsigned char)lrintf(255.0f * (1.0f - fabsf(v)));
-    rgb[0] = v < 0 ? fade : 255;
-    rgb[1] = fade;
-    rgb[2] = v > 0 ? fade : 255;
-}
-
-static int show_weights(nnc_net *net, const char *model, const char *output)
-{
-    size_t n_in = nnc_net_inputs(net), units = nnc_net_size(net, 1);
-    size_t side = (size_t)llround(sqrt((double)n_in));
-    if (side * side != n_in) {
-        cli_error("%s: the network takes %zu inputs, not a square image, so its weights "
-                  "have no picture", model, n_in);
-        return 0;
-    }
-    const float *W = nnc_net_weights(net, 1);   /* n_in x units: column j is unit j's */
-    float scale = 0.0f;   /* one scale for the sheet: its largest weight */
-    for (size_t i = 0; i < n_in * units; i++)
-        scale = fabsf(W[i]) > scale ? fabsf(W[i]) : scale;
-    size_t cols = (size_t)ceil(sqrt((double)units)), rows = (units + cols - 1) / cols;
-    size_t tile = side * ZOOM, width = cols * (tile + GAP) + GAP,
-           height = rows * (tile + GAP) + GAP;
-    unsigned char *rgb = malloc(width * height * 3);
-    if (!rgb) {
-        cli_error("out of memory for a %zu x %zu picture", width, height);
-        return 0;
-    }
-    memset(rgb, 128, width * height * 3);   /* grey between the tiles */
-    for (size_t j = 0; j < units; j++) {
-        size_t x0 = GAP + (j % cols) * (tile + GAP), y0 = GAP + (j / cols) * (tile + GAP);
-        for (size_t y = 0; y < tile; y++)
-            for (size_t x = 0; x < tile; x++) {
-                float w = W[((y / ZOOM) * side + x / ZOOM) * units + j];
-                colour(scale > 0 ? w / scale : 0.0f, rgb + ((y0 + y) * width + x0 + x) * 3);
-            }
-    }
-    int ok = cli_write_png(output, width, height, rgb);
-    free(rgb);
-    if (ok)
-        printf("%s: %zu units of layer 1 as %zux%zu tiles, colour scale +-%.3g (red "
-               "positive, blue negative)\n", output, units, side, side, scale);
-    return ok;
-}
+#define DEFAULT_ERRORS 64
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc show MODEL --weights -o PICTURE.png\n"
-          "\n"
-          "Draws what a network learned. --weights: every unit of the first hidden\n"
-          "layer as a tile of its incoming weights, shaped like the input image, red\n"
-          "positive and blue negative on one scale for the whole sheet.\n"
-          "  -w, --weights      the first layer's weights\n"
-          "  -o, --output FILE  the picture to write (.png)\n",
-          out);
+    fprintf(out,
+            "usage: nnc show MODEL --weights|--errors|--confusion -o PICTURE.png\n"
+            "                [--data PATH] [--test FILE.csv] [--count N]\n"
+            "\n"
+            "Draws what a network learned, for inputs that are square images.\n"
+            "  -w, --weights      every unit of the first hidden layer as a tile of its\n"
+            "                     incoming weights, red positive and blue negative on one\n"
+            "                     scale for the sheet (3 pixels per weight, 2 between tiles)\n"
+            "  -e, --errors       misclassified test samples, the most confident mistakes\n"
+            "                     first, each as 'label -> prediction' and the network's\n"
+            "                     output for the prediction\n"
+            "  -c, --confusion    the confusion matrix as a heat map with its counts (rows:\n"
+            "                     label, columns: prediction, shaded by the row's fraction)\n"
+            "  -o, --output FILE  the picture to write (.png)\n"
+            "  -d, --data PATH    for --errors and --confusion: the data as 'nnc eval'\n"
+            "                     takes it (default: $NNC_DATA, else data/mnist)\n"
+            "      --test FILE    with a CSV --data: the CSV to judge on instead\n"
+            "  -n, --count N      --errors: at most N samples (default %d)\n",
+            DEFAULT_ERRORS);
+}
+
+enum { SHOW_WEIGHTS = 1, SHOW_ERRORS = 2, SHOW_CONFUSION = 4 };
+
+/* The picture of what; NULL after printing why not. */
+static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
+                    const char *test_csv, size_t count)
+{
+    if (what == SHOW_WEIGHTS) {
+        float scale;
+        canvas *c = picture_weights(net, model, &scale);
+        if (c)
+            printf("%zu units of layer 1 as tiles, colour scale +-%.3g (red positive, blue "
+                   "negative)\n", nnc_net_size(net, 1), scale);
+        return c;
+    }
+    nnc_data *test;
+    int loaded = cli_load_test_set(data, test_csv, &test);
+    if (loaded != 1)
+        return NULL;
+    canvas *c = NULL;
+    if (what == SHOW_ERRORS) {
+        size_t wrong;
+        if ((c = picture_errors(net, test, count, &wrong)))
+            printf("%zu of %zu samples of %s misclassified, %zu shown\n", wrong,
+                   nnc_data_count(test), nnc_data_source(test), wrong < count ? wrong : count);
+    } else {
+        size_t k = nnc_net_outputs(net);
+        size_t *cm = calloc(k * k, sizeof *cm);
+        if (!cm)
+            cli_error("out of memory");
+        else if (nnc_confusion_matrix(net, test, cm) != NNC_OK)
+            cli_error("%s", nnc_last_error());
+        else if ((c = picture_confusion(cm, k)))
+            printf("confusion matrix of %s on %s, %zu classes\n", model, nnc_data_source(test),
+                   k);
+        free(cm);
+    }
+    nnc_data_free(test);
+    return c;
 }
 
 int cmd_show(int argc, char **argv)
 {
     static const struct option longopts[] = {{"weights", no_argument, NULL, 'w'},
+                                             {"errors", no_argument, NULL, 'e'},
+                                             {"confusion", no_argument, NULL, 'c'},
                                              {"output", required_argument, NULL, 'o'},
+                                             {"data", required_argument, NULL, 'd'},
+                                             {"test", required_argument, NULL, 't'},
+                                             {"count", required_argument, NULL, 'n'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *output = NULL;
-    int weights = 0, c;
+    const char *output = NULL, *data = default_data_dir(), *test_csv = NULL;
+    unsigned long long count = DEFAULT_ERRORS;
+    int what = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "wo:h", longopts, NULL)) != -1) {
-        if (c == 'w') {
-            weights = 1;
+    while ((c = getopt_long(argc, argv, "weco:d:n:h", longopts, NULL)) != -1) {
+        if (c == 'w' || c == 'e' || c == 'c') {
+            what |= c == 'w' ? SHOW_WEIGHTS : c == 'e' ? SHOW_ERRORS : SHOW_CONFUSION;
         } else if (c == 'o') {
             output = optarg;
+        } else if (c == 'd') {
+            data = optarg;
+        } else if (c == 't') {
+            test_csv = optarg;
+        } else if (c == 'n') {
+            if (!parse_uint("--count", optarg, 10000, &count))
+                return EXIT_USAGE;
+            if (count == 0) {
+                cli_error("--count: at least 1");
+                return EXIT_USAGE;
+            }
         } else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -95,8 +112,10 @@ int cmd_show(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (argc - optind != 1 || !output || !weights) {
-        cli_error("show: expects MODEL --weights -o FILE.png; try 'nnc show --help'");
+    if (argc - optind != 1 || !output ||
+        (what != SHOW_WEIGHTS && what != SHOW_ERRORS && what != SHOW_CONFUSION)) {
+        cli_error("show: expects MODEL, one of --weights, --errors or --confusion, and -o "
+                  "FILE.png; try 'nnc show --help'");
         return EXIT_USAGE;
     }
     if (!cli_ends_with(output, ".png")) {
@@ -106,7 +125,10 @@ int cmd_show(int argc, char **argv)
     nnc_net *net = cli_load_model(argv[optind]);
     if (!net)
         return 1;
-    int ok = show_weights(net, argv[optind], output);
+    canvas *picture = draw(what, net, argv[optind], data, test_csv, (size_t)count);
+    int ok = picture && canvas_finish(picture, output, NULL);
+    if (ok)
+        printf("wrote %s\n", output);
     nnc_net_free(net);
     return ok ? 0 : 1;
 }

@@ -1,12 +1,14 @@
 /* test_pictures.c — nnc plot: learning curves as well-formed SVG, a polyline
- * per curve with a point per epoch; bad metrics files refused by line.
- * nnc show --weights: a PNG of the documented size whose colours are the
- * weights on one scale. */
+ * per curve with a point per epoch, or a PNG of the documented size in the
+ * runs' colours; bad metrics files refused by line. nnc show: --weights a PNG
+ * whose colours are the weights on one scale, --errors as many tiles as
+ * mistakes, --confusion cells shaded by the matrix the network gives. */
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -55,6 +57,137 @@ static void curves_are_polylines_with_a_point_per_epoch(void **state)
     assert_int_equal(points[3], 4);   /* the cost panel: run a's training cost */
     assert_non_null(strstr(svg, "test-scratch/run-b.csv"));   /* the legend names runs */
     assert_non_null(strstr(svg, ">epoch<"));
+}
+
+/* Decodes a PNG as RGB into a malloc'd buffer; the size in *w, *h. */
+static unsigned char *read_png_rgb(const char *path, unsigned *w, unsigned *h)
+{
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, path))
+        fail_msg("%s does not decode as PNG: %s", path, img.message);
+    img.format = PNG_FORMAT_RGB;
+    unsigned char *rgb = malloc(PNG_IMAGE_SIZE(img));
+    assert_non_null(rgb);
+    assert_true(png_image_finish_read(&img, NULL, rgb, 0, NULL));
+    *w = img.width, *h = img.height;
+    return rgb;
+}
+
+static int has_colour(const unsigned char *rgb, unsigned w, unsigned h, uint32_t colour)
+{
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        if (((uint32_t)rgb[3 * i] << 16 | (uint32_t)rgb[3 * i + 1] << 8 | rgb[3 * i + 2]) ==
+            colour)
+            return 1;
+    return 0;
+}
+
+static void curves_as_png_in_the_runs_colours(void **state)
+{
+    (void)state;
+    write_file("run-c.csv", "epoch,seconds,eta,train_accuracy\n0,0.1,3,0.5\n1,0.1,3,0.7\n");
+    write_file("run-d.csv", "epoch,seconds,eta,train_accuracy\n0,0.1,3,0.6\n1,0.1,3,0.65\n");
+    char out[4096];
+    assert_int_equal(run_command("nnc plot test-scratch/run-c.csv test-scratch/run-d.csv "
+                                 "-o test-scratch/curves.png", out, sizeof out), 0);
+    unsigned w, h;
+    unsigned char *rgb = read_png_rgb("test-scratch/curves.png", &w, &h);
+    assert_int_equal(w, 940);
+    assert_int_equal(h, 430 + 20 * 2);
+    assert_true(has_colour(rgb, w, h, 0x1f77b4));   /* the first run's blue */
+    assert_true(has_colour(rgb, w, h, 0xd62728));   /* the second's red */
+    free(rgb);
+    assert_int_equal(run_command("nnc plot test-scratch/run-c.csv -o test-scratch/c.gif", out,
+                                 sizeof out), 2);
+}
+
+/* A 4 x 4 "image" CSV of 40 samples and a 16-6-3 network trained a little on
+ * it: pictures of its mistakes and its confusion matrix. */
+static void errors_and_confusion_are_the_networks(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 16, K = 3 };
+    FILE *f = fopen(scratch_path("squares.csv"), "w");
+    assert_non_null(f);
+    uint8_t px[N * D], labels[N];
+    uint64_t r = 12345;
+    for (int i = 0; i < N; i++) {
+        labels[i] = (uint8_t)(i % K);
+        fprintf(f, "%d", labels[i]);
+        for (int j = 0; j < D; j++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            /* class c is brighter in row c, with noise that makes it hard */
+            px[i * D + j] = (uint8_t)((r >> 33) % 160 + (j / 4 == labels[i] ? 60 : 0));
+            fprintf(f, ",%d", px[i * D + j]);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    const size_t sizes[] = {D, 6, K};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 3, &net));
+    assert_ok(nnc_model_save(net, scratch_path("squares.nnc")));
+    /* what the network answers, worked out here */
+    size_t wrong = 0, cm[K * K] = {0};
+    for (int i = 0; i < N; i++) {
+        float x[D], y[K];
+        for (int j = 0; j < D; j++)
+            x[j] = px[i * D + j] / 256.0f;   /* byte data as nnc scales it */
+        assert_ok(nnc_feedforward(net, x, 1, y));
+        size_t best = 0;
+        for (size_t j = 1; j < K; j++)
+            best = y[j] > y[best] ? j : best;
+        wrong += best != labels[i];
+        cm[labels[i] * K + best]++;
+    }
+    nnc_net_free(net);
+    assert_true(wrong > 0);
+    char out[4096], want[128];
+    assert_int_equal(run_command("nnc show test-scratch/squares.nnc --errors --count 10 "
+                                 "--data test-scratch/squares.csv -o test-scratch/err.png",
+                                 out, sizeof out), 0);
+    snprintf(want, sizeof want, "%zu of %d samples", wrong, N);
+    if (!strstr(out, want))
+        fail_msg("show --errors printed '%s', expected '%s'", out, want);
+    unsigned w, h;
+    unsigned char *rgb = read_png_rgb("test-scratch/err.png", &w, &h);
+    size_t shown = wrong < 10 ? wrong : 10, cols = shown < 8 ? shown : 8;
+    assert_int_equal(w, cols * (4 * 3 + 16) + 8);   /* 3 pixels per input, 16 between */
+    assert_int_equal(h, (shown + cols - 1) / cols * (4 * 3 + 16 + 8) + 30);
+    free(rgb);
+
+    assert_int_equal(run_command("nnc show test-scratch/squares.nnc --confusion "
+                                 "--data test-scratch/squares.csv -o test-scratch/cm.png",
+                                 out, sizeof out), 0);
+    rgb = read_png_rgb("test-scratch/cm.png", &w, &h);
+    assert_int_equal(w, 70 + 40 * K + 20);   /* 40-pixel cells after a 70-pixel margin */
+    assert_int_equal(h, 60 + 40 * K + 20);
+    for (size_t i = 0; i < K; i++) {
+        size_t row = cm[i * K] + cm[i * K + 1] + cm[i * K + 2];
+        for (size_t j = 0; j < K; j++) {   /* a cell's corner: its shade, no digits */
+            double s = sqrt((double)cm[i * K + j] / (double)row);
+            const unsigned char *p = rgb + ((60 + 40 * i + 4) * w + 70 + 40 * j + 4) * 3;
+            if (abs(p[0] - (int)lround(255 - s * 247)) > 1 ||
+                abs(p[1] - (int)lround(255 - s * 207)) > 1 ||
+                abs(p[2] - (int)lround(255 - s * 148)) > 1)
+                fail_msg("cell (%zu, %zu) of %zu / %zu: colour %d %d %d", i, j,
+                         cm[i * K + j], row, p[0], p[1], p[2]);
+        }
+    }
+    free(rgb);
+    /* inputs that are not a square image have no picture */
+    write_file("five.csv", "1,1,2,3,4,5\n0,5,4,3,2,1\n");
+    const size_t five[] = {5, 3, 2};
+    assert_ok(nnc_net_create(five, 3, 1, &net));
+    assert_ok(nnc_model_save(net, scratch_path("five.nnc")));
+    nnc_net_free(net);
+    assert_int_equal(run_command("nnc show test-scratch/five.nnc --errors --data "
+                                 "test-scratch/five.csv -o test-scratch/five.png", out,
+                                 sizeof out), 1);
+    assert_non_null(strstr(out, "not a square image"));
+    assert_int_equal(access("test-scratch/five.png", F_OK), -1);
 }
 
 static void bad_metrics_files_are_refused(void **state)
@@ -107,6 +240,8 @@ static void weights_sheet_is_a_png_of_the_weights(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(weights_sheet_is_a_png_of_the_weights),
     cmocka_unit_test(curves_are_polylines_with_a_point_per_epoch),
+    cmocka_unit_test(curves_as_png_in_the_runs_colours),
+    cmocka_unit_test(errors_and_confusion_are_the_networks),
     cmocka_unit_test(bad_metrics_files_are_refused),
 };
 TEST_GROUP(picture_tests, "pictures", tests);

@@ -1,0 +1,208 @@
+/* curves.c — learning curves of one or more runs from their --metrics files:
+ * accuracy and cost per epoch for training, validation and test, a colour
+ * per run and a line style per set, with ticks on round values. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "curves.h"
+
+#define MAX_EPOCHS 100000
+#define PANEL_W 400
+#define PANEL_H 300
+
+/* The measures a metrics file may hold; a curve is one measure of one run. */
+static const char *const measure_names[CURVES_MEASURES] = {"train_accuracy", "valid_accuracy",
+                                             "test_accuracy",  "train_cost",
+                                             "valid_cost",     "test_cost"};
+static const char *const set_labels[3] = {"training", "validation", "test"};
+static const uint32_t colours[CURVES_MAX_RUNS] = {0x1f77b4, 0xd62728, 0x2ca02c, 0x9467bd,
+                                                 0xff7f0e, 0x17becf, 0x8c564b, 0xe377c2};
+
+void curves_free(curves_run *r)
+{
+    free(r->epoch);
+    for (int m = 0; m < CURVES_MEASURES; m++)
+        free(r->value[m]);
+    memset(r, 0, sizeof *r);
+}
+
+static int grow(double **v, size_t cap)
+{
+    double *p = realloc(*v, cap * sizeof *p);
+    if (p)
+        *v = p;
+    return p != NULL;
+}
+
+int curves_read(const char *path, curves_run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_error("%s: cannot open: %s", path, strerror(errno));
+        return 0;
+    }
+    char line[4096];
+    int column[16], n_cols = 0, ok = 1;
+    if (!fgets(line, sizeof line, f) || strncmp(line, "epoch,seconds,eta", 17) != 0) {
+        cli_error("%s: not a metrics file of nnc train (its header starts epoch,seconds,eta)",
+                  path);
+        fclose(f);
+        return 0;
+    }
+    for (char *save, *tok = strtok_r(line, ",\r\n", &save); tok && n_cols < 16;
+         tok = strtok_r(NULL, ",\r\n", &save)) {
+        column[n_cols] = -1;
+        for (int m = 0; m < CURVES_MEASURES; m++)
+            if (!strcmp(tok, measure_names[m]))
+                column[n_cols] = m;
+        n_cols++;
+    }
+    size_t cap = 0;
+    for (size_t line_no = 2; ok && fgets(line, sizeof line, f); line_no++) {
+        if (r->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            if (cap > MAX_EPOCHS) {
+                cli_error("%s: more than %d epochs", path, MAX_EPOCHS);
+                ok = 0;
+                break;
+            }
+            if (!grow(&r->epoch, cap))
+                ok = 0;
+            for (int c = 0; c < n_cols; c++)
+                if (column[c] >= 0 && !grow(&r->value[column[c]], cap))
+                    ok = 0;
+            if (!ok) {
+                cli_error("%s: out of memory", path);
+                break;
+            }
+        }
+        char *p = line;
+        for (int c = 0; c < n_cols && ok; c++) {
+            char *end;
+            double v = *p == ',' || *p == '\n' || *p == '\0' ? NAN : strtod(p, &end);
+            if (isnan(v))
+                end = p;
+            else if (end == p)
+                ok = 0;
+            if (c == 0)
+                r->epoch[r->n] = v;
+            else if (column[c] >= 0)
+                r->value[column[c]][r->n] = v;
+            p = end;
+            if (c + 1 < n_cols) {
+                if (*p != ',')
+                    ok = 0;
+                p++;
+            }
+        }
+        if (!ok || isnan(r->epoch[r->n]))
+            cli_error("%s: line %zu is not a row of %d values", path, line_no, n_cols), ok = 0;
+        else
+            r->n++;
+    }
+    fclose(f);
+    if (ok && r->n == 0)
+        cli_error("%s: no epochs", path), ok = 0;
+    if (!ok)
+        curves_free(r);
+    return ok;
+}
+
+/* A round step for about `ticks` ticks over [lo, hi]: 1, 2 or 5 times 10^k. */
+static double tick_step(double lo, double hi, int ticks)
+{
+    double raw = (hi - lo) / ticks, p = pow(10.0, floor(log10(raw)));
+    double m = raw / p;
+    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/* One panel: the curves of measures [first, first+3) of every run. */
+static void panel(canvas *c, const curves_run *runs, int n_runs, int first, double x0,
+                  double y0, const char *title)
+{
+    const double w = PANEL_W, h = PANEL_H;
+    double xmax = 1, lo = INFINITY, hi = -INFINITY;
+    for (int r = 0; r < n_runs; r++)
+        for (size_t i = 0; i < runs[r].n; i++) {
+            xmax = runs[r].epoch[i] > xmax ? runs[r].epoch[i] : xmax;
+            for (int m = first; m < first + 3; m++)
+                if (runs[r].value[m] && !isnan(runs[r].value[m][i])) {
+                    lo = fmin(lo, runs[r].value[m][i]);
+                    hi = fmax(hi, runs[r].value[m][i]);
+                }
+        }
+    canvas_text(c, x0 + w / 2, y0 - 12, 14, ANCHOR_MIDDLE, 0x000000, title);
+    canvas_rect(c, x0, y0, w, h, NO_COLOUR, 0x444444);
+    if (lo > hi) {   /* no such measure in any run */
+        canvas_text(c, x0 + w / 2, y0 + h / 2, 12, ANCHOR_MIDDLE, 0x000000, "not measured");
+        return;
+    }
+    if (hi - lo < 1e-9)
+        lo -= 0.5, hi += 0.5;
+    double ys = tick_step(lo, hi, 5), xs = tick_step(0, xmax, 6);
+    lo = floor(lo / ys) * ys, hi = ceil(hi / ys) * ys;
+    xs = xs < 1 ? 1 : xs;
+#define X(e) (x0 + (e) / xmax * w)
+#define Y(v) (y0 + h - ((v) - lo) / (hi - lo) * h)
+    char label[32];
+    for (double v = lo; v <= hi + ys / 2; v += ys) {
+        canvas_line(c, x0, Y(v), x0 + w, Y(v), 0xdddddd, 1, STROKE_SOLID);
+        snprintf(label, sizeof label, "%g", fabs(v) < ys / 2 ? 0.0 : v);
+        canvas_text(c, x0 - 6, Y(v) + 4, 12, ANCHOR_END, 0x000000, label);
+    }
+    for (double e = 0; e <= xmax + xs / 2; e += xs) {
+        canvas_line(c, X(e), y0 + h, X(e), y0 + h + 5, 0x444444, 1, STROKE_SOLID);
+        snprintf(label, sizeof label, "%g", e);
+        canvas_text(c, X(e), y0 + h + 18, 12, ANCHOR_MIDDLE, 0x000000, label);
+    }
+    canvas_text(c, x0 + w / 2, y0 + h + 36, 12, ANCHOR_MIDDLE, 0x000000, "epoch");
+    for (int r = 0; r < n_runs; r++)
+        for (int m = first; m < first + 3; m++) {
+            if (!runs[r].value[m])
+                continue;
+            double *xy = malloc(2 * runs[r].n * sizeof *xy);
+            if (!xy)
+                continue;   /* a curve left out rather than the picture lost */
+            size_t n = 0;
+            for (size_t i = 0; i < runs[r].n; i++)
+                if (!isnan(runs[r].value[m][i])) {
+                    xy[2 * n] = X(runs[r].epoch[i]);
+                    xy[2 * n + 1] = Y(runs[r].value[m][i]);
+                    n++;
+                }
+            char title_text[4200];
+            snprintf(title_text, sizeof title_text, "%s, %s", runs[r].path, measure_names[m]);
+            canvas_polyline(c, xy, n, colours[r], 1.5, (stroke_style)(m - first), title_text);
+            free(xy);
+        }
+#undef X
+#undef Y
+}
+
+void curves_size(int n_runs, int *width, int *height)
+{
+    *width = 940;
+    *height = 430 + 20 * n_runs;
+}
+
+void curves_draw(canvas *c, const curves_run *runs, int n_runs)
+{
+    panel(c, runs, n_runs, 0, 60, 40, "accuracy");
+    panel(c, runs, n_runs, 3, 520, 40, "cost");
+    double y = 400;   /* the legend: a colour per run, a line style per set */
+    for (int s = 0; s < 3; s++) {
+        canvas_line(c, 60 + 150 * s, y, 90 + 150 * s, y, 0x444444, 1.5, (stroke_style)s);
+        canvas_text(c, 96 + 150 * s, y + 4, 12, ANCHOR_START, 0x000000, set_labels[s]);
+    }
+    for (int r = 0; r < n_runs; r++) {
+        y += 20;
+        canvas_rect(c, 60, y - 2, 30, 4, colours[r], NO_COLOUR);
+        canvas_text(c, 96, y + 4, 12, ANCHOR_START, 0x000000, runs[r].path);
+    }
+}

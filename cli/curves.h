@@ -1,0 +1,28 @@
+/* curves.h — learning curves: the runs' --metrics files read back, and drawn
+ * as two panels (accuracy, cost) with a legend, on any canvas. */
+#ifndef NNC_CURVES_H
+#define NNC_CURVES_H
+
+#include <stddef.h>
+
+#include "canvas.h"
+
+#define CURVES_MAX_RUNS 8
+#define CURVES_MEASURES 6   /* accuracy then cost, each of training, validation, test */
+
+typedef struct {
+    const char *path;
+    size_t      n;                         /* epochs                                 */
+    double     *epoch;
+    double     *value[CURVES_MEASURES];    /* per measure; NULL when not in the file */
+} curves_run;
+
+/* Reads a --metrics file; 0 after printing why not (r is then freed). */
+int curves_read(const char *path, curves_run *r);
+void curves_free(curves_run *r);
+
+/* The picture's size for n_runs runs (the legend grows with them). */
+void curves_size(int n_runs, int *width, int *height);
+void curves_draw(canvas *c, const curves_run *runs, int n_runs);
+
+#endif

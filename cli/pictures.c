@@ -1,0 +1,231 @@
+/* pictures.c — the pictures of `nnc show` and `nnc report`: weights as tiles,
+ * mistaken digits in a grid, the confusion matrix as a heat map. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pictures.h"
+
+#define ZOOM 3          /* pixels per weight or input pixel */
+#define GAP 2           /* pixels between weight tiles */
+#define ERROR_COLUMNS 8
+#define CAPTION 16      /* pixels under a digit for its caption */
+
+/* The side of a square input image, or 0 after saying the inputs are not one. */
+static size_t image_side(size_t n_in, const char *what)
+{
+    size_t side = (size_t)llround(sqrt((double)n_in));
+    if (side * side != n_in) {
+        cli_error("%s: the inputs (%zu) are not a square image, so there is no picture",
+                  what, n_in);
+        return 0;
+    }
+    return side;
+}
+
+/* A diverging map: -1 blue, 0 white, +1 red. */
+static void diverging(float v, unsigned char *rgb)
+{
+    v = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
+    unsigned char fade = (unsigned char)lrintf(255.0f * (1.0f - fabsf(v)));
+    rgb[0] = v < 0 ? fade : 255;
+    rgb[1] = fade;
+    rgb[2] = v > 0 ? fade : 255;
+}
+
+canvas *picture_weights(const nnc_net *net, const char *model, float *scale)
+{
+    size_t n_in = nnc_net_inputs(net), units = nnc_net_size(net, 1);
+    size_t side = image_side(n_in, model);
+    if (!side)
+        return NULL;
+    const float *W = nnc_net_weights((nnc_net *)net, 1);   /* n_in x units: column j is unit j's */
+    *scale = 0.0f;   /* one scale for the sheet: its largest weight */
+    for (size_t i = 0; i < n_in * units; i++)
+        *scale = fabsf(W[i]) > *scale ? fabsf(W[i]) : *scale;
+    size_t cols = (size_t)ceil(sqrt((double)units)), rows = (units + cols - 1) / cols;
+    size_t tile = side * ZOOM, width = cols * (tile + GAP) + GAP,
+           height = rows * (tile + GAP) + GAP;
+    unsigned char *rgb = malloc(width * height * 3);
+    canvas *c = rgb ? canvas_raster((int)width, (int)height) : NULL;
+    if (!c) {
+        free(rgb);
+        cli_error("out of memory for a %zu x %zu picture", width, height);
+        return NULL;
+    }
+    memset(rgb, 128, width * height * 3);   /* grey between the tiles */
+    for (size_t j = 0; j < units; j++) {
+        size_t x0 = GAP + (j % cols) * (tile + GAP), y0 = GAP + (j / cols) * (tile + GAP);
+        for (size_t y = 0; y < tile; y++)
+            for (size_t x = 0; x < tile; x++) {
+                float w = W[((y / ZOOM) * side + x / ZOOM) * units + j];
+                diverging(*scale > 0 ? w / *scale : 0.0f,
+                          rgb + ((y0 + y) * width + x0 + x) * 3);
+            }
+    }
+    canvas_pixels(c, 0, 0, width, height, rgb, 1);
+    free(rgb);
+    return c;
+}
+
+typedef struct {
+    size_t index, label, predicted;
+    float  output;
+} mistake;
+
+static int more_confident(const void *a, const void *b)
+{
+    const mistake *x = a, *y = b;
+    return x->output < y->output ? 1 : x->output > y->output ? -1
+                                                              : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Every mistake of net on data into *out (malloc'd); -1 after printing why. */
+static long find_mistakes(const nnc_net *net, const nnc_data *data, mistake **out)
+{
+    enum { BATCH = 256 };
+    size_t n = nnc_data_count(data), d = nnc_data_dim(data), k = nnc_net_outputs(net);
+    float *x = malloc(BATCH * d * sizeof *x), *y = malloc(BATCH * k * sizeof *y);
+    mistake *list = malloc((n ? n : 1) * sizeof *list);
+    long wrong = 0;
+    if (!x || !y || !list) {
+        cli_error("out of memory");
+        wrong = -1;
+    }
+    for (size_t first = 0; wrong >= 0 && first < n; first += BATCH) {
+        size_t m = n - first < BATCH ? n - first : BATCH;
+        for (size_t i = 0; i < m; i++)
+            nnc_data_input(data, first + i, x + i * d);
+        if (nnc_feedforward(net, x, m, y) != NNC_OK) {
+            cli_error("%s", nnc_last_error());
+            wrong = -1;
+            break;
+        }
+        for (size_t i = 0; i < m; i++) {
+            const float *o = y + i * k;
+            size_t best = 0;
+            for (size_t j = 1; j < k; j++)
+                best = o[j] > o[best] ? j : best;
+            size_t label = nnc_data_label(data, first + i);
+            if (best != label)
+                list[wrong++] = (mistake){first + i, label, best, o[best]};
+        }
+    }
+    free(x);
+    free(y);
+    if (wrong < 0) {
+        free(list);
+        list = NULL;
+    }
+    *out = list;
+    return wrong;
+}
+
+canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_shown,
+                       size_t *wrong)
+{
+    size_t d = nnc_data_dim(data), side = image_side(d, nnc_data_source(data));
+    if (!side)
+        return NULL;
+    if (d != nnc_net_inputs(net)) {
+        cli_error("%s: samples have %zu inputs, the network takes %zu", nnc_data_source(data),
+                  d, nnc_net_inputs(net));
+        return NULL;
+    }
+    mistake *list;
+    long found = find_mistakes(net, data, &list);
+    if (found < 0)
+        return NULL;
+    *wrong = (size_t)found;
+    qsort(list, (size_t)found, sizeof *list, more_confident);
+    size_t shown = (size_t)found < max_shown ? (size_t)found : max_shown;
+    size_t cell_w = side * ZOOM + 16, cell_h = side * ZOOM + CAPTION + 8;
+    size_t cols = shown < ERROR_COLUMNS ? (shown ? shown : 1) : ERROR_COLUMNS;
+    size_t rows = shown ? (shown + cols - 1) / cols : 1;
+    size_t width = cols * cell_w + 8, height = rows * cell_h + 30;
+    float *x = malloc(d * sizeof *x);
+    unsigned char *rgb = malloc(d * 3);
+    canvas *c = x && rgb ? canvas_raster((int)width, (int)height) : NULL;
+    if (!c) {
+        cli_error("out of memory for a %zu x %zu picture", width, height);
+    } else {
+        char text[96];
+        snprintf(text, sizeof text, "%zu of %zu wrong%s", *wrong, nnc_data_count(data),
+                 shown < *wrong ? ", the most confident shown" : "");
+        canvas_text(c, 8, 18, 13, ANCHOR_START, 0x000000, text);
+        for (size_t s = 0; s < shown; s++) {
+            nnc_data_input(data, list[s].index, x);
+            for (size_t i = 0; i < d; i++) {   /* dark ink on white paper */
+                float v = x[i] * (float)(256.0 / 255.0);
+                v = v < 0 ? 0 : v > 1 ? 1 : v;
+                rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] =
+                    (unsigned char)lrintf(255.0f * (1.0f - v));
+            }
+            double x0 = 8 + (double)(s % cols * cell_w), y0 = 30 + (double)(s / cols * cell_h);
+            canvas_pixels(c, x0, y0, side, side, rgb, ZOOM);
+            canvas_rect(c, x0, y0, (double)(side * ZOOM), (double)(side * ZOOM), NO_COLOUR,
+                        0xbbbbbb);
+            snprintf(text, sizeof text, "%zu \xe2\x86\x92 %zu  %.2f", list[s].label,
+                     list[s].predicted, (double)list[s].output);
+            canvas_text(c, x0 + (double)(side * ZOOM) / 2, y0 + (double)(side * ZOOM) + 13,
+                        11, ANCHOR_MIDDLE, 0x000000, text);
+        }
+        if (!shown)
+            canvas_text(c, 8, 40, 12, ANCHOR_START, 0x000000, "no mistakes");
+    }
+    free(x);
+    free(rgb);
+    free(list);
+    return c;
+}
+
+canvas *picture_confusion(const size_t *cm, size_t k)
+{
+    double cell = k <= 15 ? 40 : k <= 40 ? 600.0 / (double)k : 15;
+    double left = 70, top = 60;
+    int width = (int)(left + cell * (double)k + 20), height = (int)(top + cell * (double)k + 20);
+    canvas *c = canvas_raster(width, height);
+    if (!c) {
+        cli_error("out of memory for a %d x %d picture", width, height);
+        return NULL;
+    }
+    char text[32];
+    size_t total = 0, correct = 0;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++)
+            total += cm[i * k + j], correct += i == j ? cm[i * k + j] : 0;
+    snprintf(text, sizeof text, "accuracy %.2f%%",
+             total ? 100.0 * (double)correct / (double)total : 0.0);
+    canvas_text(c, left, 18, 13, ANCHOR_START, 0x000000, text);
+    canvas_text(c, left + cell * (double)k / 2, top - 24, 12, ANCHOR_MIDDLE, 0x000000,
+                "prediction");
+    canvas_text(c, 8, top + cell * (double)k / 2, 12, ANCHOR_START, 0x000000, "label");
+    for (size_t i = 0; i < k; i++) {
+        size_t row = 0;
+        for (size_t j = 0; j < k; j++)
+            row += cm[i * k + j];
+        snprintf(text, sizeof text, "%zu", i);
+        canvas_text(c, left + cell * ((double)i + 0.5), top - 6, 11, ANCHOR_MIDDLE, 0x000000,
+                    text);
+        canvas_text(c, left - 6, top + cell * ((double)i + 0.5) + 4, 11, ANCHOR_END, 0x000000,
+                    text);
+        for (size_t j = 0; j < k; j++) {
+            /* white to dark blue by the row's fraction: the diagonal is recall */
+            double f = row ? (double)cm[i * k + j] / (double)row : 0.0;
+            f = sqrt(f);   /* small confusions stay visible beside a full diagonal */
+            uint32_t r = (uint32_t)lround(255 - f * (255 - 8)),
+                     g = (uint32_t)lround(255 - f * (255 - 48)),
+                     b = (uint32_t)lround(255 - f * (255 - 107));
+            double x0 = left + cell * (double)j, y0 = top + cell * (double)i;
+            canvas_rect(c, x0, y0, cell, cell, (long)(r << 16 | g << 8 | b), 0xffffff);
+            if (cm[i * k + j] && cell >= 24) {
+                snprintf(text, sizeof text, "%zu", cm[i * k + j]);
+                canvas_text(c, x0 + cell / 2, y0 + cell / 2 + 4, cell >= 36 ? 11 : 8,
+                            ANCHOR_MIDDLE, f > 0.6 ? 0xffffff : 0x000000, text);
+            }
+        }
+    }
+    return c;
+}

@@ -1,0 +1,27 @@
+/* pictures.h — what a network does, drawn: the first layer's weights, the
+ * test digits it gets wrong, and its confusion matrix. Each returns a raster
+ * canvas for canvas_finish, or NULL after printing why there is no picture. */
+#ifndef NNC_PICTURES_H
+#define NNC_PICTURES_H
+
+#include <stddef.h>
+
+#include "canvas.h"
+#include "nnc.h"
+
+/* Every unit of layer 1 as a tile of its incoming weights shaped like the
+ * input image (square), red positive and blue negative on one scale; the
+ * scale is stored at *scale. */
+canvas *picture_weights(const nnc_net *net, const char *model, float *scale);
+
+/* Up to max_shown misclassified samples of data, the most confident mistakes
+ * first, each labelled "label -> prediction" with the network's output for
+ * the prediction; *wrong gets how many there were in all. */
+canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_shown,
+                       size_t *wrong);
+
+/* The k x k confusion matrix (rows: label, columns: prediction) as a heat map
+ * of each row's fractions, with the counts written in. */
+canvas *picture_confusion(const size_t *cm, size_t k);
+
+#endif
