@@ -1,25 +1,108 @@
 /* cmd_info.c — `nnc info MODEL`: what a model file holds. */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
+static void usage(FILE *out)
+{
+    fputs("usage: nnc info [--history] MODEL\n"
+          "\n"
+          "Prints the sizes, activations, cost, parameter count and training record\n"
+          "of a model file (.nnc or network2 JSON), and a line on its history.\n"
+          "  -H, --history  every epoch trained: seconds, eta and what was measured\n",
+          out);
+}
+
+static void print_percent(const nnc_measure *m)
+{
+    if (m->n)
+        printf("  %8.2f%%", 100.0 * (double)m->correct / (double)m->n);
+    else
+        printf("  %9s", "-");
+}
+
+static void print_cost(const nnc_measure *m)
+{
+    if (!isnan(m->cost))
+        printf("  %10.5f", m->cost);
+    else
+        printf("  %10s", "-");
+}
+
+static void print_history(const nnc_epoch_report *h, size_t n)
+{
+    printf("\nepoch   seconds       eta  train acc  valid acc   test acc  train cost  "
+           "valid cost   test cost\n");
+    for (size_t e = 0; e < n; e++) {
+        printf("%5u  %8.3f  %8g", h[e].epoch, h[e].train_seconds, (double)h[e].eta);
+        print_percent(&h[e].train);
+        print_percent(&h[e].valid);
+        print_percent(&h[e].test);
+        print_cost(&h[e].train);
+        print_cost(&h[e].valid);
+        print_cost(&h[e].test);
+        putchar('\n');
+    }
+}
+
+/* One line: how many epochs, and the best validation and last test accuracy. */
+static void summarise_history(const nnc_epoch_report *h, size_t n)
+{
+    if (!n) {
+        printf("history:     none kept\n");
+        return;
+    }
+    double seconds = 0;
+    size_t best = n;
+    for (size_t e = 0; e < n; e++) {
+        seconds += h[e].train_seconds;
+        if (h[e].valid.n && (best == n || (double)h[e].valid.correct / (double)h[e].valid.n >
+                                              (double)h[best].valid.correct /
+                                                  (double)h[best].valid.n))
+            best = e;
+    }
+    printf("history:     %zu epochs in %.1f s", n, seconds);
+    if (best < n)
+        printf("; best validation accuracy %.2f%% at epoch %u",
+               100.0 * (double)h[best].valid.correct / (double)h[best].valid.n, h[best].epoch);
+    if (h[n - 1].test.n)
+        printf("; last test accuracy %.2f%%",
+               100.0 * (double)h[n - 1].test.correct / (double)h[n - 1].test.n);
+    printf(" (--history lists them)\n");
+}
+
 int cmd_info(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        puts("usage: nnc info MODEL\n\nPrints the sizes, activations, cost, parameter count and "
-             "training record\nof a model file (.nnc or network2 JSON).");
-        return 0;
+    static const struct option longopts[] = {{"history", no_argument, NULL, 'H'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int history = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "Hh", longopts, NULL)) != -1) {
+        if (c == 'H') {
+            history = 1;
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            cli_bad_option("info", argv[optind - 1], longopts);
+            return EXIT_USAGE;
+        }
     }
-    if (argc != 2) {
+    if (argc - optind != 1) {
         cli_error("info: expects one model file; try 'nnc info --help'");
         return EXIT_USAGE;
     }
+    const char *path = argv[optind];
     nnc_file_kind kind;
-    nnc_net *net = cli_load_model(argv[1]);
+    nnc_net *net = cli_load_model(path);
     if (!net)
         return 1;
-    if (nnc_model_file_kind(argv[1], &kind) != NNC_OK) {
+    if (nnc_model_file_kind(path, &kind) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         nnc_net_free(net);
         return 1;
@@ -29,7 +112,7 @@ int cmd_info(int argc, char **argv)
         "nnc model",
         "nnc checkpoint: the network with its training state (nnc train --resume continues it)",
         "network2 JSON: sizes, weights, biases and cost only"};
-    printf("model:       %s\nfile:        %s\nlayers:      ", argv[1], kinds[kind]);
+    printf("model:       %s\nfile:        %s\nlayers:      ", path, kinds[kind]);
     for (size_t l = 0; l < nnc_net_layers(net); l++)
         printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
     printf("\nhidden:      %s\noutput/cost: %s\nparameters:  %zu\n",
@@ -48,6 +131,11 @@ int cmd_info(int argc, char **argv)
                r->dropout);
     else
         printf("trained:     not yet\n");
+    size_t n;
+    const nnc_epoch_report *h = nnc_net_history(net, &n);
+    summarise_history(h, n);
+    if (history && n)
+        print_history(h, n);
     nnc_net_free(net);
     return 0;
 }

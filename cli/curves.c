@@ -114,6 +114,46 @@ int curves_read(const char *path, curves_run *r)
     return ok;
 }
 
+int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
+                        curves_run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->path = name;
+    if (!n) {
+        cli_error("%s: no training history (trained by another program, or not yet)", name);
+        return 0;
+    }
+    int ok = grow(&r->epoch, n);
+    for (int m = 0; m < CURVES_MEASURES && ok; m++) {
+        int measured = 0;
+        for (size_t e = 0; e < n; e++) {
+            const nnc_measure *s = m % 3 == 0 ? &h[e].train : m % 3 == 1 ? &h[e].valid
+                                                                          : &h[e].test;
+            measured |= m < 3 ? s->n > 0 : !isnan(s->cost);
+        }
+        if (measured && !(ok = grow(&r->value[m], n)))
+            break;
+    }
+    if (!ok) {
+        cli_error("out of memory");
+        curves_free(r);
+        return 0;
+    }
+    for (size_t e = 0; e < n; e++) {
+        r->epoch[e] = h[e].epoch;
+        for (int m = 0; m < CURVES_MEASURES; m++) {
+            const nnc_measure *s = m % 3 == 0 ? &h[e].train : m % 3 == 1 ? &h[e].valid
+                                                                          : &h[e].test;
+            if (r->value[m])
+                r->value[m][e] = m >= 3 ? s->cost
+                                 : s->n  ? (double)s->correct / (double)s->n
+                                         : NAN;
+        }
+    }
+    r->n = n;
+    return 1;
+}
+
 /* A round step for about `ticks` ticks over [lo, hi]: 1, 2 or 5 times 10^k. */
 static double tick_step(double lo, double hi, int ticks)
 {

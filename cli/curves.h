@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "canvas.h"
+#include "nnc.h"
 
 #define CURVES_MAX_RUNS 8
 #define CURVES_MEASURES 6   /* accuracy then cost, each of training, validation, test */
@@ -20,6 +21,9 @@ typedef struct {
 /* Reads a --metrics file; 0 after printing why not (r is then freed). */
 int curves_read(const char *path, curves_run *r);
 void curves_free(curves_run *r);
+/* The run a model's history holds, named name; 0 after printing why not. */
+int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
+                        curves_run *r);
 
 /* The picture's size for n_runs runs (the legend grows with them). */
 void curves_size(int n_runs, int *width, int *height);

@@ -15,9 +15,10 @@ static void usage(FILE *out)
           "  train     train a network and report test accuracy per epoch\n"
           "  eval      accuracy, per-class precision/recall and confusion matrix of a model\n"
           "  info      sizes, activations, cost and training record of a model file\n"
-          "  predict   class and outputs of the network for PNG or PGM images\n"
-          "  plot      learning curves of runs from their --metrics files (SVG)\n"
-          "  show      pictures of what a network learned (PNG)\n"
+          "  predict   class and outputs of the network for PNG, JPEG or PGM images\n"
+          "  plot      learning curves of runs from their --metrics files (SVG or PNG)\n"
+          "  show      pictures of what a network learned and gets wrong (PNG)\n"
+          "  report    one self-contained HTML page: summary, curves, pictures, results\n"
           "\n"
           "'nnc help COMMAND' (or 'nnc COMMAND --help') describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
         return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return cmd_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc help'", cmd);
     return EXIT_USAGE;
 }

@@ -13,11 +13,17 @@
 #define ERROR_COLUMNS 8
 #define CAPTION 16      /* pixels under a digit for its caption */
 
+size_t picture_side(size_t n)
+{
+    size_t side = (size_t)llround(sqrt((double)n));
+    return side * side == n ? side : 0;
+}
+
 /* The side of a square input image, or 0 after saying the inputs are not one. */
 static size_t image_side(size_t n_in, const char *what)
 {
-    size_t side = (size_t)llround(sqrt((double)n_in));
-    if (side * side != n_in) {
+    size_t side = picture_side(n_in);
+    if (!side) {
         cli_error("%s: the inputs (%zu) are not a square image, so there is no picture",
                   what, n_in);
         return 0;

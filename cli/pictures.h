@@ -9,6 +9,9 @@
 #include "canvas.h"
 #include "nnc.h"
 
+/* The side of a square image of n pixels, or 0 if n is not a square. */
+size_t picture_side(size_t n);
+
 /* Every unit of layer 1 as a tile of its incoming weights shaped like the
  * input image (square), red positive and blue negative on one scale; the
  * scale is stored at *scale. */

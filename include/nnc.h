@@ -364,6 +364,12 @@ typedef struct {
 
 NNC_API const nnc_train_record *nnc_net_record(const nnc_net *net);
 
+/* The epochs the network was trained, over all its runs, oldest first: what
+ * each measured (an accuracy with n = 0 or a cost that is NaN was not taken;
+ * epoch counts from 0 across runs). *count gets their number; kept in .nnc files, not in
+ * network2 JSON. The array belongs to the network. */
+NNC_API const nnc_epoch_report *nnc_net_history(const nnc_net *net, size_t *count);
+
 /* Saves in the .nnc format (docs/FORMAT.md), atomically: a temporary file in
  * the same folder, flushed and fsync'ed, renamed over path. */
 NNC_API nnc_status nnc_model_save(const nnc_net *net, const char *path);

@@ -415,13 +415,27 @@ static void resume_keeps_the_runs_settings(void **state)
         fail_msg("%s", out);
     snprintf(cmd, sizeof cmd, "nnc train %s --epochs 5 --save test-scratch/straight.nnc", run);
     assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    /* the same network, record and history; only the epochs' timings differ */
+    nnc_net *a, *b;
+    assert_ok(nnc_model_load(scratch_path("resumed.nnc"), &a));
+    assert_ok(nnc_model_load(scratch_path("straight.nnc"), &b));
+    assert_int_equal(nnc_net_param_count(a), nnc_net_param_count(b));
+    assert_memory_equal(nnc_net_params(a), nnc_net_params(b),
+                        nnc_net_param_count(a) * sizeof(float));
+    assert_memory_equal(nnc_net_record(a), nnc_net_record(b), sizeof(nnc_train_record));
     size_t a_len, b_len;
-    uint8_t *a = read_all(scratch_path("resumed.nnc"), &a_len);
-    uint8_t *b = read_all(scratch_path("straight.nnc"), &b_len);
-    assert_int_equal(a_len, b_len);
-    assert_memory_equal(a, b, a_len);
-    free(a);
-    free(b);
+    const nnc_epoch_report *ha = nnc_net_history(a, &a_len), *hb = nnc_net_history(b, &b_len);
+    assert_int_equal(a_len, 5);
+    assert_int_equal(b_len, 5);
+    for (size_t e = 0; e < 5; e++) {
+        assert_int_equal(ha[e].epoch, e);
+        assert_int_equal(hb[e].epoch, e);
+        assert_true(ha[e].eta == hb[e].eta);
+        assert_memory_equal(&ha[e].train, &hb[e].train, sizeof ha[e].train);
+        assert_memory_equal(&ha[e].test, &hb[e].test, sizeof ha[e].test);
+    }
+    nnc_net_free(a);
+    nnc_net_free(b);
     assert_int_equal(run_command("nnc train --data test-scratch/resume.csv --resume "
                                  "test-scratch/settings-ck.nnc --eta 0.1", out, sizeof out), 2);
     assert_non_null(strstr(out, "a resumed run keeps its settings"));
@@ -434,8 +448,81 @@ static void resume_keeps_the_runs_settings(void **state)
     assert_non_null(strstr(out, "already at epoch 3 of 3"));
 }
 
+/* The epochs' measures as the run reported them, kept through save and load
+ * and continued by a second run; a history that claims more epochs than the
+ * file holds is refused. */
+typedef struct {
+    nnc_epoch_report seen[8];
+    unsigned         n;
+} seen_reports;
+
+static int keep_report(nnc_net *net, const nnc_epoch_report *r, void *user)
+{
+    (void)net;
+    seen_reports *s = user;
+    s->seen[s->n++] = *r;
+    return 0;
+}
+
+static void history_is_saved_with_the_model(void **state)
+{
+    (void)state;
+    enum { N = 60, IN = 4 };
+    uint64_t st = 5;
+    float x[N * IN];
+    uint8_t labels[N];
+    for (int i = 0; i < N * IN; i++)
+        x[i] = test_uniform(&st, 0, 1);
+    for (int i = 0; i < N; i++)
+        labels[i] = (uint8_t)(x[i * IN] > 0.5f);
+    nnc_data *d;
+    assert_ok(nnc_data_from_floats(x, labels, N, IN, &d));
+    const size_t sizes[] = {IN, 5, 2};
+    nnc_net *net, *back;
+    assert_ok(nnc_net_create(sizes, 3, 9, &net));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    seen_reports seen = {.n = 0};
+    o.epochs = 3, o.test = d, o.monitor = NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TRAIN_COST;
+    o.on_epoch = keep_report, o.user = &seen;
+    assert_ok(nnc_train(net, d, &o, NULL));
+    o.epochs = 2, o.eta = 1.5f;   /* a second run continues the numbering */
+    assert_ok(nnc_train(net, d, &o, NULL));
+    assert_ok(nnc_model_save(net, scratch_path("history.nnc")));
+    assert_ok(nnc_model_load(scratch_path("history.nnc"), &back));
+    size_t n;
+    const nnc_epoch_report *h = nnc_net_history(back, &n);
+    assert_int_equal(n, 5);
+    for (unsigned e = 0; e < 5; e++) {
+        assert_int_equal(h[e].epoch, e);
+        assert_int_equal(h[e].test.n, N);
+        assert_int_equal(h[e].test.correct, seen.seen[e].test.correct);
+        assert_true(h[e].train.cost == seen.seen[e].train.cost);
+        assert_true(h[e].train_seconds == seen.seen[e].train_seconds);
+        assert_int_equal(h[e].valid.n, 0);   /* not measured */
+        assert_true(h[e].eta == (e < 3 ? 3.0f : 1.5f));
+    }
+    nnc_net_free(back);
+    /* 1000 epochs claimed: the file's size gives it away before anything is read */
+    size_t len;
+    uint8_t *bytes = read_all(scratch_path("history.nnc"), &len);
+    size_t at = len - 4 - 5 * 88 - 4;   /* the count, before 5 entries and the CRC */
+    assert_int_equal(bytes[at], 5);
+    bytes[at] = 0xe8, bytes[at + 1] = 0x03;
+    FILE *f = fopen(scratch_path("history-bad.nnc"), "wb");
+    assert_non_null(f);
+    fwrite(bytes, 1, len, f);
+    fclose(f);
+    free(bytes);
+    assert_int_equal(nnc_model_load(scratch_path("history-bad.nnc"), &back), NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "truncated"));
+    nnc_net_free(net);
+    nnc_data_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(resume_keeps_the_runs_settings),
+    cmocka_unit_test(history_is_saved_with_the_model),
     cmocka_unit_test(save_load_gives_identical_outputs),
     cmocka_unit_test(golden_file_is_stable),
     cmocka_unit_test(every_corruption_is_refused),

@@ -2,7 +2,8 @@
  * per curve with a point per epoch, or a PNG of the documented size in the
  * runs' colours; bad metrics files refused by line. nnc show: --weights a PNG
  * whose colours are the weights on one scale, --errors as many tiles as
- * mistakes, --confusion cells shaded by the matrix the network gives. */
+ * mistakes, --confusion cells shaded by the matrix the network gives.
+ * nnc report: well-formed, self-contained, the network's own numbers. */
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
@@ -103,28 +104,35 @@ static void curves_as_png_in_the_runs_colours(void **state)
                                  sizeof out), 2);
 }
 
-/* A 4 x 4 "image" CSV of 40 samples and a 16-6-3 network trained a little on
- * it: pictures of its mistakes and its confusion matrix. */
-static void errors_and_confusion_are_the_networks(void **state)
+enum { N = 40, D = 16, K = 3 };
+
+/* A 4 x 4 "image" CSV of 40 samples of 3 classes, class c brighter in row c
+ * with noise that makes it hard. */
+static void write_squares(uint8_t *px, uint8_t *labels)
 {
-    (void)state;
-    enum { N = 40, D = 16, K = 3 };
     FILE *f = fopen(scratch_path("squares.csv"), "w");
     assert_non_null(f);
-    uint8_t px[N * D], labels[N];
     uint64_t r = 12345;
     for (int i = 0; i < N; i++) {
         labels[i] = (uint8_t)(i % K);
         fprintf(f, "%d", labels[i]);
         for (int j = 0; j < D; j++) {
             r = r * 6364136223846793005ull + 1442695040888963407ull;
-            /* class c is brighter in row c, with noise that makes it hard */
             px[i * D + j] = (uint8_t)((r >> 33) % 160 + (j / 4 == labels[i] ? 60 : 0));
             fprintf(f, ",%d", px[i * D + j]);
         }
         fputc('\n', f);
     }
     fclose(f);
+}
+
+/* Pictures of a 16-6-3 network's mistakes and confusion matrix on the
+ * squares, checked against its answers worked out here. */
+static void errors_and_confusion_are_the_networks(void **state)
+{
+    (void)state;
+    uint8_t px[N * D], labels[N];
+    write_squares(px, labels);
     const size_t sizes[] = {D, 6, K};
     nnc_net *net;
     assert_ok(nnc_net_create(sizes, 3, 3, &net));
@@ -190,6 +198,128 @@ static void errors_and_confusion_are_the_networks(void **state)
     assert_int_equal(access("test-scratch/five.png", F_OK), -1);
 }
 
+/* The PNG inside the n-th data: URL of a page, decoded; its size in *w, *h. */
+static int embedded_png_size(const char *page, int nth, unsigned *w, unsigned *h)
+{
+    const char *at = page;
+    for (int i = 0; i <= nth; i++)
+        if (!(at = strstr(at + (i ? 1 : 0), "data:image/png;base64,")))
+            return 0;
+    at += strlen("data:image/png;base64,");
+    static unsigned char png[1 << 20];
+    size_t n = 0;
+    unsigned bits = 0, have = 0;
+    for (; *at != '"' && n < sizeof png; at++) {
+        const char *digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const char *d = strchr(digits, *at);
+        if (*at == '=')
+            break;
+        assert_non_null(d);
+        bits = bits << 6 | (unsigned)(d - digits), have += 6;
+        if (have >= 8)
+            png[n++] = (unsigned char)(bits >> (have -= 8));
+    }
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&img, png, n))
+        return 0;
+    *w = img.width, *h = img.height;
+    png_image_free(&img);
+    return 1;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)len + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+    text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* Every src= and href= is a data: URL or a fragment; no scripts or links. */
+static void assert_self_contained(const char *page)
+{
+    static const char *const attrs[] = {"src=\"", "href=\""};
+    for (int a = 0; a < 2; a++)
+        for (const char *p = strstr(page, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            const char *v = p + strlen(attrs[a]);
+            if (strncmp(v, "data:", 5) != 0 && *v != '#')
+                fail_msg("the page refers to '%.40s'", v);
+        }
+    assert_null(strstr(page, "<script"));
+    assert_null(strstr(page, "<link"));
+    assert_null(strstr(page, "url("));
+}
+
+static void report_is_one_self_contained_page(void **state)
+{
+    (void)state;
+    uint8_t px[N * D], labels[N];
+    write_squares(px, labels);
+    nnc_data *d;
+    assert_ok(nnc_data_from_bytes(px, labels, N, D, &d));
+    const size_t sizes[] = {D, 6, K};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 3, &net));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 5, o.eta = 1.0f, o.batch_size = 4, o.test = d;
+    o.monitor = NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TRAIN_COST;
+    assert_ok(nnc_train(net, d, &o, NULL));
+    size_t correct;
+    assert_ok(nnc_measure_data(net, d, &correct, NULL));
+    assert_ok(nnc_model_save(net, scratch_path("trained-squares.nnc")));
+    nnc_net_free(net);
+    nnc_data_free(d);
+    char out[4096], want[64];
+    assert_int_equal(run_command("nnc report test-scratch/trained-squares.nnc --data "
+                                 "test-scratch/squares.csv -o test-scratch/report.html",
+                                 out, sizeof out), 0);
+    if (run_command("xmllint --version", out, sizeof out) == 0)
+        if (run_command("xmllint --noout test-scratch/report.html", out, sizeof out) != 0)
+            fail_msg("not well-formed: %s", out);
+    char *page = read_text("test-scratch/report.html");
+    assert_self_contained(page);
+    snprintf(want, sizeof want, "%zu / %d (", correct, N);
+    if (!strstr(page, want))
+        fail_msg("the page does not give the accuracy '%s'", want);
+    /* the curves from the model's history: test accuracy and training cost */
+    int curves = 0;
+    for (const char *p = strstr(page, "<polyline"); p; p = strstr(p + 1, "<polyline"), curves++) {
+        const char *at = strstr(p, "points=\"") + 8;
+        int points = 1;
+        for (; *at != '"'; at++)
+            points += *at == ' ';
+        assert_int_equal(points, 5);
+    }
+    assert_int_equal(curves, 2);
+    unsigned w, h;   /* the confusion matrix, the weights, the mistakes */
+    assert_true(embedded_png_size(page, 0, &w, &h));
+    assert_int_equal(w, 70 + 40 * K + 20);
+    assert_true(embedded_png_size(page, 1, &w, &h));
+    assert_int_equal(w, 3 * (12 + 2) + 2);   /* 6 units: 3 columns of 12-pixel tiles */
+    assert_true(embedded_png_size(page, 2, &w, &h));
+    assert_false(embedded_png_size(page, 3, &w, &h));
+    free(page);
+    /* bad requests leave no file */
+    assert_int_equal(run_command("nnc report test-scratch/trained-squares.nnc --data "
+                                 "test-scratch/squares.csv -o test-scratch/r.txt", out,
+                                 sizeof out), 2);
+    assert_int_equal(run_command("nnc report test-scratch/trained-squares.nnc --data "
+                                 "test-scratch/none.csv -o test-scratch/r2.html", out,
+                                 sizeof out), 1);
+    assert_non_null(strstr(out, "none.csv"));
+    assert_int_equal(access("test-scratch/r2.html", F_OK), -1);
+}
+
 static void bad_metrics_files_are_refused(void **state)
 {
     (void)state;
@@ -242,6 +372,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(curves_are_polylines_with_a_point_per_epoch),
     cmocka_unit_test(curves_as_png_in_the_runs_colours),
     cmocka_unit_test(errors_and_confusion_are_the_networks),
+    cmocka_unit_test(report_is_one_self_contained_page),
     cmocka_unit_test(bad_metrics_files_are_refused),
 };
 TEST_GROUP(picture_tests, "pictures", tests);

@@ -81,7 +81,9 @@ nnc_status nnc__checkpoint_load(const char *path, nnc_net *net, unsigned n_array
         memcpy(net->params, saved->params, net->n_params * sizeof *net->params);
         net->rng = saved->rng;
         net->record = saved->record;
-    } else {
+        s = nnc__net_set_history(net, saved->history, saved->history_len);
+    }
+    if (s != NNC_OK) {
         nnc__run_state_free(st);
     }
     nnc_net_free(saved);

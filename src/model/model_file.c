@@ -18,6 +18,9 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define SETTINGS_BYTES 64
 #define FLAG_STATE 1u
 #define FLAG_SETTINGS 2u   /* with FLAG_STATE: the run's settings follow it */
+#define FLAG_HISTORY 4u    /* the epochs trained follow, last before the CRC */
+#define HISTORY_ENTRY_BYTES 88
+#define MAX_HISTORY 10000000u
 #define MAX_FILE_LAYERS 64
 
 /* ---- little-endian encoding --------------------------------------------- */
@@ -121,6 +124,56 @@ static const uint8_t *get_settings(const uint8_t *p, nnc_train_opts *o)
     return p + SETTINGS_BYTES;
 }
 
+/* ---- the training history (docs/FORMAT.md) ------------------------------- */
+
+static uint8_t *put_measure(uint8_t *p, const nnc_measure *m)
+{
+    p = put_f64(p, m->cost);
+    p = put_u64(p, m->correct);
+    return put_u64(p, m->n);
+}
+
+static const uint8_t *get_measure(const uint8_t *p, nnc_measure *m)
+{
+    m->cost = get_f64(p);
+    m->correct = (size_t)get_u64(p + 8);
+    m->n = (size_t)get_u64(p + 16);
+    return p + 24;
+}
+
+static uint8_t *put_history(uint8_t *p, const nnc_epoch_report *h, size_t n)
+{
+    p = put_u32(p, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        p = put_u32(p, h[i].epoch);
+        p = put_f64(p, h[i].train_seconds);
+        p = put_f32(p, h[i].eta);
+        p = put_measure(p, &h[i].train);
+        p = put_measure(p, &h[i].valid);
+        p = put_measure(p, &h[i].test);
+    }
+    return p;
+}
+
+/* Reads n entries into the network's history; 0 if one is malformed. */
+static int get_history(const uint8_t *p, size_t n, nnc_net *net)
+{
+    for (size_t i = 0; i < n; i++) {
+        nnc_epoch_report *e = &net->history[i];
+        e->epoch = get_u32(p);
+        e->train_seconds = get_f64(p + 4);
+        e->eta = get_f32(p + 12);
+        p = get_measure(p + 16, &e->train);
+        p = get_measure(p, &e->valid);
+        p = get_measure(p, &e->test);
+        if (e->epoch != i || e->train.correct > e->train.n || e->valid.correct > e->valid.n ||
+            e->test.correct > e->test.n)
+            return 0;
+    }
+    net->history_len = n;
+    return 1;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const char *path)
@@ -130,13 +183,16 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
     if (st)
         size += STATE_FIXED_BYTES + 4 * P * (st->n_arrays + (st->best != NULL)) +
                 (st->has_settings ? SETTINGS_BYTES : 0);
+    if (net->history_len)
+        size += 4 + HISTORY_ENTRY_BYTES * net->history_len;
     uint8_t *buf = malloc(size), *p = buf;
     if (!buf)
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
     const nnc_train_record *r = &net->record;
     memcpy(p, MAGIC, 8);
     p = put_u32(p + 8, FORMAT_VERSION);
-    p = put_u32(p, st ? FLAG_STATE | (st->has_settings ? FLAG_SETTINGS : 0) : 0);
+    p = put_u32(p, (st ? FLAG_STATE | (st->has_settings ? FLAG_SETTINGS : 0) : 0) |
+                       (net->history_len ? FLAG_HISTORY : 0));
     p = put_u32(p, (uint32_t)L1);
     p = put_u32(p, (uint32_t)net->hidden);
     p = put_u32(p, (uint32_t)net->cost);
@@ -172,6 +228,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         if (st->has_settings)
             p = put_settings(p, &st->settings);
     }
+    if (net->history_len)
+        p = put_history(p, net->history, net->history_len);
     p = put_u32(p, (uint32_t)crc32_z(0L, buf, size - 4));
     nnc_status s = nnc__write_atomically(path, buf, size);
     free(buf);
@@ -228,7 +286,8 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
     if (version != FORMAT_VERSION)
         return nnc__fail(NNC_ERR_FORMAT, "%s: format version %u; this nnc reads version %u",
                          path, version, FORMAT_VERSION);
-    if ((flags & ~(FLAG_STATE | FLAG_SETTINGS)) || (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)))
+    if ((flags & ~(FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY)) ||
+        (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)))
         return nnc__fail(NNC_ERR_FORMAT, "%s: unknown flags 0x%x", path, flags);
     if (L1 < 2 || L1 > MAX_FILE_LAYERS)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %u layers (must be 2 .. %d)", path, L1,
@@ -266,6 +325,19 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
         *total += STATE_FIXED_BYTES + 4 * *n_params * (arrays + has_best) +
                   (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
     }
+    if (flags & FLAG_HISTORY) {   /* its count, where the CRC would otherwise be */
+        uint8_t raw_count[4];
+        if (file_size < *total + 4)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated before the training history",
+                             path);
+        if ((s = read_at(f, path, (long)(*total - 4), raw_count, 4)) != NNC_OK)
+            return s;
+        uint32_t entries = get_u32(raw_count);
+        if (entries == 0 || entries > MAX_HISTORY)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: a training history of %u epochs", path,
+                             entries);
+        *total += 4 + (uint64_t)HISTORY_ENTRY_BYTES * entries;
+    }
     if (file_size != *total)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %s: %llu bytes, the header implies %llu", path,
                          file_size < *total ? "truncated" : "unexpected bytes at the end",
@@ -302,6 +374,11 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
     net->rng.spare = get_f64(p);
     net->rng.has_spare = get_u32(p + 8) != 0;
     p = get_floats(p + 12, net->params, net->n_params);
+    const uint8_t *history_at = p;   /* after the training state, if any */
+    if (flags & FLAG_STATE)
+        history_at += STATE_FIXED_BYTES +
+                      4 * net->n_params * (get_u32(p + 16) + (get_u32(p + 36) != 0)) +
+                      (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
     if (st) {
         memset(st, 0, sizeof *st);
         st->next_epoch = get_u32(p);
@@ -329,12 +406,25 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
         if (st->has_settings)
             p = get_settings(p, &st->settings);
     }
+    if (flags & FLAG_HISTORY) {
+        p = history_at;
+        size_t n = get_u32(p);
+        if (!(net->history = malloc(n * sizeof *net->history)))
+            goto nomem;
+        net->history_cap = n;
+        if (!get_history(p + 4, n, net)) {
+            nnc__run_state_free(st);
+            nnc_net_free(net);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training history", path);
+        }
+    }
     *out = net;
     return NNC_OK;
 nomem:
     nnc__run_state_free(st);
     nnc_net_free(net);
-    return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for the training state", path);
+    return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for the training state or history",
+                     path);
 }
 
 nnc_status nnc__model_read(const char *path, nnc_net **out, nnc__run_state *st)

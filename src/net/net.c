@@ -136,7 +136,11 @@ nnc_status nnc_net_clone(const nnc_net *src, nnc_net **out)
     net->cost = src->cost;
     net->rng = src->rng;
     net->record = src->record;
-    return NNC_OK;
+    if ((s = nnc__net_set_history(net, src->history, src->history_len)) != NNC_OK) {
+        nnc_net_free(net);
+        *out = NULL;
+    }
+    return s;
 }
 
 void nnc_net_free(nnc_net *net)
@@ -146,7 +150,41 @@ void nnc_net_free(nnc_net *net)
     free(net->sizes);
     nnc__layout_free(&net->packed);
     free(net->params);
+    free(net->history);
     free(net);
+}
+
+nnc_status nnc__net_add_history(nnc_net *net, const nnc_epoch_report *r)
+{
+    if (net->history_len == net->history_cap) {
+        size_t cap = net->history_cap ? 2 * net->history_cap : 64;
+        nnc_epoch_report *h = realloc(net->history, cap * sizeof *h);
+        if (!h)
+            return nnc__fail(NNC_ERR_NOMEM, "out of memory for the training history");
+        net->history = h, net->history_cap = cap;
+    }
+    nnc_epoch_report *e = &net->history[net->history_len];
+    *e = *r;
+    e->epoch = (unsigned)net->history_len++;
+    return NNC_OK;
+}
+
+nnc_status nnc__net_set_history(nnc_net *net, const nnc_epoch_report *h, size_t n)
+{
+    nnc_epoch_report *copy = NULL;
+    if (n && !(copy = malloc(n * sizeof *copy)))
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the training history");
+    if (n)
+        memcpy(copy, h, n * sizeof *copy);
+    free(net->history);
+    net->history = copy, net->history_len = net->history_cap = n;
+    return NNC_OK;
+}
+
+const nnc_epoch_report *nnc_net_history(const nnc_net *net, size_t *count)
+{
+    *count = net->history_len;
+    return net->history;
 }
 
 size_t nnc_net_layers(const nnc_net *net) { return net->n_layers; }

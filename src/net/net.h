@@ -20,9 +20,17 @@ struct nnc_net {
     nnc_cost         cost;
     nnc__rng         rng;
     nnc_train_record record;
+    nnc_epoch_report *history;       /* an entry per epoch trained, all runs */
+    size_t           history_len, history_cap;
 };
 
 /* A network of these sizes with parameters and choices left unset. */
 nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out);
+
+/* Adds an epoch to the history, numbered after those before it. */
+nnc_status nnc__net_add_history(nnc_net *net, const nnc_epoch_report *r);
+
+/* Replaces the history with a copy of n entries. */
+nnc_status nnc__net_set_history(nnc_net *net, const nnc_epoch_report *h, size_t n);
 
 #endif

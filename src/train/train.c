@@ -481,7 +481,8 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
         t.epoch++;
         rec->epochs++;
         sum.epochs_run++;
-        if ((s = measure_epoch(&t, monitor, &r)) != NNC_OK)
+        if ((s = measure_epoch(&t, monitor, &r)) != NNC_OK ||
+            (s = nnc__net_add_history(net, &r)) != NNC_OK)
             break;
         stop = update_schedule(&t, &r);
         if (opts->checkpoint && (s = save_checkpoint(&t, opts->checkpoint)) != NNC_OK)
