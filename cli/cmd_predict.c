@@ -1,5 +1,5 @@
 /* cmd_predict.c — `nnc predict MODEL IMAGE...`: class and outputs of each
- * image (PNG or PGM). */
+ * image (PNG, JPEG or PGM). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@ static void usage(FILE *out)
 {
     fputs("usage: nnc predict [--invert auto|yes|no] [--center|--no-center] MODEL IMAGE...\n"
           "\n"
-          "Prints the predicted class and the network's outputs for each image (PNG or\n"
-          "PGM, grey or RGB), scaled to the network's square input. The outputs of a\n"
+          "Prints the predicted class and the network's outputs for each image (PNG,\n"
+          "JPEG or PGM, grey or RGB), scaled to the network's square input. The outputs of a\n"
           "softmax network are probabilities; sigmoid outputs are scores in (0, 1)\n"
           "that need not sum to 1, and are printed as they are.\n"
           "  -i, --invert WHEN  make digits light on dark as in MNIST: auto (when the\n"

@@ -18,7 +18,8 @@ static void usage(FILE *out)
             "Draws what a network learned, for inputs that are square images.\n"
             "  -w, --weights      every unit of the first hidden layer as a tile of its\n"
             "                     incoming weights, red positive and blue negative on one\n"
-            "                     scale for the sheet (3 pixels per weight, 2 between tiles)\n"
+            "                     scale for the sheet, full colour from its 99th percentile\n"
+            "                     (3 pixels per weight, 2 between tiles)\n"
             "  -e, --errors       misclassified test samples, the most confident mistakes\n"
             "                     first, each as 'label -> prediction' and the network's\n"
             "                     output for the prediction\n"
@@ -42,8 +43,8 @@ static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
         float scale;
         canvas *c = picture_weights(net, model, &scale);
         if (c)
-            printf("%zu units of layer 1 as tiles, colour scale +-%.3g (red positive, blue "
-                   "negative)\n", nnc_net_size(net, 1), scale);
+            printf("%zu units of layer 1 as tiles, red positive and blue negative, full "
+                   "colour at +-%.3g and beyond\n", nnc_net_size(net, 1), scale);
         return c;
     }
     nnc_data *test;

@@ -496,6 +496,19 @@ static int outputs_writable(const nnc_net *net, const settings *st)
     return 1;
 }
 
+/* The sets fit the network, checked before the run's header is printed. */
+static int data_fits(const nnc_net *net, const nnc_data *train, const nnc_data *valid,
+                     const nnc_data *test)
+{
+    const nnc_data *sets[3] = {train, valid, test};
+    for (int i = 0; i < 3; i++)
+        if (sets[i] && nnc_data_fits(net, sets[i]) != NNC_OK) {
+            cli_error("%s", nnc_last_error());
+            return 0;
+        }
+    return 1;
+}
+
 int cmd_train(int argc, char **argv)
 {
     settings st;
@@ -527,8 +540,12 @@ int cmd_train(int argc, char **argv)
         cli_error("%s", nnc_last_error());
         goto done;
     }
-    if (!outputs_writable(net, &st))
+    if (!outputs_writable(net, &st) || !data_fits(net, train, valid, test))
         goto done;
+    if (st.metrics && nnc_model_check_save(net, st.metrics, 0) != NNC_OK) {
+        cli_error("--metrics: %s", nnc_last_error());
+        goto done;
+    }
     if (st.opts.batch_size > nnc_data_count(train))
         cli_error("--batch %zu: more than the %zu training samples, so every mini-batch is "
                   "all of them", st.opts.batch_size, nnc_data_count(train));
@@ -544,10 +561,6 @@ int cmd_train(int argc, char **argv)
     st.opts.validation = valid;
     st.opts.test = test;
     if (st.metrics) {   /* truncated now: a run's metrics start with its first epoch */
-        if (nnc_model_check_save(net, st.metrics, 0) != NNC_OK) {
-            cli_error("--metrics: %s", nnc_last_error());
-            goto done;
-        }
         if (!(metrics = fopen(st.metrics, "w"))) {
             cli_error("--metrics: %s: %s", st.metrics, strerror(errno));
             goto done;

@@ -41,6 +41,12 @@ static void diverging(float v, unsigned char *rgb)
     rgb[2] = v > 0 ? fade : 255;
 }
 
+static int ascending(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 canvas *picture_weights(const nnc_net *net, const char *model, float *scale)
 {
     size_t n_in = nnc_net_inputs(net), units = nnc_net_size(net, 1);
@@ -48,9 +54,19 @@ canvas *picture_weights(const nnc_net *net, const char *model, float *scale)
     if (!side)
         return NULL;
     const float *W = nnc_net_weights((nnc_net *)net, 1);   /* n_in x units: column j is unit j's */
-    *scale = 0.0f;   /* one scale for the sheet: its largest weight */
+    /* one scale for the sheet: the 99th percentile of the weights' sizes, so
+     * that a few large weights do not wash out the rest (those few are drawn
+     * at full colour) */
+    float *size = malloc(n_in * units * sizeof *size);
+    if (!size) {
+        cli_error("out of memory");
+        return NULL;
+    }
     for (size_t i = 0; i < n_in * units; i++)
-        *scale = fabsf(W[i]) > *scale ? fabsf(W[i]) : *scale;
+        size[i] = fabsf(W[i]);
+    qsort(size, n_in * units, sizeof *size, ascending);
+    *scale = size[(n_in * units - 1) * 99 / 100];
+    free(size);
     size_t cols = (size_t)ceil(sqrt((double)units)), rows = (units + cols - 1) / cols;
     size_t tile = side * ZOOM, width = cols * (tile + GAP) + GAP,
            height = rows * (tile + GAP) + GAP;

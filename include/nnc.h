@@ -184,6 +184,12 @@ NNC_API void nnc_data_input(const nnc_data *data, size_t i, float *x);
 /* Where the data came from (a file name), for messages. */
 NNC_API const char *nnc_data_source(const nnc_data *data);
 
+/* NNC_OK if data's samples fit the network: as many inputs, and labels below
+ * its outputs (or as many targets as outputs); else an error naming the
+ * data's file and what differs. nnc_train checks this too; a program may
+ * ask first, before it starts what a training run needs. */
+NNC_API nnc_status nnc_data_fits(const nnc_net *net, const nnc_data *data);
+
 /* Reads an IDX file pair (images 0x00000803, labels 0x00000801), raw or
  * gzip'd, checking every header field against the file and the other file. */
 NNC_API nnc_status nnc_idx_load(const char *images_path, const char *labels_path,

@@ -120,6 +120,12 @@ static void the_command_helps_the_user(void **state)
                                  "test-scratch/monitor.nnc", out, sizeof out), 0);
     if (!strstr(out, "on test-scratch/monitor.csv") || !strstr(out, " / 40 "))
         fail_msg("%s", out);
+    /* data that does not fit the network is refused before the run starts */
+    assert_int_equal(run_command("nnc train --data test-scratch/monitor.csv --layers 3,3,2 "
+                                 "--epochs 1", out, sizeof out), 1);
+    if (!strstr(out, "monitor.csv: samples have 2 inputs, the network takes 3") ||
+        strstr(out, "training ["))
+        fail_msg("%s", out);
 }
 
 /* nnc info says which kind of file it reads, and nothing a format does not
@@ -140,8 +146,13 @@ static void info_says_what_a_file_holds(void **state)
     if (!strstr(out, "network2 JSON") || strstr(out, "created:") || strstr(out, "trained:"))
         fail_msg("%s", out);
     assert_int_equal(run_command("nnc info test-scratch/info-ck.nnc", out, sizeof out), 0);
-    if (!strstr(out, "nnc checkpoint") || !strstr(out, "trained:     2 epochs"))
+    if (!strstr(out, "nnc checkpoint") || !strstr(out, "trained:     2 epochs") ||
+        !strstr(out, "history:     2 epochs"))
         fail_msg("%s", out);
+    assert_int_equal(run_command("nnc info --history test-scratch/info-ck.nnc", out, sizeof out),
+                     0);
+    if (!strstr(out, "\n    0  ") || !strstr(out, "\n    1  ") || strstr(out, "\n    2  "))
+        fail_msg("a line per epoch: %s", out);
     nnc_file_kind kind;
     assert_int_equal(nnc_model_file_kind(SRC("tests/golden/tiny.nnc"), &kind), NNC_OK);
     assert_int_equal(kind, NNC_FILE_MODEL);
@@ -194,8 +205,8 @@ static void a_run_reports_itself(void **state)
 static void the_man_page_knows_every_option(void **state)
 {
     (void)state;
-    char out[8192];
-    assert_int_equal(run_command("nnc train --help", out, sizeof out), 0);
+    static const char *const commands[] = {"train", "eval", "info", "predict", "plot", "show",
+                                           "report"};
     FILE *f = fopen(SRC("man/nnc.1"), "r");
     assert_non_null(f);
     static char page[65536];
@@ -203,19 +214,24 @@ static void the_man_page_knows_every_option(void **state)
     page[len] = '\0';
     fclose(f);
     int options = 0;
-    for (const char *p = strstr(out, " --"); p; p = strstr(p + 3, " --")) {
-        char name[64], roff[80];
-        if (sscanf(p + 3, "%63[a-z-]", name) != 1)
-            continue;
-        snprintf(roff, sizeof roff, "\\-\\-%s", name);   /* --x as roff writes it */
-        for (char *c = roff + 4; *c; c++)
-            if (*c == '-')   /* inner hyphens are \- too */
-                memmove(c + 1, c, strlen(c) + 1), *c++ = '\\';
-        if (!strstr(page, roff))
-            fail_msg("man/nnc.1 does not mention --%s", name);
-        options++;
+    for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
+        char cmd[64], out[8192];
+        snprintf(cmd, sizeof cmd, "nnc %s --help", commands[c]);
+        assert_int_equal(run_command(cmd, out, sizeof out), 0);
+        for (const char *p = strstr(out, " --"); p; p = strstr(p + 3, " --")) {
+            char name[64], roff[80];
+            if (sscanf(p + 3, "%63[a-z-]", name) != 1)
+                continue;
+            snprintf(roff, sizeof roff, "\\-\\-%s", name);   /* --x as roff writes it */
+            for (char *ch = roff + 4; *ch; ch++)
+                if (*ch == '-')   /* inner hyphens are \- too */
+                    memmove(ch + 1, ch, strlen(ch) + 1), *ch++ = '\\';
+            if (!strstr(page, roff))
+                fail_msg("man/nnc.1 does not mention %s's --%s", commands[c], name);
+            options++;
+        }
     }
-    assert_true(options > 20);
+    assert_true(options > 40);
 }
 
 static const struct CMUnitTest tests[] = {

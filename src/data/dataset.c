@@ -157,3 +157,10 @@ nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out
                              st->labels[data->first + i], n_out);
     return NNC_OK;
 }
+
+nnc_status nnc_data_fits(const nnc_net *net, const nnc_data *data)
+{
+    if (!net || !data)
+        return nnc__fail(NNC_ERR_ARG, "nnc_data_fits: NULL argument");
+    return nnc__data_check_shape(data, nnc_net_inputs(net), nnc_net_outputs(net));
+}
