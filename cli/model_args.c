@@ -22,8 +22,9 @@ const char *cli_activation_name(nnc_activation a)
 
 const char *cli_cost_name(nnc_cost c)
 {
-    static const char *names[] = {"quadratic", "cross-entropy", "softmax"};
-    return (unsigned)c < 3 ? names[c] : "?";
+    static const char *names[] = {"quadratic", "cross-entropy", "softmax", "mse", "mae",
+                                  "huber"};
+    return (unsigned)c < 6 ? names[c] : "?";
 }
 
 const char *cli_init_name(nnc_init i)

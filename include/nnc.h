@@ -88,8 +88,15 @@ typedef enum {
 typedef enum {
     NNC_COST_QUADRATIC = 0,  /* 0.5 ||a - y||^2, sigmoid outputs (the tutorial)  */
     NNC_COST_CROSS_ENTROPY,  /* -sum y ln a + (1-y) ln(1-a), sigmoid outputs */
-    NNC_COST_SOFTMAX_LOGLIK  /* softmax outputs, -ln a_y                     */
+    NNC_COST_SOFTMAX_LOGLIK, /* softmax outputs, -ln a_y                     */
+    /* regression: linear outputs a = z, real-valued targets */
+    NNC_COST_MSE,            /* 0.5 ||a - y||^2                              */
+    NNC_COST_MAE,            /* sum |a - y|                                  */
+    NNC_COST_HUBER           /* sum of 0.5 r^2 for |r| <= 1, |r| - 0.5 beyond */
 } nnc_cost;
+
+/* 1 if the cost is a regression cost (linear outputs, real targets). */
+NNC_API int nnc_cost_is_regression(nnc_cost c);
 
 typedef enum {
     NNC_INIT_NORMAL = 0,   /* weights and biases N(0, 1)          (the tutorial) */
@@ -168,6 +175,10 @@ NNC_API nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
                                size_t n, size_t dim, nnc_data **out);
 NNC_API nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
                                 size_t n, size_t dim, nnc_data **out);
+/* A regression dataset from the caller's arrays: inputs n x dim and
+ * real-valued targets n x n_out, row-major floats, both copied. */
+NNC_API nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_t dim,
+                                         size_t n_out, nnc_data **out);
 /* Optional real-valued targets (n x n_out) used instead of one-hot labels. */
 NNC_API nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out);
 /* Samples [first, first+count) as a new dataset sharing the same storage. */
@@ -183,6 +194,24 @@ NNC_API unsigned nnc_data_label(const nnc_data *data, size_t i);
 NNC_API void nnc_data_input(const nnc_data *data, size_t i, float *x);
 /* Where the data came from (a file name), for messages. */
 NNC_API const char *nnc_data_source(const nnc_data *data);
+/* Targets per sample (0: the data has class labels) and sample i's, into y. */
+NNC_API size_t nnc_data_targets(const nnc_data *data);
+NNC_API void nnc_data_target(const nnc_data *data, size_t i, float *y);
+/* The classes a table's labels named, in label order ("setosa", or "7"), and
+ * the input columns' names; 0 / NULL when the data does not say. */
+NNC_API size_t nnc_data_classes(const nnc_data *data);
+NNC_API const char *nnc_data_class_name(const nnc_data *data, size_t i);
+NNC_API const char *nnc_data_input_name(const nnc_data *data, size_t j);
+/* 1 if the inputs are pixel bytes, read as byte / 256 (MNIST's scale). */
+NNC_API int nnc_data_is_pixels(const nnc_data *data);
+/* The samples idx[0 .. count) of data, copied into a new dataset. */
+NNC_API nnc_status nnc_data_select(const nnc_data *data, const size_t *idx, size_t count,
+                                   nnc_data **out);
+/* Splits data at random (reproducibly from seed) into the rest and a held
+ * out fraction (0 < fraction < 1, at least one sample each); with class
+ * labels, each class is split in that proportion (stratified). */
+NNC_API nnc_status nnc_data_split(const nnc_data *data, double fraction, uint64_t seed,
+                                  nnc_data **rest, nnc_data **held_out);
 
 /* NNC_OK if data's samples fit the network: as many inputs, and labels below
  * its outputs (or as many targets as outputs); else an error naming the
@@ -212,6 +241,45 @@ NNC_API nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **
  * as bytes. Any of the out pointers may be NULL. */
 NNC_API nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
                            nnc_data **test);
+
+/* ---- tables (CSV as people have it) ------------------------------------ */
+
+typedef enum {
+    NNC_TASK_CLASSIFY = 0,   /* labels name classes: integers or any strings     */
+    NNC_TASK_REGRESS         /* labels are real-valued targets, one per column    */
+} nnc_task;
+
+typedef struct {
+    int         header;   /* -1 detect (default), 0 none, 1 the first line names columns */
+    char        sep;      /* ',', ';' or '\t'; 0 detects it from the first line  */
+    const char *label;    /* the label column(s): names or numbers from 1, comma-
+                           * separated; NULL: the first column                  */
+    const char *ignore;   /* columns to leave out, likewise; NULL: none           */
+    nnc_task    task;
+    /* Reading for a trained model: its classes, so that labels map to its
+     * outputs (a label it does not know is an error), and its input columns
+     * by name, read in that order wherever they are (the label columns may
+     * then be absent). NULL / 0: from the file itself. */
+    const char *const *classes;
+    size_t             n_classes;
+    const char *const *inputs;
+    size_t             n_inputs;
+} nnc_csv_options;
+
+/* Detect the header and separator, label first, classification. */
+NNC_API void nnc_csv_options_init(nnc_csv_options *o);
+
+/* Reads a table: comma, semicolon or tab separated, quoted fields ("a, b"
+ * and "" for a quote), CRLF or LF, blank lines skipped. Inputs are any
+ * finite numbers; a missing or non-numeric input is an error naming the
+ * file, line and column. For classification the classes are the distinct
+ * labels, ordered as numbers when all are numbers and else by their bytes
+ * (nnc_data_class_name tells which label is which class); at most 256. For
+ * regression every label column is a real-valued target. A table whose
+ * inputs are all integers 0-255 in at least 64 columns is read as pixels,
+ * scaled by 1/256 as MNIST's (nnc_data_is_pixels). */
+NNC_API nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts,
+                                nnc_data **out);
 
 /* Reads a CSV file of one sample per line, label first, then the input
  * values (the layout of the common mnist_train.csv), with an optional header
@@ -258,10 +326,14 @@ enum {
 
 /* Cost and accuracy of one dataset; cost is NAN and n is 0 when that
  * measurement was not asked for. cost is the mean cost plus the L2 term
- * (lambda / 2n) Σ w², n being the training-set size: the training objective. */
+ * (lambda / 2n) Σ w², n being the training-set size: the training objective.
+ * For a regression network the accuracy bit asks for the fit instead: n
+ * samples, correct 0, and rmse, mae, r2 as nnc_measure_regression gives
+ * them (NAN otherwise). */
 typedef struct {
     double cost;
     size_t correct, n;
+    double rmse, mae, r2;
 } nnc_measure;
 
 typedef struct {
@@ -351,6 +423,14 @@ NNC_API void nnc_train_opts_init(nnc_train_opts *opts);
 NNC_API nnc_status nnc_train(nnc_net *net, const nnc_data *train,
                      const nnc_train_opts *opts, nnc_train_summary *summary);
 
+/* How well a regression network fits a dataset with targets: the root mean
+ * squared and the mean absolute error over every output of every sample, and
+ * R² = 1 − SS_res / SS_tot (pooled over the outputs; 1 is a perfect fit, 0
+ * no better than each output's mean). Any pointer but net and data may be
+ * NULL. */
+NNC_API nnc_status nnc_measure_regression(const nnc_net *net, const nnc_data *data,
+                                          double *rmse, double *mae, double *r2);
+
 /* Correct count and mean cost (without any L2 term) over a dataset;
  * mean_cost may be NULL. */
 NNC_API nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
@@ -369,6 +449,36 @@ typedef struct {
 } nnc_train_record;
 
 NNC_API const nnc_train_record *nnc_net_record(const nnc_net *net);
+
+/* How a network scales its inputs before its first layer, fitted on the
+ * training set: none (the default, and MNIST's: its bytes are already
+ * scaled by 1/256), standard (x − mean) / standard deviation, or min-max
+ * (x − min) / (max − min). An input that is constant in the training set is
+ * only shifted. The scaling is part of the network: nnc_train,
+ * nnc_feedforward and every measure apply it to raw inputs, and .nnc files
+ * keep it. */
+typedef enum { NNC_SCALE_NONE = 0, NNC_SCALE_STANDARD, NNC_SCALE_MINMAX } nnc_scaling;
+
+NNC_API nnc_status nnc_net_fit_scaling(nnc_net *net, const nnc_data *data, nnc_scaling how);
+/* Sets x' = (x − shift) × factor per input (arrays of nnc_net_inputs
+ * floats, copied), or removes the scaling when either is NULL. */
+NNC_API nnc_status nnc_net_set_scaling(nnc_net *net, const float *shift, const float *factor);
+/* 1 and the arrays (owned by the network) if it scales its inputs, else 0. */
+NNC_API int nnc_net_scaling(const nnc_net *net, const float **shift, const float **factor);
+
+/* What the classes stand for: k names (copied; k 0 or names NULL removes
+ * them), class i being the one output i votes for, or for a single sigmoid
+ * output class 1 when it is above 0.5. Kept in .nnc files, so that a model
+ * answers with the labels it was trained on ("setosa", "42"). */
+NNC_API nnc_status nnc_net_set_class_names(nnc_net *net, const char *const *names, size_t k);
+NNC_API size_t nnc_net_classes(const nnc_net *net);                    /* 0: unnamed */
+NNC_API const char *nnc_net_class_name(const nnc_net *net, size_t i);  /* or NULL    */
+
+/* The names of the input columns it was trained on (nnc_net_inputs of
+ * them, copied; NULL removes them), so that rows whose columns come in
+ * another order are read by name. Kept in .nnc files. */
+NNC_API nnc_status nnc_net_set_input_names(nnc_net *net, const char *const *names);
+NNC_API const char *nnc_net_input_name(const nnc_net *net, size_t j);   /* or NULL */
 
 /* The epochs the network was trained, over all its runs, oldest first: what
  * each measured (an accuracy with n = 0 or a cost that is NaN was not taken;
@@ -413,8 +523,9 @@ NNC_API nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opt
 NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
                         size_t *correct);
 
-/* Counts of (label, prediction) pairs: matrix is n_L x n_L, row = label,
- * column = argmax output. */
+/* Counts of (label, prediction) pairs: matrix is k x k, row = label, column
+ * = argmax output; k = n_L, or 2 for a single sigmoid output (class 1 when
+ * it is above 0.5). */
 NNC_API nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
                                 size_t *matrix);
 

@@ -57,6 +57,14 @@ static double cost_double(const nnc_net *net, const double *p, const float *x,
                 s += exp(z[j] - max);
             for (size_t j = 0; j < n_in; j++)
                 total -= t[j] * (z[j] - max - log(s));
+        } else if (nnc_cost_is_regression(c)) {   /* linear outputs */
+            for (size_t j = 0; j < n_in; j++) {
+                double r = z[j] - t[j];
+                total += c == NNC_COST_MSE   ? 0.5 * r * r
+                         : c == NNC_COST_MAE ? fabs(r)
+                         : fabs(r) <= 1.0    ? 0.5 * r * r
+                                             : fabs(r) - 0.5;
+            }
         } else {
             for (size_t j = 0; j < n_in; j++) {
                 double o = act(NNC_ACT_SIGMOID, z[j]);
@@ -85,6 +93,13 @@ static void random_batch(uint64_t *st, const nnc_net *net, size_t m, float *x, f
     size_t n0 = nnc_net_inputs(net), nL = nnc_net_outputs(net);
     for (size_t i = 0; i < m * n0; i++)
         x[i] = test_uniform(st, 0.0f, 1.0f);
+    if (nnc_cost_is_regression(nnc_net_cost(net))) {
+        /* real targets spread wide enough that Huber's residuals fall on
+         * both sides of 1 */
+        for (size_t i = 0; i < m * nL; i++)
+            y[i] = test_uniform(st, -4.0f, 4.0f);
+        return;
+    }
     for (size_t i = 0; i < m; i++) {                 /* one-hot targets */
         size_t c = (size_t)test_uniform(st, 0.0f, (float)nL) % nL;
         for (size_t j = 0; j < nL; j++)
@@ -167,6 +182,20 @@ static void every_cost_and_activation_matches_finite_differences(void **state)
         }
 }
 
+/* Linear outputs with each regression cost, every hidden activation. */
+static void regression_costs_match_finite_differences(void **state)
+{
+    (void)state;
+    const nnc_activation acts[] = {NNC_ACT_SIGMOID, NNC_ACT_TANH, NNC_ACT_RELU,
+                                   NNC_ACT_LEAKY_RELU};
+    const nnc_cost costs[] = {NNC_COST_MSE, NNC_COST_MAE, NNC_COST_HUBER};
+    for (int a = 0; a < 4; a++)
+        for (int c = 0; c < 3; c++) {
+            gradient_check_spec(acts[a], costs[c], 0.0);
+            gradient_check_spec(acts[a], costs[c], 0.37);
+        }
+}
+
 /* Logits of ±1000: the softmax cost and its gradient stay finite and right. */
 static void softmax_stays_finite_on_extreme_logits(void **state)
 {
@@ -226,6 +255,7 @@ static void batch_gradient_is_sum_of_example_gradients(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(seed_network_gradient_matches_finite_differences),
     cmocka_unit_test(every_cost_and_activation_matches_finite_differences),
+    cmocka_unit_test(regression_costs_match_finite_differences),
     cmocka_unit_test(softmax_stays_finite_on_extreme_logits),
     cmocka_unit_test(batch_gradient_is_sum_of_example_gradients),
 };

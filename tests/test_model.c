@@ -506,7 +506,7 @@ static void history_is_saved_with_the_model(void **state)
     /* 1000 epochs claimed: the file's size gives it away before anything is read */
     size_t len;
     uint8_t *bytes = read_all(scratch_path("history.nnc"), &len);
-    size_t at = len - 4 - 5 * 88 - 4;   /* the count, before 5 entries and the CRC */
+    size_t at = len - 4 - 5 * 160 - 4;   /* the count, before 5 entries and the CRC */
     assert_int_equal(bytes[at], 5);
     bytes[at] = 0xe8, bytes[at + 1] = 0x03;
     FILE *f = fopen(scratch_path("history-bad.nnc"), "wb");

@@ -5,10 +5,20 @@
 
 #include "dataset.h"
 
+void nnc__free_names(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 static void storage_release(nnc__storage *st)
 {
     if (!st || --st->refs > 0)
         return;
+    nnc__free_names(st->class_names, st->n_classes);
+    nnc__free_names(st->feature_names, st->dim);
+    nnc__free_names(st->target_names, st->n_targets);
     free(st->x_u8);
     free(st->x_f32);
     free(st->labels);
@@ -27,6 +37,7 @@ nnc_status nnc__data_wrap(nnc__storage *st, size_t n, size_t dim, nnc_data **out
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
     }
     st->refs = 1;
+    st->dim = dim;
     d->st = st;
     d->first = 0;
     d->n = n;
@@ -123,7 +134,116 @@ const char *nnc_data_source(const nnc_data *data) { return data->st->source; }
 
 unsigned nnc_data_label(const nnc_data *data, size_t i)
 {
-    return data->st->labels[data->first + i];
+    return data->st->labels ? data->st->labels[data->first + i] : 0;
+}
+
+size_t nnc_data_targets(const nnc_data *data) { return data->st->targets ? data->st->n_targets : 0; }
+
+void nnc_data_target(const nnc_data *data, size_t i, float *y)
+{
+    const nnc__storage *st = data->st;
+    if (st->targets)
+        memcpy(y, st->targets + (data->first + i) * st->n_targets, st->n_targets * sizeof *y);
+}
+
+size_t nnc_data_classes(const nnc_data *data) { return data->st->n_classes; }
+
+const char *nnc_data_class_name(const nnc_data *data, size_t i)
+{
+    return i < data->st->n_classes ? data->st->class_names[i] : NULL;
+}
+
+const char *nnc_data_input_name(const nnc_data *data, size_t j)
+{
+    return data->st->feature_names && j < data->dim ? data->st->feature_names[j] : NULL;
+}
+
+int nnc_data_is_pixels(const nnc_data *data) { return data->st->x_u8 != NULL; }
+
+nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_t dim,
+                                 size_t n_out, nnc_data **out)
+{
+    *out = NULL;
+    if (!x || !y || n == 0 || dim == 0 || n_out == 0 || n > SIZE_MAX / dim / sizeof *x ||
+        n > SIZE_MAX / n_out / sizeof *y)
+        return nnc__fail(NNC_ERR_ARG, "a dataset needs inputs, targets and n, dim, n_out > 0");
+    nnc__storage *st = calloc(1, sizeof *st);
+    if (!st)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
+    st->x_f32 = nnc__alloc_samples(n * dim * sizeof *x);
+    st->targets = malloc(n * n_out * sizeof *y);
+    st->source = strdup("(memory)");
+    st->dim = dim;
+    st->n_targets = n_out;
+    if (!st->x_f32 || !st->targets || !st->source) {
+        st->refs = 1;
+        storage_release(st);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset of %zu samples", n);
+    }
+    memcpy(st->x_f32, x, n * dim * sizeof *x);
+    memcpy(st->targets, y, n * n_out * sizeof *y);
+    return nnc__data_wrap(st, n, dim, out);
+}
+
+/* A copy of src's names (n of them), or NULL if it has none; *ok = 0 when
+ * memory ran out. */
+static char **copy_names(char *const *src, size_t n, int *ok)
+{
+    if (!src)
+        return NULL;
+    char **copy = calloc(n ? n : 1, sizeof *copy);
+    for (size_t i = 0; copy && i < n; i++)
+        if (!(copy[i] = strdup(src[i]))) {
+            nnc__free_names(copy, i);
+            copy = NULL;
+        }
+    *ok = *ok && copy;
+    return copy;
+}
+
+nnc_status nnc_data_select(const nnc_data *data, const size_t *idx, size_t count,
+                           nnc_data **out)
+{
+    *out = NULL;
+    if (!data || !idx || count == 0)
+        return nnc__fail(NNC_ERR_ARG, "nnc_data_select: NULL argument or no samples");
+    const nnc__storage *src = data->st;
+    size_t dim = data->dim, k = src->n_targets;
+    for (size_t i = 0; i < count; i++)
+        if (idx[i] >= data->n)
+            return nnc__fail(NNC_ERR_ARG, "nnc_data_select: sample %zu of %zu", idx[i],
+                             data->n);
+    nnc__storage *st = calloc(1, sizeof *st);
+    if (!st)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
+    int ok = 1;
+    size_t bytes = src->x_u8 ? 1 : sizeof(float);
+    void *x = nnc__alloc_samples(count * dim * bytes);
+    (src->x_u8 ? (void **)&st->x_u8 : (void **)&st->x_f32)[0] = x;
+    st->labels = src->labels ? malloc(count) : NULL;
+    st->targets = src->targets ? malloc(count * k * sizeof *st->targets) : NULL;
+    st->source = strdup(src->source);
+    st->label_source = src->label_source ? strdup(src->label_source) : NULL;
+    st->dim = dim, st->n_targets = k, st->n_classes = src->n_classes;
+    st->class_names = copy_names(src->class_names, src->n_classes, &ok);
+    st->feature_names = copy_names(src->feature_names, dim, &ok);
+    st->target_names = copy_names(src->target_names, k, &ok);
+    if (!x || (src->labels && !st->labels) || (src->targets && !st->targets) || !st->source ||
+        (src->label_source && !st->label_source) || !ok) {
+        st->refs = 1;
+        storage_release(st);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory selecting %zu samples", count);
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t s = data->first + idx[i];
+        const char *from = src->x_u8 ? (const char *)src->x_u8 : (const char *)src->x_f32;
+        memcpy((char *)x + i * dim * bytes, from + s * dim * bytes, dim * bytes);
+        if (st->labels)
+            st->labels[i] = src->labels[s];
+        if (st->targets)
+            memcpy(st->targets + i * k, src->targets + s * k, k * sizeof *st->targets);
+    }
+    return nnc__data_wrap(st, count, dim, out);
 }
 
 void nnc_data_input(const nnc_data *data, size_t i, float *x)
@@ -149,12 +269,13 @@ nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out
                              st->source, st->n_targets, n_out);
         return NNC_OK;
     }
-    for (size_t i = 0; i < data->n; i++)
-        if (st->labels[data->first + i] >= n_out)
+    size_t classes = n_out == 1 ? 2 : n_out;   /* one sigmoid output: classes 0 and 1 */
+    for (size_t i = 0; st->labels && i < data->n; i++)
+        if (st->labels[data->first + i] >= classes)
             return nnc__fail(NNC_ERR_MISMATCH,
-                             "%s: sample %zu has label %u, the network has only %zu outputs",
+                             "%s: sample %zu has label %u, the network tells only %zu classes",
                              st->label_source ? st->label_source : st->source, i,
-                             st->labels[data->first + i], n_out);
+                             st->labels[data->first + i], classes);
     return NNC_OK;
 }
 

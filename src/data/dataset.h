@@ -22,9 +22,17 @@ typedef struct {
     uint8_t *labels;       /* n                                             */
     float   *targets;      /* n x n_targets, or NULL                        */
     size_t   n_targets;
+    size_t   dim;          /* inputs per sample                             */
     char    *source;       /* file of the inputs, for messages              */
     char    *label_source; /* file of the labels, or NULL: same file        */
+    char   **class_names;  /* what label i stands for, or NULL              */
+    size_t   n_classes;
+    char   **feature_names;/* the input columns' names (dim), or NULL       */
+    char   **target_names; /* the target columns' names (n_targets), or NULL */
 } nnc__storage;
+
+/* Frees a list of n strings and the list. */
+void nnc__free_names(char **names, size_t n);
 
 struct nnc_data {
     nnc__storage *st;

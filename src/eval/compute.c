@@ -26,6 +26,7 @@ static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, floa
     for (size_t done = 0; done < m; done += chunk) {
         size_t k = m - done < chunk ? m - done : chunk;
         memcpy(ws->a[0], x + done * n0, k * n0 * sizeof *x);
+        nnc__scale_inputs(net, ws->a[0], k);
         nnc__forward(net, ws, k);
         memcpy(out + done * nL, ws->a[net->n_layers - 1], k * nL * sizeof *out);
     }
@@ -44,6 +45,7 @@ static nnc_status gradient(const nnc_net *net, const float *x, const float *y, s
     if (s != NNC_OK)
         return s;
     memcpy(ws->a[0], x, m * n0 * sizeof *x);
+    nnc__scale_inputs(net, ws->a[0], m);
     memcpy(ws->y, y, m * nL * sizeof *y);
     nnc__forward(net, ws, m);
     if (cost)

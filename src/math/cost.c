@@ -1,14 +1,21 @@
-/* cost.c — quadratic, cross-entropy and softmax log-likelihood costs. */
+/* cost.c — the classification costs (quadratic, cross-entropy, softmax
+ * log-likelihood) and the regression costs on linear outputs (squared,
+ * absolute and Huber error). */
 #include <math.h>
 
 #include "activations.h"
 #include "cost.h"
 
+int nnc_cost_is_regression(nnc_cost c)
+{
+    return c == NNC_COST_MSE || c == NNC_COST_MAE || c == NNC_COST_HUBER;
+}
+
 void nnc__output_activate(nnc_cost c, float *z, size_t m, size_t n)
 {
     if (c == NNC_COST_SOFTMAX_LOGLIK)
         nnc__softmax_rows(z, m, n);
-    else
+    else if (!nnc_cost_is_regression(c))   /* regression outputs are linear: a = z */
         nnc__activate(NNC_ACT_SIGMOID, z, m * n);
 }
 
@@ -47,6 +54,20 @@ double nnc__cost_sum(nnc_cost c, const float *z, const float *a,
                     sum += yi[j] * (lse - zi[j]);
         }
         break;
+    case NNC_COST_MSE:                  /* ½ ‖a − y‖², a = z */
+        for (size_t i = 0; i < m * n; i++)
+            sum += 0.5 * ((double)a[i] - y[i]) * ((double)a[i] - y[i]);
+        break;
+    case NNC_COST_MAE:                  /* Σ |a − y| */
+        for (size_t i = 0; i < m * n; i++)
+            sum += fabs((double)a[i] - y[i]);
+        break;
+    case NNC_COST_HUBER:                /* ½ r² near 0, |r| − ½ beyond |r| = 1 */
+        for (size_t i = 0; i < m * n; i++) {
+            double r = fabs((double)a[i] - y[i]);
+            sum += r <= 1.0 ? 0.5 * r * r : r - 0.5;
+        }
+        break;
     }
     return sum;
 }
@@ -57,7 +78,15 @@ void nnc__output_delta(nnc_cost c, const float *a, const float *y, float *delta,
     for (size_t i = 0; i < count; i++)
         delta[i] = a[i] - y[i];
     /* Quadratic: δ = (a − y) ⊙ σ'(z). Cross-entropy with sigmoid and
-     * log-likelihood with softmax: σ' cancels and δ = a − y. */
+     * log-likelihood with softmax: σ' cancels and δ = a − y, as for the
+     * squared error of a linear output. The absolute error's δ is the sign
+     * of a − y (0 at 0), Huber's a − y clipped to [−1, 1]. */
     if (c == NNC_COST_QUADRATIC)
         nnc__times_derivative(NNC_ACT_SIGMOID, a, delta, count);
+    else if (c == NNC_COST_MAE)
+        for (size_t i = 0; i < count; i++)
+            delta[i] = (float)((delta[i] > 0.0f) - (delta[i] < 0.0f));
+    else if (c == NNC_COST_HUBER)
+        for (size_t i = 0; i < count; i++)
+            delta[i] = delta[i] > 1.0f ? 1.0f : delta[i] < -1.0f ? -1.0f : delta[i];
 }

@@ -19,7 +19,12 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define FLAG_STATE 1u
 #define FLAG_SETTINGS 2u   /* with FLAG_STATE: the run's settings follow it */
 #define FLAG_HISTORY 4u    /* the epochs trained follow, last before the CRC */
-#define HISTORY_ENTRY_BYTES 88
+#define FLAG_SCALING 8u    /* the input scaling follows the state */
+#define FLAG_CLASSES 16u   /* the class names follow the scaling */
+#define FLAG_INPUTS 32u    /* the input columns' names follow the class names */
+#define KNOWN_FLAGS \
+    (FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY | FLAG_SCALING | FLAG_CLASSES | FLAG_INPUTS)
+#define HISTORY_ENTRY_BYTES 160
 #define MAX_HISTORY 10000000u
 #define MAX_FILE_LAYERS 64
 
@@ -130,7 +135,10 @@ static uint8_t *put_measure(uint8_t *p, const nnc_measure *m)
 {
     p = put_f64(p, m->cost);
     p = put_u64(p, m->correct);
-    return put_u64(p, m->n);
+    p = put_u64(p, m->n);
+    p = put_f64(p, m->rmse);
+    p = put_f64(p, m->mae);
+    return put_f64(p, m->r2);
 }
 
 static const uint8_t *get_measure(const uint8_t *p, nnc_measure *m)
@@ -138,7 +146,10 @@ static const uint8_t *get_measure(const uint8_t *p, nnc_measure *m)
     m->cost = get_f64(p);
     m->correct = (size_t)get_u64(p + 8);
     m->n = (size_t)get_u64(p + 16);
-    return p + 24;
+    m->rmse = get_f64(p + 24);
+    m->mae = get_f64(p + 32);
+    m->r2 = get_f64(p + 40);
+    return p + 48;
 }
 
 static uint8_t *put_history(uint8_t *p, const nnc_epoch_report *h, size_t n)
@@ -174,6 +185,45 @@ static int get_history(const uint8_t *p, size_t n, nnc_net *net)
     return 1;
 }
 
+/* ---- lists of names (docs/FORMAT.md) -------------------------------------- */
+
+static size_t names_bytes(char *const *names, size_t k)
+{
+    size_t bytes = 0;   /* each name and its NUL */
+    for (size_t i = 0; i < k; i++)
+        bytes += strlen(names[i]) + 1;
+    return bytes;
+}
+
+static uint8_t *put_names(uint8_t *p, char *const *names, size_t k)
+{
+    p = put_u32(p, (uint32_t)k);
+    p = put_u32(p, (uint32_t)names_bytes(names, k));
+    for (size_t i = 0; i < k; i++) {
+        size_t len = strlen(names[i]) + 1;
+        memcpy(p, names[i], len);
+        p += len;
+    }
+    return p;
+}
+
+/* The k names at p (as put_names wrote them) into names[], pointing into
+ * the buffer; the bytes after them, or NULL if the list is malformed. */
+static const uint8_t *get_names(const uint8_t *p, const char **names, size_t k)
+{
+    size_t bytes = get_u32(p + 4);
+    const char *at = (const char *)p + 8, *end = at + bytes;
+    size_t found = 0;
+    while (at < end && found < k) {   /* k strings, each ended by its NUL, filling it */
+        const char *nul = memchr(at, '\0', (size_t)(end - at));
+        if (!nul || nul - at > NNC__MAX_CLASS_NAME)
+            return NULL;
+        names[found++] = at;
+        at = nul + 1;
+    }
+    return found == k && at == end ? (const uint8_t *)end : NULL;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const char *path)
@@ -183,6 +233,12 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
     if (st)
         size += STATE_FIXED_BYTES + 4 * P * (st->n_arrays + (st->best != NULL)) +
                 (st->has_settings ? SETTINGS_BYTES : 0);
+    if (net->in_shift)
+        size += 8 * net->sizes[0];
+    if (net->n_class_names)
+        size += 8 + names_bytes(net->class_names, net->n_class_names);
+    if (net->input_names)
+        size += 8 + names_bytes(net->input_names, net->sizes[0]);
     if (net->history_len)
         size += 4 + HISTORY_ENTRY_BYTES * net->history_len;
     uint8_t *buf = malloc(size), *p = buf;
@@ -192,7 +248,10 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
     memcpy(p, MAGIC, 8);
     p = put_u32(p + 8, FORMAT_VERSION);
     p = put_u32(p, (st ? FLAG_STATE | (st->has_settings ? FLAG_SETTINGS : 0) : 0) |
-                       (net->history_len ? FLAG_HISTORY : 0));
+                       (net->history_len ? FLAG_HISTORY : 0) |
+                       (net->in_shift ? FLAG_SCALING : 0) |
+                       (net->n_class_names ? FLAG_CLASSES : 0) |
+                       (net->input_names ? FLAG_INPUTS : 0));
     p = put_u32(p, (uint32_t)L1);
     p = put_u32(p, (uint32_t)net->hidden);
     p = put_u32(p, (uint32_t)net->cost);
@@ -228,6 +287,14 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         if (st->has_settings)
             p = put_settings(p, &st->settings);
     }
+    if (net->in_shift) {
+        p = put_floats(p, net->in_shift, net->sizes[0]);
+        p = put_floats(p, net->in_factor, net->sizes[0]);
+    }
+    if (net->n_class_names)
+        p = put_names(p, net->class_names, net->n_class_names);
+    if (net->input_names)
+        p = put_names(p, net->input_names, net->sizes[0]);
     if (net->history_len)
         p = put_history(p, net->history, net->history_len);
     p = put_u32(p, (uint32_t)crc32_z(0L, buf, size - 4));
@@ -286,13 +353,13 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
     if (version != FORMAT_VERSION)
         return nnc__fail(NNC_ERR_FORMAT, "%s: format version %u; this nnc reads version %u",
                          path, version, FORMAT_VERSION);
-    if ((flags & ~(FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY)) ||
+    if ((flags & ~KNOWN_FLAGS) ||
         (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)))
         return nnc__fail(NNC_ERR_FORMAT, "%s: unknown flags 0x%x", path, flags);
     if (L1 < 2 || L1 > MAX_FILE_LAYERS)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %u layers (must be 2 .. %d)", path, L1,
                          MAX_FILE_LAYERS);
-    if (get_u32(head + 20) > NNC_ACT_LEAKY_RELU || get_u32(head + 24) > NNC_COST_SOFTMAX_LOGLIK ||
+    if (get_u32(head + 20) > NNC_ACT_LEAKY_RELU || get_u32(head + 24) > NNC_COST_HUBER ||
         get_u32(head + 28) > NNC_INIT_GLOROT || get_u32(head + 52) > NNC_OPT_ADAM)
         return nnc__fail(NNC_ERR_FORMAT, "%s: unknown activation, cost, init or optimiser id",
                          path);
@@ -324,6 +391,26 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training state", path);
         *total += STATE_FIXED_BYTES + 4 * *n_params * (arrays + has_best) +
                   (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
+    }
+    if (flags & FLAG_SCALING)
+        *total += 8 * (uint64_t)sizes[0];
+    for (uint32_t section = FLAG_CLASSES; section <= FLAG_INPUTS; section <<= 1) {
+        if (!(flags & section))
+            continue;
+        /* count and bytes, where the CRC would otherwise be */
+        uint8_t raw_names[8];
+        if (file_size < *total + 8)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated before the %s names", path,
+                             section == FLAG_CLASSES ? "class" : "input");
+        if ((s = read_at(f, path, (long)(*total - 4), raw_names, 8)) != NNC_OK)
+            return s;
+        uint32_t k = get_u32(raw_names), bytes = get_u32(raw_names + 4);
+        uint32_t want = section == FLAG_INPUTS ? (uint32_t)sizes[0] : 0;
+        if (k == 0 || (section == FLAG_CLASSES && k > NNC__MAX_CLASSES) ||
+            (want && k != want) || bytes < k || bytes > k * (NNC__MAX_CLASS_NAME + 1))
+            return nnc__fail(NNC_ERR_FORMAT, "%s: %u %s names in %u bytes", path, k,
+                             section == FLAG_CLASSES ? "class" : "input", bytes);
+        *total += 8 + (uint64_t)bytes;
     }
     if (flags & FLAG_HISTORY) {   /* its count, where the CRC would otherwise be */
         uint8_t raw_count[4];
@@ -374,9 +461,9 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
     net->rng.spare = get_f64(p);
     net->rng.has_spare = get_u32(p + 8) != 0;
     p = get_floats(p + 12, net->params, net->n_params);
-    const uint8_t *history_at = p;   /* after the training state, if any */
+    const uint8_t *sections_at = p;   /* scaling, names, history: after any state */
     if (flags & FLAG_STATE)
-        history_at += STATE_FIXED_BYTES +
+        sections_at += STATE_FIXED_BYTES +
                       4 * net->n_params * (get_u32(p + 16) + (get_u32(p + 36) != 0)) +
                       (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
     if (st) {
@@ -406,8 +493,46 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
         if (st->has_settings)
             p = get_settings(p, &st->settings);
     }
+    p = sections_at;
+    if (flags & FLAG_SCALING) {
+        size_t n0 = net->sizes[0];
+        float *both = malloc(2 * n0 * sizeof *both);
+        if (!both)
+            goto nomem;
+        get_floats(p, both, 2 * n0);
+        p += 8 * n0;
+        s = nnc_net_set_scaling(net, both, both + n0);
+        free(both);
+        if (s != NNC_OK) {
+            nnc__run_state_free(st);
+            nnc_net_free(net);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: input scaling that is not finite", path);
+        }
+    }
+    if (flags & FLAG_CLASSES) {
+        const char *names[NNC__MAX_CLASSES];
+        size_t k = get_u32(p);
+        if (!(p = get_names(p, names, k)) ||
+            (s = nnc_net_set_class_names(net, names, k)) != NNC_OK) {
+            nnc__run_state_free(st);
+            nnc_net_free(net);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: malformed class names", path);
+        }
+    }
+    if (flags & FLAG_INPUTS) {
+        const char **names = malloc(net->sizes[0] * sizeof *names);
+        if (!names)
+            goto nomem;
+        p = get_names(p, names, net->sizes[0]);
+        s = p ? nnc_net_set_input_names(net, names) : NNC_ERR_FORMAT;
+        free(names);
+        if (s != NNC_OK) {
+            nnc__run_state_free(st);
+            nnc_net_free(net);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: malformed input names", path);
+        }
+    }
     if (flags & FLAG_HISTORY) {
-        p = history_at;
         size_t n = get_u32(p);
         if (!(net->history = malloc(n * sizeof *net->history)))
             goto nomem;

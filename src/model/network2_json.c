@@ -156,7 +156,8 @@ nnc_status nnc__json_read(const char *path, nnc_net **out)
 
 nnc_status nnc__json_holds(const nnc_net *net, const char *path)
 {
-    if (net->hidden != NNC_ACT_SIGMOID || net->cost == NNC_COST_SOFTMAX_LOGLIK)
+    if (net->hidden != NNC_ACT_SIGMOID ||
+        (net->cost != NNC_COST_QUADRATIC && net->cost != NNC_COST_CROSS_ENTROPY))
         return nnc__fail(NNC_ERR_ARG,
                          "%s: network2's format holds sigmoid networks with the quadratic or "
                          "cross-entropy cost only", path);

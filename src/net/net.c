@@ -50,7 +50,7 @@ static void initialise(nnc_net *net)
 static int valid_enums(const nnc_net_spec *s)
 {
     return (unsigned)s->hidden <= NNC_ACT_LEAKY_RELU &&
-           (unsigned)s->cost <= NNC_COST_SOFTMAX_LOGLIK &&
+           (unsigned)s->cost <= NNC_COST_HUBER &&
            (unsigned)s->init <= NNC_INIT_GLOROT;
 }
 
@@ -136,7 +136,11 @@ nnc_status nnc_net_clone(const nnc_net *src, nnc_net **out)
     net->cost = src->cost;
     net->rng = src->rng;
     net->record = src->record;
-    if ((s = nnc__net_set_history(net, src->history, src->history_len)) != NNC_OK) {
+    if ((s = nnc__net_set_history(net, src->history, src->history_len)) != NNC_OK ||
+        (s = nnc_net_set_scaling(net, src->in_shift, src->in_factor)) != NNC_OK ||
+        (s = nnc_net_set_class_names(net, (const char *const *)src->class_names,
+                                     src->n_class_names)) != NNC_OK ||
+        (s = nnc_net_set_input_names(net, (const char *const *)src->input_names)) != NNC_OK) {
         nnc_net_free(net);
         *out = NULL;
     }
@@ -147,11 +151,87 @@ void nnc_net_free(nnc_net *net)
 {
     if (!net)
         return;
+    nnc_net_set_class_names(net, NULL, 0);
+    nnc_net_set_input_names(net, NULL);   /* while the sizes are there */
     free(net->sizes);
     nnc__layout_free(&net->packed);
     free(net->params);
     free(net->history);
+    free(net->in_shift);
     free(net);
+}
+
+/* A copy of k strings of at most NNC__MAX_CLASS_NAME bytes into *out. */
+static nnc_status copy_names(const char *const *names, size_t k, const char *what,
+                             char ***out)
+{
+    char **copy = calloc(k, sizeof *copy);
+    *out = NULL;
+    if (!copy)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %s names", what);
+    for (size_t i = 0; i < k; i++) {
+        size_t len = names[i] ? strlen(names[i]) : 0;
+        if (!names[i] || len > NNC__MAX_CLASS_NAME || !(copy[i] = strdup(names[i]))) {
+            for (size_t j = 0; j < i; j++)
+                free(copy[j]);
+            free(copy);
+            if (!names[i])
+                return nnc__fail(NNC_ERR_ARG, "%s name %zu is NULL", what, i);
+            if (len > NNC__MAX_CLASS_NAME)
+                return nnc__fail(NNC_ERR_ARG, "%s name %zu is longer than %d bytes", what, i,
+                                 NNC__MAX_CLASS_NAME);
+            return nnc__fail(NNC_ERR_NOMEM, "out of memory for %s names", what);
+        }
+    }
+    *out = copy;
+    return NNC_OK;
+}
+
+nnc_status nnc_net_set_input_names(nnc_net *net, const char *const *names)
+{
+    if (!net)
+        return nnc__fail(NNC_ERR_ARG, "nnc_net_set_input_names: NULL network");
+    char **copy = NULL;
+    nnc_status s = names ? copy_names(names, net->sizes[0], "input", &copy) : NNC_OK;
+    if (s != NNC_OK)
+        return s;
+    for (size_t i = 0; net->input_names && i < net->sizes[0]; i++)
+        free(net->input_names[i]);
+    free(net->input_names);
+    net->input_names = copy;
+    return NNC_OK;
+}
+
+const char *nnc_net_input_name(const nnc_net *net, size_t j)
+{
+    return net->input_names && j < net->sizes[0] ? net->input_names[j] : NULL;
+}
+
+nnc_status nnc_net_set_class_names(nnc_net *net, const char *const *names, size_t k)
+{
+    if (!net)
+        return nnc__fail(NNC_ERR_ARG, "nnc_net_set_class_names: NULL network");
+    char **copy = NULL;
+    if (names && k) {
+        if (k > NNC__MAX_CLASSES)
+            return nnc__fail(NNC_ERR_ARG, "%zu class names; at most %d", k, NNC__MAX_CLASSES);
+        nnc_status s = copy_names(names, k, "class", &copy);
+        if (s != NNC_OK)
+            return s;
+    }
+    for (size_t i = 0; i < net->n_class_names; i++)
+        free(net->class_names[i]);
+    free(net->class_names);
+    net->class_names = copy;
+    net->n_class_names = copy ? k : 0;
+    return NNC_OK;
+}
+
+size_t nnc_net_classes(const nnc_net *net) { return net->n_class_names; }
+
+const char *nnc_net_class_name(const nnc_net *net, size_t i)
+{
+    return i < net->n_class_names ? net->class_names[i] : NULL;
 }
 
 nnc_status nnc__net_add_history(nnc_net *net, const nnc_epoch_report *r)

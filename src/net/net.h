@@ -21,11 +21,23 @@ struct nnc_net {
     nnc__rng         rng;
     nnc_train_record record;
     nnc_epoch_report *history;       /* an entry per epoch trained, all runs */
+    float           *in_shift;       /* input scaling (one block), or NULL   */
+    float           *in_factor;
+    char           **class_names;    /* what each class stands for, or NULL  */
+    size_t           n_class_names;
+    char           **input_names;    /* the input columns' names, or NULL    */
     size_t           history_len, history_cap;
 };
 
 /* A network of these sizes with parameters and choices left unset. */
 nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out);
+
+/* Applies the network's input scaling, if any, to m rows of inputs. */
+void nnc__scale_inputs(const nnc_net *net, float *x, size_t m);
+
+/* The most classes a network names, and the longest name. */
+#define NNC__MAX_CLASSES 256
+#define NNC__MAX_CLASS_NAME 255
 
 /* Adds an epoch to the history, numbered after those before it. */
 nnc_status nnc__net_add_history(nnc_net *net, const nnc_epoch_report *r);

@@ -25,6 +25,8 @@ void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
         float *yr = y + r * n_out;
         if (st->targets) {
             memcpy(yr, st->targets + s * n_out, n_out * sizeof *yr);
+        } else if (n_out == 1) {   /* one sigmoid output: the label, 0 or 1 */
+            yr[0] = (float)st->labels[s];
         } else {
             memset(yr, 0, n_out * sizeof *yr);
             yr[st->labels[s]] = 1.0f;

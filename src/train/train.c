@@ -114,6 +114,7 @@ static size_t load_batch(trainer *t, size_t first)
     size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
     size_t m = n - first < batch ? n - first : batch, next = first + batch;
     nnc__gather(t->data, t->order + first, m, n_out, t->ws->a[0], t->ws->y);
+    nnc__scale_inputs(t->net, t->ws->a[0], m);
     t->ws->dense.prefetch.count =
         next < n ? nnc__sample_lines(t->data, t->order + next,
                                      n - next < batch ? n - next : batch, t->lines)
@@ -224,16 +225,22 @@ static nnc_status measure(const nnc_net *net, const nnc_data *d, unsigned monito
                           unsigned cost_bit, unsigned acc_bit, double l2_term,
                           nnc_measure *out)
 {
-    *out = (nnc_measure){NAN, 0, 0};
+    *out = (nnc_measure){NAN, 0, 0, NAN, NAN, NAN};
     if (!(monitor & (cost_bit | acc_bit)))
         return NNC_OK;
+    if (nnc_cost_is_regression(net->cost) && (monitor & acc_bit)) {   /* the fit */
+        nnc_status s = nnc_measure_regression(net, d, &out->rmse, &out->mae, &out->r2);
+        if (s != NNC_OK)
+            return s;
+        out->n = nnc_data_count(d);
+    }
     double cost;
     nnc_status s = nnc_measure_data(net, d, &out->correct, &cost);
     if (s != NNC_OK)
         return s;
     if (monitor & cost_bit)
         out->cost = cost + l2_term;
-    if (monitor & acc_bit)
+    if ((monitor & acc_bit) && !nnc_cost_is_regression(net->cost))
         out->n = nnc_data_count(d);
     else
         out->correct = 0;
@@ -476,8 +483,8 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
                           epoch, batch);
             break;
         }
-        nnc_epoch_report r = {epoch, now_seconds() - t0, t.eta, {NAN, 0, 0}, {NAN, 0, 0},
-                              {NAN, 0, 0}};
+        const nnc_measure none = {NAN, 0, 0, NAN, NAN, NAN};
+        nnc_epoch_report r = {epoch, now_seconds() - t0, t.eta, none, none, none};
         t.epoch++;
         rec->epochs++;
         sum.epochs_run++;

@@ -1,0 +1,639 @@
+/* table.c — a CSV table as people have it: header or not, comma, semicolon
+ * or tab, quoted fields, CRLF; label columns chosen by name or number,
+ * classes from any label strings, or real-valued targets for regression. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../runtime/file.h"
+#include "dataset.h"
+
+#define MAX_TABLE_BYTES (4ull << 30)
+#define MAX_CLASSES 256
+#define PIXEL_COLUMNS 64   /* this many integer columns 0-255 or more: pixels */
+
+void nnc_csv_options_init(nnc_csv_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->header = -1;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+typedef struct {
+    char  *buf;          /* the whole file, NUL-terminated; fields are cut in it */
+    size_t len, at;
+    size_t line;         /* line of the record being read, from 1 */
+    char   sep;
+    char **field;        /* the current record's fields */
+    size_t n_fields, cap;
+} reader;
+
+/* Cuts the next record's fields in place: unquoted fields are trimmed of
+ * blanks, quoted ones lose their quotes and have "" made ". Returns 0 at the
+ * end, -1 after recording an error, else 1. Blank lines are skipped. */
+static int next_record(reader *r, const char *path)
+{
+    for (;;) {
+        if (r->at >= r->len)
+            return 0;
+        char *p = r->buf + r->at;
+        size_t blank = strspn(p, " \t\r");
+        if (p[blank] != '\n' && p[blank] != '\0')
+            break;
+        r->at += blank + (p[blank] == '\n'), r->line++;   /* a blank line */
+        if (p[blank] == '\0')
+            return 0;
+    }
+    r->n_fields = 0;
+    char *p = r->buf + r->at;
+    for (;;) {
+        if (r->n_fields == r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 64;
+            char **f = realloc(r->field, cap * sizeof *f);
+            if (!f) {
+                nnc__fail(NNC_ERR_NOMEM, "%s: out of memory at line %zu", path, r->line);
+                return -1;
+            }
+            r->field = f, r->cap = cap;
+        }
+        while (*p == ' ' || (*p == '\t' && r->sep != '\t'))
+            p++;
+        char *start = p, *out = p;
+        if (*p == '"') {   /* quoted: up to the lone closing quote */
+            size_t opened = r->line;
+            for (p++;; p++) {
+                if (*p == '\0') {
+                    nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: a quote opened here is never "
+                              "closed", path, opened);
+                    return -1;
+                }
+                if (*p == '"' && p[1] == '"')
+                    *out++ = '"', p++;
+                else if (*p == '"')
+                    break;
+                else {
+                    r->line += *p == '\n';
+                    *out++ = *p;
+                }
+            }
+            p++;
+            while (*p == ' ' || (*p == '\t' && r->sep != '\t') || *p == '\r')
+                p++;
+            if (*p != r->sep && *p != '\n' && *p != '\0') {
+                nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, column %zu: text after a closing "
+                          "quote", path, r->line, r->n_fields + 1);
+                return -1;
+            }
+        } else {
+            while (*p != r->sep && *p != '\n' && *p != '\0')
+                p++;
+            out = p;
+            while (out > start && (out[-1] == ' ' || out[-1] == '\r' ||
+                                   (out[-1] == '\t' && r->sep != '\t')))
+                out--;
+        }
+        char end = *p;
+        *out = '\0';
+        r->field[r->n_fields++] = start;
+        if (end == r->sep) {
+            p++;
+            continue;
+        }
+        r->at = (size_t)(p - r->buf) + (end == '\n');
+        return 1;
+    }
+}
+
+/* The separator of the first line: the most frequent of , ; and tab outside
+ * quotes (a comma when none is there: one column). */
+static char detect_separator(const char *buf)
+{
+    static const char candidates[3] = {',', ';', '\t'};
+    size_t count[3] = {0, 0, 0};
+    int quoted = 0;
+    for (const char *p = buf; *p && (quoted || *p != '\n'); p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        for (int c = 0; c < 3 && !quoted; c++)
+            count[c] += *p == candidates[c];
+    }
+    int best = 0;
+    for (int c = 1; c < 3; c++)
+        best = count[c] > count[best] ? c : best;
+    return candidates[best];
+}
+
+static int as_number(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return *s && end != s && *end == '\0' && !errno && isfinite(*v);
+}
+
+/* ---- columns ------------------------------------------------------------- */
+
+enum { ROLE_INPUT, ROLE_LABEL, ROLE_IGNORE };
+
+typedef struct {
+    size_t  n;          /* columns */
+    char  **name;       /* header names, or NULL */
+    int    *role;
+    size_t *input_at;   /* ROLE_INPUT: where in the sample; ROLE_LABEL: which label */
+    size_t  n_inputs, n_labels;
+} columns;
+
+static void describe(const columns *c, size_t col, char *out, size_t cap)
+{
+    if (c->name)
+        snprintf(out, cap, "column %zu ('%s')", col + 1, c->name[col]);
+    else
+        snprintf(out, cap, "column %zu", col + 1);
+}
+
+/* The column a name or number (from 1) in a --label or --ignore list means. */
+static nnc_status find_column(const columns *c, const char *path, const char *what,
+                              const char *token, size_t *col)
+{
+    for (size_t j = 0; c->name && j < c->n; j++)
+        if (!strcmp(c->name[j], token)) {
+            *col = j;
+            return NNC_OK;
+        }
+    char *end;
+    unsigned long long v = strtoull(token, &end, 10);
+    if (*token >= '0' && *token <= '9' && *end == '\0' && v >= 1 && v <= c->n) {
+        *col = (size_t)v - 1;
+        return NNC_OK;
+    }
+    return nnc__fail(NNC_ERR_ARG, "%s: %s '%s' is neither a column's name nor a number 1-%zu",
+                     path, what, token, c->n);
+}
+
+/* Gives every column named in list (comma-separated) the role. */
+static nnc_status mark(columns *c, const char *path, const char *what, const char *list,
+                       int role)
+{
+    char token[256];
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof token)
+            return nnc__fail(NNC_ERR_ARG, "%s: %s: '%s' is not a list of columns", path, what,
+                             list);
+        memcpy(token, p, len);
+        token[len] = '\0';
+        size_t col;
+        nnc_status s = find_column(c, path, what, token, &col);
+        if (s != NNC_OK)
+            return s;
+        if (c->role[col] != ROLE_INPUT)
+            return nnc__fail(NNC_ERR_ARG, "%s: column '%s' is named twice by --label and "
+                             "--ignore", path, token);
+        c->role[col] = role;
+        p += len + (p[len] == ',');
+    }
+    return NNC_OK;
+}
+
+/* The roles of the columns: the labels and ignored ones as the options say,
+ * the inputs all others, or the model's inputs by name. */
+static nnc_status assign_roles(columns *c, const char *path, const nnc_csv_options *o,
+                               int labels_present)
+{
+    for (size_t j = 0; j < c->n; j++)
+        c->role[j] = ROLE_INPUT;
+    nnc_status s = NNC_OK;
+    if (labels_present)
+        s = mark(c, path, "--label", o->label ? o->label : "1", ROLE_LABEL);
+    if (s == NNC_OK && o->ignore)
+        s = mark(c, path, "--ignore", o->ignore, ROLE_IGNORE);
+    if (s != NNC_OK)
+        return s;
+    c->n_inputs = c->n_labels = 0;
+    if (o->inputs && c->name) {   /* a model's inputs, found by name */
+        for (size_t j = 0; j < c->n; j++)
+            if (c->role[j] == ROLE_INPUT)
+                c->role[j] = ROLE_IGNORE;
+        for (size_t i = 0; i < o->n_inputs; i++) {
+            size_t j = 0;
+            while (j < c->n && strcmp(c->name[j], o->inputs[i]) != 0)
+                j++;
+            if (j == c->n)
+                return nnc__fail(NNC_ERR_MISMATCH, "%s: no column '%s', an input of the model",
+                                 path, o->inputs[i]);
+            if (c->role[j] == ROLE_LABEL)
+                return nnc__fail(NNC_ERR_MISMATCH, "%s: column '%s' is a label here and an "
+                                 "input of the model", path, o->inputs[i]);
+            c->role[j] = ROLE_INPUT;
+            c->input_at[j] = i;
+        }
+        c->n_inputs = o->n_inputs;
+    }
+    for (size_t j = 0; j < c->n; j++)
+        if (c->role[j] == ROLE_INPUT && !(o->inputs && c->name))
+            c->input_at[j] = c->n_inputs++;
+        else if (c->role[j] == ROLE_LABEL)
+            c->input_at[j] = c->n_labels++;
+    if (c->n_inputs == 0)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: no input columns are left", path);
+    if (o->inputs && c->n_inputs != o->n_inputs)
+        return nnc__fail(NNC_ERR_MISMATCH, "%s: %zu input columns, the model takes %zu", path,
+                         c->n_inputs, o->n_inputs);
+    if (o->task == NNC_TASK_CLASSIFY && c->n_labels > 1)
+        return nnc__fail(NNC_ERR_ARG, "%s: classification takes one label column, not %zu",
+                         path, c->n_labels);
+    return NNC_OK;
+}
+
+/* Whether rows read for a model have their label columns: without a header,
+ * when there are more columns than the model's inputs; with one, when the
+ * label columns are there and are not inputs of the model. */
+static int labels_in_file(const columns *c, char **first, const nnc_csv_options *o)
+{
+    if (!c->name)
+        return c->n > o->n_inputs;
+    char token[256];
+    const char *list = o->label ? o->label : first[0];
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ","), col;
+        if (!o->label)
+            len = strlen(p);   /* the first column's name, commas and all */
+        if (len == 0 || len >= sizeof token)
+            return 0;
+        memcpy(token, p, len);
+        token[len] = '\0';
+        if (o->label && find_column(c, "", "", token, &col) != NNC_OK)
+            return 0;
+        for (size_t i = 0; i < o->n_inputs; i++)
+            if (!strcmp(o->inputs[i], o->label ? c->name[col] : token))
+                return 0;
+        p += len + (p[len] == ',');
+    }
+    return 1;
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+typedef struct {
+    float  *x;          /* n x dim */
+    float  *y;          /* n x n_labels (regression) */
+    size_t *class_of;   /* n: index into names (classification) */
+    char  **names;      /* distinct label strings, in order of appearance */
+    size_t  n_names, n, cap;
+    int     all_pixels; /* every input an integer 0-255 so far */
+} rows;
+
+static int grow_rows(rows *t, size_t dim, size_t labels)
+{
+    size_t cap = t->cap ? 2 * t->cap : 1024;
+    float *x = realloc(t->x, cap * dim * sizeof *x);
+    if (x)
+        t->x = x;
+    float *y = labels ? realloc(t->y, cap * labels * sizeof *y) : t->y;
+    if (y)
+        t->y = y;
+    size_t *k = realloc(t->class_of, cap * sizeof *k);
+    if (k)
+        t->class_of = k;
+    if (!x || (labels && !y) || !k)
+        return 0;
+    t->cap = cap;
+    return 1;
+}
+
+/* The class of a label string, added if new; SIZE_MAX when out of memory
+ * or past the limit. */
+static size_t class_index(rows *t, const char *label)
+{
+    for (size_t i = t->n_names; i-- > 0;)
+        if (!strcmp(t->names[i], label))
+            return i;
+    if (t->n_names == MAX_CLASSES)
+        return SIZE_MAX;
+    if (t->n_names % 16 == 0) {
+        char **more = realloc(t->names, (t->n_names + 16) * sizeof *more);
+        if (!more)
+            return SIZE_MAX;
+        t->names = more;
+    }
+    if (!(t->names[t->n_names] = strdup(label)))
+        return SIZE_MAX;
+    return t->n_names++;
+}
+
+/* One data record into the table. */
+static nnc_status add_row(rows *t, const reader *r, const columns *c, const char *path,
+                          const nnc_csv_options *o)
+{
+    if (r->n_fields != c->n)
+        return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu has %zu fields, %s %zu", path, r->line,
+                         r->n_fields, c->name ? "the header" : "the first line", c->n);
+    size_t dim = c->n_inputs, labels = o->task == NNC_TASK_REGRESS ? c->n_labels : 0;
+    if (t->n == t->cap && !grow_rows(t, dim, labels))
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory at line %zu", path, r->line);
+    char where[320];
+    for (size_t j = 0; j < c->n; j++) {
+        const char *f = r->field[j];
+        double v;
+        if (c->role[j] == ROLE_IGNORE)
+            continue;
+        if (c->role[j] == ROLE_LABEL && o->task == NNC_TASK_CLASSIFY) {
+            if (!*f) {
+                describe(c, j, where, sizeof where);
+                return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, %s: the label is missing",
+                                 path, r->line, where);
+            }
+            size_t k = class_index(t, f);
+            if (k == SIZE_MAX)
+                return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: more than %d distinct labels "
+                                 "(a real-valued target wants --task regress)", path, r->line,
+                                 MAX_CLASSES);
+            t->class_of[t->n] = k;
+            continue;
+        }
+        if (!as_number(f, &v)) {
+            describe(c, j, where, sizeof where);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, %s: %s%s%s", path, r->line, where,
+                             *f ? "'" : "", *f ? f : "a missing value",
+                             *f ? "' is not a number" : "");
+        }
+        if (c->role[j] == ROLE_LABEL) {
+            t->y[t->n * labels + c->input_at[j]] = (float)v;
+        } else {
+            t->x[t->n * dim + c->input_at[j]] = (float)v;
+            t->all_pixels = t->all_pixels && v >= 0 && v <= 255 && v == floor(v);
+        }
+    }
+    t->n++;
+    return NNC_OK;
+}
+
+static int numeric_order(const void *a, const void *b)
+{
+    double x = strtod(*(char *const *)a, NULL), y = strtod(*(char *const *)b, NULL);
+    return (x > y) - (x < y);
+}
+
+static int byte_order(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The classes in their documented order, or the model's; the rows' class
+ * indices follow. */
+static nnc_status order_classes(rows *t, const char *path, const nnc_csv_options *o,
+                                char ***names, size_t *k)
+{
+    size_t n = t->n_names;
+    size_t *to = malloc((n ? n : 1) * sizeof *to);
+    char **sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!to || !sorted) {
+        free(to), free(sorted);
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    memcpy(sorted, t->names, n * sizeof *sorted);
+    nnc_status s = NNC_OK;
+    if (o->classes) {   /* the model's classes, by name */
+        for (size_t i = 0; i < n && s == NNC_OK; i++) {
+            size_t c = 0;
+            while (c < o->n_classes && strcmp(o->classes[c], t->names[i]) != 0)
+                c++;
+            if (c == o->n_classes)
+                s = nnc__fail(NNC_ERR_MISMATCH, "%s: label '%s' is not one of the model's %zu "
+                              "classes", path, t->names[i], o->n_classes);
+            to[i] = c;
+        }
+        free(sorted);
+        sorted = NULL;
+        *k = o->n_classes;
+    } else {
+        int numbers = 1;
+        double v;
+        for (size_t i = 0; i < n; i++)
+            numbers = numbers && as_number(t->names[i], &v);
+        qsort(sorted, n, sizeof *sorted, numbers ? numeric_order : byte_order);
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < n; c++)
+                if (sorted[c] == t->names[i])
+                    to[i] = c;
+        *k = n;
+    }
+    for (size_t i = 0; s == NNC_OK && i < t->n; i++)
+        t->class_of[i] = to[t->class_of[i]];
+    free(to);
+    if (s != NNC_OK) {
+        free(sorted);
+        return s;
+    }
+    if (sorted) {   /* the strings move to the sorted list */
+        free(t->names);
+        t->names = NULL;
+        t->n_names = 0;
+        *names = sorted;
+    } else {
+        *names = NULL;
+    }
+    return NNC_OK;
+}
+
+static nnc_status read_file(const char *path, char **buf, size_t *len)
+{
+    FILE *f = nnc__open_file(path);
+    if (!f)
+        return NNC_ERR_IO;
+    struct stat sb;
+    nnc_status s = NNC_OK;
+    if (fstat(fileno(f), &sb) != 0)
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    else if ((unsigned long long)sb.st_size > MAX_TABLE_BYTES)
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: %lld bytes, more than a table may have (4 GiB)",
+                      path, (long long)sb.st_size);
+    else if (!(*buf = malloc((size_t)sb.st_size + 1)))
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %lld bytes", path,
+                      (long long)sb.st_size);
+    else if ((*len = fread(*buf, 1, (size_t)sb.st_size, f)) != (size_t)sb.st_size)
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    fclose(f);
+    if (s == NNC_OK) {
+        (*buf)[*len] = '\0';
+        if (memchr(*buf, '\0', *len))
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: a NUL byte: not a text table", path);
+    }
+    return s;
+}
+
+/* Line 1 is a header when some field of it is not a number while the same
+ * column of line 2 is one. */
+static int looks_like_header(char **first, size_t n1, char **second, size_t n2)
+{
+    double v;
+    for (size_t j = 0; j < n1 && j < n2; j++)
+        if (!as_number(first[j], &v) && as_number(second[j], &v))
+            return 1;
+    return 0;
+}
+
+static char **copy_strings(char *const *src, size_t n)
+{
+    char **copy = calloc(n ? n : 1, sizeof *copy);
+    for (size_t i = 0; copy && i < n; i++)
+        if (!(copy[i] = strdup(src[i]))) {
+            nnc__free_names(copy, i);
+            return NULL;
+        }
+    return copy;
+}
+
+/* Makes the dataset of the table's rows; takes what it keeps from t. */
+static nnc_status build(rows *t, const columns *c, const char *path, const nnc_csv_options *o,
+                        int labels_present, char **class_names, size_t n_classes,
+                        nnc_data **out)
+{
+    size_t n = t->n, dim = c->n_inputs;
+    nnc__storage *st = calloc(1, sizeof *st);
+    if (!st)
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    st->dim = dim;
+    int ok = (st->source = strdup(path)) != NULL;
+    if (t->all_pixels && dim >= PIXEL_COLUMNS) {   /* images: kept as bytes */
+        ok = ok && (st->x_u8 = nnc__alloc_samples(n * dim));
+        for (size_t i = 0; ok && i < n * dim; i++)
+            st->x_u8[i] = (uint8_t)t->x[i];
+    } else {
+        ok = ok && (st->x_f32 = nnc__alloc_samples(n * dim * sizeof *st->x_f32));
+        if (ok)
+            memcpy(st->x_f32, t->x, n * dim * sizeof *st->x_f32);
+    }
+    if (labels_present && o->task == NNC_TASK_REGRESS) {
+        st->targets = t->y, t->y = NULL;
+        st->n_targets = c->n_labels;
+    } else if (labels_present) {
+        ok = ok && (st->labels = malloc(n));
+        for (size_t i = 0; ok && i < n; i++)
+            st->labels[i] = (uint8_t)t->class_of[i];
+        st->class_names = class_names;
+        st->n_classes = n_classes;
+        if (!class_names && o->classes) {
+            ok = ok && (st->class_names = copy_strings((char *const *)o->classes, n_classes));
+        }
+    } else {
+        nnc__free_names(class_names, n_classes);
+    }
+    if (c->name) {   /* the columns' names, for a model to find its inputs by */
+        char **inputs = calloc(dim, sizeof *inputs), **targets = NULL;
+        ok = ok && inputs;
+        if (ok && st->targets)
+            ok = (targets = calloc(st->n_targets, sizeof *targets)) != NULL;
+        for (size_t j = 0; ok && j < c->n; j++) {
+            char **slot = c->role[j] == ROLE_INPUT                  ? &inputs[c->input_at[j]]
+                          : c->role[j] == ROLE_LABEL && targets ? &targets[c->input_at[j]]
+                                                                    : NULL;
+            if (slot)
+                ok = (*slot = strdup(c->name[j])) != NULL;
+        }
+        st->feature_names = inputs;
+        st->target_names = targets;
+    }
+    if (!ok) {
+        st->refs = 1;
+        nnc_data *tmp;
+        nnc__data_wrap(st, n, dim, &tmp);
+        nnc_data_free(tmp);
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    return nnc__data_wrap(st, n, dim, out);
+}
+
+nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data **out)
+{
+    if (!path || !out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_csv_read: NULL argument");
+    *out = NULL;
+    nnc_csv_options defaults;
+    nnc_csv_options_init(&defaults);
+    const nnc_csv_options *o = opts ? opts : &defaults;
+    if (o->sep && o->sep != ',' && o->sep != ';' && o->sep != '\t')
+        return nnc__fail(NNC_ERR_ARG, "%s: the separator is a comma, semicolon or tab", path);
+    reader r = {0};
+    nnc_status s = read_file(path, &r.buf, &r.len);
+    if (s != NNC_OK)
+        return s;
+    r.line = 1;
+    r.sep = o->sep ? o->sep : detect_separator(r.buf);
+    rows t = {0};
+    t.all_pixels = 1;
+    columns c = {0};
+    char **first = NULL, **class_names = NULL;
+    size_t n_first = 0, first_line = 0, n_classes = 0;
+    int labels_present = 1, got;
+    if ((got = next_record(&r, path)) <= 0) {
+        s = got < 0 ? NNC_ERR_FORMAT : nnc__fail(NNC_ERR_FORMAT, "%s: no samples", path);
+        goto done;
+    }
+    n_first = r.n_fields, first_line = r.line;
+    r.line++;
+    if (!(first = malloc(n_first * sizeof *first))) {
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    memcpy(first, r.field, n_first * sizeof *first);
+    got = next_record(&r, path);
+    if (got < 0) {
+        s = NNC_ERR_FORMAT;
+        goto done;
+    }
+    int header = o->header >= 0 ? o->header
+                 : got > 0      ? looks_like_header(first, n_first, r.field, r.n_fields)
+                                : 0;
+    c.n = n_first;
+    c.role = malloc(c.n * sizeof *c.role);
+    c.input_at = malloc(c.n * sizeof *c.input_at);
+    if (!c.role || !c.input_at) {
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    if (header)
+        c.name = first;
+    if (o->inputs)   /* rows for a model: their label columns may be absent */
+        labels_present = labels_in_file(&c, first, o);
+    if ((s = assign_roles(&c, path, o, labels_present)) != NNC_OK)
+        goto done;
+    if (!header) {   /* line 1 is data */
+        char **keep = r.field;
+        size_t keep_n = r.n_fields, keep_line = r.line;
+        r.field = first, r.n_fields = n_first, r.line = first_line;
+        s = add_row(&t, &r, &c, path, o);
+        r.field = keep, r.n_fields = keep_n, r.line = keep_line;
+        if (s != NNC_OK)
+            goto done;
+    }
+    while (got > 0) {
+        if ((s = add_row(&t, &r, &c, path, o)) != NNC_OK)
+            goto done;
+        r.line++;
+        if ((got = next_record(&r, path)) < 0) {
+            s = NNC_ERR_FORMAT;
+            goto done;
+        }
+    }
+    if (t.n == 0) {
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: no samples%s", path,
+                      header ? " (line 1 is the header)" : "");
+        goto done;
+    }
+    if (labels_present && o->task == NNC_TASK_CLASSIFY &&
+        (s = order_classes(&t, path, o, &class_names, &n_classes)) != NNC_OK)
+        goto done;
+    s = build(&t, &c, path, o, labels_present, class_names, n_classes, out);
+    class_names = NULL;
+done:
+    nnc__free_names(t.names, t.n_names);
+    free(t.x), free(t.y), free(t.class_of);
+    free(first), free(r.field), free(r.buf);
+    free(c.role), free(c.input_at);
+    return s;
+}
