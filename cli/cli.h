@@ -50,8 +50,45 @@ const char *cli_optimizer_name(nnc_optimizer o);
 int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_data **valid,
                   nnc_data **test);
 /* The set a model is judged on: the test set of a folder or pickle, or a
- * whole CSV (--test's, if given). Returns as cli_load_sets. */
-int cli_load_test_set(const char *data, const char *test_csv, nnc_data **test);
+ * whole table (--test's, if given) read for the model. Returns as
+ * cli_load_sets. */
+int cli_load_test_set(const nnc_net *net, const char *data, const char *test_csv,
+                      const char *label, nnc_data **test);
+
+/* A table (CSV) as the options describe it (table_args.c). */
+typedef struct {
+    nnc_csv_options csv;
+    int             task_given;
+    size_t          hidden[MAX_LAYERS], n_hidden;   /* --hidden */
+    int             scale;        /* nnc_scaling, or -1: standard, none for pixels */
+    float           valid_split, test_split;
+    int             one_output;   /* --binary sigmoid */
+} cli_table;
+
+void cli_table_init(cli_table *t);
+/* 1 if --data names a table rather than MNIST or a pickle. */
+int cli_is_table(const char *path);
+/* Applies a table option (--header, --sep, --task, --scale, --binary,
+ * --valid-split, --test-split, --hidden, --label, --ignore); 0 after
+ * printing why its value is wrong. */
+int cli_table_option(cli_table *t, const char *opt, const char *arg);
+/* The sets of a table: the file, less the --test-split and --valid-split
+ * fractions (split by seed), and --test's file read with its classes.
+ * Returns as cli_load_sets. */
+int cli_table_sets(const cli_table *t, const char *path, const char *test_csv, uint64_t seed,
+                   nnc_data **train, nnc_data **valid, nnc_data **test);
+/* The network's shape and cost from the training set: inputs, --hidden (or
+ * the tutorial's 30), and an output per class or target; 0 after printing
+ * why the options do not fit the data. */
+int cli_table_shape(const cli_table *t, const nnc_data *train, int layers_given,
+                    int cost_given, size_t *sizes, size_t *n_layers, nnc_net_spec *spec);
+/* Fits the input scaling on the training set and names the classes and
+ * inputs in the network; 0 after printing why not. */
+int cli_table_prepare(const cli_table *t, nnc_net *net, const nnc_data *train);
+/* Rows of a table read for a trained model: its inputs by name, its
+ * classes; label: the label column(s), NULL for the first unless absent. */
+int cli_table_for_model(const nnc_net *net, const char *label, const char *path,
+                        nnc_data **out);
 
 /* How a training run reports itself (report.c); the user pointer of
  * nnc_train's callbacks. */
@@ -60,11 +97,12 @@ typedef struct {
     int      progress;   /* redraw a progress line on stderr during an epoch   */
     FILE    *metrics;    /* a CSV row per epoch, or NULL                       */
     unsigned monitor;    /* the measures taken (NNC_MONITOR_* bits)            */
+    int      regression; /* accuracies are RMSE, MAE and R2                    */
     double   last_draw;
     int      drawn;      /* a progress line is on the screen                   */
 } cli_report;
 
-void cli_metrics_header(FILE *f, unsigned monitor);
+void cli_metrics_header(FILE *f, unsigned monitor, int regression);
 int cli_report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user);
 void cli_report_progress(const nnc_progress *p, void *user);
 

@@ -1,58 +1,94 @@
-/* cmd_eval.c — `nnc eval MODEL`: accuracy, per-class precision and recall,
- * and the confusion matrix on a test set, from any data source train takes. */
+/* cmd_eval.c — `nnc eval MODEL`: for a classifier accuracy, per-class
+ * precision, recall and F1 and the confusion matrix, for a regression RMSE,
+ * MAE and R², on a test set from any data source train takes. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] MODEL\n"
+    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] [--label COLUMN] MODEL\n"
           "\n"
-          "Evaluates a model (.nnc or network2 JSON) on a test set: accuracy, precision\n"
-          "and recall per class, and the confusion matrix.\n"
-          "  -d, --data PATH  an MNIST folder or a pickle like the tutorial's mnist.pkl.gz\n"
-          "                   (their test set), or a CSV file (evaluated whole)\n"
-          "                   (default: $NNC_DATA, else data/mnist)\n"
-          "      --test FILE  with a CSV --data: the CSV to evaluate on instead\n",
+          "Evaluates a model (.nnc or network2 JSON) on a test set. A classifier:\n"
+          "accuracy, precision, recall and F1 per class (named as in training), and\n"
+          "the confusion matrix; a regression: RMSE, MAE and R2.\n"
+          "  -d, --data PATH     an MNIST folder or a pickle like the tutorial's\n"
+          "                      mnist.pkl.gz (their test set), or a table (evaluated\n"
+          "                      whole, its columns found by the names the model was\n"
+          "                      trained on) (default: $NNC_DATA, else data/mnist)\n"
+          "      --test FILE     with a table --data: the table to evaluate on instead\n"
+          "      --label COLUMN  the table's label column(s), by name or number from 1\n"
+          "                      (default: the first column)\n",
           out);
 }
 
-static void print_report(const size_t *cm, size_t k, size_t n)
+/* Class c as the model names it, else its number. */
+static const char *class_name(const nnc_net *net, size_t c, char *buf, size_t cap)
 {
-    size_t correct = 0;
-    for (size_t c = 0; c < k; c++)
+    const char *name = nnc_net_class_name(net, c);
+    if (name)
+        return name;
+    snprintf(buf, cap, "%zu", c);
+    return buf;
+}
+
+static void print_report(const nnc_net *net, const size_t *cm, size_t k, size_t n)
+{
+    size_t correct = 0, width = 5;
+    char buf[32];
+    for (size_t c = 0; c < k; c++) {
         correct += cm[c * k + c];
-    printf("accuracy: %zu / %zu (%.2f%%)\n\nclass  precision  recall  samples\n", correct, n,
-           100.0 * (double)correct / (double)n);
+        size_t len = strlen(class_name(net, c, buf, sizeof buf));
+        width = len > width ? (len < 24 ? len : 24) : width;
+    }
+    printf("accuracy: %zu / %zu (%.2f%%)\n\n%*s  precision  recall      F1  samples\n",
+           correct, n, 100.0 * (double)correct / (double)n, (int)width, "class");
     for (size_t c = 0; c < k; c++) {
         size_t row = 0, col = 0;
         for (size_t j = 0; j < k; j++)
             row += cm[c * k + j], col += cm[j * k + c];
-        printf("%5zu  %8.2f%%  %5.2f%%  %7zu\n", c,
-               col ? 100.0 * (double)cm[c * k + c] / (double)col : 0.0,
-               row ? 100.0 * (double)cm[c * k + c] / (double)row : 0.0, row);
+        double p = col ? (double)cm[c * k + c] / (double)col : 0.0,
+               r = row ? (double)cm[c * k + c] / (double)row : 0.0;
+        printf("%*.*s  %8.2f%%  %5.2f%%  %5.2f%%  %7zu\n", (int)width, (int)width,
+               class_name(net, c, buf, sizeof buf), 100.0 * p, 100.0 * r,
+               p + r > 0 ? 200.0 * p * r / (p + r) : 0.0, row);
     }
-    printf("\nconfusion matrix (rows: label, columns: prediction)\n      ");
+    printf("\nconfusion matrix (rows: label, columns: prediction)\n%*s", (int)width, "");
     for (size_t j = 0; j < k; j++)
-        printf("%6zu", j);
+        printf(" %*.*s", (int)(width > 6 ? 6 : width), (int)(width > 6 ? 6 : width),
+               class_name(net, j, buf, sizeof buf));
     putchar('\n');
     for (size_t c = 0; c < k; c++) {
-        printf("%6zu", c);
+        printf("%*.*s", (int)width, (int)width, class_name(net, c, buf, sizeof buf));
         for (size_t j = 0; j < k; j++)
-            printf("%6zu", cm[c * k + j]);
+            printf(" %*zu", (int)(width > 6 ? 6 : width), cm[c * k + j]);
         putchar('\n');
     }
+}
+
+static int regression_report(const nnc_net *net, const nnc_data *test)
+{
+    double rmse, mae, r2;
+    if (nnc_measure_regression(net, test, &rmse, &mae, &r2) != NNC_OK) {
+        cli_error("%s", nnc_last_error());
+        return 1;
+    }
+    printf("samples: %zu\nRMSE:    %.6g\nMAE:     %.6g\nR2:      %.6f\n",
+           nnc_data_count(test), rmse, mae, r2);
+    return 0;
 }
 
 int cmd_eval(int argc, char **argv)
 {
     static const struct option longopts[] = {{"data", required_argument, NULL, 'd'},
                                              {"test", required_argument, NULL, 't'},
+                                             {"label", required_argument, NULL, 'L'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *dir = default_data_dir(), *test_csv = NULL;
+    const char *dir = default_data_dir(), *test_csv = NULL, *label = NULL;
     int c;
     optind = 1;
     opterr = 0;
@@ -61,6 +97,8 @@ int cmd_eval(int argc, char **argv)
             dir = optarg;
         else if (c == 't')
             test_csv = optarg;
+        else if (c == 'L')
+            label = optarg;
         else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -77,12 +115,22 @@ int cmd_eval(int argc, char **argv)
     if (!net)
         return 1;
     nnc_data *test;
-    int loaded = cli_load_test_set(dir, test_csv, &test);
+    int loaded = cli_load_test_set(net, dir, test_csv, label, &test);
     if (loaded != 1) {
         nnc_net_free(net);
         return loaded < 0 ? EXIT_USAGE : 1;
     }
-    size_t k = nnc_net_outputs(net);
+    if (nnc_cost_is_regression(nnc_net_cost(net)) || nnc_data_targets(test)) {
+        printf("model %s on %s\n", argv[optind], nnc_data_source(test));
+        int status = nnc_data_targets(test) ? regression_report(net, test) : 1;
+        if (!nnc_data_targets(test))
+            cli_error("%s: no target columns to judge a regression by (--label)",
+                      nnc_data_source(test));
+        nnc_data_free(test);
+        nnc_net_free(net);
+        return status;
+    }
+    size_t k = nnc_net_outputs(net) == 1 ? 2 : nnc_net_outputs(net);
     size_t *cm = calloc(k * k, sizeof *cm);
     int status = 1;
     if (!cm)
@@ -91,7 +139,7 @@ int cmd_eval(int argc, char **argv)
         cli_error("%s", nnc_last_error());
     else {
         printf("model %s on %s\n", argv[optind], nnc_data_source(test));
-        print_report(cm, k, nnc_data_count(test));
+        print_report(net, cm, k, nnc_data_count(test));
         status = 0;
     }
     free(cm);

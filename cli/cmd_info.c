@@ -118,6 +118,21 @@ int cmd_info(int argc, char **argv)
     printf("\nhidden:      %s\noutput/cost: %s\nparameters:  %zu\n",
            cli_activation_name(nnc_net_hidden(net)), cli_cost_name(nnc_net_cost(net)),
            nnc_net_param_count(net));
+    if (nnc_net_classes(net)) {
+        printf("classes:    ");
+        for (size_t c = 0; c < nnc_net_classes(net); c++)
+            printf("%s %s", c ? "," : "", nnc_net_class_name(net, c));
+        putchar('\n');
+    }
+    if (nnc_net_input_name(net, 0)) {
+        size_t d = nnc_net_inputs(net);
+        printf("inputs:     ");
+        for (size_t j = 0; j < d && j < 16; j++)
+            printf("%s %s", j ? "," : "", nnc_net_input_name(net, j));
+        printf(d > 16 ? ", ... (%zu)\n" : "\n", d);
+    }
+    if (nnc_net_scaling(net, NULL, NULL))
+        printf("scaling:     each input shifted and scaled as fitted on the training set\n");
     if (kind == NNC_FILE_NETWORK2_JSON) {   /* the format records nothing more */
         nnc_net_free(net);
         return 0;

@@ -48,7 +48,7 @@ static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
         return c;
     }
     nnc_data *test;
-    int loaded = cli_load_test_set(data, test_csv, &test);
+    int loaded = cli_load_test_set(net, data, test_csv, NULL, &test);
     if (loaded != 1)
         return NULL;
     canvas *c = NULL;

@@ -16,15 +16,16 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: nnc train [OPTIONS]\n"
             "\n"
-            "Trains a network by mini-batch SGD on MNIST, the tutorial's pickle or a CSV\n"
-            "file, and prints after every epoch 'Epoch j: correct / N' on the test set\n"
-            "and the epoch's training time.\n"
+            "Trains a network by mini-batch SGD on MNIST, the tutorial's pickle or a table\n"
+            "(CSV) of any shape, and prints after every epoch 'Epoch j: correct / N' on\n"
+            "the test set (a regression: its RMSE, MAE and R2) and the epoch's time.\n"
             "Defaults are the tutorial's test.py.\n"
             "\n"
             "network\n"
             "  -l, --layers LIST      layer sizes, input first             (784,30,10)\n"
             "      --activation F     hidden units: sigmoid, tanh, relu, leaky-relu (sigmoid)\n"
-            "      --cost C           quadratic, cross-entropy, softmax      (quadratic)\n"
+            "      --cost C           quadratic, cross-entropy, softmax; regression:\n"
+            "                         mse, mae, huber            (quadratic; mse)\n"
             "      --init I           normal N(0,1), scaled N(0,1/n_in), he, glorot (normal)\n"
             "  -s, --seed N           seed of the network's generator      (0)\n"
             "training\n"
@@ -57,10 +58,29 @@ static void usage(FILE *out)
             "      --resume FILE      continue from a checkpoint up to --epochs in all\n"
             "      --init-from MODEL  start from a saved network (.nnc or JSON)\n"
             "  -d, --data PATH        a folder with the four MNIST IDX files, raw or .gz;\n"
-            "                         a pickle like the tutorial's mnist.pkl.gz; or a CSV\n"
-            "                         file, label first (last 10,000 rows: validation)\n"
+            "                         a pickle like the tutorial's mnist.pkl.gz; or a\n"
+            "                         table (.csv, .tsv, .txt)\n"
             "                         (default: $NNC_DATA, else data/mnist)\n"
-            "      --test FILE        the test set's CSV, with a CSV --data\n"
+            "tables\n"
+            "      --label COLUMNS    the label column, or a regression's target columns,\n"
+            "                         by name or number from 1, comma-separated   (1)\n"
+            "      --ignore COLUMNS   columns that are neither inputs nor labels\n"
+            "      --task T           classify (labels name classes: integers or any\n"
+            "                         text) or regress (real-valued targets) (classify)\n"
+            "      --hidden LIST      hidden layer sizes; the inputs and outputs come\n"
+            "                         from the data (also for MNIST)           (30)\n"
+            "      --binary B         two classes as one sigmoid output or two softmax\n"
+            "                         outputs                              (softmax)\n"
+            "      --scale S          standard, minmax or none, fitted on the training\n"
+            "                         rows and kept in the model (standard; none for\n"
+            "                         pixels 0-255 and inputs already in [0, 1])\n"
+            "      --valid-split F    hold out a fraction F of the rows for validation,\n"
+            "                         by class, from --seed (0.1 with --early-stop or\n"
+            "                         --halve-after, else none)\n"
+            "      --test FILE        the test set's table\n"
+            "      --test-split F     hold out a fraction F of the rows as the test set\n"
+            "      --header H         yes, no or auto: the first line names columns (auto)\n"
+            "      --sep S            comma, semicolon or tab                  (auto)\n"
             "output\n"
             "      --json             one JSON object per epoch on stdout instead of\n"
             "                         the 'Epoch j' line\n"
@@ -83,7 +103,11 @@ static const name_value activations[] = {{"sigmoid", NNC_ACT_SIGMOID}, {"tanh", 
                                          {"leaky-relu", NNC_ACT_LEAKY_RELU}, {NULL, 0}};
 static const name_value costs[] = {{"quadratic", NNC_COST_QUADRATIC},
                                    {"cross-entropy", NNC_COST_CROSS_ENTROPY},
-                                   {"softmax", NNC_COST_SOFTMAX_LOGLIK}, {NULL, 0}};
+                                   {"softmax", NNC_COST_SOFTMAX_LOGLIK},
+                                   {"mse", NNC_COST_MSE},
+                                   {"mae", NNC_COST_MAE},
+                                   {"huber", NNC_COST_HUBER},
+                                   {NULL, 0}};
 static const name_value inits[] = {{"normal", NNC_INIT_NORMAL}, {"scaled", NNC_INIT_SCALED},
                                    {"he", NNC_INIT_HE}, {"glorot", NNC_INIT_GLOROT}, {NULL, 0}};
 static const name_value optimizers[] = {{"sgd", NNC_OPT_SGD}, {"momentum", NNC_OPT_MOMENTUM},
@@ -135,6 +159,7 @@ typedef struct {
     const char    *save, *init_from, *test_csv, *metrics;
     int            quiet, json;
     int            given[64], n_given;   /* the options on the command line */
+    cli_table      table;                /* how --data's table is read       */
 } settings;
 
 static void preset_tutorial(settings *st)
@@ -182,7 +207,10 @@ static int apply_preset(settings *st, const char *name)
 
 enum { OPT_ACT = 256, OPT_COST, OPT_INIT, OPT_OPTIM, OPT_MOMENTUM, OPT_LAMBDA, OPT_DROPOUT,
        OPT_HALVE, OPT_EARLY, OPT_MONITOR, OPT_PRESET, OPT_CHECKPOINT, OPT_RESUME,
-       OPT_INIT_FROM, OPT_TEST, OPT_METRICS, OPT_QUIET, OPT_JSON };
+       OPT_INIT_FROM, OPT_TEST, OPT_METRICS, OPT_QUIET, OPT_JSON,
+       /* reading a table */
+       OPT_LABEL, OPT_IGNORE, OPT_HEADER, OPT_SEP, OPT_TASK, OPT_SCALE, OPT_BINARY,
+       OPT_VALID_SPLIT, OPT_TEST_SPLIT, OPT_HIDDEN };
 
 static const struct option longopts[] = {
     {"layers", required_argument, NULL, 'l'},     {"epochs", required_argument, NULL, 'e'},
@@ -207,7 +235,29 @@ static const struct option longopts[] = {
     {"metrics", required_argument, NULL, OPT_METRICS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"json", no_argument, NULL, OPT_JSON},
+    {"label", required_argument, NULL, OPT_LABEL},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"header", required_argument, NULL, OPT_HEADER},
+    {"sep", required_argument, NULL, OPT_SEP},
+    {"task", required_argument, NULL, OPT_TASK},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"binary", required_argument, NULL, OPT_BINARY},
+    {"valid-split", required_argument, NULL, OPT_VALID_SPLIT},
+    {"test-split", required_argument, NULL, OPT_TEST_SPLIT},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
     {NULL, 0, NULL, 0}};
+
+/* The long name of an option code, for the table options' messages. */
+static const char *option_name(int c)
+{
+    static char name[40];
+    for (const struct option *o = longopts; o->name; o++)
+        if (o->val == c) {
+            snprintf(name, sizeof name, "--%s", o->name);
+            return name;
+        }
+    return "?";
+}
 static const char shortopts[] = "l:e:b:r:s:t:d:o:h";
 
 /* Applies one option; returns 0 ok, 1 help shown, -1 usage error. */
@@ -286,6 +336,9 @@ static int apply_option(settings *st, int c, const char *arg)
     case OPT_METRICS: st->metrics = arg; return 0;
     case OPT_QUIET: st->quiet = 1; return 0;
     case OPT_JSON: st->json = 1; return 0;
+    case OPT_LABEL: case OPT_IGNORE: case OPT_HEADER: case OPT_SEP: case OPT_TASK:
+    case OPT_SCALE: case OPT_BINARY: case OPT_VALID_SPLIT: case OPT_TEST_SPLIT: case OPT_HIDDEN:
+        return cli_table_option(&st->table, option_name(c), arg) ? 0 : -1;
     case 'h': usage(stdout); return 1;
     default: fputs("try 'nnc train --help'\n", stderr); return -1;
     }
@@ -299,6 +352,7 @@ static int parse_args(int argc, char **argv, settings *st)
     st->save = st->init_from = st->test_csv = st->metrics = NULL;
     st->quiet = st->json = 0;
     st->n_given = 0;
+    cli_table_init(&st->table);
     int c;
     opterr = 0;
     optind = 1;
@@ -496,6 +550,20 @@ static int outputs_writable(const nnc_net *net, const settings *st)
     return 1;
 }
 
+/* Table options with data that is not a table: refused, not ignored. */
+static int table_options_given(const settings *st)
+{
+    static const int options[] = {OPT_LABEL, OPT_IGNORE, OPT_HEADER, OPT_SEP, OPT_TASK,
+                                  OPT_SCALE, OPT_BINARY, OPT_VALID_SPLIT, OPT_TEST_SPLIT};
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+        if (given(st, options[i])) {
+            cli_error("%s: only with a table (CSV) as --data; %s is not one",
+                      option_name(options[i]), st->data_dir);
+            return 1;
+        }
+    return 0;
+}
+
 /* The sets fit the network, checked before the run's header is printed. */
 static int data_fits(const nnc_net *net, const nnc_data *train, const nnc_data *valid,
                      const nnc_data *test)
@@ -531,15 +599,43 @@ int cmd_train(int argc, char **argv)
     if (st.opts.resume && (status = resume_settings(&st)) != 0)
         goto done;
     status = 1;
-    int loaded = cli_load_sets(st.data_dir, st.test_csv, &train, &valid, &test);
+    int table = cli_is_table(st.data_dir), loaded;
+    if (table) {
+        if ((st.opts.early_stop || st.opts.halve_after) && st.table.valid_split <= 0) {
+            st.table.valid_split = 0.1f;   /* the schedule needs a validation set */
+            fprintf(stderr, "nnc: --early-stop and --halve-after judge by a validation set: "
+                            "holding out 10%% of the rows (--valid-split)\n");
+        }
+        loaded = cli_table_sets(&st.table, st.data_dir, st.test_csv, st.spec.seed, &train,
+                                &valid, &test);
+    } else if (table_options_given(&st)) {
+        loaded = -1;
+    } else {
+        loaded = cli_load_sets(st.data_dir, st.test_csv, &train, &valid, &test);
+    }
     if (loaded != 1) {
         status = loaded < 0 ? EXIT_USAGE : 1;
         goto done;
+    }
+    if (!net && table &&
+        !cli_table_shape(&st.table, train, given(&st, 'l'), given(&st, OPT_COST), st.sizes,
+                         &st.n_layers, &st.spec)) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (!net && !table && st.table.n_hidden && !given(&st, 'l')) {   /* MNIST's ends */
+        size_t out = st.sizes[st.n_layers - 1];
+        st.n_layers = 1 + st.table.n_hidden + 1;
+        memcpy(st.sizes + 1, st.table.hidden, st.table.n_hidden * sizeof *st.sizes);
+        st.sizes[st.n_layers - 1] = out;
+        st.spec.n_layers = st.n_layers;
     }
     if (!net && nnc_net_create_spec(&st.spec, &net) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         goto done;
     }
+    if (table && !from && !cli_table_prepare(&st.table, net, train))
+        goto done;
     if (!outputs_writable(net, &st) || !data_fits(net, train, valid, test))
         goto done;
     if (st.metrics && nnc_model_check_save(net, st.metrics, 0) != NNC_OK) {
@@ -551,6 +647,8 @@ int cmd_train(int argc, char **argv)
                   "all of them", st.opts.batch_size, nnc_data_count(train));
     if (!test)   /* nothing to report the tutorial's line on */
         st.opts.monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
+    if (table && !test && !given(&st, OPT_MONITOR))   /* show how the fit goes */
+        st.opts.monitor |= valid ? NNC_MONITOR_VALID_ACCURACY : NNC_MONITOR_TRAIN_ACCURACY;
     printf("nnc: training [");
     for (size_t l = 0; l < nnc_net_layers(net); l++)
         printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
@@ -565,10 +663,10 @@ int cmd_train(int argc, char **argv)
             cli_error("--metrics: %s: %s", st.metrics, strerror(errno));
             goto done;
         }
-        cli_metrics_header(metrics, st.opts.monitor);
+        cli_metrics_header(metrics, st.opts.monitor, nnc_cost_is_regression(nnc_net_cost(net)));
     }
     cli_report report = {st.json, !st.quiet && isatty(STDERR_FILENO), metrics,
-                         st.opts.monitor, 0.0, 0};
+                         st.opts.monitor, nnc_cost_is_regression(nnc_net_cost(net)), 0.0, 0};
     st.opts.on_epoch = cli_report_epoch;
     st.opts.on_progress = cli_report_progress;
     st.opts.user = &report;
@@ -593,7 +691,10 @@ int cmd_train(int argc, char **argv)
             save_trained(net, st.save);   /* the last good network */
         goto done;
     }
-    if (sum.best_epoch >= 0) {
+    if (sum.best_epoch >= 0 && !isnan(sum.best_valid_rmse)) {
+        printf("best validation RMSE: %.6g at epoch %d%s\n", sum.best_valid_rmse,
+               sum.best_epoch, sum.restored_best ? " (kept)" : "");
+    } else if (sum.best_epoch >= 0) {
         size_t correct;
         printf("best validation accuracy: %zu / %zu at epoch %d%s\n", sum.best_valid_correct,
                nnc_data_count(valid), sum.best_epoch, sum.restored_best ? " (kept)" : "");

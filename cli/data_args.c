@@ -59,15 +59,12 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
     return ok;
 }
 
-int cli_load_test_set(const char *data, const char *test_csv, nnc_data **test)
+int cli_load_test_set(const nnc_net *net, const char *data, const char *test_csv,
+                      const char *label, nnc_data **test)
 {
     *test = NULL;
-    if (cli_ends_with(data, ".csv")) {   /* a CSV is evaluated whole */
-        int ok = load_csv(test_csv ? test_csv : data, test);
-        if (!ok)
-            cli_error("%s", nnc_last_error());
-        return ok;
-    }
+    if (cli_is_table(data))   /* a table is evaluated whole */
+        return cli_table_for_model(net, label, test_csv ? test_csv : data, test);
     nnc_data *train, *valid;
     int ok = cli_load_sets(data, test_csv, &train, &valid, test);   /* says why not */
     nnc_data_free(train);

@@ -37,27 +37,52 @@ static double value(const nnc_epoch_report *r, size_t i)
     return m->n ? (double)m->correct / (double)m->n : NAN;
 }
 
-void cli_metrics_header(FILE *f, unsigned monitor)
+/* A regression run's fit stands where a classifier's accuracy does. */
+static const char *const fit_names[3] = {"rmse", "mae", "r2"};
+
+static double fit_value(const nnc_measure *m, int which)
+{
+    return which == 0 ? m->rmse : which == 1 ? m->mae : m->r2;
+}
+
+static void print_value(FILE *f, double v)
+{
+    if (isnan(v))
+        fputc(',', f);
+    else
+        fprintf(f, ",%.6g", v);
+}
+
+void cli_metrics_header(FILE *f, unsigned monitor, int regression)
 {
     fputs("epoch,seconds,eta", f);
-    for (size_t i = 0; i < N_MEASURES; i++)
-        if (monitor & measures[i].bit)
+    for (size_t i = 0; i < N_MEASURES; i++) {
+        if (!(monitor & measures[i].bit))
+            continue;
+        if (regression && measures[i].accuracy) {
+            const char *set = measures[i].set == 0 ? "train" : measures[i].set == 1 ? "valid"
+                                                                                    : "test";
+            for (int w = 0; w < 3; w++)
+                fprintf(f, ",%s_%s", set, fit_names[w]);
+        } else {
             fprintf(f, ",%s", measures[i].name);
+        }
+    }
     fputc('\n', f);
     fflush(f);
 }
 
-static void metrics_row(FILE *f, unsigned monitor, const nnc_epoch_report *r)
+static void metrics_row(FILE *f, unsigned monitor, int regression, const nnc_epoch_report *r)
 {
     fprintf(f, "%u,%.6f,%g", r->epoch, r->train_seconds, r->eta);
     for (size_t i = 0; i < N_MEASURES; i++) {
         if (!(monitor & measures[i].bit))
             continue;
-        double v = value(r, i);
-        if (isnan(v))
-            fputc(',', f);
+        if (regression && measures[i].accuracy)
+            for (int w = 0; w < 3; w++)
+                print_value(f, fit_value(measure_of(r, measures[i].set), w));
         else
-            fprintf(f, ",%.6g", v);
+            print_value(f, value(r, i));
     }
     fputc('\n', f);
     fflush(f);   /* an interrupted run keeps its rows */
@@ -68,11 +93,19 @@ static void json_line(unsigned monitor, const nnc_epoch_report *r)
     printf("{\"epoch\": %u, \"seconds\": %.6f, \"eta\": %g", r->epoch, r->train_seconds,
            r->eta);
     for (size_t i = 0; i < N_MEASURES; i++) {
+        const nnc_measure *m = measure_of(r, measures[i].set);
+        if (measures[i].accuracy && !isnan(m->rmse)) {   /* a regression's fit */
+            const char *set = measures[i].set == 0 ? "train" : measures[i].set == 1 ? "valid"
+                                                                                    : "test";
+            for (int w = 0; w < 3; w++)
+                printf(", \"%s_%s\": %.6g", set, fit_names[w], fit_value(m, w));
+            continue;
+        }
         double v = value(r, i);
         if ((monitor & measures[i].bit) && !isnan(v))
             printf(", \"%s\": %.6g", measures[i].name, v);
     }
-    if (r->test.n)
+    if (r->test.n && isnan(r->test.rmse))
         printf(", \"test_correct\": %zu, \"test_count\": %zu", r->test.correct, r->test.n);
     puts("}");
 }
@@ -81,13 +114,18 @@ static void print_measure(const char *what, const nnc_measure *m)
 {
     if (!isnan(m->cost))
         printf("  %s cost %.4f", what, m->cost);
-    if (m->n)
+    if (!isnan(m->rmse))
+        printf("  %s RMSE %.4g MAE %.4g R2 %.4f", what, m->rmse, m->mae, m->r2);
+    else if (m->n)
         printf("  %s accuracy %.2f%%", what, 100.0 * (double)m->correct / (double)m->n);
 }
 
 static void text_line(const nnc_epoch_report *r)
 {
-    if (r->test.n)   /* the tutorial's line */
+    if (!isnan(r->test.rmse))   /* a regression's fit on the test set */
+        printf("Epoch %u: test RMSE %.4g  MAE %.4g  R2 %.4f  (%.3f s", r->epoch, r->test.rmse,
+               r->test.mae, r->test.r2, r->train_seconds);
+    else if (r->test.n)   /* the tutorial's line */
         printf("Epoch %u: %zu / %zu  (%.3f s", r->epoch, r->test.correct, r->test.n,
                r->train_seconds);
     else
@@ -114,7 +152,7 @@ int cli_report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
         text_line(r);
     fflush(stdout);
     if (rep->metrics)
-        metrics_row(rep->metrics, rep->monitor, r);
+        metrics_row(rep->metrics, rep->monitor, rep->regression, r);
     return 0;
 }
 

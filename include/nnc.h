@@ -259,11 +259,15 @@ typedef struct {
     /* Reading for a trained model: its classes, so that labels map to its
      * outputs (a label it does not know is an error), and its input columns
      * by name, read in that order wherever they are (the label columns may
-     * then be absent). NULL / 0: from the file itself. */
+     * then be absent). NULL / 0: from the file itself. n_inputs without
+     * inputs: the model's input count, the columns taken in order. */
     const char *const *classes;
     size_t             n_classes;
     const char *const *inputs;
     size_t             n_inputs;
+    /* Pixels: -1 when every input is an integer 0-255 (the default), 1
+     * always (another value is an error), 0 never. */
+    int                pixels;
 } nnc_csv_options;
 
 /* Detect the header and separator, label first, classification. */
@@ -272,12 +276,14 @@ NNC_API void nnc_csv_options_init(nnc_csv_options *o);
 /* Reads a table: comma, semicolon or tab separated, quoted fields ("a, b"
  * and "" for a quote), CRLF or LF, blank lines skipped. Inputs are any
  * finite numbers; a missing or non-numeric input is an error naming the
- * file, line and column. For classification the classes are the distinct
- * labels, ordered as numbers when all are numbers and else by their bytes
- * (nnc_data_class_name tells which label is which class); at most 256. For
+ * file, line and column. For classification, when every label is an
+ * integer 0-255 label i is class i (as in MNIST's files); otherwise the
+ * classes are the distinct labels, ordered as numbers when all are numbers
+ * and else by their bytes (nnc_data_class_name tells which label is which
+ * class); at most 256. For
  * regression every label column is a real-valued target. A table whose
- * inputs are all integers 0-255 in at least 64 columns is read as pixels,
- * scaled by 1/256 as MNIST's (nnc_data_is_pixels). */
+ * inputs are all integers 0-255 is read as pixel bytes, scaled by 1/256 as
+ * MNIST's are (nnc_data_is_pixels). */
 NNC_API nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts,
                                 nnc_data **out);
 
@@ -404,8 +410,10 @@ typedef struct {
 /* What a training run did. */
 typedef struct {
     unsigned epochs_run;
-    int      best_epoch;        /* by validation accuracy; -1 if not measured */
+    int      best_epoch;        /* by validation accuracy (a regression: the
+                                 * lowest validation RMSE); -1 if not measured */
     size_t   best_valid_correct;
+    double   best_valid_rmse;   /* a regression's; NAN for a classifier       */
     float    final_eta;
     int      restored_best;     /* 1 if early stopping put the best back     */
 } nnc_train_summary;
@@ -473,6 +481,11 @@ NNC_API int nnc_net_scaling(const nnc_net *net, const float **shift, const float
 NNC_API nnc_status nnc_net_set_class_names(nnc_net *net, const char *const *names, size_t k);
 NNC_API size_t nnc_net_classes(const nnc_net *net);                    /* 0: unnamed */
 NNC_API const char *nnc_net_class_name(const nnc_net *net, size_t i);  /* or NULL    */
+
+/* Whether the network was trained on pixel bytes read as byte / 256, so
+ * that rows read for it are read so too. Kept in .nnc files. */
+NNC_API void nnc_net_set_pixel_inputs(nnc_net *net, int pixels);
+NNC_API int nnc_net_pixel_inputs(const nnc_net *net);
 
 /* The names of the input columns it was trained on (nnc_net_inputs of
  * them, copied; NULL removes them), so that rows whose columns come in

@@ -100,7 +100,7 @@ static void cli_trains_on_csv_files(void **state)
     assert_int_equal(run_command("nnc train --data test-scratch/train.csv --test "
                                  "test-scratch/test.csv --layers 2,4,2 --epochs 30 --eta 3",
                                  out, sizeof out), 0);
-    if (!strstr(out, "values 0-255") || !strstr(out, "Epoch 29: 10 / 10"))
+    if (!strstr(out, "(pixels 0-255)") || !strstr(out, "Epoch 29: 10 / 10"))
         fail_msg("nnc train printed: %s", out);
 }
 

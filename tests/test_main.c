@@ -13,12 +13,13 @@ int tests_skipped;
 
 extern const test_group fault_tests, kernel_tests, gradient_tests, reference_tests,
     training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
-    idx_tests, cli_tests, mnist_tests, pool_tests, pinned_tests, picture_tests;
+    idx_tests, cli_tests, mnist_tests, pool_tests, pinned_tests, picture_tests, table_tests;
 
 static const test_group *const groups[] = {
     &pool_tests,   &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
     &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
     &idx_tests,     &cli_tests,     &mnist_tests,   &pinned_tests, &fault_tests, &picture_tests,
+    &table_tests,
 };
 
 /* NNC_MNIST_DIR made absolute before the tests move to their build folder */
@@ -68,6 +69,9 @@ int run_command(const char *cmd, char *out, size_t cap)
         return -1;
     size_t len = fread(out, 1, cap - 1, p);
     out[len] = '\0';
+    char rest[4096];   /* read to the end: a command cut off by a full pipe is not its test */
+    while (fread(rest, 1, sizeof rest, p) > 0)
+        ;
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -13,12 +13,12 @@
 
 #define MAX_TABLE_BYTES (4ull << 30)
 #define MAX_CLASSES 256
-#define PIXEL_COLUMNS 64   /* this many integer columns 0-255 or more: pixels */
 
 void nnc_csv_options_init(nnc_csv_options *o)
 {
     memset(o, 0, sizeof *o);
     o->header = -1;
+    o->pixels = -1;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -240,7 +240,7 @@ static nnc_status assign_roles(columns *c, const char *path, const nnc_csv_optio
             c->input_at[j] = c->n_labels++;
     if (c->n_inputs == 0)
         return nnc__fail(NNC_ERR_FORMAT, "%s: no input columns are left", path);
-    if (o->inputs && c->n_inputs != o->n_inputs)
+    if (o->n_inputs && c->n_inputs != o->n_inputs)
         return nnc__fail(NNC_ERR_MISMATCH, "%s: %zu input columns, the model takes %zu", path,
                          c->n_inputs, o->n_inputs);
     if (o->task == NNC_TASK_CLASSIFY && c->n_labels > 1)
@@ -254,7 +254,7 @@ static nnc_status assign_roles(columns *c, const char *path, const nnc_csv_optio
  * label columns are there and are not inputs of the model. */
 static int labels_in_file(const columns *c, char **first, const nnc_csv_options *o)
 {
-    if (!c->name)
+    if (!c->name || !o->inputs)
         return c->n > o->n_inputs;
     char token[256];
     const char *list = o->label ? o->label : first[0];
@@ -365,7 +365,13 @@ static nnc_status add_row(rows *t, const reader *r, const columns *c, const char
             t->y[t->n * labels + c->input_at[j]] = (float)v;
         } else {
             t->x[t->n * dim + c->input_at[j]] = (float)v;
-            t->all_pixels = t->all_pixels && v >= 0 && v <= 255 && v == floor(v);
+            int pixel = v >= 0 && v <= 255 && v == floor(v);
+            if (!pixel && o->pixels == 1) {
+                describe(c, j, where, sizeof where);
+                return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, %s: %s is not a pixel 0-255, "
+                                 "as the model's inputs are", path, r->line, where, f);
+            }
+            t->all_pixels = t->all_pixels && pixel;
         }
     }
     t->n++;
@@ -381,6 +387,17 @@ static int numeric_order(const void *a, const void *b)
 static int byte_order(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 if every label is an integer 0-255. */
+static int small_integers(const rows *t)
+{
+    for (size_t i = 0; i < t->n_names; i++) {
+        double v;
+        if (!as_number(t->names[i], &v) || v < 0 || v > 255 || v != floor(v))
+            return 0;
+    }
+    return 1;
 }
 
 /* The classes in their documented order, or the model's; the rows' class
@@ -410,6 +427,29 @@ static nnc_status order_classes(rows *t, const char *path, const nnc_csv_options
         free(sorted);
         sorted = NULL;
         *k = o->n_classes;
+    } else if (small_integers(t)) {   /* label i is class i, as in MNIST's files */
+        size_t max = 0;
+        for (size_t i = 0; i < n; i++) {
+            to[i] = (size_t)strtod(t->names[i], NULL);
+            max = to[i] > max ? to[i] : max;
+        }
+        free(sorted);
+        sorted = calloc(max + 1, sizeof *sorted);
+        for (size_t c = 0; sorted && c <= max; c++) {
+            char number[24];
+            snprintf(number, sizeof number, "%zu", c);
+            if (!(sorted[c] = strdup(number))) {
+                nnc__free_names(sorted, c);
+                sorted = NULL;
+            }
+        }
+        if (!sorted) {
+            free(to);
+            return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+        }
+        nnc__free_names(t->names, t->n_names);   /* replaced by the numbers' names */
+        t->names = NULL, t->n_names = 0;
+        *k = max + 1;
     } else {
         int numbers = 1;
         double v;
@@ -467,10 +507,16 @@ static nnc_status read_file(const char *path, char **buf, size_t *len)
 }
 
 /* Line 1 is a header when some field of it is not a number while the same
- * column of line 2 is one. */
+ * column of line 2 is one (in a file of one line, when none is a number). */
 static int looks_like_header(char **first, size_t n1, char **second, size_t n2)
 {
     double v;
+    if (!second) {   /* a single line: a header if no field of it is a number */
+        for (size_t j = 0; j < n1; j++)
+            if (as_number(first[j], &v))
+                return 0;
+        return 1;
+    }
     for (size_t j = 0; j < n1 && j < n2; j++)
         if (!as_number(first[j], &v) && as_number(second[j], &v))
             return 1;
@@ -499,7 +545,7 @@ static nnc_status build(rows *t, const columns *c, const char *path, const nnc_c
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
     st->dim = dim;
     int ok = (st->source = strdup(path)) != NULL;
-    if (t->all_pixels && dim >= PIXEL_COLUMNS) {   /* images: kept as bytes */
+    if (o->pixels == 1 || (o->pixels < 0 && t->all_pixels)) {   /* bytes, as MNIST's */
         ok = ok && (st->x_u8 = nnc__alloc_samples(n * dim));
         for (size_t i = 0; ok && i < n * dim; i++)
             st->x_u8[i] = (uint8_t)t->x[i];
@@ -588,7 +634,7 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     }
     int header = o->header >= 0 ? o->header
                  : got > 0      ? looks_like_header(first, n_first, r.field, r.n_fields)
-                                : 0;
+                                : looks_like_header(first, n_first, NULL, 0);
     c.n = n_first;
     c.role = malloc(c.n * sizeof *c.role);
     c.input_at = malloc(c.n * sizeof *c.input_at);
@@ -598,7 +644,7 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     }
     if (header)
         c.name = first;
-    if (o->inputs)   /* rows for a model: their label columns may be absent */
+    if (o->n_inputs)   /* rows for a model: their label columns may be absent */
         labels_present = labels_in_file(&c, first, o);
     if ((s = assign_roles(&c, path, o, labels_present)) != NNC_OK)
         goto done;

@@ -22,8 +22,10 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define FLAG_SCALING 8u    /* the input scaling follows the state */
 #define FLAG_CLASSES 16u   /* the class names follow the scaling */
 #define FLAG_INPUTS 32u    /* the input columns' names follow the class names */
-#define KNOWN_FLAGS \
-    (FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY | FLAG_SCALING | FLAG_CLASSES | FLAG_INPUTS)
+#define FLAG_PIXELS 64u    /* trained on pixel bytes; no section of its own */
+#define KNOWN_FLAGS                                                                    \
+    (FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY | FLAG_SCALING | FLAG_CLASSES | FLAG_INPUTS | \
+     FLAG_PIXELS)
 #define HISTORY_ENTRY_BYTES 160
 #define MAX_HISTORY 10000000u
 #define MAX_FILE_LAYERS 64
@@ -251,7 +253,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
                        (net->history_len ? FLAG_HISTORY : 0) |
                        (net->in_shift ? FLAG_SCALING : 0) |
                        (net->n_class_names ? FLAG_CLASSES : 0) |
-                       (net->input_names ? FLAG_INPUTS : 0));
+                       (net->input_names ? FLAG_INPUTS : 0) |
+                       (net->pixel_inputs ? FLAG_PIXELS : 0));
     p = put_u32(p, (uint32_t)L1);
     p = put_u32(p, (uint32_t)net->hidden);
     p = put_u32(p, (uint32_t)net->cost);
@@ -444,6 +447,7 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
     nnc_status s = nnc__net_alloc(sizes, L1, &net);
     if (s != NNC_OK)
         return s;
+    net->pixel_inputs = (flags & FLAG_PIXELS) != 0;
     net->hidden = (nnc_activation)get_u32(head + 20);
     net->cost = (nnc_cost)get_u32(head + 24);
     nnc_train_record *r = &net->record;

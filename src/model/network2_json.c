@@ -161,6 +161,10 @@ nnc_status nnc__json_holds(const nnc_net *net, const char *path)
         return nnc__fail(NNC_ERR_ARG,
                          "%s: network2's format holds sigmoid networks with the quadratic or "
                          "cross-entropy cost only", path);
+    if (net->in_shift || net->n_class_names || net->input_names)
+        return nnc__fail(NNC_ERR_ARG,
+                         "%s: network2's format has no place for the input scaling, class "
+                         "names or input names this network has; save it as .nnc", path);
     return NNC_OK;
 }
 

@@ -136,6 +136,7 @@ nnc_status nnc_net_clone(const nnc_net *src, nnc_net **out)
     net->cost = src->cost;
     net->rng = src->rng;
     net->record = src->record;
+    net->pixel_inputs = src->pixel_inputs;
     if ((s = nnc__net_set_history(net, src->history, src->history_len)) != NNC_OK ||
         (s = nnc_net_set_scaling(net, src->in_shift, src->in_factor)) != NNC_OK ||
         (s = nnc_net_set_class_names(net, (const char *const *)src->class_names,
@@ -201,6 +202,9 @@ nnc_status nnc_net_set_input_names(nnc_net *net, const char *const *names)
     net->input_names = copy;
     return NNC_OK;
 }
+
+void nnc_net_set_pixel_inputs(nnc_net *net, int pixels) { net->pixel_inputs = pixels != 0; }
+int nnc_net_pixel_inputs(const nnc_net *net) { return net->pixel_inputs; }
 
 const char *nnc_net_input_name(const nnc_net *net, size_t j)
 {

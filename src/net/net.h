@@ -26,6 +26,7 @@ struct nnc_net {
     char           **class_names;    /* what each class stands for, or NULL  */
     size_t           n_class_names;
     char           **input_names;    /* the input columns' names, or NULL    */
+    int              pixel_inputs;   /* trained on bytes read as byte / 256  */
     size_t           history_len, history_cap;
 };
 

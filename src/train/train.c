@@ -103,6 +103,7 @@ typedef struct {
     float                 eta;
     int                   best_epoch;
     size_t                best_valid_correct;
+    float                 best_valid_rmse;   /* a regression's: lower is better */
     unsigned              since_best, since_change;
 } trainer;
 
@@ -272,9 +273,13 @@ static int update_schedule(trainer *t, const nnc_epoch_report *r)
     const nnc_train_opts *o = t->opts;
     int stop = 0;
     if (r->valid.n) {
-        if (t->best_epoch < 0 || r->valid.correct > t->best_valid_correct) {
+        int regression = !isnan(r->valid.rmse);
+        int better = regression ? (float)r->valid.rmse < t->best_valid_rmse
+                                : r->valid.correct > t->best_valid_correct;
+        if (t->best_epoch < 0 || better) {
             t->best_epoch = (int)r->epoch;
             t->best_valid_correct = r->valid.correct;
+            t->best_valid_rmse = regression ? (float)r->valid.rmse : NAN;
             t->since_best = t->since_change = 0;
             if (t->best)
                 memcpy(t->best, t->net->params, t->net->n_params * sizeof *t->best);
@@ -387,6 +392,11 @@ static nnc_status resume_from(trainer *t, const char *path)
     t->eta = st.eta;
     t->best_epoch = st.best_epoch;
     t->best_valid_correct = st.best_valid_correct;
+    if (nnc_cost_is_regression(net->cost)) {   /* the slot holds the RMSE's bits */
+        uint32_t bits = st.best_valid_correct;
+        memcpy(&t->best_valid_rmse, &bits, sizeof bits);
+        t->best_valid_correct = 0;
+    }
     t->since_best = st.since_best;
     t->since_change = st.since_change;
     nnc__run_state_free(&st);
@@ -409,8 +419,11 @@ static nnc_status save_checkpoint(const trainer *t, const char *path)
         else
             nnc__layout_copy(net->sizes, &t->padded, padded[a], &net->packed, packed[a]);
     }
+    uint32_t best_score = (uint32_t)t->best_valid_correct;
+    if (nnc_cost_is_regression(net->cost))   /* the RMSE's bits, in the count's slot */
+        memcpy(&best_score, &t->best_valid_rmse, sizeof best_score);
     nnc__run_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
-                         t->best_epoch, (uint32_t)t->best_valid_correct, t->since_best,
+                         t->best_epoch, best_score, t->since_best,
                          t->since_change, t->best, 1, {0}};
     nnc__copy_settings(&st.settings, t->opts);
     if (s == NNC_OK)
@@ -450,7 +463,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
     nnc_train_record *rec = &net->record;
     rec->batch_size = t.batch, rec->eta = opts->eta, rec->lambda = opts->lambda;
     rec->dropout = opts->dropout, rec->optimizer = opts->optimizer;
-    nnc_train_summary sum = {0, -1, 0, opts->eta, 0};
+    nnc_train_summary sum = {0, -1, 0, NAN, opts->eta, 0};
     int stop = 0;
 
     while (t.epoch < opts->epochs && !stop) {
@@ -503,6 +516,7 @@ static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts
     }
     sum.best_epoch = t.best_epoch;
     sum.best_valid_correct = t.best_valid_correct;
+    sum.best_valid_rmse = nnc_cost_is_regression(net->cost) ? t.best_valid_rmse : NAN;
     sum.final_eta = t.eta;
     if (summary)
         *summary = sum;
