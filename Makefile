@@ -31,7 +31,7 @@ test-sanitize:
 	[ -f build-sanitize/build.ninja ] || $(MESON) setup build-sanitize \
 	    -Db_sanitize=address,undefined -Db_lundef=false
 	$(MESON) compile -C build-sanitize
-	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 \
+	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-sanitize/tests/nnc_tests
 
 # The thread pool and the threaded training and kernel tests under
@@ -63,7 +63,7 @@ test-aarch64:
 # (clang's libFuzzer; scripts/fuzz.sh says what each run found). The readers
 # use no SIMD kernel, and leaving them out makes the build minutes shorter.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = $(addprefix fuzz_,idx idx_gz csv pickle model json checkpoint png jpeg pgm)
+FUZZ_TARGETS = $(addprefix fuzz_,idx idx_gz csv pickle model json checkpoint png jpeg pgm table)
 fuzz:
 	[ -f build-fuzz/build.ninja ] || CC=clang $(MESON) setup build-fuzz -Dfuzz=true \
 	    -Db_sanitize=address,undefined -Db_lundef=false -Dsimd=false

@@ -143,8 +143,9 @@ static void splits_are_stratified_and_reproducible(void **state)
         same = same && a == b;
     }
     assert_false(same);
-    assert_int_equal(nnc_data_split(d, 1.0, 7, &rest2, &held2), NNC_ERR_ARG);
     nnc_data_free(rest), nnc_data_free(held), nnc_data_free(rest2), nnc_data_free(held2);
+    assert_int_equal(nnc_data_split(d, 1.0, 7, &rest2, &held2), NNC_ERR_ARG);
+    assert_null(rest2);
     nnc_data_free(d);
 }
 

@@ -606,8 +606,10 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
         return nnc__fail(NNC_ERR_ARG, "%s: the separator is a comma, semicolon or tab", path);
     reader r = {0};
     nnc_status s = read_file(path, &r.buf, &r.len);
-    if (s != NNC_OK)
+    if (s != NNC_OK) {
+        free(r.buf);
         return s;
+    }
     r.line = 1;
     r.sep = o->sep ? o->sep : detect_separator(r.buf);
     rows t = {0};
