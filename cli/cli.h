@@ -19,7 +19,8 @@ void cli_error(const char *fmt, ...)
     ;
 
 /* Parsers for option values; each returns 0 and prints an error naming the
- * option if the text is not a valid value. */
+ * option if the text is not a valid value. parse_layers wants 2 sizes or
+ * more, except for --hidden, which gives the hidden layers alone. */
 int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n);
 int parse_uint(const char *opt, const char *text, unsigned long long max,
                unsigned long long *value);

@@ -31,8 +31,9 @@ static void usage(FILE *out)
             "training\n"
             "  -e, --epochs N         training epochs                      (10)\n"
             "  -b, --batch N          mini-batch size                      (10)\n"
-            "  -r, --eta X            learning rate                        (3.0; adam: 0.001)\n"
-            "      --optimizer O      sgd, momentum, nesterov, adam         (sgd)\n"
+            "  -r, --eta X            learning rate    (3.0; adam: 0.001; regression: 0.01)\n"
+            "      --optimizer O      sgd, momentum, nesterov, adam\n"
+            "                                         (sgd; a table's regression: adam)\n"
             "      --momentum MU      momentum coefficient                 (0.9)\n"
             "      --lambda X         L2 strength, network2's semantics     (0)\n"
             "      --dropout P        drop hidden units with probability P  (0)\n"
@@ -629,6 +630,15 @@ int cmd_train(int argc, char **argv)
         memcpy(st.sizes + 1, st.table.hidden, st.table.n_hidden * sizeof *st.sizes);
         st.sizes[st.n_layers - 1] = out;
         st.spec.n_layers = st.n_layers;
+    }
+    if (table && nnc_cost_is_regression(st.spec.cost) && !from && !given(&st, OPT_OPTIM) &&
+        !given(&st, 'r') && !given(&st, OPT_PRESET)) {
+        /* targets keep their own scale, which plain SGD at the tutorial's eta
+         * overshoots; Adam's steps do not grow with it */
+        st.opts.optimizer = NNC_OPT_ADAM;
+        st.opts.eta = 0.01f;
+        fprintf(stderr, "nnc: regression: adam, eta 0.01 (--optimizer and --eta choose "
+                        "otherwise)\n");
     }
     if (!net && nnc_net_create_spec(&st.spec, &net) != NNC_OK) {
         cli_error("%s", nnc_last_error());

@@ -68,8 +68,12 @@ int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n)
         }
         p = end + 1;
     }
-    if (*n < 2) {
+    if (*n < 2 && strcmp(opt, "--hidden") != 0) {
         cli_error("%s: a network needs at least 2 layers (input and output)", opt);
+        return 0;
+    }
+    if (*n > MAX_LAYERS - 2 && !strcmp(opt, "--hidden")) {
+        cli_error("%s: at most %d hidden layers", opt, MAX_LAYERS - 2);
         return 0;
     }
     return 1;

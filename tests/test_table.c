@@ -272,6 +272,14 @@ static void raw_tables_learn_as_scaled_ones_and_predict_by_name(void **state)
                                  "test-scratch/raw.nnc", out, sizeof out), 0);
     if (!strstr(out, "bronze") || !strstr(out, "F1"))
         fail_msg("%s", out);
+    write_table("no-age.csv", "income,score\n1000,0.5\n");
+    assert_int_equal(run_command("nnc predict test-scratch/raw.nnc test-scratch/no-age.csv", out,
+                                 sizeof out), 1);
+    assert_non_null(strstr(out, "no-age.csv: no column 'age', an input of the model"));
+    write_table("platinum.csv", "income,age,score,tier\n1000,30,0.5,platinum\n");
+    assert_int_equal(run_command("nnc eval --data test-scratch/platinum.csv --label tier "
+                                 "test-scratch/raw.nnc", out, sizeof out), 1);
+    assert_non_null(strstr(out, "label 'platinum' is not one of the model's 3 classes"));
     nnc_net_free(net);
 }
 
@@ -320,6 +328,8 @@ static void the_command_regresses(void **state)
     assert_int_equal(run_command("nnc train --data test-scratch/line.csv --label y --task "
                                  "regress --cost softmax", out, sizeof out), 2);
     assert_non_null(strstr(out, "regression takes mse, mae or huber"));
+    assert_int_equal(run_command("nnc train --data test-scratch --label y", out, sizeof out), 2);
+    assert_non_null(strstr(out, "--label: only with a table (CSV) as --data"));
 }
 
 static const struct CMUnitTest tests[] = {
