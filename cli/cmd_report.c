@@ -128,16 +128,32 @@ static void results(FILE *out, const size_t *cm, size_t k, const nnc_data *test)
     fputs("</table>\n", out);
 }
 
+/* A regression's fit instead of the classes; 0 after printing why not. */
+static int fit(FILE *out, const nnc_net *net, const nnc_data *test)
+{
+    double rmse, mae, r2;
+    if (nnc_measure_regression(net, test, &rmse, &mae, &r2) != NNC_OK) {
+        cli_error("%s", nnc_last_error());
+        return 0;
+    }
+    fprintf(out, "<table class=\"summary\">\n<tr><th>samples</th><td>%zu</td></tr>\n"
+                 "<tr><th>RMSE</th><td>%.6g</td></tr>\n<tr><th>MAE</th><td>%.6g</td></tr>\n"
+                 "<tr><th>R&#178;</th><td>%.6f</td></tr>\n</table>\n",
+            nnc_data_count(test), rmse, mae, r2);
+    return 1;
+}
+
 static int write_report(FILE *out, const nnc_net *net, const char *model, const char **metrics,
                         int n_metrics, const nnc_data *test)
 {
-    size_t k = nnc_net_outputs(net);
+    int regression = nnc_cost_is_regression(nnc_net_cost(net));
+    size_t k = nnc_net_outputs(net) == 1 ? 2 : nnc_net_outputs(net);
     size_t *cm = calloc(k * k, sizeof *cm);
     if (!cm) {
         cli_error("out of memory");
         return 0;
     }
-    if (nnc_confusion_matrix(net, test, cm) != NNC_OK) {
+    if (!regression && nnc_confusion_matrix(net, test, cm) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         free(cm);
         return 0;
@@ -164,6 +180,12 @@ static int write_report(FILE *out, const nnc_net *net, const char *model, const 
     summary(out, net, model);
     int ok = curves(out, net, model, metrics, n_metrics);
     section(out, "Results on the test set");
+    if (regression) {
+        ok = ok && fit(out, net, test);
+        free(cm);
+        fputs("</body>\n</html>\n", out);
+        return ok;
+    }
     results(out, cm, k, test);
     fputs("<p>The confusion matrix: rows are the labels, columns the predictions, each cell "
           "shaded by its share of the row.</p>\n", out);

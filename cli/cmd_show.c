@@ -47,6 +47,10 @@ static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
                    "colour at +-%.3g and beyond\n", nnc_net_size(net, 1), scale);
         return c;
     }
+    if (nnc_cost_is_regression(nnc_net_cost(net))) {
+        cli_error("%s: a regression network has no classes to confuse or mistake", model);
+        return NULL;
+    }
     nnc_data *test;
     int loaded = cli_load_test_set(net, data, test_csv, NULL, &test);
     if (loaded != 1)

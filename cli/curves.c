@@ -61,6 +61,10 @@ int curves_read(const char *path, curves_run *r)
         for (int m = 0; m < CURVES_MEASURES; m++)
             if (!strcmp(tok, measure_names[m]))
                 column[n_cols] = m;
+        static const char *const r2[3] = {"train_r2", "valid_r2", "test_r2"};
+        for (int m = 0; m < 3; m++)   /* a regression's fit stands for accuracy */
+            if (!strcmp(tok, r2[m]))
+                column[n_cols] = m, r->fit = 1;
         n_cols++;
     }
     size_t cap = 0;
@@ -144,10 +148,13 @@ int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
         for (int m = 0; m < CURVES_MEASURES; m++) {
             const nnc_measure *s = m % 3 == 0 ? &h[e].train : m % 3 == 1 ? &h[e].valid
                                                                           : &h[e].test;
+            if (!isnan(s->rmse))
+                r->fit = 1;
             if (r->value[m])
-                r->value[m][e] = m >= 3 ? s->cost
-                                 : s->n  ? (double)s->correct / (double)s->n
-                                         : NAN;
+                r->value[m][e] = m >= 3        ? s->cost
+                                 : !s->n         ? NAN
+                                 : !isnan(s->rmse) ? s->r2
+                                                   : (double)s->correct / (double)s->n;
         }
     }
     r->n = n;
@@ -233,7 +240,11 @@ void curves_size(int n_runs, int *width, int *height)
 
 void curves_draw(canvas *c, const curves_run *runs, int n_runs)
 {
-    panel(c, runs, n_runs, 0, 60, 40, "accuracy");
+    int fits = 0;
+    for (int r = 0; r < n_runs; r++)
+        fits += runs[r].fit;
+    panel(c, runs, n_runs, 0, 60, 40,
+          fits == 0 ? "accuracy" : fits == n_runs ? "R\xc2\xb2" : "accuracy, R\xc2\xb2");
     panel(c, runs, n_runs, 3, 520, 40, "cost");
     double y = 400;   /* the legend: a colour per run, a line style per set */
     for (int s = 0; s < 3; s++) {

@@ -16,6 +16,7 @@ typedef struct {
     size_t      n;                         /* epochs                                 */
     double     *epoch;
     double     *value[CURVES_MEASURES];    /* per measure; NULL when not in the file */
+    int         fit;                       /* a regression: R² where accuracy is     */
 } curves_run;
 
 /* Reads a --metrics file; 0 after printing why not (r is then freed). */

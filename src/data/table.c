@@ -276,6 +276,41 @@ static int labels_in_file(const columns *c, char **first, const nnc_csv_options 
     return 1;
 }
 
+/* The label columns of rows read for a model, when none is named: the
+ * first column if the model does not take it, else the one column it does
+ * not take (a regression: all of them); NULL (no labels) when that is not
+ * one column. A list to free, or NULL. */
+static char *default_label(const columns *c, const nnc_csv_options *o)
+{
+    size_t bytes = 0, found = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        char *list = pass ? malloc(bytes + 1) : NULL;
+        if (pass && !list)
+            return NULL;
+        size_t at = 0;
+        found = 0;
+        for (size_t j = 0; j < c->n; j++) {
+            int input = 0;
+            for (size_t i = 0; i < o->n_inputs && !input; i++)
+                input = !strcmp(c->name[j], o->inputs[i]);
+            if (input)
+                continue;
+            if (!pass) {
+                bytes += strlen(c->name[j]) + 1;
+            } else {
+                at += (size_t)sprintf(list + at, "%s%s", found ? "," : "", c->name[j]);
+            }
+            found++;
+            if (j == 0)   /* the first column is not an input: the label */
+                break;
+        }
+        if (pass)
+            return found == 1 || (found > 1 && o->task == NNC_TASK_REGRESS) ? list
+                                                                               : (free(list), NULL);
+    }
+    return NULL;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 typedef struct {
@@ -615,7 +650,7 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     rows t = {0};
     t.all_pixels = 1;
     columns c = {0};
-    char **first = NULL, **class_names = NULL;
+    char **first = NULL, **class_names = NULL, *label_list = NULL;
     size_t n_first = 0, first_line = 0, n_classes = 0;
     int labels_present = 1, got;
     if ((got = next_record(&r, path)) <= 0) {
@@ -646,6 +681,12 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     }
     if (header)
         c.name = first;
+    nnc_csv_options named;
+    if (o->inputs && header && !o->label) {   /* a model's rows: the columns it does not take */
+        named = *o;
+        named.label = label_list = default_label(&c, o);
+        o = &named;
+    }
     if (o->n_inputs)   /* rows for a model: their label columns may be absent */
         labels_present = labels_in_file(&c, first, o);
     if ((s = assign_roles(&c, path, o, labels_present)) != NNC_OK)
@@ -683,5 +724,6 @@ done:
     free(t.x), free(t.y), free(t.class_of);
     free(first), free(r.field), free(r.buf);
     free(c.role), free(c.input_at);
+    free(label_list);
     return s;
 }
