@@ -34,7 +34,7 @@ static void help_and_version_exit_0(void **state)
     assert_non_null(strstr(out, NNC_VERSION));
     assert_int_equal(run_command("nnc train --help", out, sizeof out), 0);
     assert_non_null(strstr(out, "--layers"));
-    assert_non_null(strstr(out, "(3.0; adam: 0.001)"));
+    assert_non_null(strstr(out, "(3.0; adam: 0.001; regression: 0.01)"));
 }
 
 static void missing_data_exits_1_naming_the_folder(void **state)
