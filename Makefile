@@ -47,6 +47,7 @@ test-tsan:
 test-valgrind: all
 	$(BUILD)/tests/nnc_tests pinned >/dev/null   # writes the small tables it trains on
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
+	    --suppressions=tests/valgrind.supp \
 	    $(BUILD)/nnc train --data $(BUILD)/test-scratch/pin-train.csv \
 	    --test $(BUILD)/test-scratch/pin-test.csv --layers 16,12,4 --epochs 2 \
 	    --save $(BUILD)/test-scratch/valgrind.nnc
