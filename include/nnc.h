@@ -74,6 +74,10 @@ NNC_API const char *nnc_last_error(void);
 /* Short name of a status code, e.g. "format error". */
 NNC_API const char *nnc_status_name(nnc_status s);
 
+/* sizeof the public struct of that name ("nnc_train_opts"), 0 if unknown:
+ * for bindings that declare the structs again to check their copies. */
+NNC_API size_t nnc_sizeof(const char *type);
+
 /* ---- networks ---------------------------------------------------------- */
 
 typedef struct nnc_net nnc_net;

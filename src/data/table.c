@@ -447,7 +447,8 @@ static nnc_status order_classes(rows *t, const char *path, const nnc_csv_options
         free(to), free(sorted);
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
     }
-    memcpy(sorted, t->names, n * sizeof *sorted);
+    if (n)
+        memcpy(sorted, t->names, n * sizeof *sorted);
     nnc_status s = NNC_OK;
     if (o->classes) {   /* the model's classes, by name */
         for (size_t i = 0; i < n && s == NNC_OK; i++) {

@@ -1,0 +1,140 @@
+"""The numpy API and the library underneath: fit and predict, parameters
+written through to C, files shared with the command, C errors as Python
+exceptions, Ctrl-C, and an offline install into a fresh environment."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import nnc
+from conftest import PACKAGE, REPO
+
+NNC = str(REPO / "build" / "nnc")
+
+
+def two_moons(n=600, seed=1):
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, np.pi, n)
+    upper = rng.random(n) < 0.5
+    X = np.where(upper[:, None], np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    X += rng.normal(0, 0.1, X.shape)
+    return X.astype(np.float32) * [1000, 1], np.where(upper, "upper", "lower")
+
+
+def test_classifier_learns_and_names_classes():
+    X, y = two_moons()
+    clf = nnc.MLPClassifier(hidden=(16,), activation="tanh", init="glorot", epochs=60,
+                            eta=0.1).fit(X[:500], y[:500])
+    assert set(clf.classes_) == {"lower", "upper"}
+    assert clf.score(X[500:], y[500:]) > 0.95
+    proba = clf.predict_proba(X[500:])
+    assert proba.shape == (100, 2) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    assert len(clf.history) == 60 and clf.history[-1]["train_cost"] < clf.history[0]["train_cost"]
+
+
+def test_regressor_fits_a_plane():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-5, 5, (2000, 2)).astype(np.float32)
+    y = 3 * X[:, 0] - 2 * X[:, 1] + 1
+    reg = nnc.MLPRegressor(hidden=(16,), activation="tanh", init="glorot", optimizer="adam",
+                           eta=0.01, epochs=40).fit(X[:1600], y[:1600])
+    assert reg.score(X[1600:], y[1600:]) > 0.999
+    assert abs(reg.predict(np.array([[2.0, -1.0]]))[0] - 9.0) < 0.2
+
+
+def test_weights_written_from_python_change_the_c_network():
+    net = nnc.Network([3, 2, 1])
+    before = net.outputs(np.ones((1, 3)))
+    view = net.weight_view(1)          # (2, 3) as the tutorial shapes it
+    assert view.shape == (2, 3)
+    view[0, 1] += 5.0
+    assert net.params[1 * 2 + 0] == view[0, 1]   # C keeps W as 3 x 2: W[1][0]
+    assert not np.array_equal(before, net.outputs(np.ones((1, 3))))
+
+
+def test_files_go_both_ways_with_the_command(tmp_path):
+    X, y = two_moons(300, seed=3)
+    clf = nnc.MLPClassifier(hidden=(8,), epochs=5).fit(X, y)
+    model = tmp_path / "moons.nnc"
+    clf.save(model)
+    rows = tmp_path / "rows.csv"
+    np.savetxt(rows, X[:5], delimiter=",", fmt="%.6f")
+    out = subprocess.run([NNC, "predict", str(model), str(rows)], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert out[0] == "prediction,output_lower,output_upper"
+    assert [line.split(",")[0] for line in out[1:]] == list(clf.predict(X[:5]))
+    back = nnc.load(model)
+    assert np.array_equal(back.predict_proba(X), clf.predict_proba(X))
+    # and a network the command trained, used from Python
+    table = tmp_path / "t.csv"
+    with open(table, "w") as f:
+        f.write("a,b,label\n")
+        for (a, b), c in zip(X, y):
+            f.write(f"{a:.4f},{b:.4f},{c}\n")
+    cli_model = tmp_path / "cli.nnc"
+    subprocess.run([NNC, "train", "--data", str(table), "--label", "label", "--epochs", "3",
+                    "--save", str(cli_model)], capture_output=True, check=True)
+    est = nnc.load(cli_model)
+    assert set(est.classes_) == {"lower", "upper"} and est.predict(X[:3]).shape == (3,)
+
+
+def test_c_errors_arrive_as_python_exceptions(tmp_path):
+    net = nnc.Network([4, 3, 2])
+    with pytest.raises(ValueError, match="the network takes 4"):
+        net.outputs(np.ones((2, 5)))
+    with pytest.raises(OSError, match="nope.nnc"):
+        nnc.Network.load(tmp_path / "nope.nnc")
+    clf = nnc.MLPClassifier(epochs=1)
+    with pytest.raises(ValueError, match="one class"):
+        clf.fit(np.ones((4, 2)), ["a"] * 4)
+    data = nnc.Dataset(np.ones((3, 4)), labels=[0, 1, 7])
+    with pytest.raises(ValueError, match="label 7"):
+        net.train(data, epochs=1)
+
+
+def test_ctrl_c_stops_training_after_the_batch(tmp_path):
+    script = (
+        "import numpy as np, nnc, sys\n"
+        "X = np.random.rand(20000, 784).astype(np.float32)\n"
+        "y = np.random.randint(0, 10, 20000)\n"
+        "print('training', flush=True)\n"
+        "clf = nnc.MLPClassifier(hidden=(512, 512), epochs=200, eta=0.01)\n"
+        "try:\n"
+        "    clf.fit(X, y)\n"
+        "except KeyboardInterrupt as e:\n"
+        "    print('stopped:', e, len(clf.history), flush=True)\n"
+        "    sys.exit(3)\n")
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE))
+    p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    assert p.stdout.readline().strip() == "training"
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        pytest.fail("training did not stop on SIGINT")
+    assert p.returncode == 3, err
+    assert "stopped: training stopped in epoch" in out
+
+
+def test_installs_offline_into_a_fresh_environment(tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-index",
+           "--no-build-isolation", "--no-cache-dir", "--quiet", str(PACKAGE)]
+    r = subprocess.run(pip, capture_output=True, text=True,
+                       env=dict(os.environ, PIP_NO_INPUT="1"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    check = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import nnc, numpy; print(nnc.__file__); "
+                            "print(nnc.Network([2, 3, 1]).sizes)"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert str(venv) in check.stdout and "[2, 3, 1]" in check.stdout
