@@ -179,6 +179,8 @@ static nnc_status mark(columns *c, const char *path, const char *what, const cha
                        int role)
 {
     char token[256];
+    if (!*list)
+        return nnc__fail(NNC_ERR_ARG, "%s: %s names no column", path, what);
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, ",");
         if (len == 0 || len >= sizeof token)
@@ -293,7 +295,7 @@ static char *default_label(const columns *c, const nnc_csv_options *o)
             int input = 0;
             for (size_t i = 0; i < o->n_inputs && !input; i++)
                 input = !strcmp(c->name[j], o->inputs[i]);
-            if (input)
+            if (input || !c->name[j][0])   /* an unnamed column is no label to name */
                 continue;
             if (!pass) {
                 bytes += strlen(c->name[j]) + 1;
@@ -692,6 +694,7 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
         labels_present = labels_in_file(&c, first, o);
     if ((s = assign_roles(&c, path, o, labels_present)) != NNC_OK)
         goto done;
+    labels_present = labels_present && c.n_labels > 0;
     if (!header) {   /* line 1 is data */
         char **keep = r.field;
         size_t keep_n = r.n_fields, keep_line = r.line;
