@@ -183,6 +183,11 @@ NNC_API nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
  * real-valued targets n x n_out, row-major floats, both copied. */
 NNC_API nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_t dim,
                                          size_t n_out, nnc_data **out);
+/* A dataset over the caller's inputs without copying them: x (n x dim
+ * floats) must stay unchanged and alive until the dataset and every slice
+ * of it are freed; the labels (n) or targets (n x n_out) are copied. */
+NNC_API nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const float *y,
+                                          size_t n, size_t dim, size_t n_out, nnc_data **out);
 /* Optional real-valued targets (n x n_out) used instead of one-hot labels. */
 NNC_API nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out);
 /* Samples [first, first+count) as a new dataset sharing the same storage. */

@@ -128,6 +128,8 @@ _sig("nnc_gradient", st, vp, c_float_p, c_float_p, sz, ctypes.c_double,
 _sig("nnc_data_from_floats", st, c_float_p, ctypes.POINTER(ctypes.c_uint8), sz, sz,
      ctypes.POINTER(vp))
 _sig("nnc_data_from_targets", st, c_float_p, c_float_p, sz, sz, sz, ctypes.POINTER(vp))
+_sig("nnc_data_borrow_floats", st, c_float_p, ctypes.POINTER(ctypes.c_uint8), c_float_p, sz, sz,
+     sz, ctypes.POINTER(vp))
 _sig("nnc_data_free", None, vp)
 _sig("nnc_data_count", sz, vp)
 _sig("nnc_data_dim", sz, vp)

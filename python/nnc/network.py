@@ -17,19 +17,21 @@ def _floats(a, shape=None):
 
 
 class Dataset:
-    """Samples handed to C once: inputs (n x d) with class labels or targets."""
+    """Samples for C: inputs (n x d) with class labels or targets. The
+    inputs are not copied when they are already a C-contiguous float32
+    array; the Dataset keeps that array alive while C may read it."""
 
     def __init__(self, X, labels=None, targets=None):
         X, xp = _floats(X)
         if X.ndim != 2:
             raise ValueError(f"inputs must be a 2-D array (samples x inputs), not {X.shape}")
+        self._inputs = X   # borrowed by C
         self.handle = ctypes.c_void_p()
         n, d = X.shape
+        lp, yp, k = None, None, 0
         if targets is not None:
-            Y, yp = _floats(targets)
-            Y = Y.reshape(n, -1)
-            yp = Y.ctypes.data_as(_lib.c_float_p)
-            check(lib.nnc_data_from_targets(xp, yp, n, d, Y.shape[1], ctypes.byref(self.handle)))
+            Y, yp = _floats(np.reshape(targets, (n, -1)))
+            k = Y.shape[1]
         else:
             lab = np.ascontiguousarray(labels, dtype=np.int64).ravel()
             if lab.shape[0] != n:
@@ -37,8 +39,8 @@ class Dataset:
             if n and (lab.min() < 0 or lab.max() > 255):
                 raise ValueError("class labels must be integers 0-255")
             lab8 = lab.astype(np.uint8)
-            check(lib.nnc_data_from_floats(xp, lab8.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)),
-                                           n, d, ctypes.byref(self.handle)))
+            lp = lab8.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8))
+        check(lib.nnc_data_borrow_floats(xp, lp, yp, n, d, k, ctypes.byref(self.handle)))
         self.count = n
 
     def __del__(self):

@@ -82,6 +82,39 @@ def test_files_go_both_ways_with_the_command(tmp_path):
     assert set(est.classes_) == {"lower", "upper"} and est.predict(X[:3]).shape == (3,)
 
 
+def test_inputs_are_borrowed_not_copied():
+    from nnc._lib import lib, c_float_p
+    X = np.arange(12, dtype=np.float32).reshape(4, 3)
+    data = nnc.Dataset(X, labels=[0, 1, 0, 1])
+    X[2, 1] = 42.0   # C reads the caller's array itself
+    row = np.empty(3, dtype=np.float32)
+    lib.nnc_data_input(data.handle, 2, row.ctypes.data_as(c_float_p))
+    assert row[1] == 42.0
+    copied = nnc.Dataset(X.astype(np.float64), labels=[0, 1, 0, 1])   # converted: a copy
+    X[2, 1] = 7.0
+    lib.nnc_data_input(copied.handle, 2, row.ctypes.data_as(c_float_p))
+    assert row[1] == 42.0
+
+
+def test_network2_keywords_and_files(tmp_path):
+    rng = np.random.default_rng(4)
+    eye = np.eye(3)
+    pairs = [(rng.random((6, 1)), eye[i % 3].reshape(3, 1)) for i in range(90)]
+    net = nnc.tutorial.Network([6, 5, 3], cost=nnc.tutorial.CrossEntropyCost)
+    lists = net.SGD(pairs, 4, 10, 0.5, lmbda=0.1, evaluation_data=pairs[:30],
+                    monitor_evaluation_cost=True, monitor_evaluation_accuracy=True,
+                    monitor_training_cost=True, monitor_training_accuracy=True)
+    assert [len(l) for l in lists] == [4, 4, 4, 4]
+    assert all(0 <= a <= 30 for a in lists[1]) and all(0 <= a <= 90 for a in lists[3])
+    assert lists[2][-1] < lists[2][0]
+    for name in ("net.json", "net.nnc"):
+        net.save(tmp_path / name)
+        back = nnc.tutorial.load(tmp_path / name)
+        assert back.sizes == [6, 5, 3]
+        x = pairs[0][0]
+        np.testing.assert_array_equal(back.feedforward(x), net.feedforward(x))
+
+
 def test_c_errors_arrive_as_python_exceptions(tmp_path):
     net = nnc.Network([4, 3, 2])
     with pytest.raises(ValueError, match="the network takes 4"):

@@ -20,7 +20,8 @@ static void storage_release(nnc__storage *st)
     nnc__free_names(st->feature_names, st->dim);
     nnc__free_names(st->target_names, st->n_targets);
     free(st->x_u8);
-    free(st->x_f32);
+    if (!st->borrowed)
+        free(st->x_f32);
     free(st->labels);
     free(st->targets);
     free(st->source);
@@ -159,6 +160,35 @@ const char *nnc_data_input_name(const nnc_data *data, size_t j)
 }
 
 int nnc_data_is_pixels(const nnc_data *data) { return data->st->x_u8 != NULL; }
+
+nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const float *y,
+                                  size_t n, size_t dim, size_t n_out, nnc_data **out)
+{
+    *out = NULL;
+    if (!x || (!labels && !y) || n == 0 || dim == 0 || (y && n_out == 0) ||
+        n > SIZE_MAX / dim / sizeof *x || (y && n > SIZE_MAX / n_out / sizeof *y))
+        return nnc__fail(NNC_ERR_ARG, "a dataset needs inputs, labels or targets, n, dim > 0");
+    nnc__storage *st = calloc(1, sizeof *st);
+    if (!st)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset");
+    st->x_f32 = (float *)x;   /* never written: the readers of a dataset only read */
+    st->borrowed = 1;
+    st->labels = labels ? malloc(n) : NULL;
+    st->targets = y ? malloc(n * n_out * sizeof *y) : NULL;
+    st->source = strdup("(memory)");
+    st->dim = dim;
+    st->n_targets = y ? n_out : 0;
+    if ((labels && !st->labels) || (y && !st->targets) || !st->source) {
+        st->refs = 1;
+        storage_release(st);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a dataset of %zu samples", n);
+    }
+    if (labels)
+        memcpy(st->labels, labels, n);
+    if (y)
+        memcpy(st->targets, y, n * n_out * sizeof *y);
+    return nnc__data_wrap(st, n, dim, out);
+}
 
 nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_t dim,
                                  size_t n_out, nnc_data **out)

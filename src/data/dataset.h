@@ -23,6 +23,7 @@ typedef struct {
     float   *targets;      /* n x n_targets, or NULL                        */
     size_t   n_targets;
     size_t   dim;          /* inputs per sample                             */
+    int      borrowed;     /* x_f32 is the caller's, not freed here          */
     char    *source;       /* file of the inputs, for messages              */
     char    *label_source; /* file of the labels, or NULL: same file        */
     char   **class_names;  /* what label i stands for, or NULL              */

@@ -34,7 +34,13 @@ def mnist(path="data/mnist"):
                 lib.nnc_data_free(s)
 
 
-def load_data_together(path="data/mnist"):
+def load_data(path="mnist.pkl.gz"):
+    """The tutorial's mnist_loader.load_data: ((X, y) x 3) from mnist.pkl.gz
+    (or an IDX folder), read by nnc."""
+    return mnist(path)
+
+
+def load_data_together(path="mnist.pkl.gz"):
     """The tutorial's mnist_loader.load_data_together: three lists of
     ((784, 1) column, (10, 1) one-hot) pairs."""
     def pairs(X, y):

@@ -35,12 +35,12 @@ def _as_dataset(pairs):
     pairs = pairs if isinstance(pairs, list) else list(pairs)
     if not pairs:
         raise ValueError("no samples")
-    X = np.asarray([np.ravel(x) for x, _ in pairs], dtype=np.float32)
-    first = pairs[0][1]
-    if np.ndim(first) == 0:
-        labels = np.asarray([int(y) for _, y in pairs])
-    else:
-        labels = np.asarray([int(np.argmax(y)) for _, y in pairs])
+    n = len(pairs)
+    X = np.stack([x for x, _ in pairs]).reshape(n, -1).astype(np.float32, copy=False)
+    if np.ndim(pairs[0][1]) == 0:
+        labels = np.fromiter((int(y) for _, y in pairs), dtype=np.int64, count=n)
+    else:   # one-hot columns: the row of each one
+        labels = np.stack([y for _, y in pairs]).reshape(n, -1).argmax(axis=1)
     return Dataset(X, labels=labels), len(pairs)
 
 
