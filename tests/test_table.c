@@ -149,6 +149,44 @@ static void splits_are_stratified_and_reproducible(void **state)
     nnc_data_free(d);
 }
 
+/* A borrowed matrix is read where it is, never written, and not freed with
+ * the dataset (the sanitizers see to the last). */
+static void borrowed_inputs_stay_the_callers(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 3 };
+    float *x = malloc(N * D * sizeof *x), y[N];
+    uint8_t labels[N];
+    assert_non_null(x);
+    for (int i = 0; i < N * D; i++)
+        x[i] = (float)(i % 7) / 7.0f;
+    for (int i = 0; i < N; i++)
+        labels[i] = (uint8_t)(i % 2), y[i] = (float)i;
+    nnc_data *d, *slice, *r;
+    assert_ok(nnc_data_borrow_floats(x, labels, NULL, N, D, 0, &d));
+    assert_ok(nnc_data_slice(d, 10, 20, &slice));
+    x[12 * D + 1] = 0.5f;   /* seen through the dataset and its slice */
+    float row[D];
+    nnc_data_input(slice, 2, row);
+    assert_true(row[1] == 0.5f);
+    const size_t sizes[] = {D, 4, 2};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 1, &net));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 2;
+    assert_ok(nnc_train(net, d, &o, NULL));
+    nnc_data_free(d);
+    nnc_data_free(slice);
+    assert_ok(nnc_data_borrow_floats(x, NULL, y, N, D, 1, &r));
+    assert_int_equal(nnc_data_targets(r), 1);
+    nnc_data_free(r);
+    assert_true(x[12 * D + 1] == 0.5f && x[1] == 1.0f / 7.0f);
+    assert_int_equal(nnc_data_borrow_floats(x, NULL, NULL, N, D, 0, &r), NNC_ERR_ARG);
+    nnc_net_free(net);
+    free(x);
+}
+
 /* y = 3 x1 - 2 x2 + 1 without noise, from the caller's arrays: R² > 0.999. */
 static void a_linear_target_is_learnt(void **state)
 {
@@ -336,6 +374,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(every_dialect_reads_alike),
     cmocka_unit_test(bad_tables_say_where),
     cmocka_unit_test(splits_are_stratified_and_reproducible),
+    cmocka_unit_test(borrowed_inputs_stay_the_callers),
     cmocka_unit_test(a_linear_target_is_learnt),
     cmocka_unit_test(raw_tables_learn_as_scaled_ones_and_predict_by_name),
     cmocka_unit_test(the_command_regresses),
