@@ -114,6 +114,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* A file being written: open makes PATH.tmp-PID (0 after printing why not);
  * commit closes it and, if ok and every write went through, renames it to

@@ -116,7 +116,7 @@ static int predict_rows(const nnc_net *net, const char *path, const char *label)
             putchar(',');
         }
         for (size_t j = 0; j < k; j++)
-            printf(j ? ",%.6g" : "%.6g", y[j]);
+            printf(j ? ",%.9g" : "%.9g", y[j]);   /* a float read back exactly */
         putchar('\n');
     }
     free(x), free(y);

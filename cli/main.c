@@ -19,6 +19,7 @@ static void usage(FILE *out)
           "  plot      learning curves of runs from their --metrics files (SVG or PNG)\n"
           "  show      pictures of what a network learned and gets wrong (PNG)\n"
           "  report    one self-contained HTML page: summary, curves, pictures, results\n"
+          "  export    the model as a C99 header that runs without nnc (float or int8)\n"
           "\n"
           "'nnc help COMMAND' (or 'nnc COMMAND --help') describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
         return cmd_show(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export"))
+        return cmd_export(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc help'", cmd);
     return EXIT_USAGE;
 }

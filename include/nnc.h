@@ -453,6 +453,18 @@ NNC_API nnc_status nnc_measure_regression(const nnc_net *net, const nnc_data *da
 NNC_API nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
                             size_t *correct, double *mean_cost);
 
+/* ---- export ----------------------------------------------------------- */
+
+/* Writes the network as one self-contained C99 header (atomically): its
+ * parameters as static const arrays and NAME_predict(in, out), with
+ * NAME_classify(in) for a classifier, computing what nnc_feedforward
+ * computes (in the reference kernels' order: the same floats) with the
+ * network's input scaling inside; no allocation, nothing but <math.h>.
+ * int8: weights as int8 per output unit, each layer's inputs quantised per
+ * call and the products summed in integers. name: a C identifier. */
+NNC_API nnc_status nnc_export_c(const nnc_net *net, const char *path, const char *name,
+                                int int8);
+
 /* ---- model files ------------------------------------------------------- */
 
 /* How a network came to be; saved with it. */

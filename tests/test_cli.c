@@ -206,7 +206,7 @@ static void the_man_page_knows_every_option(void **state)
 {
     (void)state;
     static const char *const commands[] = {"train", "eval", "info", "predict", "plot", "show",
-                                           "report"};
+                                           "report", "export"};
     FILE *f = fopen(SRC("man/nnc.1"), "r");
     assert_non_null(f);
     static char page[65536];

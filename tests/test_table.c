@@ -297,7 +297,7 @@ static void raw_tables_learn_as_scaled_ones_and_predict_by_name(void **state)
         size_t best = y[1] > y[0] ? 1 : 0;
         best = y[2] > y[best] ? 2 : best;
         char want[128];
-        snprintf(want, sizeof want, "\n%s,%.6g,%.6g,%.6g\n", nnc_net_class_name(net, best),
+        snprintf(want, sizeof want, "\n%s,%.9g,%.9g,%.9g\n", nnc_net_class_name(net, best),
                  y[0], y[1], y[2]);
         if (!strstr(line, want))
             fail_msg("row %d: expected '%s' in %s", r, want + 1, out);

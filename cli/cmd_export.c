@@ -1,0 +1,101 @@
+/* cmd_export.c — `nnc export MODEL --c model.h`: the model as a C99 header
+ * that runs with no library, in float or with int8 weights. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: nnc export MODEL --c FILE.h [--name NAME] [--quantize int8]\n"
+          "\n"
+          "Writes the model as one self-contained C99 header: the parameters as static\n"
+          "const arrays and NAME_predict(in, out) (and NAME_classify(in) for a\n"
+          "classifier), with the model's input scaling inside; no allocation, nothing\n"
+          "but <math.h>. The header's comment says what the inputs and outputs are.\n"
+          "  -c, --c FILE         the header to write\n"
+          "  -n, --name NAME      the prefix of its names, a C identifier\n"
+          "                       (default: the file's name, e.g. digits for digits.h)\n"
+          "  -q, --quantize int8  weights as int8 per output unit (a quarter of the\n"
+          "                       float size), each layer's inputs quantised per call\n"
+          "                       and the products summed in integers\n",
+          out);
+}
+
+/* The default name: the file's base name without .h, made an identifier. */
+static void name_of(const char *path, char *name, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = 0;
+    for (const char *p = base; *p && *p != '.' && n + 1 < cap; p++) {
+        int letter = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+        int digit = *p >= '0' && *p <= '9';
+        name[n] = letter || (digit && n > 0) ? *p : '_';
+        n++;
+    }
+    name[n] = '\0';
+    if (!n)
+        snprintf(name, cap, "model");
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"c", required_argument, NULL, 'c'},
+                                             {"name", required_argument, NULL, 'n'},
+                                             {"quantize", required_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *header = NULL, *name = NULL;
+    int int8 = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "c:n:q:h", longopts, NULL)) != -1) {
+        if (c == 'c') {
+            header = optarg;
+        } else if (c == 'n') {
+            name = optarg;
+        } else if (c == 'q') {
+            if (strcmp(optarg, "int8") != 0) {
+                cli_error("--quantize: '%s' is not int8", optarg);
+                return EXIT_USAGE;
+            }
+            int8 = 1;
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            cli_bad_option("export", argv[optind - 1], longopts);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1 || !header) {
+        cli_error("export: expects MODEL and --c FILE.h; try 'nnc export --help'");
+        return EXIT_USAGE;
+    }
+    char fallback[65];
+    if (!name) {
+        name_of(header, fallback, sizeof fallback);
+        name = fallback;
+    }
+    nnc_net *net = cli_load_model(argv[optind]);
+    if (!net)
+        return 1;
+    int status = 0;
+    if (nnc_export_c(net, header, name, int8) != NNC_OK) {
+        cli_error("%s", nnc_last_error());
+        status = 1;
+    } else {
+        size_t weights = 0, params = nnc_net_param_count(net);
+        for (size_t l = 1; l < nnc_net_layers(net); l++)
+            weights += nnc_net_size(net, l - 1) * nnc_net_size(net, l);
+        printf("wrote %s: %s_predict%s, parameters %zu bytes (%s; float: %zu bytes)\n", header,
+               name, nnc_cost_is_regression(nnc_net_cost(net)) ? "" : " and _classify",
+               int8 ? weights + 4 * (params - weights) : 4 * params,
+               int8 ? "int8 weights, float biases and scales" : "float", 4 * params);
+    }
+    nnc_net_free(net);
+    return status;
+}

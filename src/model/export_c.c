@@ -1,0 +1,270 @@
+/* export_c.c — a network as one self-contained C99 header: its parameters as
+ * static const arrays and a predict function that computes what
+ * nnc_feedforward computes, in the reference kernels' order, so that a
+ * program or a microcontroller runs the model with no library at all. With
+ * int8 the weights are kept as int8 per output unit and each layer's inputs
+ * are quantised per sample, so that the products accumulate in integers. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../net/net.h"
+#include "atomic_file.h"
+
+#define MAX_NAME 64
+
+static const char *activation_c(nnc_activation a)
+{
+    static const char *const f[] = {"1.0f / (1.0f + expf(-z))", "tanhf(z)",
+                                    "z > 0.0f ? z : 0.0f", "z > 0.0f ? z : 0.01f * z"};
+    return f[a];
+}
+
+static const char *activation_name(nnc_activation a)
+{
+    static const char *const n[] = {"sigmoid", "tanh", "ReLU", "leaky ReLU (slope 0.01)"};
+    return n[a];
+}
+
+/* float literals that read back as the same float: 9 significant digits */
+static void floats(FILE *f, const char *type, const char *name, const float *v, size_t n)
+{
+    fprintf(f, "static const %s %s[%zu] = {", type, name, n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%.8ef", !i ? "\n    " : i % 6 ? ", " : ",\n    ", (double)v[i]);
+    fputs("\n};\n", f);
+}
+
+/* Per output unit j of W (n_in x n_out): scale[j] = max_k |W[k][j]| / 127 and
+ * q = round(W / scale[j]). */
+static void quantize(const float *W, size_t n_in, size_t n_out, signed char *q, float *scale)
+{
+    for (size_t j = 0; j < n_out; j++) {
+        float max = 0.0f;
+        for (size_t k = 0; k < n_in; k++)
+            max = fabsf(W[k * n_out + j]) > max ? fabsf(W[k * n_out + j]) : max;
+        scale[j] = max > 0.0f ? max / 127.0f : 1.0f;
+        for (size_t k = 0; k < n_in; k++)
+            q[k * n_out + j] = (signed char)lrintf(W[k * n_out + j] / scale[j]);
+    }
+}
+
+static void layer_arrays(FILE *f, const nnc_net *net, const char *name, size_t l, int int8)
+{
+    size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
+    const float *W = net->params + net->packed.w_offset[l];
+    const float *b = net->params + net->packed.b_offset[l];
+    char id[MAX_NAME + 16];
+    if (int8) {
+        signed char *q = malloc(n_in * n_out);
+        float *scale = malloc(n_out * sizeof *scale);
+        if (q && scale) {
+            quantize(W, n_in, n_out, q, scale);
+            snprintf(id, sizeof id, "%s_w%zu", name, l);
+            fprintf(f, "static const signed char %s[%zu] = {", id, n_in * n_out);
+            for (size_t i = 0; i < n_in * n_out; i++)
+                fprintf(f, "%s%d", !i ? "\n    " : i % 16 ? ", " : ",\n    ", q[i]);
+            fputs("\n};\n", f);
+            snprintf(id, sizeof id, "%s_s%zu", name, l);
+            floats(f, "float", id, scale, n_out);
+        }
+        free(q);
+        free(scale);
+    } else {
+        snprintf(id, sizeof id, "%s_w%zu", name, l);
+        floats(f, "float", id, W, n_in * n_out);
+    }
+    snprintf(id, sizeof id, "%s_b%zu", name, l);
+    floats(f, "float", id, b, n_out);
+}
+
+/* The code of layer l: from `x` (n_in) into `y` (n_out). */
+static void layer_code(FILE *f, const nnc_net *net, const char *name, size_t l, int int8,
+                       const char *x, const char *y)
+{
+    size_t n_in = net->sizes[l - 1], n_out = net->sizes[l], L = net->n_layers - 1;
+    fprintf(f, "    /* layer %zu: %zu -> %zu */\n", l, n_in, n_out);
+    if (int8) {   /* the inputs as int8 on their own scale, then integer sums */
+        fprintf(f, "    max = 0.0f;\n"
+                   "    for (k = 0; k < %zu; k++)\n"
+                   "        max = fabsf(%s[k]) > max ? fabsf(%s[k]) : max;\n"
+                   "    xs = max > 0.0f ? max / 127.0f : 1.0f;\n"
+                   "    for (k = 0; k < %zu; k++)\n"
+                   "        q[k] = (signed char)lrintf(%s[k] / xs);\n"
+                   "    for (j = 0; j < %zu; j++) {\n"
+                   "        long acc = 0;\n"
+                   "        for (k = 0; k < %zu; k++)\n"
+                   "            acc += (long)q[k] * %s_w%zu[k * %zu + j];\n"
+                   "        %s[j] = %s_b%zu[j] + (float)acc * xs * %s_s%zu[j];\n"
+                   "    }\n",
+                n_in, x, x, n_in, x, n_out, n_in, name, l, n_out, y, name, l, name, l);
+    } else {      /* z = b, then z += x_k W_k in k order, as nnc's reference kernel */
+        fprintf(f, "    for (j = 0; j < %zu; j++)\n"
+                   "        %s[j] = %s_b%zu[j];\n"
+                   "    for (k = 0; k < %zu; k++)\n"
+                   "        for (j = 0; j < %zu; j++)\n"
+                   "            %s[j] += %s[k] * %s_w%zu[k * %zu + j];\n",
+                n_out, y, name, l, n_in, n_out, y, x, name, l, n_out);
+    }
+    if (l < L) {
+        fprintf(f, "    for (j = 0; j < %zu; j++) {\n"
+                   "        const float z = %s[j];\n"
+                   "        %s[j] = %s;\n"
+                   "    }\n",
+                n_out, y, y, activation_c(net->hidden));
+    }
+}
+
+static void output_code(FILE *f, const nnc_net *net, const char *y)
+{
+    size_t n = net->sizes[net->n_layers - 1];
+    if (net->cost == NNC_COST_SOFTMAX_LOGLIK) {   /* as nnc's softmax: e^(z - max) / sum */
+        fprintf(f, "    max = %s[0];\n"
+                   "    for (j = 1; j < %zu; j++)\n"
+                   "        max = %s[j] > max ? %s[j] : max;\n"
+                   "    sum = 0.0f;\n"
+                   "    for (j = 0; j < %zu; j++) {\n"
+                   "        %s[j] = expf(%s[j] - max);\n"
+                   "        sum += %s[j];\n"
+                   "    }\n"
+                   "    for (j = 0; j < %zu; j++)\n"
+                   "        out[j] = %s[j] / sum;\n",
+                y, n, y, y, n, y, y, y, n, y);
+    } else if (nnc_cost_is_regression(net->cost)) {
+        fprintf(f, "    for (j = 0; j < %zu; j++)\n        out[j] = %s[j];\n", n, y);
+    } else {
+        fprintf(f, "    for (j = 0; j < %zu; j++) {\n"
+                   "        const float z = %s[j];\n"
+                   "        out[j] = 1.0f / (1.0f + expf(-z));\n"
+                   "    }\n", n, y);
+    }
+}
+
+static void document(FILE *f, const nnc_net *net, const char *name, int int8, size_t weight_bytes)
+{
+    size_t L = net->n_layers - 1, n0 = net->sizes[0], nL = net->sizes[L];
+    fprintf(f, "/* %s.h - a fully-connected network exported by nnc %s.\n *\n * layers:  ", name,
+            NNC_VERSION);
+    for (size_t l = 0; l <= L; l++)
+        fprintf(f, l ? ", %zu" : "%zu", net->sizes[l]);
+    fprintf(f, " (hidden units: %s)\n", activation_name(net->hidden));
+    fprintf(f, " * weights: %s, %zu bytes%s\n", int8 ? "int8 per output unit" : "float",
+            weight_bytes, int8 ? "; each layer's inputs quantised to int8 per call and "
+                                 "summed in integers" : "");
+    fprintf(f, " *\n * %s_predict(in, out): in holds %zu floats, ", name, n0);
+    if (net->in_shift)
+        fprintf(f, "the raw inputs, in the order the model\n * was trained on (scaled inside, "
+                   "as fitted on its training set)");
+    else if (net->pixel_inputs)
+        fprintf(f, "pixels as byte / 256, in [0, 1),\n * row by row");
+    else
+        fprintf(f, "the inputs exactly as nnc_feedforward\n * takes them (MNIST: pixels as "
+                   "byte / 256, row by row)");
+    if (net->input_names) {
+        fputs(":\n *  ", f);
+        for (size_t j = 0; j < n0 && j < 32; j++)
+            fprintf(f, " %s%s", net->input_names[j], j + 1 < n0 ? "," : "");
+        if (n0 > 32)
+            fputs(" ...", f);
+    }
+    fprintf(f, ".\n * out gets %zu floats: ", nL);
+    if (net->cost == NNC_COST_SOFTMAX_LOGLIK)
+        fputs("softmax probabilities", f);
+    else if (nnc_cost_is_regression(net->cost))
+        fputs("the predicted values (linear outputs)", f);
+    else
+        fputs("sigmoid outputs in (0, 1), not probabilities", f);
+    if (!nnc_cost_is_regression(net->cost)) {
+        fprintf(f, ".\n * %s_classify(in) returns the class: %s", name,
+                nL == 1 ? "1 if the output is above 0.5, else 0" : "the largest output's index");
+        if (net->n_class_names) {
+            fputs(";\n * the classes are", f);
+            for (size_t c = 0; c < net->n_class_names && c < 32; c++)
+                fprintf(f, " %zu '%s'%s", c, net->class_names[c],
+                        c + 1 < net->n_class_names ? "," : "");
+        }
+    }
+    fputs(".\n *\n * C99, no allocation, no state, nothing but <math.h> (link with -lm). The\n"
+          " * float code sums in the order of nnc's reference kernels and gives their\n"
+          " * results (nnc also flushes subnormal numbers to zero as it computes).\n */\n", f);
+}
+
+nnc_status nnc_export_c(const nnc_net *net, const char *path, const char *name, int int8)
+{
+    if (!net || !path || !name)
+        return nnc__fail(NNC_ERR_ARG, "nnc_export_c: NULL argument");
+    size_t len = strlen(name);
+    int ok = len > 0 && len <= MAX_NAME && (isalpha((unsigned char)name[0]) || name[0] == '_');
+    for (size_t i = 0; ok && i < len; i++)
+        ok = isalnum((unsigned char)name[i]) || name[i] == '_';
+    if (!ok)
+        return nnc__fail(NNC_ERR_ARG, "%s: '%s' is not a C identifier of at most %d characters",
+                         path, name, MAX_NAME);
+    char upper[MAX_NAME + 1];
+    for (size_t i = 0; i <= len; i++)
+        upper[i] = (char)toupper((unsigned char)name[i]);
+    size_t L = net->n_layers - 1, n0 = net->sizes[0], width = n0, weights = 0;
+    for (size_t l = 1; l <= L; l++) {
+        width = net->sizes[l] > width ? net->sizes[l] : width;
+        weights += net->sizes[l - 1] * net->sizes[l];
+    }
+    size_t weight_bytes = int8 ? weights + 4 * (net->n_params - weights) : 4 * net->n_params;
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);
+    if (!f)
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    document(f, net, name, int8, weight_bytes);
+    fprintf(f, "#ifndef %s_H\n#define %s_H\n\n#include <math.h>\n\n"
+               "#define %s_INPUTS %zu\n#define %s_OUTPUTS %zu\n\n",
+            upper, upper, upper, n0, upper, net->sizes[L]);
+    char id[MAX_NAME + 16];
+    if (net->in_shift) {
+        snprintf(id, sizeof id, "%s_shift", name);
+        floats(f, "float", id, net->in_shift, n0);
+        snprintf(id, sizeof id, "%s_factor", name);
+        floats(f, "float", id, net->in_factor, n0);
+    }
+    for (size_t l = 1; l <= L; l++)
+        layer_arrays(f, net, name, l, int8);
+    /* two buffers of the widest layer, on the stack, used in turn */
+    fprintf(f, "\nstatic inline void %s_predict(const float *in, float *out)\n{\n"
+               "    float a[%zu], b[%zu], max, sum, xs;\n"
+               "    signed char q[%zu];\n"
+               "    int j, k;\n"
+               "    (void)max, (void)sum, (void)xs, (void)q;\n",
+            name, width, width, width);
+    if (net->in_shift)
+        fprintf(f, "    for (k = 0; k < %zu; k++)\n"
+                   "        a[k] = (in[k] - %s_shift[k]) * %s_factor[k];\n", n0, name, name);
+    else
+        fprintf(f, "    for (k = 0; k < %zu; k++)\n        a[k] = in[k];\n", n0);
+    for (size_t l = 1; l <= L; l++)
+        layer_code(f, net, name, l, int8, l % 2 ? "a" : "b", l % 2 ? "b" : "a");
+    output_code(f, net, L % 2 ? "b" : "a");
+    fputs("}\n", f);
+    if (!nnc_cost_is_regression(net->cost)) {
+        size_t nL = net->sizes[L];
+        fprintf(f, "\nstatic inline int %s_classify(const float *in)\n{\n"
+                   "    float out[%zu];\n"
+                   "    int j, best = 0;\n"
+                   "    %s_predict(in, out);\n",
+                name, nL, name);
+        if (nL == 1)
+            fputs("    (void)j;\n    best = out[0] > 0.5f;\n", f);
+        else
+            fprintf(f, "    for (j = 1; j < %zu; j++)\n"
+                       "        best = out[j] > out[best] ? j : best;\n", nL);
+        fputs("    return best;\n}\n", f);
+    }
+    fprintf(f, "\n#endif /* %s_H */\n", upper);
+    if (fclose(f) != 0 || !text) {
+        free(text);
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    nnc_status s = nnc__write_atomically(path, text, text_len);
+    free(text);
+    return s;
+}
