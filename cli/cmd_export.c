@@ -1,5 +1,6 @@
 /* cmd_export.c — `nnc export MODEL --c model.h`: the model as a C99 header
- * that runs with no library, in float or with int8 weights. */
+ * that runs with no library, in float or with int8 weights; `--onnx
+ * model.onnx`: as an ONNX model for the runtimes that read it. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 static void usage(FILE *out)
 {
     fputs("usage: nnc export MODEL --c FILE.h [--name NAME] [--quantize int8]\n"
+          "       nnc export MODEL --onnx FILE.onnx\n"
           "\n"
           "Writes the model as one self-contained C99 header: the parameters as static\n"
           "const arrays and NAME_predict(in, out) (and NAME_classify(in) for a\n"
@@ -20,7 +22,10 @@ static void usage(FILE *out)
           "                       (default: the file's name, e.g. digits for digits.h)\n"
           "  -q, --quantize int8  weights as int8 per output unit (a quarter of the\n"
           "                       float size), each layer's inputs quantised per call\n"
-          "                       and the products summed in integers\n",
+          "                       and the products summed in integers\n"
+          "  -x, --onnx FILE      an ONNX model (IR 7, opset 13): input 'input' [batch,\n"
+          "                       inputs], output 'output' [batch, outputs]; the input\n"
+          "                       scaling as Sub and Mul, layers as Gemm\n",
           out);
 }
 
@@ -46,14 +51,17 @@ int cmd_export(int argc, char **argv)
     static const struct option longopts[] = {{"c", required_argument, NULL, 'c'},
                                              {"name", required_argument, NULL, 'n'},
                                              {"quantize", required_argument, NULL, 'q'},
+                                             {"onnx", required_argument, NULL, 'x'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *header = NULL, *name = NULL;
+    const char *header = NULL, *name = NULL, *onnx = NULL;
     int int8 = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:n:q:h", longopts, NULL)) != -1) {
-        if (c == 'c') {
+    while ((c = getopt_long(argc, argv, "c:n:q:x:h", longopts, NULL)) != -1) {
+        if (c == 'x') {
+            onnx = optarg;
+        } else if (c == 'c') {
             header = optarg;
         } else if (c == 'n') {
             name = optarg;
@@ -71,12 +79,13 @@ int cmd_export(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (argc - optind != 1 || !header) {
-        cli_error("export: expects MODEL and --c FILE.h; try 'nnc export --help'");
+    if (argc - optind != 1 || (!header && !onnx)) {
+        cli_error("export: expects MODEL and --c FILE.h or --onnx FILE.onnx; try 'nnc export "
+                  "--help'");
         return EXIT_USAGE;
     }
     char fallback[65];
-    if (!name) {
+    if (!name && header) {
         name_of(header, fallback, sizeof fallback);
         name = fallback;
     }
@@ -84,7 +93,16 @@ int cmd_export(int argc, char **argv)
     if (!net)
         return 1;
     int status = 0;
-    if (nnc_export_c(net, header, name, int8) != NNC_OK) {
+    if (onnx && nnc_export_onnx(net, onnx) != NNC_OK) {
+        cli_error("%s", nnc_last_error());
+        status = 1;
+    } else if (onnx) {
+        printf("wrote %s: ONNX, opset 13, input 'input' [batch, %zu], output 'output' "
+               "[batch, %zu]\n", onnx, nnc_net_inputs(net), nnc_net_outputs(net));
+    }
+    if (status || !header) {
+        /* done, or the ONNX export failed */
+    } else if (nnc_export_c(net, header, name, int8) != NNC_OK) {
         cli_error("%s", nnc_last_error());
         status = 1;
     } else {

@@ -465,6 +465,13 @@ NNC_API nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
 NNC_API nnc_status nnc_export_c(const nnc_net *net, const char *path, const char *name,
                                 int int8);
 
+/* Writes the network as an ONNX model (IR 7, opset 13; atomically): input
+ * "input" [batch, n_0] float, output "output" [batch, n_L]; the input
+ * scaling as Sub and Mul, each layer as Gemm (W as stored, n_{l-1} x n_l)
+ * and its activation, then Sigmoid, Softmax (axis 1) or, for a
+ * regression, Identity. */
+NNC_API nnc_status nnc_export_onnx(const nnc_net *net, const char *path);
+
 /* ---- model files ------------------------------------------------------- */
 
 /* How a network came to be; saved with it. */

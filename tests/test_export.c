@@ -211,6 +211,33 @@ static void mnist_exports_classify_as_nnc_and_int8_keeps_accuracy(void **state)
         differ += (size_t)cls[i] != best;
     }
     assert_int_equal(differ, 0);
+    /* and in onnxruntime, when it is installed */
+    char cmd[2048], out[8192];
+    snprintf(cmd, sizeof cmd, "test -d '%s' && node --version",
+             SRC("tests/onnx/node_modules/onnxruntime-node"));
+    if (run_command(cmd, out, sizeof out) == 0) {
+        assert_ok(nnc_export_onnx(net, scratch_path("mnist.onnx")));
+        snprintf(cmd, sizeof cmd, "node '%s' test-scratch/mnist.onnx test-scratch/inputs.bin "
+                 "%zu 784 test-scratch/onnx-out.bin", SRC("tests/onnx/run.js"), n);
+        if (run_command(cmd, out, sizeof out) != 0)
+            fail_msg("onnxruntime does not run the MNIST model: %s", out);
+        float *o = malloc(n * 10 * sizeof *o);
+        FILE *f = fopen(scratch_path("onnx-out.bin"), "rb");
+        assert_true(o && f);
+        assert_int_equal(fread(o, sizeof *o * 10, n, f), n);
+        fclose(f);
+        size_t onnx_differ = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t a = 0, b = 0;
+            for (size_t j = 1; j < 10; j++) {
+                a = o[i * 10 + j] > o[i * 10 + a] ? j : a;
+                b = y[i * 10 + j] > y[i * 10 + b] ? j : b;
+            }
+            onnx_differ += a != b;
+        }
+        free(o);
+        assert_int_equal(onnx_differ, 0);
+    }
     run_export(net, 1, "gcc", x, n, 1, cls, sizeof *cls);
     size_t int8_correct = 0;
     for (size_t i = 0; i < n; i++)
@@ -231,7 +258,75 @@ static void mnist_exports_classify_as_nnc_and_int8_keeps_accuracy(void **state)
     nnc_net_free(net);
 }
 
+/* ONNX: onnx's own checker accepts the file (Debian's python3-onnx) and
+ * onnxruntime (tests/onnx, from npm) computes nnc's outputs from it. */
+static void onnx_models_run_in_onnxruntime(void **state)
+{
+    (void)state;
+    char cmd[2048], out[8192];
+    const char *python = python_with_numpy();
+    snprintf(cmd, sizeof cmd, "'%s' -c 'import onnx.checker'", python ? python : "false");
+    int checker = python && run_command(cmd, out, sizeof out) == 0;
+    snprintf(cmd, sizeof cmd, "test -d '%s' && node --version", SRC("tests/onnx/node_modules/onnxruntime-node"));
+    int runtime = run_command(cmd, out, sizeof out) == 0;
+    if (!checker && !runtime)
+        SKIP_TEST("neither python3-onnx nor onnxruntime-node (npm install in tests/onnx)");
+    const nnc_activation acts[] = {NNC_ACT_SIGMOID, NNC_ACT_RELU, NNC_ACT_TANH,
+                                   NNC_ACT_LEAKY_RELU};
+    const nnc_cost costs[] = {NNC_COST_QUADRATIC, NNC_COST_SOFTMAX_LOGLIK, NNC_COST_MSE,
+                              NNC_COST_CROSS_ENTROPY};
+    enum { N = 16, D = 5, K = 3 };
+    const size_t sizes[] = {D, 8, 6, K};
+    float x[N * D], want[N * K], got[N * K];
+    uint64_t st = 8;
+    for (int i = 0; i < N * D; i++)
+        x[i] = test_uniform(&st, -2.0f, 2.0f);
+    for (int v = 0; v < 4; v++) {
+        nnc_net_spec spec;
+        nnc_net_spec_init(&spec, sizes, 4);
+        spec.hidden = acts[v], spec.cost = costs[v], spec.seed = (uint64_t)v;
+        nnc_net *net;
+        assert_ok(nnc_net_create_spec(&spec, &net));
+        if (v % 2) {
+            const float shift[D] = {1, -1, 0.5f, 0, 2}, factor[D] = {0.5f, 2, 1, 3, 0.25f};
+            assert_ok(nnc_net_set_scaling(net, shift, factor));
+        }
+        assert_ok(nnc_export_onnx(net, scratch_path("model.onnx")));
+        if (checker) {
+            snprintf(cmd, sizeof cmd, "'%s' -c 'import onnx, onnx.checker; "
+                     "onnx.checker.check_model(onnx.load(\"test-scratch/model.onnx\"), "
+                     "full_check=True)'", python);
+            if (run_command(cmd, out, sizeof out) != 0)
+                fail_msg("onnx.checker refuses the model of activation %d, cost %d:\n%s",
+                         acts[v], costs[v], out);
+        }
+        if (runtime) {
+            FILE *f = fopen(scratch_path("onnx-in.bin"), "wb");
+            assert_non_null(f);
+            fwrite(x, sizeof x, 1, f);
+            fclose(f);
+            snprintf(cmd, sizeof cmd, "node '%s' test-scratch/model.onnx test-scratch/onnx-in.bin "
+                     "%d %d test-scratch/onnx-out.bin", SRC("tests/onnx/run.js"), N, D);
+            if (run_command(cmd, out, sizeof out) != 0)
+                fail_msg("onnxruntime does not run the model: %s", out);
+            f = fopen(scratch_path("onnx-out.bin"), "rb");
+            assert_non_null(f);
+            assert_int_equal(fread(got, sizeof got, 1, f), 1);
+            fclose(f);
+            assert_ok(nnc_feedforward(net, x, N, want));
+            for (int i = 0; i < N * K; i++)
+                if (!(fabsf(got[i] - want[i]) <= 1e-5f * fmaxf(1.0f, fabsf(want[i]))))
+                    fail_msg("activation %d, cost %d: output %d is %.9g in onnxruntime, "
+                             "%.9g in nnc", acts[v], costs[v], i, got[i], want[i]);
+        }
+        nnc_net_free(net);
+    }
+    if (!runtime)
+        print_message("    onnxruntime-node is not installed: the outputs went unchecked\n");
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(onnx_models_run_in_onnxruntime),
     cmocka_unit_test(every_kind_of_network_computes_as_nnc),
     cmocka_unit_test(mnist_exports_classify_as_nnc_and_int8_keeps_accuracy),
 };
