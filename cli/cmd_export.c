@@ -23,6 +23,8 @@ static void usage(FILE *out)
           "  -q, --quantize int8  weights as int8 per output unit (a quarter of the\n"
           "                       float size), each layer's inputs quantised per call\n"
           "                       and the products summed in integers\n"
+          "  -d, --data PATH      with --quantize int8: the test data (as 'nnc eval'\n"
+          "                       takes it) to report the accuracy int8 costs\n"
           "  -x, --onnx FILE      an ONNX model (IR 7, opset 13): input 'input' [batch,\n"
           "                       inputs], output 'output' [batch, outputs]; the input\n"
           "                       scaling as Sub and Mul, layers as Gemm\n",
@@ -46,21 +48,62 @@ static void name_of(const char *path, char *name, size_t cap)
         snprintf(name, cap, "model");
 }
 
+/* The test set's accuracy of the float network and of its int8 export. */
+static int int8_accuracy(const nnc_net *net, const char *data)
+{
+    if (nnc_cost_is_regression(nnc_net_cost(net))) {
+        cli_error("--data: accuracy is for classifiers; this network is a regression");
+        return 1;
+    }
+    nnc_data *test;
+    int loaded = cli_load_test_set(net, data, NULL, NULL, &test);
+    if (loaded != 1)
+        return loaded < 0 ? EXIT_USAGE : 1;
+    size_t n = nnc_data_count(test), d = nnc_data_dim(test), k = nnc_net_outputs(net);
+    float *x = malloc(n * d * sizeof *x), *y = malloc(n * k * sizeof *y);
+    size_t correct = 0, correct8 = 0;
+    int ok = x && y && nnc_evaluate(net, test, &correct) == NNC_OK;
+    for (size_t i = 0; ok && i < n; i++)
+        nnc_data_input(test, i, x + i * d);
+    ok = ok && nnc_int8_feedforward(net, x, n, y) == NNC_OK;
+    for (size_t i = 0; ok && i < n; i++) {
+        const float *o = y + i * k;
+        size_t best = 0;
+        for (size_t j = 1; j < k; j++)
+            best = o[j] > o[best] ? j : best;
+        if (k == 1)
+            best = o[0] > 0.5f;
+        correct8 += best == nnc_data_label(test, i);
+    }
+    if (ok)
+        printf("int8 on %s: %zu / %zu (float: %zu / %zu; %.2f points lost)\n",
+               nnc_data_source(test), correct8, n, correct, n,
+               100.0 * ((double)correct - (double)correct8) / (double)n);
+    else
+        cli_error("%s", x && y ? nnc_last_error() : "out of memory");
+    free(x), free(y);
+    nnc_data_free(test);
+    return ok ? 0 : 1;
+}
+
 int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {{"c", required_argument, NULL, 'c'},
                                              {"name", required_argument, NULL, 'n'},
                                              {"quantize", required_argument, NULL, 'q'},
                                              {"onnx", required_argument, NULL, 'x'},
+                                             {"data", required_argument, NULL, 'd'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *header = NULL, *name = NULL, *onnx = NULL;
+    const char *header = NULL, *name = NULL, *onnx = NULL, *data = NULL;
     int int8 = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:n:q:x:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:n:q:x:d:h", longopts, NULL)) != -1) {
         if (c == 'x') {
             onnx = optarg;
+        } else if (c == 'd') {
+            data = optarg;
         } else if (c == 'c') {
             header = optarg;
         } else if (c == 'n') {
@@ -114,6 +157,8 @@ int cmd_export(int argc, char **argv)
                int8 ? weights + 4 * (params - weights) : 4 * params,
                int8 ? "int8 weights, float biases and scales" : "float", 4 * params);
     }
+    if (status == 0 && int8 && data)
+        status = int8_accuracy(net, data);
     nnc_net_free(net);
     return status;
 }

@@ -464,6 +464,10 @@ NNC_API nnc_status nnc_measure_data(const nnc_net *net, const nnc_data *data,
  * call and the products summed in integers. name: a C identifier. */
 NNC_API nnc_status nnc_export_c(const nnc_net *net, const char *path, const char *name,
                                 int int8);
+/* The outputs the int8 header computes for m rows of x (m x n_L into out):
+ * to judge what quantisation costs before shipping it. */
+NNC_API nnc_status nnc_int8_feedforward(const nnc_net *net, const float *x, size_t m,
+                                        float *out);
 
 /* Writes the network as an ONNX model (IR 7, opset 13; atomically): input
  * "input" [batch, n_0] float, output "output" [batch, n_L]; the input

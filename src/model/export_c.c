@@ -51,6 +51,75 @@ static void quantize(const float *W, size_t n_in, size_t n_out, signed char *q, 
     }
 }
 
+nnc_status nnc_int8_feedforward(const nnc_net *net, const float *x, size_t m, float *out)
+{
+    if (!net || !x || !out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_int8_feedforward: NULL argument");
+    size_t L = net->n_layers - 1, width = 0, n0 = net->sizes[0], nL = net->sizes[L];
+    for (size_t l = 0; l <= L; l++)
+        width = net->sizes[l] > width ? net->sizes[l] : width;
+    signed char **q = calloc(L + 1, sizeof *q), *qa = malloc(width);
+    float **scale = calloc(L + 1, sizeof *scale), *a = malloc(width * sizeof *a),
+          *b = malloc(width * sizeof *b);
+    int ok = q && scale && qa && a && b;
+    for (size_t l = 1; ok && l <= L; l++) {   /* the header's int8 weights and scales */
+        size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
+        ok = (q[l] = malloc(n_in * n_out)) && (scale[l] = malloc(n_out * sizeof **scale));
+        if (ok)
+            quantize(net->params + net->packed.w_offset[l], n_in, n_out, q[l], scale[l]);
+    }
+    for (size_t i = 0; ok && i < m; i++) {   /* what the generated code computes */
+        const float *in = x + i * n0;
+        for (size_t k = 0; k < n0; k++)
+            a[k] = net->in_shift ? (in[k] - net->in_shift[k]) * net->in_factor[k] : in[k];
+        float *cur = a, *nxt = b;
+        for (size_t l = 1; l <= L; l++) {
+            size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
+            const float *bias = net->params + net->packed.b_offset[l];
+            float max = 0.0f;
+            for (size_t k = 0; k < n_in; k++)
+                max = fabsf(cur[k]) > max ? fabsf(cur[k]) : max;
+            float xs = max > 0.0f ? max / 127.0f : 1.0f;
+            for (size_t k = 0; k < n_in; k++)
+                qa[k] = (signed char)lrintf(cur[k] / xs);
+            for (size_t j = 0; j < n_out; j++) {
+                long acc = 0;
+                for (size_t k = 0; k < n_in; k++)
+                    acc += (long)qa[k] * q[l][k * n_out + j];
+                nxt[j] = bias[j] + (float)acc * xs * scale[l][j];
+            }
+            if (l < L)
+                for (size_t j = 0; j < n_out; j++) {
+                    float z = nxt[j];
+                    nxt[j] = net->hidden == NNC_ACT_SIGMOID ? 1.0f / (1.0f + expf(-z))
+                             : net->hidden == NNC_ACT_TANH  ? tanhf(z)
+                             : net->hidden == NNC_ACT_RELU  ? (z > 0.0f ? z : 0.0f)
+                                                            : (z > 0.0f ? z : 0.01f * z);
+                }
+            float *t = cur;
+            cur = nxt, nxt = t;
+        }
+        float *o = out + i * nL;
+        if (net->cost == NNC_COST_SOFTMAX_LOGLIK) {
+            float max = cur[0], sum = 0.0f;
+            for (size_t j = 1; j < nL; j++)
+                max = cur[j] > max ? cur[j] : max;
+            for (size_t j = 0; j < nL; j++)
+                sum += cur[j] = expf(cur[j] - max);
+            for (size_t j = 0; j < nL; j++)
+                o[j] = cur[j] / sum;
+        } else {
+            for (size_t j = 0; j < nL; j++)
+                o[j] = nnc_cost_is_regression(net->cost) ? cur[j]
+                                                         : 1.0f / (1.0f + expf(-cur[j]));
+        }
+    }
+    for (size_t l = 1; q && scale && l <= L; l++)
+        free(q[l]), free(scale[l]);
+    free(q), free(scale), free(qa), free(a), free(b);
+    return ok ? NNC_OK : nnc__fail(NNC_ERR_NOMEM, "out of memory for the int8 network");
+}
+
 static void layer_arrays(FILE *f, const nnc_net *net, const char *name, size_t l, int int8)
 {
     size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
