@@ -15,7 +15,7 @@ sys.path.insert(0, str(PACKAGE))
 os.environ.setdefault("NNC_LIBRARY", str(REPO / "build" / "libnnc.so"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mnist_dir():
     d = os.environ.get("NNC_MNIST_DIR")
     if not d or not os.path.isdir(d):
@@ -23,7 +23,7 @@ def mnist_dir():
     return d
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tutorial_dir():
     d = os.environ.get("NNC_TUTORIAL_DIR")
     if not d or not os.path.isfile(os.path.join(d, "simple_nn.py")):
@@ -31,7 +31,7 @@ def tutorial_dir():
     return pathlib.Path(d)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mnist_pickle(mnist_dir, tmp_path_factory):
     """The tutorial's mnist.pkl.gz, made from the IDX files by nnc's readers:
     ((X, y) x 3) with float32 images in [0, 1) and integer labels."""

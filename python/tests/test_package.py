@@ -2,6 +2,7 @@
 written through to C, files shared with the command, C errors as Python
 exceptions, Ctrl-C, and an offline install into a fresh environment."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,11 +158,15 @@ def test_ctrl_c_stops_training_after_the_batch(tmp_path):
 
 
 def test_installs_offline_into_a_fresh_environment(tmp_path):
+    # from a copy: building writes build/ and *.egg-info beside the sources
+    source = tmp_path / "source"
+    shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns(
+        "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
                    check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-index",
-           "--no-build-isolation", "--no-cache-dir", "--quiet", str(PACKAGE)]
+           "--no-build-isolation", "--no-cache-dir", "--quiet", str(source)]
     r = subprocess.run(pip, capture_output=True, text=True,
                        env=dict(os.environ, PIP_NO_INPUT="1"))
     assert r.returncode == 0, r.stdout + r.stderr

@@ -17,7 +17,13 @@ def test_the_tutorials_test_py_runs_unchanged(tutorial_dir, mnist_pickle, tmp_pa
     for name in ("test.py", "mnist_loader.py"):
         shutil.copy(tutorial_dir / name, tmp_path / name)
     os.symlink(mnist_pickle, tmp_path / "mnist.pkl.gz")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PACKAGE / "dropin"), str(PACKAGE)]))
+    # the network starts from np.random, as the tutorial's does: seeded here,
+    # from outside test.py, so that the run is the same every time
+    (tmp_path / "seeded").mkdir()
+    (tmp_path / "seeded" / "sitecustomize.py").write_text(
+        "import numpy\nnumpy.random.seed(1)\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(tmp_path / "seeded"), str(PACKAGE / "dropin"), str(PACKAGE)]))
     r = subprocess.run([sys.executable, "test.py"], cwd=tmp_path, env=env, capture_output=True,
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr
