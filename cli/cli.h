@@ -45,9 +45,9 @@ const char *cli_cost_name(nnc_cost c);
 const char *cli_init_name(nnc_init i);
 const char *cli_optimizer_name(nnc_optimizer o);
 
-/* The sets --data names: a folder of MNIST IDX files, a pickle, or a CSV
- * (with --test's CSV as the test set). Returns 1, 0 after printing a
- * runtime error, -1 after a usage error. valid and test may come back NULL. */
+/* The sets of an MNIST folder or a pickle (tables: cli_table_sets).
+ * Returns 1, 0 after printing a runtime error, -1 after a usage error
+ * (--test, which only tables take). valid and test may come back NULL. */
 int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_data **valid,
                   nnc_data **test);
 /* The set a model is judged on: the test set of a folder or pickle, or a

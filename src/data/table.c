@@ -251,33 +251,6 @@ static nnc_status assign_roles(columns *c, const char *path, const nnc_csv_optio
     return NNC_OK;
 }
 
-/* Whether rows read for a model have their label columns: without a header,
- * when there are more columns than the model's inputs; with one, when the
- * label columns are there and are not inputs of the model. */
-static int labels_in_file(const columns *c, char **first, const nnc_csv_options *o)
-{
-    if (!c->name || !o->inputs)
-        return c->n > o->n_inputs;
-    char token[256];
-    const char *list = o->label ? o->label : first[0];
-    for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ","), col;
-        if (!o->label)
-            len = strlen(p);   /* the first column's name, commas and all */
-        if (len == 0 || len >= sizeof token)
-            return 0;
-        memcpy(token, p, len);
-        token[len] = '\0';
-        if (o->label && find_column(c, "", "", token, &col) != NNC_OK)
-            return 0;
-        for (size_t i = 0; i < o->n_inputs; i++)
-            if (!strcmp(o->inputs[i], o->label ? c->name[col] : token))
-                return 0;
-        p += len + (p[len] == ',');
-    }
-    return 1;
-}
-
 /* The label columns of rows read for a model, when none is named: the
  * first column if the model does not take it, else the one column it does
  * not take (a regression: all of them); NULL (no labels) when that is not
@@ -311,6 +284,33 @@ static char *default_label(const columns *c, const nnc_csv_options *o)
                                                                                : (free(list), NULL);
     }
     return NULL;
+}
+
+/* Whether rows read for a model have their label columns: without a header
+ * (or a model's names), when there are more columns than the model's
+ * inputs; with one, when the label columns (named, or found by
+ * default_label) are there and are not inputs of the model. */
+static int labels_in_file(const columns *c, const nnc_csv_options *o)
+{
+    if (!c->name || !o->inputs)
+        return c->n > o->n_inputs;
+    if (!o->label)
+        return 0;
+    char token[256];
+    for (const char *p = o->label; *p;) {
+        size_t len = strcspn(p, ","), col;
+        if (len == 0 || len >= sizeof token)
+            return 0;
+        memcpy(token, p, len);
+        token[len] = '\0';
+        if (find_column(c, "", "", token, &col) != NNC_OK)
+            return 0;
+        for (size_t i = 0; i < o->n_inputs; i++)
+            if (!strcmp(o->inputs[i], c->name[col]))
+                return 0;
+        p += len + (p[len] == ',');
+    }
+    return 1;
 }
 
 /* ---- the table ----------------------------------------------------------- */
@@ -691,7 +691,7 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
         o = &named;
     }
     if (o->n_inputs)   /* rows for a model: their label columns may be absent */
-        labels_present = labels_in_file(&c, first, o);
+        labels_present = labels_in_file(&c, o);
     if ((s = assign_roles(&c, path, o, labels_present)) != NNC_OK)
         goto done;
     labels_present = labels_present && c.n_labels > 0;
