@@ -44,6 +44,15 @@ static int have(const char *cc)
     return run_command(cmd, out, sizeof out) == 0;
 }
 
+/* onnxruntime from npm (npm install in tests/onnx) and node to run it. */
+static int have_onnxruntime(void)
+{
+    char cmd[1024], out[256];
+    snprintf(cmd, sizeof cmd, "test -d '%s' && node --version",
+             SRC("tests/onnx/node_modules/onnxruntime-node"));
+    return run_command(cmd, out, sizeof out) == 0;
+}
+
 /* Exports net as test-scratch/model.h, compiles the driver with cc and runs
  * it on the n rows of x; the results go to result (n x per_row bytes). */
 static void run_export(const nnc_net *net, int int8, const char *cc, const float *x, size_t n,
@@ -213,9 +222,7 @@ static void mnist_exports_classify_as_nnc_and_int8_keeps_accuracy(void **state)
     assert_int_equal(differ, 0);
     /* and in onnxruntime, when it is installed */
     char cmd[2048], out[8192];
-    snprintf(cmd, sizeof cmd, "test -d '%s' && node --version",
-             SRC("tests/onnx/node_modules/onnxruntime-node"));
-    if (run_command(cmd, out, sizeof out) == 0) {
+    if (have_onnxruntime()) {
         assert_ok(nnc_export_onnx(net, scratch_path("mnist.onnx")));
         snprintf(cmd, sizeof cmd, "node '%s' test-scratch/mnist.onnx test-scratch/inputs.bin "
                  "%zu 784 test-scratch/onnx-out.bin", SRC("tests/onnx/run.js"), n);
@@ -274,8 +281,7 @@ static void onnx_models_run_in_onnxruntime(void **state)
     const char *python = python_with_numpy();
     snprintf(cmd, sizeof cmd, "'%s' -c 'import onnx.checker'", python ? python : "false");
     int checker = python && run_command(cmd, out, sizeof out) == 0;
-    snprintf(cmd, sizeof cmd, "test -d '%s' && node --version", SRC("tests/onnx/node_modules/onnxruntime-node"));
-    int runtime = run_command(cmd, out, sizeof out) == 0;
+    int runtime = have_onnxruntime();
     if (!checker && !runtime)
         SKIP_TEST("neither python3-onnx nor onnxruntime-node (npm install in tests/onnx)");
     const nnc_activation acts[] = {NNC_ACT_SIGMOID, NNC_ACT_RELU, NNC_ACT_TANH,
