@@ -296,6 +296,19 @@ NNC_API void nnc_csv_options_init(nnc_csv_options *o);
 NNC_API nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts,
                                 nnc_data **out);
 
+/* A table's dataset from arrays, made as nnc_csv_read makes one from a
+ * file: n rows of dim inputs (copied; all integers 0-255 become pixels
+ * unless o->pixels is 0); for classification n labels as text, classes by
+ * the reader's rule (integers 0-255 are their own class numbers, other
+ * labels sorted, numerically if all are numbers); for regression n x
+ * n_targets targets; input names (dim, or NULL). source names the data in
+ * messages. */
+NNC_API nnc_status nnc_table_from_arrays(const float *x, size_t n, size_t dim,
+                                         const char *const *labels, const float *targets,
+                                         size_t n_targets, const char *const *input_names,
+                                         const nnc_csv_options *o, const char *source,
+                                         nnc_data **out);
+
 /* Reads a CSV file of one sample per line, label first, then the input
  * values (the layout of the common mnist_train.csv), with an optional header
  * line. Values are either integers 0-255 (kept as bytes, scaled by 1/256 like
@@ -573,6 +586,120 @@ NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
  * it is above 0.5). */
 NNC_API nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
                                 size_t *matrix);
+
+/* ---- names and recipes ------------------------------------------------- */
+
+/* The names of the choices above, as the command's options and the Python
+ * package's keywords spell them: "leaky-relu", "cross-entropy", "adam",
+ * "standard", "regress", "valid-accuracy". */
+typedef enum {
+    NNC_NAMES_ACTIVATION, NNC_NAMES_COST, NNC_NAMES_INIT, NNC_NAMES_OPTIMIZER,
+    NNC_NAMES_SCALING, NNC_NAMES_TASK, NNC_NAMES_MONITOR
+} nnc_names_kind;
+
+/* The name of a value (a monitor's: of one bit); NULL if it has none. */
+NNC_API const char *nnc_name_of(nnc_names_kind kind, int value);
+/* The value of a name; NNC_ERR_ARG with a message listing the valid names. */
+NNC_API nnc_status nnc_value_of(nnc_names_kind kind, const char *name, int *value);
+/* Every name of a kind in value order, comma-separated: "sgd, momentum, ...". */
+NNC_API const char *nnc_names_list(nnc_names_kind kind);
+
+/* A recipe is every decision that makes a training run, taken in one place
+ * for every front end: the options a user gave, by name, over a preset over
+ * the tutorial's defaults; then, from the training data, the network's shape,
+ * its cost for the task, the optimiser's defaults for the task, the input
+ * scaling, the held-out splits and the measures shown. The command, the
+ * Python package and any other front end set the same options and so make
+ * the same network from the same data, bit for bit.
+ *
+ *     nnc_recipe *r;  nnc_data *all, *train, *valid, *test;  nnc_net *net;
+ *     nnc_recipe_create(&r);
+ *     nnc_recipe_set(r, "preset", "network2");
+ *     nnc_recipe_set(r, "eta", "0.5");            // over the preset's 0.1
+ *     ... read `all` (nnc_recipe_csv_options for a table) ...
+ *     nnc_recipe_split(r, all, &train, &valid, &test);
+ *     nnc_recipe_make_net(r, train, &net);
+ *     nnc_train_opts o;
+ *     nnc_recipe_train_opts(r, net, valid, test, &o);
+ *     nnc_train(net, train, &o, NULL);
+ *
+ * A recipe says what it decided that a user may want to know (a default
+ * that depends on the data, a split it held out) in nnc_recipe_notes. */
+typedef struct nnc_recipe nnc_recipe;
+
+/* A recipe of the tutorial's choices, no option given. */
+NNC_API nnc_status nnc_recipe_create(nnc_recipe **out);
+NNC_API void nnc_recipe_free(nnc_recipe *r);
+
+/* Gives one option by its name and its value as text, as `nnc train --NAME
+ * VALUE` does. The options, in the order of nnc_recipe_option():
+ *   preset (tutorial, network2, best), layers (sizes, input first: "784,30,10"),
+ *   hidden ("100,30": the hidden layers, the ends from the data), activation,
+ *   cost, init, seed, epochs, batch, eta, optimizer, momentum, lambda,
+ *   dropout, halve-after, early-stop, monitor (a comma-separated list of
+ *   monitor names), threads, shuffle (yes, no), task, scale, binary
+ *   (sigmoid, softmax: two classes as one or two outputs), valid-split,
+ *   test-split (fractions), label, ignore (columns by name or number from 1),
+ *   header (yes, no, auto), sep (comma, semicolon, tab).
+ * The order options are given in does not matter: a preset is applied first
+ * and every option given over it. NNC_ERR_ARG, with a message that begins
+ * with the option's name and says what is wrong, for an unknown option or a
+ * bad value. */
+NNC_API nnc_status nnc_recipe_set(nnc_recipe *r, const char *option, const char *value);
+/* The name of option i (0 ..), NULL past the last: bit i of a mask below. */
+NNC_API const char *nnc_recipe_option(size_t i);
+/* 1 if the option was given (not taken from a preset or a default). */
+NNC_API int nnc_recipe_given(const nnc_recipe *r, const char *option);
+
+/* How to read a table for this recipe: its label, ignore, header, sep and
+ * task options over nnc_csv_options_init's. */
+NNC_API void nnc_recipe_csv_options(const nnc_recipe *r, nnc_csv_options *o);
+
+/* The training, validation and test sets from all of the data: the
+ * test-split and valid-split fractions held out at random by class,
+ * reproducibly from the seed. With early-stop or halve-after and no
+ * validation split, 10% is held out (they judge by a validation set) unless
+ * has_valid says the caller has one. valid and test come back NULL when
+ * nothing is held out; train shares all's storage. */
+NNC_API nnc_status nnc_recipe_split(nnc_recipe *r, const nnc_data *all, int has_valid,
+                                    nnc_data **train, nnc_data **valid, nnc_data **test);
+
+/* The network the recipe makes for training on train: its layers (given,
+ * or the data's inputs, the hidden layers and an output per class or
+ * target), the cost for the task, activation, initialisation and seed; its
+ * input scaling fitted on train (given, else none for pixels and inputs
+ * already in [0, 1], else standard); its class and input names and whether
+ * its inputs are pixels. NNC_ERR_ARG when an option does not fit the data. */
+NNC_API nnc_status nnc_recipe_make_net(nnc_recipe *r, const nnc_data *train, nnc_net **out);
+
+/* The training options for net: the options given over the preset, with the
+ * defaults that depend on the task (a regression without optimiser, eta or
+ * preset given: Adam at 0.01; Adam: eta 0.001) and on the sets there are
+ * (test accuracy when there is a test set; else the validation or training
+ * accuracy). valid and test may be NULL; the callbacks are left NULL. */
+NNC_API nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net,
+                                         const nnc_data *valid, const nnc_data *test,
+                                         nnc_train_opts *opts);
+
+/* A network from a file (--init-from, --resume) keeps its own layers,
+ * activation and cost: NNC_ERR_MISMATCH if the recipe gives other ones, with
+ * the bits of the options that differ in *differ (bit i: nnc_recipe_option(i)). */
+NNC_API nnc_status nnc_recipe_check_net(const nnc_recipe *r, const nnc_net *net,
+                                        uint64_t *differ);
+
+/* Makes the recipe continue a checkpoint's run: its training settings come
+ * from the file, and only epochs and monitor may be given anew.
+ * NNC_ERR_MISMATCH if another training option is given with a value the
+ * run did not have (bits in *differ, as above). A checkpoint too old to
+ * hold its settings keeps the recipe's, with a note. *next_epoch gets the
+ * epoch the run continues with. */
+NNC_API nnc_status nnc_recipe_resume(nnc_recipe *r, const char *checkpoint,
+                                     unsigned *next_epoch, uint64_t *differ);
+
+/* What the recipe decided that was not asked for, one sentence a line, or
+ * "" (owned by the recipe, valid until its next call). */
+NNC_API const char *nnc_recipe_notes(const nnc_recipe *r);
+
 
 #ifdef __cplusplus
 }

@@ -731,3 +731,111 @@ done:
     free(label_list);
     return s;
 }
+
+/* ---- a table from arrays ----------------------------------------------- */
+
+#define MAX_NAMED_TARGETS 64   /* more targets than this go unnamed */
+
+nnc_status nnc_table_from_arrays(const float *x, size_t n, size_t dim,
+                                 const char *const *labels, const float *targets,
+                                 size_t n_targets, const char *const *input_names,
+                                 const nnc_csv_options *opts, const char *source,
+                                 nnc_data **out)
+{
+    if (!out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_table_from_arrays: NULL argument");
+    *out = NULL;
+    nnc_csv_options defaults;
+    nnc_csv_options_init(&defaults);
+    const nnc_csv_options *o = opts ? opts : &defaults;
+    const char *src = source ? source : "the arrays";
+    int regress = o->task == NNC_TASK_REGRESS;
+    if (!x || n == 0 || dim == 0 || (regress ? !targets || !n_targets : !labels))
+        return nnc__fail(NNC_ERR_ARG, "%s: no samples, no inputs, or no %s", src,
+                         regress ? "targets" : "labels");
+    if (n > SIZE_MAX / dim / sizeof(float) || (regress && n > SIZE_MAX / n_targets / sizeof(float)))
+        return nnc__fail(NNC_ERR_ARG, "%s: %zu rows of %zu values are too many", src, n, dim);
+    size_t n_labels = regress ? n_targets : 1;
+    columns c = {.n = dim + n_labels, .n_inputs = dim, .n_labels = n_labels};
+    rows t = {.n = n, .cap = n, .all_pixels = 1};
+    char **class_names = NULL, **names = NULL;
+    char target_names[MAX_NAMED_TARGETS][24];
+    size_t n_classes = 0;
+    nnc_status s = NNC_OK;
+    c.role = malloc(c.n * sizeof *c.role);
+    c.input_at = malloc(c.n * sizeof *c.input_at);
+    t.x = malloc(n * dim * sizeof *t.x);
+    t.class_of = malloc(n * sizeof *t.class_of);
+    if (regress)
+        t.y = malloc(n * n_targets * sizeof *t.y);
+    if (input_names && n_labels <= MAX_NAMED_TARGETS)
+        names = malloc(c.n * sizeof *names);
+    if (!c.role || !c.input_at || !t.x || !t.class_of || (regress && !t.y) ||
+        (input_names && n_labels <= MAX_NAMED_TARGETS && !names)) {
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", src);
+        goto done;
+    }
+    for (size_t j = 0; j < c.n; j++) {
+        c.role[j] = j < dim ? ROLE_INPUT : ROLE_LABEL;
+        c.input_at[j] = j < dim ? j : j - dim;
+    }
+    for (size_t i = 0; i < n && s == NNC_OK; i++)
+        for (size_t j = 0; j < dim; j++) {
+            float v = x[i * dim + j];
+            if (!isfinite(v)) {
+                s = nnc__fail(NNC_ERR_FORMAT, "%s: row %zu, column %zu: %g is not a finite "
+                              "number", src, i + 1, j + 1, (double)v);
+                break;
+            }
+            int pixel = v >= 0 && v <= 255 && v == floorf(v);
+            if (!pixel && o->pixels == 1) {
+                s = nnc__fail(NNC_ERR_FORMAT, "%s: row %zu, column %zu: %g is not a pixel "
+                              "0-255, as the model's inputs are", src, i + 1, j + 1, (double)v);
+                break;
+            }
+            t.all_pixels = t.all_pixels && pixel;
+            t.x[i * dim + j] = v;
+        }
+    for (size_t i = 0; i < n && s == NNC_OK && regress; i++)
+        for (size_t k = 0; k < n_targets; k++) {
+            float v = targets[i * n_targets + k];
+            if (!isfinite(v)) {
+                s = nnc__fail(NNC_ERR_FORMAT, "%s: row %zu, target %zu: %g is not a finite "
+                              "number", src, i + 1, k + 1, (double)v);
+                break;
+            }
+            t.y[i * n_targets + k] = v;
+        }
+    for (size_t i = 0; i < n && s == NNC_OK && !regress; i++) {
+        if (!labels[i] || !*labels[i]) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: row %zu: the label is missing", src, i + 1);
+            break;
+        }
+        size_t k = class_index(&t, labels[i]);
+        if (k == SIZE_MAX)
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: row %zu: more than %d distinct labels (a "
+                          "real-valued target wants the regress task)", src, i + 1, MAX_CLASSES);
+        t.class_of[i] = k;
+    }
+    if (s == NNC_OK && !regress)
+        s = order_classes(&t, src, o, &class_names, &n_classes);
+    if (s != NNC_OK)
+        goto done;
+    if (names) {   /* the inputs' names; the targets are y1, y2, ... */
+        for (size_t j = 0; j < dim; j++)
+            names[j] = (char *)input_names[j];
+        for (size_t k = 0; k < n_labels; k++) {
+            snprintf(target_names[k], sizeof target_names[k], "y%zu", k + 1);
+            names[dim + k] = target_names[k];
+        }
+        c.name = names;
+    }
+    s = build(&t, &c, src, o, 1, class_names, n_classes, out);
+    class_names = NULL;
+done:
+    nnc__free_names(t.names, t.n_names);
+    free(t.x), free(t.y), free(t.class_of);
+    free(c.role), free(c.input_at);
+    free(names);
+    return s;
+}
