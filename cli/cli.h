@@ -9,7 +9,6 @@
 #include "nnc.h"
 
 #define EXIT_USAGE 2   /* bad command line; 1 is a runtime failure */
-#define MAX_LAYERS 64
 
 /* Prints "nnc: <message>" to stderr. */
 void cli_error(const char *fmt, ...)
@@ -19,9 +18,7 @@ void cli_error(const char *fmt, ...)
     ;
 
 /* Parsers for option values; each returns 0 and prints an error naming the
- * option if the text is not a valid value. parse_layers wants 2 sizes or
- * more, except for --hidden, which gives the hidden layers alone. */
-int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n);
+ * option if the text is not a valid value. */
 int parse_uint(const char *opt, const char *text, unsigned long long max,
                unsigned long long *value);
 int parse_float(const char *opt, const char *text, float *value);
@@ -40,10 +37,6 @@ const char *default_data_dir(void);
 
 /* A model file (.nnc or network2 JSON), or NULL after printing why. */
 nnc_net *cli_load_model(const char *path);
-const char *cli_activation_name(nnc_activation a);
-const char *cli_cost_name(nnc_cost c);
-const char *cli_init_name(nnc_init i);
-const char *cli_optimizer_name(nnc_optimizer o);
 
 /* The sets of an MNIST folder or a pickle (tables: cli_table_sets).
  * Returns 1, 0 after printing a runtime error, -1 after a usage error
@@ -56,36 +49,12 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
 int cli_load_test_set(const nnc_net *net, const char *data, const char *test_csv,
                       const char *label, nnc_data **test);
 
-/* A table (CSV) as the options describe it (table_args.c). */
-typedef struct {
-    nnc_csv_options csv;
-    int             task_given;
-    size_t          hidden[MAX_LAYERS], n_hidden;   /* --hidden */
-    int             scale;        /* nnc_scaling, or -1: standard, none for pixels */
-    float           valid_split, test_split;
-    int             one_output;   /* --binary sigmoid */
-} cli_table;
-
-void cli_table_init(cli_table *t);
 /* 1 if --data names a table rather than MNIST or a pickle. */
 int cli_is_table(const char *path);
-/* Applies a table option (--header, --sep, --task, --scale, --binary,
- * --valid-split, --test-split, --hidden, --label, --ignore); 0 after
- * printing why its value is wrong. */
-int cli_table_option(cli_table *t, const char *opt, const char *arg);
-/* The sets of a table: the file, less the --test-split and --valid-split
- * fractions (split by seed), and --test's file read with its classes.
- * Returns as cli_load_sets. */
-int cli_table_sets(const cli_table *t, const char *path, const char *test_csv, uint64_t seed,
-                   nnc_data **train, nnc_data **valid, nnc_data **test);
-/* The network's shape and cost from the training set: inputs, --hidden (or
- * the tutorial's 30), and an output per class or target; 0 after printing
- * why the options do not fit the data. */
-int cli_table_shape(const cli_table *t, const nnc_data *train, int layers_given,
-                    int cost_given, size_t *sizes, size_t *n_layers, nnc_net_spec *spec);
-/* Fits the input scaling on the training set and names the classes and
- * inputs in the network; 0 after printing why not. */
-int cli_table_prepare(const cli_table *t, nnc_net *net, const nnc_data *train);
+/* A table read as the recipe says, and --test's file (or NULL) read with its
+ * classes; what it holds is described on stderr. Returns as cli_load_sets. */
+int cli_table_read(const nnc_recipe *r, const char *path, const char *test_csv,
+                   nnc_data **all, nnc_data **test);
 /* Rows of a table read for a trained model: its inputs by name, its
  * classes; label: the label column(s), NULL for the first unless absent. */
 int cli_table_for_model(const nnc_net *net, const char *label, const char *path,

@@ -116,7 +116,7 @@ int cmd_info(int argc, char **argv)
     for (size_t l = 0; l < nnc_net_layers(net); l++)
         printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
     printf("\nhidden:      %s\noutput/cost: %s\nparameters:  %zu\n",
-           cli_activation_name(nnc_net_hidden(net)), cli_cost_name(nnc_net_cost(net)),
+           nnc_name_of(NNC_NAMES_ACTIVATION, nnc_net_hidden(net)), nnc_name_of(NNC_NAMES_COST, nnc_net_cost(net)),
            nnc_net_param_count(net));
     if (nnc_net_classes(net)) {
         printf("classes:    ");
@@ -137,12 +137,12 @@ int cmd_info(int argc, char **argv)
         nnc_net_free(net);
         return 0;
     }
-    printf("created:     init %s, seed %llu\n", cli_init_name(r->init),
+    printf("created:     init %s, seed %llu\n", nnc_name_of(NNC_NAMES_INIT, r->init),
            (unsigned long long)r->seed);
     if (r->epochs)
         printf("trained:     %u epochs; last run: %s, mini-batch %zu, eta %g, lambda %g, "
                "dropout %g\n",
-               r->epochs, cli_optimizer_name(r->optimizer), r->batch_size, r->eta, r->lambda,
+               r->epochs, nnc_name_of(NNC_NAMES_OPTIMIZER, r->optimizer), r->batch_size, r->eta, r->lambda,
                r->dropout);
     else
         printf("trained:     not yet\n");

@@ -59,12 +59,12 @@ static void summary(FILE *out, const nnc_net *net, const char *model)
                  "<tr><th>output and cost</th><td>%s</td></tr>\n"
                  "<tr><th>parameters</th><td>%zu</td></tr>\n"
                  "<tr><th>created</th><td>init %s, seed %llu</td></tr>\n",
-            cli_activation_name(nnc_net_hidden(net)), cli_cost_name(nnc_net_cost(net)),
-            nnc_net_param_count(net), cli_init_name(r->init), (unsigned long long)r->seed);
+            nnc_name_of(NNC_NAMES_ACTIVATION, nnc_net_hidden(net)), nnc_name_of(NNC_NAMES_COST, nnc_net_cost(net)),
+            nnc_net_param_count(net), nnc_name_of(NNC_NAMES_INIT, r->init), (unsigned long long)r->seed);
     if (r->epochs)
         fprintf(out, "<tr><th>trained</th><td>%u epochs; last run: %s, mini-batch %zu, "
                      "&#951; %g, &#955; %g, dropout %g</td></tr>\n",
-                r->epochs, cli_optimizer_name(r->optimizer), r->batch_size, (double)r->eta,
+                r->epochs, nnc_name_of(NNC_NAMES_OPTIMIZER, r->optimizer), r->batch_size, (double)r->eta,
                 (double)r->lambda, (double)r->dropout);
     fputs("</table>\n", out);
 }

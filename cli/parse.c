@@ -47,38 +47,6 @@ int parse_float(const char *opt, const char *text, float *value)
     return 1;
 }
 
-int parse_layers(const char *opt, const char *text, size_t *sizes, size_t *n)
-{
-    const char *p = text;
-    *n = 0;
-    for (;;) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(p, &end, 10);
-        if (end == p || errno || v == 0 || v > (1u << 24) || *p == '-' || *n == MAX_LAYERS) {
-            cli_error("%s: '%s' is not a list of layer sizes like 784,30,10", opt, text);
-            return 0;
-        }
-        sizes[(*n)++] = v;
-        if (*end == '\0')
-            break;
-        if (*end != ',') {
-            cli_error("%s: '%s' is not a list of layer sizes like 784,30,10", opt, text);
-            return 0;
-        }
-        p = end + 1;
-    }
-    if (*n < 2 && strcmp(opt, "--hidden") != 0) {
-        cli_error("%s: a network needs at least 2 layers (input and output)", opt);
-        return 0;
-    }
-    if (*n > MAX_LAYERS - 2 && !strcmp(opt, "--hidden")) {
-        cli_error("%s: at most %d hidden layers", opt, MAX_LAYERS - 2);
-        return 0;
-    }
-    return 1;
-}
-
 /* Edits (insert, delete, replace one letter) from a to b, up to 3. */
 static size_t distance(const char *a, size_t la, const char *b)
 {

@@ -443,9 +443,12 @@ static void resume_keeps_the_runs_settings(void **state)
                                  "test-scratch/settings-ck.nnc --layers 4,9,3", out, sizeof out),
                      2);
     assert_non_null(strstr(out, "leave --layers out"));
+    /* the resumed run went on writing the checkpoint it resumed */
+    assert_ok(nnc_checkpoint_settings("test-scratch/settings-ck.nnc", &o, &next));
+    assert_int_equal(next, 5);
     assert_int_equal(run_command("nnc train --data test-scratch/resume.csv --resume "
                                  "test-scratch/settings-ck.nnc", out, sizeof out), 0);
-    assert_non_null(strstr(out, "already at epoch 3 of 3"));
+    assert_non_null(strstr(out, "already at epoch 5 of 5"));
 }
 
 /* The epochs' measures as the run reported them, kept through save and load
