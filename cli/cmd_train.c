@@ -249,18 +249,12 @@ static void catch_stop_signals(void)
 
 /* ---- saving ------------------------------------------------------------- */
 
-static int save_as(const nnc_net *net, const char *path)
-{
-    int json = cli_ends_with(path, ".json");
-    return (json ? nnc_model_save_json(net, path) : nnc_model_save(net, path)) == NNC_OK;
-}
-
 /* Saves the trained network; if that fails, says why and saves it where it
  * can (the current folder, else the temporary one) rather than lose it.
  * Returns 1 if it went to path. */
 static int save_trained(const nnc_net *net, const char *path)
 {
-    if (save_as(net, path)) {
+    if (nnc_model_save_as(net, path) == NNC_OK) {
         printf("saved %s\n", path);
         return 1;
     }

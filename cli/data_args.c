@@ -2,8 +2,6 @@
  * when it is not a table: a folder of MNIST IDX files or a pickle like the
  * tutorial's mnist.pkl.gz (tables are read by table_args.c). */
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -16,12 +14,7 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
                   "set)");
         return -1;
     }
-    struct stat sb;
-    int exists = stat(data, &sb) == 0;
-    int named_file = cli_ends_with(data, ".pkl") || cli_ends_with(data, ".pkl.gz");
-    int folder = exists ? S_ISDIR(sb.st_mode) : !named_file;   /* missing: name its files */
-    int ok = (folder ? nnc_mnist_load(data, train, valid, test)
-                     : nnc_pickle_load(data, train, valid, test)) == NNC_OK;
+    int ok = nnc_data_load(data, train, valid, test) == NNC_OK;
     if (!ok) {
         cli_error("%s", nnc_last_error());
         nnc_data_free(*train);

@@ -251,6 +251,12 @@ NNC_API nnc_status nnc_mnist_load(const char *dir, nnc_data **train, nnc_data **
 NNC_API nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
                            nnc_data **test);
 
+/* The sets of a path as every front end reads one: a folder (or a missing
+ * path not named .pkl or .pkl.gz) as nnc_mnist_load, a file as
+ * nnc_pickle_load. */
+NNC_API nnc_status nnc_data_load(const char *path, nnc_data **train, nnc_data **valid,
+                                 nnc_data **test);
+
 /* ---- tables (CSV as people have it) ------------------------------------ */
 
 typedef enum {
@@ -550,6 +556,9 @@ NNC_API nnc_status nnc_model_save(const nnc_net *net, const char *path);
 /* Saves in network2.py's JSON format (sigmoid networks with the quadratic
  * or cross-entropy cost only), atomically. */
 NNC_API nnc_status nnc_model_save_json(const nnc_net *net, const char *path);
+/* Saves in the format the name asks for: network2's JSON when it ends in
+ * .json (in any case), else .nnc. */
+NNC_API nnc_status nnc_model_save_as(const nnc_net *net, const char *path);
 /* What a model file holds, told by its content. */
 typedef enum {
     NNC_FILE_MODEL = 0,      /* .nnc: a network and how it was made and trained  */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../runtime/file.h"
 #include "atomic_file.h"
@@ -74,4 +75,13 @@ nnc_status nnc_model_load(const char *path, nnc_net **out)
         return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     fclose(f);
     return nnc__fail(NNC_ERR_FORMAT, "%s: neither an nnc model (magic) nor network2 JSON", path);
+}
+
+nnc_status nnc_model_save_as(const nnc_net *net, const char *path)
+{
+    if (!path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_model_save_as: NULL path");
+    size_t n = strlen(path);
+    int json = n >= 5 && !strcasecmp(path + n - 5, ".json");
+    return json ? nnc_model_save_json(net, path) : nnc_model_save(net, path);
 }
