@@ -8,14 +8,9 @@ import signal
 
 OK, ERR_ARG, ERR_NOMEM, ERR_IO, ERR_FORMAT, ERR_MISMATCH, ERR_INTERRUPTED, ERR_DIVERGED = range(8)
 
-# nnc_activation, nnc_cost, nnc_init, nnc_optimizer, nnc_scaling, as in nnc.h
-ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky-relu": 3}
-COSTS = {"quadratic": 0, "cross-entropy": 1, "softmax": 2, "mse": 3, "mae": 4, "huber": 5}
-INITS = {"normal": 0, "scaled": 1, "he": 2, "glorot": 3}
-OPTIMIZERS = {"sgd": 0, "momentum": 1, "nesterov": 2, "adam": 3}
-SCALINGS = {"none": 0, "standard": 1, "minmax": 2}
-MONITOR = {"train_cost": 1, "train_accuracy": 2, "valid_cost": 4, "valid_accuracy": 8,
-           "test_cost": 16, "test_accuracy": 32}
+# nnc_names_kind, as in nnc.h: the names themselves are the library's
+NAMES_ACTIVATION, NAMES_COST, NAMES_INIT, NAMES_OPTIMIZER, NAMES_SCALING, NAMES_TASK, \
+    NAMES_MONITOR = range(7)
 
 
 def _candidates():
@@ -94,6 +89,14 @@ class TrainOpts(ctypes.Structure):
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("on_progress", PROGRESS_FN)]
 
 
+class CsvOptions(ctypes.Structure):
+    _fields_ = [("header", ctypes.c_int), ("sep", ctypes.c_char), ("label", ctypes.c_char_p),
+                ("ignore", ctypes.c_char_p), ("task", ctypes.c_int),
+                ("classes", ctypes.POINTER(ctypes.c_char_p)), ("n_classes", ctypes.c_size_t),
+                ("inputs", ctypes.POINTER(ctypes.c_char_p)), ("n_inputs", ctypes.c_size_t),
+                ("pixels", ctypes.c_int)]
+
+
 class TrainSummary(ctypes.Structure):
     _fields_ = [("epochs_run", ctypes.c_uint), ("best_epoch", ctypes.c_int),
                 ("best_valid_correct", ctypes.c_size_t), ("best_valid_rmse", ctypes.c_double),
@@ -151,10 +154,37 @@ _sig("nnc_net_class_name", ctypes.c_char_p, vp, sz)
 _sig("nnc_model_save", st, vp, ctypes.c_char_p)
 _sig("nnc_model_save_json", st, vp, ctypes.c_char_p)
 _sig("nnc_model_load", st, ctypes.c_char_p, ctypes.POINTER(vp))
+_sig("nnc_model_save_as", st, vp, ctypes.c_char_p)
+_sig("nnc_cost_is_regression", ctypes.c_int, ctypes.c_int)
+_sig("nnc_data_load", st, ctypes.c_char_p, ctypes.POINTER(vp), ctypes.POINTER(vp),
+     ctypes.POINTER(vp))
+_sig("nnc_data_classes", sz, vp)
+_sig("nnc_data_class_name", ctypes.c_char_p, vp, sz)
+_sig("nnc_data_targets", sz, vp)
+_sig("nnc_data_is_pixels", ctypes.c_int, vp)
+_sig("nnc_net_pixel_inputs", ctypes.c_int, vp)
+_sig("nnc_name_of", ctypes.c_char_p, ctypes.c_int, ctypes.c_int)
+_sig("nnc_value_of", st, ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int))
+_sig("nnc_names_list", ctypes.c_char_p, ctypes.c_int)
+_sig("nnc_recipe_create", st, ctypes.POINTER(vp))
+_sig("nnc_recipe_free", None, vp)
+_sig("nnc_recipe_set", st, vp, ctypes.c_char_p, ctypes.c_char_p)
+_sig("nnc_recipe_option", ctypes.c_char_p, sz)
+_sig("nnc_recipe_given", ctypes.c_int, vp, ctypes.c_char_p)
+_sig("nnc_recipe_csv_options", None, vp, ctypes.POINTER(CsvOptions))
+_sig("nnc_recipe_split", st, vp, vp, ctypes.c_int, ctypes.POINTER(vp), ctypes.POINTER(vp),
+     ctypes.POINTER(vp))
+_sig("nnc_recipe_make_net", st, vp, vp, ctypes.POINTER(vp))
+_sig("nnc_recipe_train_opts", st, vp, vp, vp, vp, ctypes.POINTER(TrainOpts))
+_sig("nnc_recipe_notes", ctypes.c_char_p, vp)
+_sig("nnc_table_from_arrays", st, c_float_p, sz, sz, ctypes.POINTER(ctypes.c_char_p), c_float_p,
+     sz, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(CsvOptions), ctypes.c_char_p,
+     ctypes.POINTER(vp))
 
 for _name, _struct in (("nnc_net_spec", NetSpec), ("nnc_train_opts", TrainOpts),
                        ("nnc_train_summary", TrainSummary), ("nnc_measure", Measure),
-                       ("nnc_epoch_report", EpochReport), ("nnc_progress", Progress)):
+                       ("nnc_epoch_report", EpochReport), ("nnc_progress", Progress),
+                       ("nnc_csv_options", CsvOptions)):
     if lib.nnc_sizeof(_name.encode()) != ctypes.sizeof(_struct):
         raise ImportError(f"nnc: this package's {_name} ({ctypes.sizeof(_struct)} bytes) does "
                           f"not match the library's ({lib.nnc_sizeof(_name.encode())}): "
@@ -181,6 +211,21 @@ def check(status):
     if status == ERR_DIVERGED:
         raise FloatingPointError(message)
     raise NNCError(message)
+
+
+def value_of(kind, name, argument):
+    """The library's value of a name ("relu"), or ValueError naming the
+    argument and the valid names."""
+    value = ctypes.c_int()
+    if lib.nnc_value_of(kind, str(name).encode(), ctypes.byref(value)) != OK:
+        valid = lib.nnc_names_list(kind).decode()
+        raise ValueError(f"{argument}={name!r} is not one of {valid}")
+    return value.value
+
+
+def name_of(kind, value):
+    name = lib.nnc_name_of(kind, value)
+    return name.decode() if name else None
 
 
 def train(net, data, opts, on_epoch=None):

@@ -1,7 +1,6 @@
 """MNIST through nnc's own readers, as numpy arrays, and the tutorial's
 mnist_loader shapes."""
 import ctypes
-import os
 
 import numpy as np
 
@@ -24,8 +23,7 @@ def mnist(path="data/mnist"):
     of the four IDX files (raw or .gz) or the tutorial's mnist.pkl.gz; inputs
     are float32 in [0, 1), labels integers."""
     sets = [ctypes.c_void_p() for _ in range(3)]
-    load = lib.nnc_pickle_load if os.path.isfile(path) else lib.nnc_mnist_load
-    check(load(str(path).encode(), *(ctypes.byref(s) for s in sets)))
+    check(lib.nnc_data_load(str(path).encode(), *(ctypes.byref(s) for s in sets)))
     try:
         return tuple(_arrays(s) if s else None for s in sets)
     finally:

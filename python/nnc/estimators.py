@@ -6,44 +6,57 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, lib
-from .network import Dataset, Network
+from .network import Network
+from .recipe import Recipe
 
 
 class _MLP:
+    """Every keyword is an option of the library's recipe (None: its default,
+    which is the `nnc train` default for the same data): the same X, y and
+    options give the same network as `nnc train` on the same table."""
     _regression = False
 
-    def __init__(self, hidden=(30,), activation="sigmoid", cost=None, init="normal",
-                 epochs=10, batch_size=10, eta=None, optimizer="sgd", momentum=0.9,
-                 lambda_=0.0, dropout=0.0, halve_after=0, early_stop=0, scale="standard",
-                 seed=0, threads=0, shuffle=True, callback=None):
-        self.hidden, self.activation, self.cost, self.init = tuple(hidden), activation, cost, init
+    def __init__(self, hidden=None, activation=None, cost=None, init=None, epochs=None,
+                 batch_size=None, eta=None, optimizer=None, momentum=None, lambda_=None,
+                 dropout=None, halve_after=None, early_stop=None, scale=None, seed=None,
+                 threads=None, shuffle=None, preset=None, binary=None, valid_split=None,
+                 callback=None):
+        self.hidden, self.activation, self.cost, self.init = hidden, activation, cost, init
         self.epochs, self.batch_size, self.eta, self.optimizer = epochs, batch_size, eta, optimizer
         self.momentum, self.lambda_, self.dropout = momentum, lambda_, dropout
         self.halve_after, self.early_stop, self.scale = halve_after, early_stop, scale
-        self.seed, self.threads, self.shuffle, self.callback = seed, threads, shuffle, callback
+        self.seed, self.threads, self.shuffle = seed, threads, shuffle
+        self.preset, self.binary, self.valid_split = preset, binary, valid_split
+        self.callback = callback
         self.net_ = None
         self.history = []
 
-    def _data(self, X, y):
-        raise NotImplementedError
+    def _recipe(self):
+        options = {k: getattr(self, k) for k in (
+            "preset", "hidden", "activation", "cost", "init", "epochs", "batch_size", "eta",
+            "optimizer", "momentum", "lambda_", "dropout", "halve_after", "early_stop", "scale",
+            "seed", "threads", "shuffle", "binary", "valid_split")}
+        if self._regression:
+            options["task"] = "regress"
+        return Recipe(**options)
 
     def fit(self, X, y, validation_data=None):
         """Trains a new network on X (samples x inputs) and y; validation_data
-        (X_valid, y_valid) feeds --halve-after and --early-stop."""
-        X = np.asarray(X, dtype=np.float32)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (samples x inputs), not {X.shape}")
-        data, outputs = self._data(X, y, fitting=True)
-        cost = self.cost or ("mse" if self._regression else "softmax")
-        sizes = [X.shape[1], *self.hidden, outputs]
-        self.net_ = Network(sizes, activation=self.activation, cost=cost, init=self.init,
-                            seed=self.seed)
-        check(lib.nnc_net_fit_scaling(self.net_._h, data.handle, _lib.SCALINGS[self.scale]))
+        (X_valid, y_valid), or valid_split, feeds halve_after and early_stop."""
+        recipe = self._recipe()
+        data = recipe.table(X, y, self._regression)
+        train, valid, _ = recipe.split(data, validation_data is not None)
+        self.net_ = recipe.make_net(train)
         if not self._regression:
-            names = [str(c).encode() for c in self.classes_]
-            arr = (ctypes.c_char_p * len(names))(*names)
-            check(lib.nnc_net_set_class_names(self.net_._h, arr, len(names)))
-        valid = self._data(*validation_data)[0] if validation_data is not None else None
+            self._set_classes(data.class_names(), np.asarray(y))
+        if validation_data is not None:
+            valid = recipe.table(*validation_data, self._regression,
+                                 classes=None if self._regression else data.class_names(),
+                                 source="validation_data", pixels=int(data.is_pixels()))
+        opts = recipe.train_opts(self.net_, valid)
+        # the history shows the training cost: a measure, which changes no parameter
+        opts.monitor |= _lib.value_of(_lib.NAMES_MONITOR, "train-cost", "monitor")
+        self.notes_ = recipe.notes()
         self.history = []
 
         def record(r):
@@ -56,20 +69,33 @@ class _MLP:
             self.history.append(entry)
             return bool(self.callback(entry)) if self.callback else False
 
-        eta = self.eta if self.eta is not None else (
-            0.001 if self.optimizer == "adam" else 0.1 if self._regression else 0.5)
-        monitor = ["train_cost"] + (["valid_accuracy"] if valid is not None else [])
-        self.net_.train(data, epochs=self.epochs, batch_size=self.batch_size, eta=eta,
-                        shuffle=self.shuffle, validation=valid, on_epoch=record,
-                        optimizer=self.optimizer, momentum=self.momentum, lambda_=self.lambda_,
-                        dropout=self.dropout, halve_after=self.halve_after,
-                        early_stop=self.early_stop, threads=self.threads, monitor=monitor)
+        _lib.train(self.net_._h, train.handle, opts, record)
         return self
+
+    def _set_classes(self, names, y):
+        """The classes in the library's order, as values of y's kind."""
+        self._class_names = names
+        try:
+            self.classes_ = np.array(names).astype(y.dtype) if y.dtype.kind in "iuf" \
+                else np.array(names)
+        except ValueError:
+            self.classes_ = np.array(names)
 
     def _outputs(self, X):
         if self.net_ is None:
             raise ValueError("fit the estimator first")
-        return self.net_.outputs(np.asarray(X, dtype=np.float32))
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != self.net_.sizes[0]:
+            raise ValueError(f"X must be 2-D with {self.net_.sizes[0]} columns, not shape "
+                             f"{X.shape}")
+        bad = np.argwhere(~np.isfinite(X))
+        if len(bad):
+            row, col = bad[0]
+            raise ValueError(f"X: row {row + 1}, column {col + 1}: {X[row, col]} is not a "
+                             "finite number")
+        if lib.nnc_net_pixel_inputs(self.net_._h):   # trained on pixels read as byte / 256
+            X = X * np.float32(1 / 256)
+        return self.net_.outputs(X)
 
     def save(self, path):
         """An .nnc file that the nnc command and load() read back."""
@@ -79,25 +105,17 @@ class _MLP:
 
 
 class MLPClassifier(_MLP):
-    """Classes from any labels (numbers or strings), softmax outputs."""
-
-    def _data(self, X, y, fitting=False):
-        y = np.asarray(y)
-        if fitting:
-            self.classes_ = np.unique(y)
-            if len(self.classes_) < 2:
-                raise ValueError("y has one class: nothing to learn")
-        index = np.searchsorted(self.classes_, y)
-        if np.any(index >= len(self.classes_)) or np.any(self.classes_[np.minimum(
-                index, len(self.classes_) - 1)] != y):
-            raise ValueError("y has labels that are not among the classes fitted")
-        return Dataset(np.asarray(X, dtype=np.float32), labels=index), len(self.classes_)
+    """Classes from any labels (numbers or strings), named by the library's
+    rule for a table's labels."""
 
     def predict_proba(self, X):
         return self._outputs(X)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self._outputs(X), axis=1)]
+        out = self._outputs(X)
+        if out.shape[1] == 1:   # one sigmoid output: class 1 above 0.5
+            return self.classes_[(out[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(out, axis=1)]
 
     def score(self, X, y):
         """Accuracy."""
@@ -108,20 +126,15 @@ class MLPRegressor(_MLP):
     """Real-valued targets (one column or several), linear outputs."""
     _regression = True
 
-    def _data(self, X, y, fitting=False):
-        Y = np.asarray(y, dtype=np.float32)
-        if fitting:
-            self.n_targets_ = 1 if Y.ndim == 1 else Y.shape[1]
-        return Dataset(np.asarray(X, dtype=np.float32),
-                       targets=Y.reshape(len(Y), -1)), self.n_targets_
-
     def predict(self, X):
         out = self._outputs(X)
-        return out[:, 0] if self.n_targets_ == 1 else out
+        return out[:, 0] if out.shape[1] == 1 else out
 
     def score(self, X, y):
         """R² (pooled over the targets), as nnc measures it."""
-        data, _ = self._data(X, y)
+        self._outputs(X)   # checks X
+        data = Recipe(task="regress").table(X, y, True,
+                                            pixels=lib.nnc_net_pixel_inputs(self.net_._h))
         r2 = ctypes.c_double()
         check(lib.nnc_measure_regression(self.net_._h, data.handle, None, None,
                                          ctypes.byref(r2)))
@@ -131,15 +144,13 @@ class MLPRegressor(_MLP):
 def load(path):
     """An estimator from an .nnc file: a classifier if its cost is one."""
     net = Network.load(path)
-    regression = lib.nnc_net_cost(net._h) >= _lib.COSTS["mse"]
+    regression = bool(lib.nnc_cost_is_regression(lib.nnc_net_cost(net._h)))
     est = (MLPRegressor if regression else MLPClassifier).__new__(
         MLPRegressor if regression else MLPClassifier)
     _MLP.__init__(est)
     est.net_ = net
-    if regression:
-        est.n_targets_ = net.sizes[-1]
-    else:
+    if not regression:
         k = lib.nnc_net_classes(net._h)
         names = [lib.nnc_net_class_name(net._h, i).decode() for i in range(k)]
-        est.classes_ = np.array(names) if k else np.arange(net.sizes[-1])
+        est.classes_ = np.array(names) if k else np.arange(max(net.sizes[-1], 2))
     return est

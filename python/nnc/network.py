@@ -62,9 +62,9 @@ class Network:
             arr = (ctypes.c_size_t * len(sizes))(*sizes)
             spec = _lib.NetSpec()
             lib.nnc_net_spec_init(ctypes.byref(spec), arr, len(sizes))
-            spec.hidden = _lib.ACTIVATIONS[activation]
-            spec.cost = _lib.COSTS[cost]
-            spec.init = _lib.INITS[init]
+            spec.hidden = _lib.value_of(_lib.NAMES_ACTIVATION, activation, "activation")
+            spec.cost = _lib.value_of(_lib.NAMES_COST, cost, "cost")
+            spec.init = _lib.value_of(_lib.NAMES_INIT, init, "init")
             spec.seed = seed
             self._h = ctypes.c_void_p()
             check(lib.nnc_net_create_spec(ctypes.byref(spec), ctypes.byref(self._h)))
@@ -126,15 +126,15 @@ class Network:
         opts.epochs, opts.batch_size, opts.eta, opts.shuffle = epochs, batch_size, eta, shuffle
         monitor = options.pop("monitor", ())
         for name in monitor:
-            opts.monitor |= _lib.MONITOR[name]
+            opts.monitor |= _lib.value_of(_lib.NAMES_MONITOR, name.replace("_", "-"), "monitor")
         if test is not None:
             opts.test = test.handle
-            opts.monitor |= _lib.MONITOR["test_accuracy"]
+            opts.monitor |= _lib.value_of(_lib.NAMES_MONITOR, "test-accuracy", "monitor")
         if validation is not None:
             opts.validation = validation.handle
         optimizer = options.pop("optimizer", None)
         if optimizer is not None:
-            opts.optimizer = _lib.OPTIMIZERS[optimizer]
+            opts.optimizer = _lib.value_of(_lib.NAMES_OPTIMIZER, optimizer, "optimizer")
         for key, value in options.items():
             if key not in dict(opts._fields_) or key in ("validation", "test", "stop", "user",
                                                           "on_epoch", "on_progress"):
@@ -151,9 +151,7 @@ class Network:
 
     def save(self, path):
         """Saves as network2 JSON when the name ends in .json, else as .nnc."""
-        path = str(path)
-        save = lib.nnc_model_save_json if path.lower().endswith(".json") else lib.nnc_model_save
-        check(save(self._h, path.encode()))
+        check(lib.nnc_model_save_as(self._h, str(path).encode()))
 
     @classmethod
     def load(cls, path):

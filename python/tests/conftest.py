@@ -13,6 +13,8 @@ PACKAGE = HERE.parent
 REPO = PACKAGE.parent
 sys.path.insert(0, str(PACKAGE))
 os.environ.setdefault("NNC_LIBRARY", str(REPO / "build" / "libnnc.so"))
+# the command built beside the library the tests load
+NNC_COMMAND = str(pathlib.Path(os.environ["NNC_LIBRARY"]).resolve().parent / "nnc")
 
 
 @pytest.fixture(scope="package")

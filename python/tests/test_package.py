@@ -12,9 +12,7 @@ import numpy as np
 import pytest
 
 import nnc
-from conftest import PACKAGE, REPO
-
-NNC = str(REPO / "build" / "nnc")
+from conftest import NNC_COMMAND as NNC, PACKAGE, REPO
 
 
 def two_moons(n=600, seed=1):
@@ -28,8 +26,8 @@ def two_moons(n=600, seed=1):
 
 def test_classifier_learns_and_names_classes():
     X, y = two_moons()
-    clf = nnc.MLPClassifier(hidden=(16,), activation="tanh", init="glorot", epochs=60,
-                            eta=0.1).fit(X[:500], y[:500])
+    clf = nnc.MLPClassifier(hidden=(16,), activation="tanh", init="glorot", cost="softmax",
+                            epochs=60, eta=0.1).fit(X[:500], y[:500])
     assert set(clf.classes_) == {"lower", "upper"}
     assert clf.score(X[500:], y[500:]) > 0.95
     proba = clf.predict_proba(X[500:])
