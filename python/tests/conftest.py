@@ -1,9 +1,7 @@
 """What the tests share: the C library of the build, MNIST and the tutorial's
 own files when the environment names them (else those tests are skipped)."""
-import gzip
 import os
 import pathlib
-import pickle
 import sys
 
 import pytest
@@ -39,7 +37,5 @@ def mnist_pickle(mnist_dir, tmp_path_factory):
     ((X, y) x 3) with float32 images in [0, 1) and integer labels."""
     import nnc
     path = tmp_path_factory.mktemp("pickle") / "mnist.pkl.gz"
-    sets = nnc.datasets.mnist(mnist_dir)
-    with gzip.open(path, "wb", compresslevel=1) as f:
-        pickle.dump(tuple((X, y) for X, y in sets), f, protocol=2)
+    nnc.datasets.write_pickle(mnist_dir, path)
     return path

@@ -34,6 +34,28 @@ def test_the_tutorials_test_py_runs_unchanged(tutorial_dir, mnist_pickle, tmp_pa
     assert int(lines[-1].split()[2]) > 9000
 
 
+def test_the_tutorials_folder_as_it_is_runs_on_nnc(tutorial_dir, mnist_pickle, tmp_path):
+    """python3 -m nnc.tutorial test.py in a full copy of the tutorial's folder,
+    its own simple_nn.py beside test.py: nnc trains, the numpy code never
+    runs (Python would have compiled the module it imported)."""
+    folder = tmp_path / "tutorial"
+    shutil.copytree(tutorial_dir, folder)
+    assert (folder / "simple_nn.py").is_file()
+    os.symlink(mnist_pickle, folder / "mnist.pkl.gz")
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    r = subprocess.run([sys.executable, "-m", "nnc.tutorial", "test.py"], cwd=folder, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert [re.fullmatch(r"Epoch (\d+): \d+ / 10000", line).group(1) for line in lines] == \
+        [str(j) for j in range(10)], r.stdout
+    assert int(lines[-1].split()[2]) > 9000
+    compiled = [p.name for p in (folder / "__pycache__").glob("*.pyc")]
+    assert any(n.startswith("mnist_loader.") for n in compiled), compiled   # the check works
+    assert not any(n.startswith("simple_nn.") for n in compiled), "the numpy code ran"
+
+
 def _tutorial_module(tutorial_dir):
     spec = importlib.util.spec_from_file_location("tutorial_simple_nn",
                                                   tutorial_dir / "simple_nn.py")

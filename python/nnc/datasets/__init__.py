@@ -4,8 +4,8 @@ import ctypes
 
 import numpy as np
 
-from . import _lib
-from ._lib import check, lib
+from .. import _lib
+from .._lib import check, lib
 
 
 def _arrays(handle):
@@ -46,3 +46,15 @@ def load_data_together(path="mnist.pkl.gz"):
         return list(zip((x.reshape(-1, 1).astype(np.float64) for x in X),
                         (eye[c].reshape(10, 1) for c in y)))
     return tuple(pairs(X, y) for X, y in mnist(path))
+
+
+def write_pickle(source, path):
+    """Writes the tutorial's mnist.pkl.gz from MNIST's IDX files (a folder,
+    raw or .gz): ((X, y) x 3), float32 images in [0, 1) (byte / 256) and
+    int64 labels, split 50,000 / 10,000 / 10,000, pickled with protocol 2."""
+    import gzip
+    import pickle
+    sets = mnist(source)
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        pickle.dump(tuple((X, y) for X, y in sets), f, protocol=2)
+
