@@ -196,15 +196,21 @@ static int parse_args(int argc, char **argv, command *cmd)
     return 0;
 }
 
-/* Prints what the recipe decided on its own, a line each. */
+/* Prints what the recipe decided on its own, a line each, its options
+ * (`name`) spelt as this command's (--name). */
 static void print_notes(const nnc_recipe *r)
 {
-    const char *notes = nnc_recipe_notes(r);
-    while (*notes) {
-        const char *end = strchr(notes, '\n');
-        int len = end ? (int)(end - notes) : (int)strlen(notes);
-        fprintf(stderr, "nnc: %.*s\n", len, notes);
-        notes += len + (end != NULL);
+    int line_start = 1, quoted = 0;
+    for (const char *c = nnc_recipe_notes(r); *c; c++) {
+        if (line_start)
+            fputs("nnc: ", stderr);
+        line_start = *c == '\n';
+        if (*c == '`' && !quoted++)
+            fputs("--", stderr);
+        else if (*c == '`')
+            quoted = 0;
+        else
+            fputc(*c, stderr);
     }
 }
 
@@ -252,10 +258,10 @@ static void catch_stop_signals(void)
 /* Saves the trained network; if that fails, says why and saves it where it
  * can (the current folder, else the temporary one) rather than lose it.
  * Returns 1 if it went to path. */
-static int save_trained(const nnc_net *net, const char *path)
+static int save_trained(const nnc_net *net, const char *path, FILE *says)
 {
     if (nnc_model_save_as(net, path) == NNC_OK) {
-        printf("saved %s\n", path);
+        fprintf(says, "saved %s\n", path);
         return 1;
     }
     cli_error("%s", nnc_last_error());
@@ -362,6 +368,7 @@ static nnc_net *starting_network(command *cmd, const nnc_data *train, int *statu
             cli_error("--%s", nnc_last_error());
             *status = EXIT_USAGE;
         }
+        print_notes(cmd->recipe);
         return net;
     }
     if (!(net = cli_load_model(from)))
@@ -444,10 +451,12 @@ int cmd_train(int argc, char **argv)
     if (opts.batch_size > nnc_data_count(train))
         cli_error("--batch %zu: more than the %zu training samples, so every mini-batch is "
                   "all of them", opts.batch_size, nnc_data_count(train));
-    printf("nnc: training [");
+    /* with --json, stdout holds only the JSON lines; the words go to stderr */
+    FILE *says = cmd.json ? stderr : stdout;
+    fprintf(says, "nnc: training [");
     for (size_t l = 0; l < nnc_net_layers(net); l++)
-        printf(l ? ", %zu" : "%zu", nnc_net_size(net, l));
-    printf("] on %zu samples, %u epoch%s, mini-batch %zu, eta %g, seed %llu\n",
+        fprintf(says, l ? ", %zu" : "%zu", nnc_net_size(net, l));
+    fprintf(says, "] on %zu samples, %u epoch%s, mini-batch %zu, eta %g, seed %llu\n",
            nnc_data_count(train), opts.epochs, opts.epochs == 1 ? "" : "s", opts.batch_size,
            opts.eta, (unsigned long long)nnc_net_record(net)->seed);
     int regression = nnc_cost_is_regression(nnc_net_cost(net));
@@ -473,7 +482,7 @@ int cmd_train(int argc, char **argv)
         if (cmd.checkpoint)
             cli_error("%s holds the last whole epoch; --resume %s continues from there",
                       cmd.checkpoint, cmd.checkpoint);
-        if (cmd.save && save_trained(net, cmd.save))
+        if (cmd.save && save_trained(net, cmd.save, says))
             cli_error("the network as it stands is saved in %s", cmd.save);
         status = 128 + (stop_signal == SIGTERM ? SIGTERM : SIGINT);
         goto done;
@@ -481,21 +490,21 @@ int cmd_train(int argc, char **argv)
     if (trained != NNC_OK) {
         cli_error("%s", nnc_last_error());
         if (trained == NNC_ERR_DIVERGED && cmd.save)
-            save_trained(net, cmd.save);   /* the last good network */
+            save_trained(net, cmd.save, says);   /* the last good network */
         goto done;
     }
     if (sum.best_epoch >= 0 && !isnan(sum.best_valid_rmse)) {
-        printf("best validation RMSE: %.6g at epoch %d%s\n", sum.best_valid_rmse,
+        fprintf(says, "best validation RMSE: %.6g at epoch %d%s\n", sum.best_valid_rmse,
                sum.best_epoch, sum.restored_best ? " (kept)" : "");
     } else if (sum.best_epoch >= 0) {
         size_t correct;
-        printf("best validation accuracy: %zu / %zu at epoch %d%s\n", sum.best_valid_correct,
+        fprintf(says, "best validation accuracy: %zu / %zu at epoch %d%s\n", sum.best_valid_correct,
                nnc_data_count(valid), sum.best_epoch, sum.restored_best ? " (kept)" : "");
         if (sum.restored_best && test && nnc_evaluate(net, test, &correct) == NNC_OK)
-            printf("test accuracy of the kept network: %zu / %zu\n", correct,
+            fprintf(says, "test accuracy of the kept network: %zu / %zu\n", correct,
                    nnc_data_count(test));
     }
-    if (cmd.save && !save_trained(net, cmd.save))
+    if (cmd.save && !save_trained(net, cmd.save, says))
         goto done;
     status = 0;
 done:

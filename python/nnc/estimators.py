@@ -1,6 +1,7 @@
 """Estimators in scikit-learn's conventions over the C library: fit(X, y),
 predict, predict_proba, score, history; numpy arrays in and out."""
 import ctypes
+import warnings
 
 import numpy as np
 
@@ -47,6 +48,7 @@ class _MLP:
         data = recipe.table(X, y, self._regression)
         train, valid, _ = recipe.split(data, validation_data is not None)
         self.net_ = recipe.make_net(train)
+        notes = recipe.notes()
         if not self._regression:
             self._set_classes(data.class_names(), np.asarray(y))
         if validation_data is not None:
@@ -56,7 +58,9 @@ class _MLP:
         opts = recipe.train_opts(self.net_, valid)
         # the history shows the training cost: a measure, which changes no parameter
         opts.monitor |= _lib.value_of(_lib.NAMES_MONITOR, "train-cost", "monitor")
-        self.notes_ = recipe.notes()
+        self.notes_ = notes + recipe.notes()
+        for note in self.notes_:
+            warnings.warn(note, stacklevel=2)
         self.history = []
 
         def record(r):

@@ -50,7 +50,16 @@ class Recipe:
             self._h = None
 
     def notes(self):
-        return [n for n in lib.nnc_recipe_notes(self._h).decode().split("\n") if n]
+        """What the library decided that was not asked for; its options are
+        quoted `like this`, spelt as the keywords are."""
+        keywords = {v: k for k, v in _OPTION_NAMES.items()}
+        text = lib.nnc_recipe_notes(self._h).decode()
+        parts = text.split("`")
+        for i in range(1, len(parts), 2):   # the quoted ones: "task regress" -> task='regress'
+            name, _, value = parts[i].partition(" ")
+            name = keywords.get(name, name)
+            parts[i] = f"{name}={value!r}" if value else name
+        return [n for n in "".join(parts).split("\n") if n]
 
     def table(self, X, y, regress, classes=None, source="X", pixels=-1):
         """A TableData of X and y made as the table reader makes one."""

@@ -27,7 +27,7 @@ nnc_status nnc_recipe_split(nnc_recipe *r, const nnc_data *all, int has_valid,
     if (valid_split <= 0 && !has_valid && (s.train.early_stop || s.train.halve_after)) {
         valid_split = DEFAULT_VALID_SPLIT;
         nnc__recipe_note(r, "early-stop and halve-after judge by a validation set: holding "
-                            "out 10%% of the rows (valid-split)");
+                            "out 10%% of the rows (`valid-split`)");
     }
     nnc_data *rest = NULL;
     nnc_status st = NNC_OK;
@@ -120,6 +120,22 @@ static nnc_status shape(const nnc_recipe *r, nnc__settings *s, const nnc_data *t
     return NNC_OK;
 }
 
+/* Labels that read as numbers with fractions, or as many distinct numbers
+ * as to be nearly one per row, look like a measurement, not classes. */
+static int labels_look_continuous(const nnc_data *train)
+{
+    size_t k = nnc_data_classes(train), n = nnc_data_count(train), fractions = 0;
+    for (size_t i = 0; i < k; i++) {
+        const char *name = nnc_data_class_name(train, i);
+        char *end;
+        double v = strtod(name, &end);
+        if (end == name || *end)
+            return 0;   /* a word: classes */
+        fractions += v != floor(v);
+    }
+    return k > 2 && (fractions > 0 || (k > 20 && 2 * k > n));
+}
+
 /* What the network keeps of its data: scaling, pixels, class and input
  * names. */
 static nnc_status describe_data(const nnc__settings *s, nnc_net *net, const nnc_data *train)
@@ -177,6 +193,12 @@ nnc_status nnc_recipe_make_net(nnc_recipe *r, const nnc_data *train, nnc_net **o
         nnc_net_free(net);
         return st;
     }
+    if (!nnc_data_targets(train) && labels_look_continuous(train))
+        nnc__recipe_note(r, "%s: the labels are %zu distinct numbers, which look like a "
+                         "measurement rather than classes: is another column the label "
+                         "(`label`), or is this a regression (`task regress`)?",
+                         nnc_data_source(train) ? nnc_data_source(train) : "the data",
+                         nnc_data_classes(train));
     *out = net;
     return NNC_OK;
 }
@@ -204,7 +226,8 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
          * overshoots; Adam's steps do not grow with it */
         t->optimizer = NNC_OPT_ADAM;
         t->eta = 0.01f;
-        nnc__recipe_note(r, "regression: adam, eta 0.01 (optimizer and eta choose otherwise)");
+        nnc__recipe_note(r, "regression: adam, eta 0.01 (`optimizer` and `eta` choose "
+                            "otherwise)");
     } else if (t->optimizer == NNC_OPT_ADAM && !NNC__GIVEN(r, NNC__OPT_ETA)) {
         t->eta = 0.001f;
     }
