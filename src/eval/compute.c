@@ -31,7 +31,7 @@ static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, floa
                                   &ws);
     for (size_t done = 0; s == NNC_OK && done < m; done += chunk) {
         size_t k = m - done < chunk ? m - done : chunk;
-        nnc__forward_samples(net, ws, &inputs, NULL, done, k, 0);
+        nnc__forward_samples(net, ws, &inputs, NULL, done, k, 0, NULL);
         memcpy(out + done * nL, ws->a[net->n_layers - 1], k * nL * sizeof *out);
     }
     nnc__workspace_free(ws);
@@ -52,7 +52,7 @@ static nnc_status gradient(const nnc_net *net, const float *x, const float *y, s
     nnc_status s = nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = m}, &ws);
     if (s != NNC_OK)
         return s;
-    nnc__forward_samples(net, ws, &batch, NULL, 0, m, 1);
+    nnc__forward_samples(net, ws, &batch, NULL, 0, m, 1, NULL);
     if (cost)
         *cost = nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, m, nL);
     if (grad)

@@ -58,7 +58,8 @@ static void eval_part(void *arg, size_t part)
         return;
     for (size_t done = first; done < last; done += EVAL_CHUNK) {
         size_t k = last - done < EVAL_CHUNK ? last - done : EVAL_CHUNK;
-        nnc__forward_samples(net, ws, j->data, NULL, done, k, j->want_cost || j->regression);
+        nnc__forward_samples(net, ws, j->data, NULL, done, k, j->want_cost || j->regression,
+                             NULL);
         if (j->want_cost)
             j->cost[part] += nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, k, nL);
         if (j->regression) {

@@ -33,8 +33,7 @@ typedef struct {
     float             *params;   /* the fused step updates; NULL: the network's */
     float              dropout;  /* > 0: nnc__forward drops hidden units with   */
     nnc__rng          *rng;      /* masks drawn from rng                        */
-    const void *const *prefetch; /* room for a batch's cache lines to fetch     */
-} nnc__workspace_parts;         /* during its first product, or NULL           */
+} nnc__workspace_parts;
 
 nnc_status nnc__workspace_create(const nnc_net *net, const nnc__workspace_parts *parts,
                                  nnc__workspace **out);

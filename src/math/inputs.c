@@ -36,9 +36,11 @@ static void gather(const nnc_data *data, const size_t *idx, size_t first, size_t
 }
 
 void nnc__forward_samples(const nnc_net *net, nnc__workspace *ws, const nnc_data *data,
-                          const size_t *idx, size_t first, size_t m, int targets)
+                          const size_t *idx, size_t first, size_t m, int targets,
+                          const nnc__prefetch *next)
 {
     gather(data, idx, first, m, net->sizes[net->n_layers - 1], ws->a[0],
            targets ? ws->y : NULL);
+    ws->dense.prefetch = next ? *next : (nnc__prefetch){NULL, 0};
     nnc__forward(net, ws, m);
 }

@@ -56,7 +56,6 @@ nnc_status nnc__workspace_create(const nnc_net *net, const nnc__workspace_parts 
         nnc__workspace_free(ws);
         return s;
     }
-    ws->dense.prefetch.lines = parts->prefetch;
     *out = ws;
     return NNC_OK;
 }

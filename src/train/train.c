@@ -115,11 +115,11 @@ static size_t forward_batch(trainer *t, size_t first)
 {
     size_t n = t->n, batch = t->batch;
     size_t m = n - first < batch ? n - first : batch, next = first + batch;
-    t->ws->dense.prefetch.count =
-        next < n ? nnc__sample_lines(t->data, t->order + next,
-                                     n - next < batch ? n - next : batch, t->lines)
-                 : 0;
-    nnc__forward_samples(t->net, t->ws, t->data, t->order, first, m, 1);
+    nnc__prefetch lines = {t->lines, 0};
+    if (next < n)
+        lines.count = nnc__sample_lines(t->data, t->order + next,
+                                        n - next < batch ? n - next : batch, t->lines);
+    nnc__forward_samples(t->net, t->ws, t->data, t->order, first, m, 1, &lines);
     return m;
 }
 
@@ -408,8 +408,7 @@ static nnc_status alloc_work(trainer *t)
                                   .layout = &t->padded,
                                   .params = t->params,
                                   .dropout = opts->dropout,
-                                  .rng = &t->net->rng,
-                                  .prefetch = t->lines};
+                                  .rng = &t->net->rng};
     return nnc__workspace_create(net, &parts, &t->ws);
 }
 
