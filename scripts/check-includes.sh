@@ -11,11 +11,12 @@ declare -A may=(
     [runtime]=""
     [kernels]="runtime"
     [net]="runtime"
-    [math]="runtime net kernels"
+    [math]="runtime net kernels data/dataset.h"
     [data]="runtime"
     [model]="runtime net"
-    [train]="runtime net kernels/vector.h math data model"
-    [eval]="runtime net math data train/batch.h"
+    [train]="runtime net math data"
+    [eval]="runtime net math data"
+    [run]="runtime net data model train"
 )
 bad=0
 for dir in "${!may[@]}"; do

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "model/checkpoint.h"
 #include "testutil.h"
 
 #define GOLDEN SRC("tests/golden/tiny.nnc")
@@ -173,10 +174,10 @@ static void model_errors_say_what_is_wrong(void **state)
     const char *bad = scratch_path("said.nnc");
     write_all(bad, good, 100);
     expect_load_error(bad, NNC_ERR_FORMAT, "truncated");
-    good[8] = 2;   /* format version 2 */
+    good[8] = 3;   /* format version 3 */
     write_all(bad, good, len);
-    expect_load_error(bad, NNC_ERR_FORMAT, "format version 2; this nnc reads version 1");
-    good[8] = 1;
+    expect_load_error(bad, NNC_ERR_FORMAT, "format version 3; this nnc reads versions 1 to 2");
+    good[8] = 2;
     good[len - 10] ^= 1;   /* a parameter's bit */
     write_all(bad, good, len);
     expect_load_error(bad, NNC_ERR_FORMAT, "checksum mismatch");
@@ -523,6 +524,129 @@ static void history_is_saved_with_the_model(void **state)
     nnc_data_free(d);
 }
 
+/* The runs the version-1 files in tests/data were made by, before checkpoints
+ * had a field for a regression's best validation RMSE: 40 samples of 4
+ * inputs, the last 10 for validation; momentum, early stopping, 2 epochs of
+ * a run of 4 saved as a checkpoint. */
+static void old_run_data(int regression, nnc_data **train, nnc_data **valid)
+{
+    enum { N = 40, IN = 4 };
+    float x[N * IN], y[N];
+    uint8_t labels[N];
+    uint64_t st = 23;
+    for (int i = 0; i < N * IN; i++)
+        x[i] = test_uniform(&st, 0, 1);
+    for (int i = 0; i < N; i++) {
+        labels[i] = x[i * IN] + x[i * IN + 1] > 1.0f;
+        y[i] = 2.0f * x[i * IN] - x[i * IN + 2];
+    }
+    nnc_data *all;
+    assert_ok(regression ? nnc_data_from_targets(x, y, N, IN, 1, &all)
+                         : nnc_data_from_floats(x, labels, N, IN, &all));
+    assert_ok(nnc_data_slice(all, 0, 30, train));
+    assert_ok(nnc_data_slice(all, 30, 10, valid));
+    nnc_data_free(all);
+}
+
+static nnc_net *old_run_net(int regression)
+{
+    const size_t sizes[] = {4, 3, regression ? 1 : 2};
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 3);
+    spec.cost = regression ? NNC_COST_MSE : NNC_COST_CROSS_ENTROPY;
+    spec.init = NNC_INIT_SCALED;
+    spec.seed = 3;
+    nnc_net *net;
+    assert_ok(nnc_net_create_spec(&spec, &net));
+    return net;
+}
+
+static void old_run_opts(nnc_train_opts *o, const nnc_data *valid, int regression)
+{
+    nnc_train_opts_init(o);
+    o->epochs = 4;
+    o->batch_size = 7;
+    o->eta = regression ? 0.05f : 0.5f;
+    o->optimizer = NNC_OPT_MOMENTUM;
+    o->validation = valid;
+    o->monitor = NNC_MONITOR_VALID_ACCURACY;
+    o->early_stop = 3;
+}
+
+/* Version-1 files (made before checkpoints had an RMSE field) still load:
+ * a model, and checkpoints with their real values: the parameters of a
+ * fresh identical run, the settings and state it saved, and a resumed run
+ * that ends where the uninterrupted one does. */
+static void version_1_files_load(void **state)
+{
+    (void)state;
+    nnc_net *golden = tiny_net(), *old;
+    assert_ok(nnc_model_load(SRC("tests/data/old-model-v1.nnc"), &old));
+    assert_memory_equal(nnc_net_params(golden), nnc_net_params(old),
+                        nnc_net_param_count(old) * sizeof(float));
+    nnc_net_free(golden);
+    nnc_net_free(old);
+    const char *files[2] = {SRC("tests/data/old-checkpoint-v1.nnc"),
+                            SRC("tests/data/old-checkpoint-v1-regression.nnc")};
+    for (int regression = 0; regression < 2; regression++) {
+        nnc_data *train, *valid;
+        old_run_data(regression, &train, &valid);
+        nnc_train_opts o;
+        old_run_opts(&o, valid, regression);
+        /* the checkpoint holds the parameters of 2 epochs of the run */
+        nnc_net *fresh = old_run_net(regression), *loaded;
+        o.epochs = 2;
+        nnc_train_summary two;
+        assert_ok(nnc_train(fresh, train, &o, &two));
+        assert_ok(nnc_model_load(files[regression], &loaded));
+        assert_memory_equal(nnc_net_params(fresh), nnc_net_params(loaded),
+                            nnc_net_param_count(fresh) * sizeof(float));
+        assert_int_equal(nnc_net_record(loaded)->epochs, 2);
+        /* its settings and state */
+        nnc_train_opts saved;
+        unsigned next;
+        assert_ok(nnc_checkpoint_settings(files[regression], &saved, &next));
+        assert_int_equal(next, 2);
+        assert_int_equal(saved.epochs, 2);
+        assert_int_equal(saved.batch_size, 7);
+        assert_int_equal(saved.optimizer, NNC_OPT_MOMENTUM);
+        assert_int_equal(saved.early_stop, 3);
+        assert_true(saved.eta == o.eta);
+        nnc__run_state st;
+        nnc_net *shape = old_run_net(regression);
+        assert_ok(nnc__checkpoint_load(files[regression], shape, 1, 1, &st));
+        assert_int_equal(st.best_epoch, two.best_epoch);
+        if (regression) {   /* the RMSE comes out of the count's slot */
+            assert_int_equal(st.best_valid_correct, 0);
+            assert_true(st.best_valid_rmse == (float)two.best_valid_rmse);
+            assert_true(st.best_valid_rmse > 0.5f && st.best_valid_rmse < 0.6f);
+        } else {
+            assert_int_equal(st.best_valid_correct, two.best_valid_correct);
+            assert_true(isnan(st.best_valid_rmse));
+        }
+        nnc__run_state_free(&st);
+        nnc_net_free(shape);
+        /* resumed for 2 more epochs: the uninterrupted run of 4 */
+        nnc_net *once = old_run_net(regression);
+        nnc_train_summary whole, resumed;
+        o.epochs = 4;
+        assert_ok(nnc_train(once, train, &o, &whole));
+        o.resume = files[regression];
+        assert_ok(nnc_train(loaded, train, &o, &resumed));
+        assert_memory_equal(nnc_net_params(once), nnc_net_params(loaded),
+                            nnc_net_param_count(once) * sizeof(float));
+        assert_int_equal(whole.best_epoch, resumed.best_epoch);
+        assert_int_equal(whole.best_valid_correct, resumed.best_valid_correct);
+        assert_true(regression ? whole.best_valid_rmse == resumed.best_valid_rmse
+                               : isnan(resumed.best_valid_rmse));
+        nnc_net_free(once);
+        nnc_net_free(loaded);
+        nnc_net_free(fresh);
+        nnc_data_free(train);
+        nnc_data_free(valid);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(resume_keeps_the_runs_settings),
     cmocka_unit_test(history_is_saved_with_the_model),
@@ -534,5 +658,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(network2_json_from_numpy_matches),
     cmocka_unit_test(network2_json_is_checked_before_allocating),
     cmocka_unit_test(resumed_training_is_bit_identical),
+    cmocka_unit_test(version_1_files_load),
 };
 TEST_GROUP(model_tests, "model", tests);

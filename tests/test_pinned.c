@@ -93,8 +93,8 @@ static void fused_sgd_step_equals_the_defined_step(void **state)
     assert_ok(nnc_net_create_spec(&spec, &plain));
     assert_ok(nnc_net_clone(plain, &fused));
     nnc__workspace *wp, *wf;
-    assert_ok(nnc__workspace_create(plain, m, 1, 0.0f, NULL, &wp));
-    assert_ok(nnc__workspace_create(fused, m, 1, 0.0f, NULL, &wf));
+    assert_ok(nnc__workspace_create(plain, &(nnc__workspace_parts){.max_m = m}, &wp));
+    assert_ok(nnc__workspace_create(fused, &(nnc__workspace_parts){.max_m = m}, &wf));
     uint64_t seed = 77;
     for (size_t i = 0; i < m * sizes[0]; i++)
         wp->a[0][i] = wf->a[0][i] = test_uniform(&seed, -1.0f, 1.0f);

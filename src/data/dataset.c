@@ -309,9 +309,11 @@ nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out
     return NNC_OK;
 }
 
-nnc_status nnc_data_fits(const nnc_net *net, const nnc_data *data)
+void nnc__data_view(nnc__storage *st, nnc_data *view, const float *x, const float *y,
+                    size_t n, size_t dim, size_t n_out)
 {
-    if (!net || !data)
-        return nnc__fail(NNC_ERR_ARG, "nnc_data_fits: NULL argument");
-    return nnc__data_check_shape(data, nnc_net_inputs(net), nnc_net_outputs(net));
+    *st = (nnc__storage){.refs = 1, .x_f32 = (float *)x, .targets = (float *)y,
+                         .n_targets = y ? n_out : 0, .dim = dim, .borrowed = 1,
+                         .source = (char *)"(memory)"};
+    *view = (nnc_data){st, 0, n, dim};
 }

@@ -50,4 +50,10 @@ nnc_status nnc__data_wrap(nnc__storage *st, size_t n, size_t dim, nnc_data **out
  * input size, and labels below n_out (or n_out targets). */
 nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out);
 
+/* A dataset over the caller's arrays, in structs the caller holds: n rows of
+ * dim inputs and, if y is not NULL, of n_out targets. Nothing is copied or
+ * allocated; never free it, never change the arrays through it. */
+void nnc__data_view(nnc__storage *st, nnc_data *view, const float *x, const float *y,
+                    size_t n, size_t dim, size_t n_out);
+
 #endif

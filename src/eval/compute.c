@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../math/backprop.h"
 #include "../math/cost.h"
+#include "../math/inputs.h"
 #include "../runtime/compute_scope.h"
+#include "../runtime/pool.h"
 #include "../runtime/threads.h"
 
 #define CHUNK 256   /* samples fed forward at once */
@@ -17,21 +18,25 @@ static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, floa
     if (m == 0)
         return NNC_OK;
     size_t chunk = m < CHUNK ? m : CHUNK;
-    size_t n0 = net->sizes[0], nL = net->sizes[net->n_layers - 1];
-    nnc__workspace *ws;
-    nnc_status s = nnc__workspace_create(
-        net, chunk, nnc__threads_for(nnc__step_flops(net, chunk), 0), 0.0f, NULL, &ws);
-    if (s != NNC_OK)
-        return s;
-    for (size_t done = 0; done < m; done += chunk) {
+    size_t nL = net->sizes[net->n_layers - 1];
+    nnc__storage st;
+    nnc_data inputs;
+    nnc__data_view(&st, &inputs, x, NULL, m, net->sizes[0], 0);
+    unsigned threads = nnc__threads_for(nnc__step_flops(net, chunk), 0);
+    nnc__pool *pool = NULL;
+    nnc__workspace *ws = NULL;
+    nnc_status s = threads > 1 ? nnc__pool_create(threads, &pool) : NNC_OK;
+    if (s == NNC_OK)
+        s = nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = chunk, .pool = pool},
+                                  &ws);
+    for (size_t done = 0; s == NNC_OK && done < m; done += chunk) {
         size_t k = m - done < chunk ? m - done : chunk;
-        memcpy(ws->a[0], x + done * n0, k * n0 * sizeof *x);
-        nnc__scale_inputs(net, ws->a[0], k);
-        nnc__forward(net, ws, k);
+        nnc__forward_samples(net, ws, &inputs, NULL, done, k, 0, NULL);
         memcpy(out + done * nL, ws->a[net->n_layers - 1], k * nL * sizeof *out);
     }
     nnc__workspace_free(ws);
-    return NNC_OK;
+    nnc__pool_free(pool);
+    return s;
 }
 
 static nnc_status gradient(const nnc_net *net, const float *x, const float *y, size_t m,
@@ -39,15 +44,15 @@ static nnc_status gradient(const nnc_net *net, const float *x, const float *y, s
 {
     if (!net || !x || !y || m == 0)
         return nnc__fail(NNC_ERR_ARG, "nnc_gradient: NULL argument or empty batch");
-    size_t n0 = net->sizes[0], L = net->n_layers - 1, nL = net->sizes[L];
+    size_t L = net->n_layers - 1, nL = net->sizes[L];
+    nnc__storage st;
+    nnc_data batch;
+    nnc__data_view(&st, &batch, x, y, m, net->sizes[0], nL);
     nnc__workspace *ws;
-    nnc_status s = nnc__workspace_create(net, m, 1, 0.0f, NULL, &ws);
+    nnc_status s = nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = m}, &ws);
     if (s != NNC_OK)
         return s;
-    memcpy(ws->a[0], x, m * n0 * sizeof *x);
-    nnc__scale_inputs(net, ws->a[0], m);
-    memcpy(ws->y, y, m * nL * sizeof *y);
-    nnc__forward(net, ws, m);
+    nnc__forward_samples(net, ws, &batch, NULL, 0, m, 1, NULL);
     if (cost)
         *cost = nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, m, nL);
     if (grad)

@@ -4,12 +4,11 @@
 #include <string.h>
 
 #include "../data/dataset.h"
-#include "../math/backprop.h"
 #include "../math/cost.h"
+#include "../math/inputs.h"
 #include "../runtime/compute_scope.h"
 #include "../runtime/pool.h"
 #include "../runtime/threads.h"
-#include "../train/batch.h"
 
 #define EVAL_CHUNK 256   /* samples fed forward at once when evaluating */
 
@@ -53,18 +52,14 @@ static void eval_part(void *arg, size_t part)
     size_t kc = nL == 1 ? 2 : nL;   /* classes */
     size_t *confusion = j->confusion ? j->confusion + part * kc * kc : NULL;
     nnc__workspace *ws;
-    j->status[part] = nnc__workspace_create(net, EVAL_CHUNK, 1, 0.0f, NULL, &ws);
+    j->status[part] =
+        nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = EVAL_CHUNK}, &ws);
     if (j->status[part] != NNC_OK)
         return;
-    size_t idx[EVAL_CHUNK];
     for (size_t done = first; done < last; done += EVAL_CHUNK) {
         size_t k = last - done < EVAL_CHUNK ? last - done : EVAL_CHUNK;
-        for (size_t i = 0; i < k; i++)
-            idx[i] = done + i;
-        int want_y = j->want_cost || j->regression;
-        nnc__gather(j->data, idx, k, nL, ws->a[0], want_y ? ws->y : NULL);
-        nnc__scale_inputs(net, ws->a[0], k);
-        nnc__forward(net, ws, k);
+        nnc__forward_samples(net, ws, j->data, NULL, done, k, j->want_cost || j->regression,
+                             NULL);
         if (j->want_cost)
             j->cost[part] += nnc__cost_sum(net->cost, ws->z_out, ws->a[L], ws->y, k, nL);
         if (j->regression) {

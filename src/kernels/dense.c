@@ -6,26 +6,18 @@
 #include "../runtime/memory.h"
 #include "dense.h"
 
-nnc_status nnc__dense_init(nnc__dense *d, size_t max_m, unsigned threads)
+nnc_status nnc__dense_init(nnc__dense *d, size_t max_m, nnc__pool *pool)
 {
-    *d = (nnc__dense){nnc__dense_best(), NULL, {NULL, 0}, nnc__alloc_floats(max_m), max_m};
+    *d = (nnc__dense){nnc__dense_best(), pool, {NULL, 0}, nnc__alloc_floats(max_m), max_m};
     if (!d->ones)
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for a batch of %zu samples", max_m);
     for (size_t i = 0; i < max_m; i++)
         d->ones[i] = 1.0f;
-    if (threads > 1) {
-        nnc_status s = nnc__pool_create(threads, &d->pool);
-        if (s != NNC_OK) {
-            nnc__dense_free(d);
-            return s;
-        }
-    }
     return NNC_OK;
 }
 
 void nnc__dense_free(nnc__dense *d)
 {
-    nnc__pool_free(d->pool);
     free(d->ones);
     d->pool = NULL;
     d->ones = NULL;

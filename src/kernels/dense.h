@@ -102,7 +102,7 @@ int nnc__cpu_has_avx2(void);   /* AVX2 and FMA */
  * batches of up to max_m rows. */
 typedef struct {
     const nnc__dense_ops *ops;
-    nnc__pool            *pool;     /* NULL: this thread only                   */
+    nnc__pool            *pool;     /* the caller's; NULL: this thread only     */
     nnc__prefetch         prefetch; /* lines the next gemm_nn_bias fetches as it
                                        runs (the trainer's next batch); taken
                                        by that call                            */
@@ -110,8 +110,9 @@ typedef struct {
     size_t                max_m;
 } nnc__dense;
 
-/* threads: how many the products may use (1: none but the caller's). */
-nnc_status nnc__dense_init(nnc__dense *d, size_t max_m, unsigned threads);
+/* pool: the threads the products may use (NULL: none but the caller's);
+ * the context borrows it, its creator frees it after the context. */
+nnc_status nnc__dense_init(nnc__dense *d, size_t max_m, nnc__pool *pool);
 void nnc__dense_free(nnc__dense *d);
 
 void nnc__gemm_nn_bias(nnc__dense *d, size_t m, size_t k, size_t n, const float *X,

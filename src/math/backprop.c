@@ -32,10 +32,22 @@ static const float *biases(const nnc__workspace *ws, size_t l)
     return ws->params + ws->layout->b_offset[l];
 }
 
+/* x' = (x - shift) factor per input, before layer 1: the network takes
+ * inputs as its training set had them (net/scaling.c). */
+static void scale_inputs(const nnc_net *net, float *x, size_t m)
+{
+    size_t d = net->sizes[0];
+    for (size_t i = 0; i < m; i++, x += d)
+        for (size_t j = 0; j < d; j++)
+            x[j] = (x[j] - net->in_shift[j]) * net->in_factor[j];
+}
+
 void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m)
 {
     nnc__dense *k = &ws->dense;
     size_t L = net->n_layers - 1;
+    if (net->in_shift)
+        scale_inputs(net, ws->a[0], m);
     for (size_t l = 1; l <= L; l++) {
         size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
         float *Z = l < L ? ws->a[l] : ws->z_out;   /* hidden layers: A_l in place */

@@ -18,25 +18,34 @@ typedef struct {
     float            **delta;  /* delta[l]: Δ_l = ∂C/∂Z_l, l >= 1             */
     float             *z_out;  /* Z_L, the output layer's weighted inputs     */
     float             *y;      /* targets, m x n_L                            */
-    const nnc__layout *layout; /* the parameter block the passes read: the    */
-    float             *params; /* network's own, unless the caller sets these */
+    const nnc__layout *layout; /* the parameter block the passes read         */
+    float             *params;
     float              keep;   /* 1 - dropout probability; 1: no dropout      */
     nnc__rng          *rng;    /* draws the dropout masks                     */
     nnc__dense         dense;  /* the kernels and their threads               */
 } nnc__workspace;
 
-/* threads: how many the products may use (nnc__threads_for). dropout > 0
- * makes nnc__forward drop hidden units with masks drawn from rng. */
-nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
-                                 float dropout, nnc__rng *rng, nnc__workspace **out);
+/* What a workspace is made of; all of it stays the caller's. */
+typedef struct {
+    size_t             max_m;    /* most samples in a batch                     */
+    nnc__pool         *pool;     /* threads the products may use; NULL: none    */
+    const nnc__layout *layout;   /* the parameter block the passes read and     */
+    float             *params;   /* the fused step updates; NULL: the network's */
+    float              dropout;  /* > 0: nnc__forward drops hidden units with   */
+    nnc__rng          *rng;      /* masks drawn from rng                        */
+} nnc__workspace_parts;
+
+nnc_status nnc__workspace_create(const nnc_net *net, const nnc__workspace_parts *parts,
+                                 nnc__workspace **out);
 void nnc__workspace_free(nnc__workspace *ws);
 
 /* FLOPs of one training step on m samples: 2 per parameter and sample
  * forward, 4 backward. */
 double nnc__step_flops(const nnc_net *net, size_t m);
 
-/* Feeds ws->a[0] (m rows) forward through the parameters ws->params,
- * filling ws->a[1..L] and ws->z_out. */
+/* Feeds ws->a[0] (m rows of raw inputs) forward through the parameters
+ * ws->params: the network's input scaling x' = (x - shift) factor in place,
+ * then the layers, filling ws->a[1..L] and ws->z_out. */
 void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m);
 
 /* After nnc__forward: the gradient of the cost summed over the batch's m

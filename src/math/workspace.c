@@ -9,10 +9,11 @@ double nnc__step_flops(const nnc_net *net, size_t m)
     return 6.0 * (double)m * (double)net->n_params;
 }
 
-nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned threads,
-                                 float dropout, nnc__rng *rng, nnc__workspace **out)
+nnc_status nnc__workspace_create(const nnc_net *net, const nnc__workspace_parts *parts,
+                                 nnc__workspace **out)
 {
-    size_t L = net->n_layers - 1;
+    size_t L = net->n_layers - 1, max_m = parts->max_m;
+    float dropout = parts->dropout;
     nnc__workspace *ws = calloc(1, sizeof *ws);
     *out = NULL;
     if (!ws)
@@ -20,9 +21,9 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
     ws->max_m = max_m;
     ws->n_layers = net->n_layers;
     ws->keep = 1.0f - dropout;
-    ws->rng = rng;
-    ws->layout = &net->packed;
-    ws->params = net->params;
+    ws->rng = parts->rng;
+    ws->layout = parts->params ? parts->layout : &net->packed;
+    ws->params = parts->params ? parts->params : net->params;
     ws->a = calloc(net->n_layers, sizeof *ws->a);
     ws->in = calloc(net->n_layers, sizeof *ws->in);
     ws->mask = calloc(net->n_layers, sizeof *ws->mask);
@@ -50,7 +51,7 @@ nnc_status nnc__workspace_create(const nnc_net *net, size_t max_m, unsigned thre
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for a workspace of %zu samples",
                          max_m);
     }
-    nnc_status s = nnc__dense_init(&ws->dense, max_m, threads);
+    nnc_status s = nnc__dense_init(&ws->dense, max_m, parts->pool);
     if (s != NNC_OK) {
         nnc__workspace_free(ws);
         return s;

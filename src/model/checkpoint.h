@@ -15,8 +15,10 @@ typedef struct {
     uint64_t steps;          /* optimiser updates so far                      */
     unsigned n_arrays;       /* 0, 1 or 2 optimiser arrays of n_params floats */
     float   *arrays[2];
-    int      best_epoch;
-    uint32_t best_valid_correct, since_best, since_change;
+    int      best_epoch;     /* by validation accuracy or RMSE; -1: none      */
+    uint32_t best_valid_correct;   /* a classifier's best count correct      */
+    float    best_valid_rmse;      /* a regression's best RMSE; NaN otherwise */
+    uint32_t since_best, since_change;
     float   *best;           /* best parameters (early stopping), or NULL     */
     /* the run's settings, so that a resumed run is the same run; files
      * written before they were kept have none */

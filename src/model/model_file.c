@@ -1,5 +1,6 @@
 /* model_file.c — reading and writing the .nnc format (docs/FORMAT.md). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,12 @@
 #include "model_file.h"
 
 static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
+#define OLDEST_VERSION 1u   /* version 1: no RMSE field; a regression's is in the count */
 #define HEADER_BYTES 64
 #define GENERATOR_BYTES 44   /* 4 u64 words, f64 spare, u32 pending flag */
-#define STATE_FIXED_BYTES 40
+#define STATE_FIXED_BYTES 44
+#define STATE_FIXED_BYTES_V1 40
 #define SETTINGS_BYTES 64
 #define FLAG_STATE 1u
 #define FLAG_SETTINGS 2u   /* with FLAG_STATE: the run's settings follow it */
@@ -283,6 +286,7 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         p = put_u32(p, st->since_best);
         p = put_u32(p, st->since_change);
         p = put_u32(p, st->best != NULL);
+        p = put_f32(p, st->best_valid_rmse);
         for (unsigned a = 0; a < st->n_arrays; a++)
             p = put_floats(p, st->arrays[a], P);
         if (st->best)
@@ -338,6 +342,12 @@ static nnc_status read_at(FILE *f, const char *path, long offset, void *buf, siz
     return NNC_OK;
 }
 
+/* The fixed part of the training state: version 1 ends before the RMSE. */
+static size_t state_fixed_bytes(uint32_t version)
+{
+    return version >= 2 ? STATE_FIXED_BYTES : STATE_FIXED_BYTES_V1;
+}
+
 /* Checks the header and sizes against the file's size; fills *total with
  * the size the file must have. Nothing is allocated. */
 static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uint8_t *head,
@@ -353,9 +363,10 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
         return nnc__fail(NNC_ERR_FORMAT, "%s: not an nnc model file (bad magic)", path);
     uint32_t version = get_u32(head + 8), flags = get_u32(head + 12);
     uint32_t L1 = get_u32(head + 16);
-    if (version != FORMAT_VERSION)
-        return nnc__fail(NNC_ERR_FORMAT, "%s: format version %u; this nnc reads version %u",
-                         path, version, FORMAT_VERSION);
+    if (version < OLDEST_VERSION || version > FORMAT_VERSION)
+        return nnc__fail(NNC_ERR_FORMAT,
+                         "%s: format version %u; this nnc reads versions %u to %u", path,
+                         version, OLDEST_VERSION, FORMAT_VERSION);
     if ((flags & ~KNOWN_FLAGS) ||
         (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)))
         return nnc__fail(NNC_ERR_FORMAT, "%s: unknown flags 0x%x", path, flags);
@@ -383,16 +394,17 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
     *total = state_at + 4;
     if (flags & FLAG_STATE) {
         uint8_t fixed[STATE_FIXED_BYTES];
-        if (file_size < state_at + STATE_FIXED_BYTES + 4)
+        size_t fixed_bytes = state_fixed_bytes(version);
+        if (file_size < state_at + fixed_bytes + 4)
             return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %llu bytes, the network alone needs %llu",
                              path, (unsigned long long)file_size,
-                             (unsigned long long)(state_at + STATE_FIXED_BYTES + 4));
-        if ((s = read_at(f, path, (long)state_at, fixed, STATE_FIXED_BYTES)) != NNC_OK)
+                             (unsigned long long)(state_at + fixed_bytes + 4));
+        if ((s = read_at(f, path, (long)state_at, fixed, fixed_bytes)) != NNC_OK)
             return s;
         uint32_t arrays = get_u32(fixed + 16), has_best = get_u32(fixed + 36);
         if (arrays > 2 || has_best > 1)
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training state", path);
-        *total += STATE_FIXED_BYTES + 4 * *n_params * (arrays + has_best) +
+        *total += fixed_bytes + 4 * *n_params * (arrays + has_best) +
                   (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
     }
     if (flags & FLAG_SCALING)
@@ -439,7 +451,7 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
                         nnc_net **out, nnc__run_state *st)
 {
     const uint8_t *head = buf;
-    uint32_t flags = get_u32(head + 12), L1 = get_u32(head + 16);
+    uint32_t version = get_u32(head + 8), flags = get_u32(head + 12), L1 = get_u32(head + 16);
     if (st && !(flags & FLAG_STATE))
         return nnc__fail(NNC_ERR_FORMAT, "%s: a model, not a checkpoint (no training state)",
                          path);
@@ -467,7 +479,7 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
     p = get_floats(p + 12, net->params, net->n_params);
     const uint8_t *sections_at = p;   /* scaling, names, history: after any state */
     if (flags & FLAG_STATE)
-        sections_at += STATE_FIXED_BYTES +
+        sections_at += state_fixed_bytes(version) +
                       4 * net->n_params * (get_u32(p + 16) + (get_u32(p + 36) != 0)) +
                       (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
     if (st) {
@@ -481,7 +493,15 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
         st->since_best = get_u32(p + 28);
         st->since_change = get_u32(p + 32);
         int has_best = get_u32(p + 36) != 0;
-        p += STATE_FIXED_BYTES;
+        if (version >= 2) {
+            st->best_valid_rmse = get_f32(p + 40);
+        } else if (nnc_cost_is_regression(net->cost)) {   /* the RMSE's bits in the count */
+            st->best_valid_rmse = get_f32(p + 24);
+            st->best_valid_correct = 0;
+        } else {
+            st->best_valid_rmse = NAN;
+        }
+        p += state_fixed_bytes(version);
         size_t bytes = net->n_params * sizeof(float);
         for (unsigned a = 0; a < st->n_arrays; a++) {
             if (!(st->arrays[a] = malloc(bytes)))

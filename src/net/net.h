@@ -33,9 +33,6 @@ struct nnc_net {
 /* A network of these sizes with parameters and choices left unset. */
 nnc_status nnc__net_alloc(const size_t *sizes, size_t n_layers, nnc_net **out);
 
-/* Applies the network's input scaling, if any, to m rows of inputs. */
-void nnc__scale_inputs(const nnc_net *net, float *x, size_t m);
-
 /* The most classes a network names, and the longest name. */
 #define NNC__MAX_CLASSES 256
 #define NNC__MAX_CLASS_NAME 255

@@ -1,14 +1,8 @@
-/* batch.h — gathering a mini-batch from a dataset. */
+/* batch.h — the cache lines of a mini-batch's samples. */
 #ifndef NNC_BATCH_H
 #define NNC_BATCH_H
 
 #include "../data/dataset.h"
-
-/* Writes the inputs of samples idx[0..m) as floats into x (m x dim) and, if
- * y is not NULL, their targets (m x n_out): the data's own targets or the
- * one-hot encoding of the labels. idx NULL means samples 0..m. */
-void nnc__gather(const nnc_data *data, const size_t *idx, size_t m,
-                 size_t n_out, float *x, float *y);
 
 /* The cache lines that hold the inputs of samples idx[0..m), written to
  * lines (room for nnc__sample_lines_max(data, m)); returns their count. With

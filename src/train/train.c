@@ -1,20 +1,20 @@
-/* train.c — mini-batch stochastic gradient descent, as the tutorial's SGD, with
- * the optimisers, L2, dropout, schedules and monitoring of network2 and on. */
+/* train.c — mini-batch stochastic gradient descent one epoch at a time, as
+ * the tutorial's SGD, with the optimisers, L2, dropout, schedules and
+ * monitoring of network2 and on (trainer.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../data/dataset.h"
 #include "../math/backprop.h"
-#include "../model/atomic_file.h"
-#include "../model/checkpoint.h"
-#include "../runtime/compute_scope.h"
+#include "../math/inputs.h"
 #include "../runtime/memory.h"
+#include "../runtime/pool.h"
 #include "../runtime/threads.h"
 #include "batch.h"
 #include "optimizer.h"
+#include "trainer.h"
 
 void nnc_train_opts_init(nnc_train_opts *o)
 {
@@ -82,44 +82,44 @@ static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
 /* Weight rows of the block training works on start on cache lines. */
 #define ROW_ALIGN 16
 
+typedef struct nnc__trainer trainer;
+
+/* The step of a batch after its forward pass (below). */
+typedef void (*step_fn)(trainer *t, size_t m, float eta);
+
 /* Everything one run needs, allocated before the first batch. */
-typedef struct {
+struct nnc__trainer {
     nnc_net              *net;
     const nnc_data       *data;
     const nnc_train_opts *opts;
     nnc__layout           padded; /* the layout training works in (layout.h)  */
-    float                *params; /* the network's parameters in that layout,
-                                     copied back to it after every epoch     */
+    float                *params; /* the network's parameters in that layout   */
     float                *grad;   /* the batch's gradient (optimisers), or NULL */
+    nnc__pool            *pool;   /* the run's threads, or NULL               */
     nnc__workspace       *ws;
-    nnc__optimizer_state  optim;
+    nnc__optimizer_state  optim;  /* its arrays in the padded layout          */
+    step_fn               step;   /* fused SGD, or gradient then optimiser    */
+    unsigned              monitor;/* what opts asks for and the schedule needs */
     size_t               *order;
     const void          **lines;  /* the next batch's cache lines (prefetch)  */
     size_t                n, batch;
     double                epoch_start;   /* now_seconds() at the epoch's start */
-    float                *best;   /* parameters of the best epoch (early stop) */
-    /* where the run stands: what a checkpoint saves */
-    unsigned              epoch;  /* next epoch to run                         */
-    float                 eta;
-    int                   best_epoch;
-    size_t                best_valid_correct;
-    float                 best_valid_rmse;   /* a regression's: lower is better */
-    unsigned              since_best, since_change;
-} trainer;
+    nnc__train_state      st;     /* where the run stands, packed             */
+    nnc_train_summary     sum;
+};
 
-/* Puts the batch starting at `first` into the workspace (inputs and targets)
- * and hands the first layer's product the next batch's cache lines to fetch
+/* Feeds the batch starting at `first` forward, its targets beside it, and
+ * hands the first layer's product the next batch's cache lines to fetch
  * while this one computes; returns its size. */
-static size_t load_batch(trainer *t, size_t first)
+static size_t forward_batch(trainer *t, size_t first)
 {
-    size_t n = t->n, batch = t->batch, n_out = t->net->sizes[t->net->n_layers - 1];
+    size_t n = t->n, batch = t->batch;
     size_t m = n - first < batch ? n - first : batch, next = first + batch;
-    nnc__gather(t->data, t->order + first, m, n_out, t->ws->a[0], t->ws->y);
-    nnc__scale_inputs(t->net, t->ws->a[0], m);
-    t->ws->dense.prefetch.count =
-        next < n ? nnc__sample_lines(t->data, t->order + next,
-                                     n - next < batch ? n - next : batch, t->lines)
-                 : 0;
+    nnc__prefetch lines = {t->lines, 0};
+    if (next < n)
+        lines.count = nnc__sample_lines(t->data, t->order + next,
+                                        n - next < batch ? n - next : batch, t->lines);
+    nnc__forward_samples(t->net, t->ws, t->data, t->order, first, m, 1, &lines);
     return m;
 }
 
@@ -149,7 +149,7 @@ static void progress(const trainer *t, size_t batches_done)
     if (!t->opts->on_progress)
         return;
     size_t done = batches_done * t->batch < t->n ? batches_done * t->batch : t->n;
-    nnc_progress p = {t->epoch, batches_done, (t->n + t->batch - 1) / t->batch, done, t->n,
+    nnc_progress p = {t->st.next_epoch, batches_done, (t->n + t->batch - 1) / t->batch, done, t->n,
                       now_seconds() - t->epoch_start};
     t->opts->on_progress(&p, t->opts->user);
 }
@@ -176,8 +176,6 @@ static int outputs_finite(const trainer *t, size_t m)
  * w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and b <- b - (eta/m) Σ∇b, added
  * into the parameters by BP3 and BP4. An optimiser with state: the gradient
  * first, then its update. */
-typedef void (*step_fn)(trainer *t, size_t m, float eta);
-
 static void sgd_step(trainer *t, size_t m, float eta)
 {
     nnc__backward_sgd_step(t->net, t->ws, m, eta, 1.0f - eta * t->optim.decay);
@@ -186,23 +184,22 @@ static void sgd_step(trainer *t, size_t m, float eta)
 static void optimizer_step(trainer *t, size_t m, float eta)
 {
     nnc__backward(t->net, t->ws, m, t->grad);
-    nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->ws->dense.pool);
+    nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->pool);
 }
 
 /* One epoch: the batches in the order of t->order, in spans between which
  * on_progress hears of them. */
-static epoch_end run_epoch(trainer *t, step_fn step, float eta, size_t *batch)
+static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
 {
     for (size_t b = 0; b * t->batch < t->n;) {
         for (size_t end = span_end(t, b); b < end; b++) {
             *batch = b;
             if (stop_asked(t))
                 return EPOCH_STOPPED;
-            size_t m = load_batch(t, b * t->batch);
-            nnc__forward(t->net, t->ws, m);
+            size_t m = forward_batch(t, b * t->batch);
             if (!outputs_finite(t, m))
                 return EPOCH_DIVERGED;
-            step(t, m, eta);
+            t->step(t, m, eta);
         }
         progress(t, b);
     }
@@ -266,56 +263,91 @@ static nnc_status measure_epoch(const trainer *t, unsigned monitor, nnc_epoch_re
     return s;
 }
 
-/* Keeps the best epoch by validation accuracy, halves eta after
- * `halve_after` flat epochs (network2's schedule); returns 1 to stop. */
+/* Keeps the best epoch by validation accuracy (a regression: the lowest
+ * RMSE), halves eta after `halve_after` flat epochs (network2's schedule);
+ * returns 1 to stop. */
 static int update_schedule(trainer *t, const nnc_epoch_report *r)
 {
     const nnc_train_opts *o = t->opts;
+    nnc__train_state *st = &t->st;
     int stop = 0;
     if (r->valid.n) {
         int regression = !isnan(r->valid.rmse);
-        int better = regression ? (float)r->valid.rmse < t->best_valid_rmse
-                                : r->valid.correct > t->best_valid_correct;
-        if (t->best_epoch < 0 || better) {
-            t->best_epoch = (int)r->epoch;
-            t->best_valid_correct = r->valid.correct;
-            t->best_valid_rmse = regression ? (float)r->valid.rmse : NAN;
-            t->since_best = t->since_change = 0;
-            if (t->best)
-                memcpy(t->best, t->net->params, t->net->n_params * sizeof *t->best);
+        int better = regression ? (float)r->valid.rmse < st->best_valid_rmse
+                                : r->valid.correct > st->best_valid_correct;
+        if (st->best_epoch < 0 || better) {
+            st->best_epoch = (int)r->epoch;
+            st->best_valid_correct = r->valid.correct;
+            st->best_valid_rmse = regression ? (float)r->valid.rmse : NAN;
+            st->since_best = st->since_change = 0;
+            if (st->best)
+                memcpy(st->best, t->net->params, t->net->n_params * sizeof *st->best);
         } else {
-            t->since_best++;
-            t->since_change++;
+            st->since_best++;
+            st->since_change++;
         }
     }
-    if (o->halve_after && t->since_change >= o->halve_after) {
-        t->eta *= 0.5f;
-        t->since_change = 0;
-        stop = t->eta < o->eta * o->min_eta_factor;
+    if (o->halve_after && st->since_change >= o->halve_after) {
+        st->eta *= 0.5f;
+        st->since_change = 0;
+        stop = st->eta < o->eta * o->min_eta_factor;
     }
-    return stop || (o->early_stop && t->since_best >= o->early_stop);
+    return stop || (o->early_stop && st->since_best >= o->early_stop);
 }
 
-static void trainer_free(trainer *t)
+/* The one pair of conversions between the network's packed layout and the
+ * padded one training works in: the parameters and the optimiser's arrays
+ * go padded at the start of an epoch, and back once its batches are done. */
+static void to_padded(trainer *t)
 {
+    const nnc_net *net = t->net;
+    float *padded[2] = {t->optim.v, t->optim.s};
+    nnc__layout_copy(net->sizes, &net->packed, net->params, &t->padded, t->params);
+    for (unsigned a = 0; a < t->st.n_arrays; a++)
+        nnc__layout_copy(net->sizes, &net->packed, t->st.arrays[a], &t->padded, padded[a]);
+    t->optim.steps = t->st.steps;
+}
+
+static void to_packed(trainer *t)
+{
+    const nnc_net *net = t->net;
+    const float *padded[2] = {t->optim.v, t->optim.s};
+    nnc__layout_copy(net->sizes, &t->padded, t->params, &net->packed, net->params);
+    for (unsigned a = 0; a < t->st.n_arrays; a++)
+        nnc__layout_copy(net->sizes, &t->padded, padded[a], &net->packed, t->st.arrays[a]);
+    t->st.steps = t->optim.steps;
+}
+
+void nnc__trainer_free(trainer *t)
+{
+    if (!t)
+        return;
     nnc__workspace_free(t->ws);
+    nnc__pool_free(t->pool);
     nnc__optimizer_free(&t->optim);
     nnc__layout_free(&t->padded);
     free(t->params);
     free(t->grad);
     free(t->order);
     free(t->lines);
-    free(t->best);
+    free(t->st.arrays[0]);
+    free(t->st.arrays[1]);
+    free(t->st.best);
+    free(t);
+}
+
+static unsigned optimizer_arrays(nnc_optimizer o)
+{
+    return o == NNC_OPT_ADAM ? 2 : o == NNC_OPT_SGD ? 0 : 1;
 }
 
 /* Refuses a run whose memory would not fit, before allocating any of it: the
- * training copy of the parameters, the gradient and optimiser arrays, the
- * best network, and a batch's activations and deltas. */
+ * training copy of the parameters, the gradient, the optimiser's arrays in
+ * both layouts, the best network, and a batch's activations and deltas. */
 static nnc_status check_memory(const nnc_net *net, const nnc_train_opts *o, size_t batch)
 {
     double copies = 2.0 + (o->optimizer != NNC_OPT_SGD) +   /* the network, its copy */
-                    (o->optimizer == NNC_OPT_ADAM ? 2 : o->optimizer != NNC_OPT_SGD) +
-                    (o->early_stop > 0);
+                    2.0 * optimizer_arrays(o->optimizer) + (o->early_stop > 0);
     double units = 0.0;
     for (size_t l = 0; l < net->n_layers; l++)
         units += (double)net->sizes[l];
@@ -327,27 +359,37 @@ static nnc_status check_memory(const nnc_net *net, const nnc_train_opts *o, size
     return nnc__check_memory(bytes, what);
 }
 
-static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
-                               const nnc_train_opts *opts)
+/* The packed state's arrays, the sample order and the prefetch list. */
+static nnc_status alloc_state(trainer *t)
 {
-    memset(t, 0, sizeof *t);
-    t->net = net;
-    t->data = data;
-    t->opts = opts;
-    t->n = nnc_data_count(data);
-    t->batch = opts->batch_size < t->n ? opts->batch_size : t->n;
-    nnc_status s = check_memory(net, opts, t->batch);
-    if (s != NNC_OK)
-        return s;
+    const nnc_net *net = t->net;
+    nnc__train_state *st = &t->st;
+    st->eta = t->opts->eta;
+    st->best_epoch = -1;
+    st->best_valid_rmse = NAN;
+    st->n_arrays = optimizer_arrays(t->opts->optimizer);
+    int ok = 1;
+    for (unsigned a = 0; a < st->n_arrays; a++)
+        ok &= (st->arrays[a] = nnc__layout_alloc(&net->packed)) != NULL;
+    if (t->opts->early_stop)
+        ok &= (st->best = malloc(net->n_params * sizeof *st->best)) != NULL;
     t->order = malloc(t->n * sizeof *t->order);
-    t->lines = malloc(nnc__sample_lines_max(data, t->batch) * sizeof *t->lines);
-    if (opts->early_stop)
-        t->best = malloc(net->n_params * sizeof *t->best);
-    if (!t->order || !t->lines || (opts->early_stop && !t->best))
-        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu sample indices", t->n);
+    t->lines = malloc(nnc__sample_lines_max(t->data, t->batch) * sizeof *t->lines);
+    if (!ok || !t->order || !t->lines)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the state of a run on %zu samples",
+                         t->n);
     for (size_t i = 0; i < t->n; i++)
         t->order[i] = i;            /* the data's order, kept when not shuffling */
-    s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
+    return NNC_OK;
+}
+
+/* The padded block, the gradient, the optimiser, the threads and the batch's
+ * workspace that reads and updates that block. */
+static nnc_status alloc_work(trainer *t)
+{
+    const nnc_net *net = t->net;
+    const nnc_train_opts *opts = t->opts;
+    nnc_status s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
     if (s != NNC_OK)
         return s;
     int needs_grad = opts->optimizer != NNC_OPT_SGD;   /* plain SGD is fused */
@@ -355,180 +397,119 @@ static nnc_status trainer_init(trainer *t, nnc_net *net, const nnc_data *data,
     t->grad = needs_grad ? nnc__layout_alloc(&t->padded) : NULL;
     if (!t->params || (needs_grad && !t->grad))
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", t->padded.count);
-    s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n);
-    if (s == NNC_OK)
-        s = nnc__workspace_create(net, t->batch,
-                                  nnc__threads_for(nnc__step_flops(net, t->batch), opts->threads),
-                                  opts->dropout, &net->rng, &t->ws);
-    if (s == NNC_OK) {   /* the passes read the padded block */
-        t->ws->layout = &t->padded;
-        t->ws->params = t->params;
-        t->ws->dense.prefetch.lines = t->lines;
-    }
-    return s;
-}
-
-static unsigned optimizer_arrays(nnc_optimizer o)
-{
-    return o == NNC_OPT_ADAM ? 2 : o == NNC_OPT_SGD ? 0 : 1;
-}
-
-/* Takes the network, generator and run state of a checkpoint. */
-static nnc_status resume_from(trainer *t, const char *path)
-{
-    nnc_net *net = t->net;
-    nnc__run_state st;
-    nnc_status s = nnc__checkpoint_load(path, net, optimizer_arrays(t->opts->optimizer),
-                                        t->best != NULL, &st);
-    if (s != NNC_OK)
+    t->step = needs_grad ? optimizer_step : sgd_step;
+    if ((s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n)) != NNC_OK)
         return s;
-    float *arrays[2] = {t->optim.v, t->optim.s};
-    for (unsigned a = 0; a < st.n_arrays; a++)   /* saved packed */
-        nnc__layout_copy(net->sizes, &net->packed, st.arrays[a], &t->padded, arrays[a]);
-    if (t->best)
-        memcpy(t->best, st.best, net->n_params * sizeof(float));
-    t->optim.steps = st.steps;
-    t->epoch = st.next_epoch;
-    t->eta = st.eta;
-    t->best_epoch = st.best_epoch;
-    t->best_valid_correct = st.best_valid_correct;
-    if (nnc_cost_is_regression(net->cost)) {   /* the slot holds the RMSE's bits */
-        uint32_t bits = st.best_valid_correct;
-        memcpy(&t->best_valid_rmse, &bits, sizeof bits);
-        t->best_valid_correct = 0;
-    }
-    t->since_best = st.since_best;
-    t->since_change = st.since_change;
-    nnc__run_state_free(&st);
-    return NNC_OK;
+    unsigned threads = nnc__threads_for(nnc__step_flops(net, t->batch), opts->threads);
+    if (threads > 1 && (s = nnc__pool_create(threads, &t->pool)) != NNC_OK)
+        return s;
+    nnc__workspace_parts parts = {.max_m = t->batch,
+                                  .pool = t->pool,
+                                  .layout = &t->padded,
+                                  .params = t->params,
+                                  .dropout = opts->dropout,
+                                  .rng = &t->net->rng};
+    return nnc__workspace_create(net, &parts, &t->ws);
 }
 
-/* Saves the network and the run's state; the optimiser's arrays are saved
- * packed, as the parameters are. */
-static nnc_status save_checkpoint(const trainer *t, const char *path)
+nnc_status nnc__trainer_create(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
+                               trainer **out)
 {
-    const nnc_net *net = t->net;
-    unsigned n_arrays = optimizer_arrays(t->opts->optimizer);
-    const float *padded[2] = {t->optim.v, t->optim.s};
-    float *packed[2] = {NULL, NULL};
-    nnc_status s = NNC_OK;
-    for (unsigned a = 0; a < n_arrays && s == NNC_OK; a++) {
-        packed[a] = nnc__layout_alloc(&net->packed);
-        if (!packed[a])
-            s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory saving the optimiser's state", path);
-        else
-            nnc__layout_copy(net->sizes, &t->padded, padded[a], &net->packed, packed[a]);
-    }
-    uint32_t best_score = (uint32_t)t->best_valid_correct;
-    if (nnc_cost_is_regression(net->cost))   /* the RMSE's bits, in the count's slot */
-        memcpy(&best_score, &t->best_valid_rmse, sizeof best_score);
-    nnc__run_state st = {t->epoch, t->eta, t->optim.steps, n_arrays, {packed[0], packed[1]},
-                         t->best_epoch, best_score, t->since_best,
-                         t->since_change, t->best, 1, {0}};
-    nnc__copy_settings(&st.settings, t->opts);
-    if (s == NNC_OK)
-        s = nnc__checkpoint_save(net, &st, path);
-    free(packed[0]);
-    free(packed[1]);
-    return s;
-}
-
-static nnc_status train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
-                        nnc_train_summary *summary)
-{
+    *out = NULL;
     if (!net || !data || !opts)
         return nnc__fail(NNC_ERR_ARG, "nnc_train: NULL argument");
     nnc_status s = check_opts(net, opts);
     if (s == NNC_OK)
         s = check_fit(net, data);
-    if (s == NNC_OK && opts->checkpoint)   /* now, not after the first epoch */
-        s = nnc__check_writable(opts->checkpoint);
+    size_t n = nnc_data_count(data);
+    size_t batch = opts->batch_size < n ? opts->batch_size : n;
+    if (s == NNC_OK)
+        s = check_memory(net, opts, batch);
     if (s != NNC_OK)
         return s;
-    trainer t;
-    if ((s = trainer_init(&t, net, data, opts)) != NNC_OK) {
-        trainer_free(&t);
-        return s;
-    }
-    t.eta = opts->eta;
-    t.best_epoch = -1;
-    if (opts->resume && (s = resume_from(&t, opts->resume)) != NNC_OK) {
-        trainer_free(&t);
-        return s;
-    }
-    step_fn step = opts->optimizer == NNC_OPT_SGD ? sgd_step : optimizer_step;
-    unsigned monitor = opts->monitor;
+    trainer *t = calloc(1, sizeof *t);
+    if (!t)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for a training run");
+    t->net = net, t->data = data, t->opts = opts, t->n = n, t->batch = batch;
+    t->monitor = opts->monitor;
     if (opts->halve_after || opts->early_stop)
-        monitor |= NNC_MONITOR_VALID_ACCURACY;
-    nnc_train_record *rec = &net->record;
-    rec->batch_size = t.batch, rec->eta = opts->eta, rec->lambda = opts->lambda;
-    rec->dropout = opts->dropout, rec->optimizer = opts->optimizer;
-    nnc_train_summary sum = {0, -1, 0, NAN, opts->eta, 0};
-    int stop = 0;
+        t->monitor |= NNC_MONITOR_VALID_ACCURACY;
+    t->sum = (nnc_train_summary){0, -1, 0, NAN, opts->eta, 0};
+    if ((s = alloc_state(t)) == NNC_OK)
+        s = alloc_work(t);
+    if (s != NNC_OK) {
+        nnc__trainer_free(t);
+        return s;
+    }
+    *out = t;
+    return NNC_OK;
+}
 
-    while (t.epoch < opts->epochs && !stop) {
-        unsigned epoch = t.epoch;
-        double t0 = t.epoch_start = now_seconds();
-        if (opts->shuffle) {
-            /* a fresh permutation of 0..n-1: the epoch's order then depends
-             * on the generator alone, which is what a checkpoint saves */
-            for (size_t i = 0; i < t.n; i++)
-                t.order[i] = i;
-            nnc__rng_shuffle(&net->rng, t.order, t.n);
-        }
-        /* the network's block may have changed since (resume, on_epoch) */
-        nnc__layout_copy(net->sizes, &net->packed, net->params, &t.padded, t.params);
-        size_t batch = 0;
-        epoch_end end = run_epoch(&t, step, t.eta, &batch);
-        if (end == EPOCH_DONE && !all_finite(t.params, t.padded.count))
-            end = EPOCH_DIVERGED, batch = (t.n - 1) / t.batch;   /* the last update did it */
-        if (end == EPOCH_DIVERGED) {   /* the network stays as after the last epoch */
-            s = nnc__fail(NNC_ERR_DIVERGED,
-                          "training diverged in epoch %u, batch %zu: the network's outputs "
-                          "or parameters became NaN or infinite (try a smaller eta); the "
-                          "network is kept as it was %s", epoch, batch,
-                          epoch == 0 ? "before training" : "after the previous epoch");
-            break;
-        }
-        nnc__layout_copy(net->sizes, &t.padded, t.params, &net->packed, net->params);
-        if (end == EPOCH_STOPPED) {
-            s = nnc__fail(NNC_ERR_INTERRUPTED, "training stopped in epoch %u before batch %zu",
-                          epoch, batch);
-            break;
-        }
-        const nnc_measure none = {NAN, 0, 0, NAN, NAN, NAN};
-        nnc_epoch_report r = {epoch, now_seconds() - t0, t.eta, none, none, none};
-        t.epoch++;
-        rec->epochs++;
-        sum.epochs_run++;
-        if ((s = measure_epoch(&t, monitor, &r)) != NNC_OK ||
-            (s = nnc__net_add_history(net, &r)) != NNC_OK)
-            break;
-        stop = update_schedule(&t, &r);
-        if (opts->checkpoint && (s = save_checkpoint(&t, opts->checkpoint)) != NNC_OK)
-            break;
-        if (opts->on_epoch && opts->on_epoch(net, &r, opts->user))
-            stop = 1;
+nnc__train_state *nnc__trainer_state(trainer *t)
+{
+    return &t->st;
+}
+
+int nnc__trainer_done(const trainer *t)
+{
+    return t->st.next_epoch >= t->opts->epochs;
+}
+
+nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
+{
+    nnc_net *net = t->net;
+    const nnc_train_opts *opts = t->opts;
+    unsigned epoch = t->st.next_epoch;
+    nnc_train_record *rec = &net->record;   /* the last run's settings */
+    rec->batch_size = t->batch, rec->eta = opts->eta, rec->lambda = opts->lambda;
+    rec->dropout = opts->dropout, rec->optimizer = opts->optimizer;
+    double t0 = t->epoch_start = now_seconds();
+    if (opts->shuffle) {
+        /* a fresh permutation of 0..n-1: the epoch's order then depends on
+         * the generator alone, which is what a checkpoint saves */
+        for (size_t i = 0; i < t->n; i++)
+            t->order[i] = i;
+        nnc__rng_shuffle(&net->rng, t->order, t->n);
     }
-    if (s == NNC_OK && t.best && t.best_epoch >= 0) {
-        memcpy(net->params, t.best, net->n_params * sizeof *t.best);
-        sum.restored_best = 1;
-    }
-    sum.best_epoch = t.best_epoch;
-    sum.best_valid_correct = t.best_valid_correct;
-    sum.best_valid_rmse = nnc_cost_is_regression(net->cost) ? t.best_valid_rmse : NAN;
-    sum.final_eta = t.eta;
-    if (summary)
-        *summary = sum;
-    trainer_free(&t);
+    to_padded(t);   /* the network may have changed since (resume, on_epoch) */
+    size_t batch = 0;
+    epoch_end end = run_epoch(t, t->st.eta, &batch);
+    if (end == EPOCH_DONE && !all_finite(t->params, t->padded.count))
+        end = EPOCH_DIVERGED, batch = (t->n - 1) / t->batch;   /* the last update did it */
+    if (end == EPOCH_DIVERGED)   /* the network stays as after the last epoch */
+        return nnc__fail(NNC_ERR_DIVERGED,
+                         "training diverged in epoch %u, batch %zu: the network's outputs "
+                         "or parameters became NaN or infinite (try a smaller eta); the "
+                         "network is kept as it was %s", epoch, batch,
+                         epoch == 0 ? "before training" : "after the previous epoch");
+    to_packed(t);
+    if (end == EPOCH_STOPPED)
+        return nnc__fail(NNC_ERR_INTERRUPTED, "training stopped in epoch %u before batch %zu",
+                         epoch, batch);
+    const nnc_measure none = {NAN, 0, 0, NAN, NAN, NAN};
+    *r = (nnc_epoch_report){epoch, now_seconds() - t0, t->st.eta, none, none, none};
+    t->st.next_epoch++;
+    rec->epochs++;
+    t->sum.epochs_run++;
+    nnc_status s = measure_epoch(t, t->monitor, r);
+    if (s == NNC_OK)
+        s = nnc__net_add_history(net, r);
+    if (s == NNC_OK)
+        *stop = update_schedule(t, r);
     return s;
 }
 
-nnc_status nnc_train(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
-                     nnc_train_summary *summary)
+void nnc__trainer_finish(trainer *t, nnc_status s, nnc_train_summary *summary)
 {
-    nnc__compute_scope scope = nnc__compute_begin();
-    nnc_status s = train(net, data, opts, summary);
-    nnc__compute_end(scope);
-    return s;
+    nnc_train_summary *sum = &t->sum;
+    if (s == NNC_OK && t->st.best && t->st.best_epoch >= 0) {
+        memcpy(t->net->params, t->st.best, t->net->n_params * sizeof *t->st.best);
+        sum->restored_best = 1;
+    }
+    sum->best_epoch = t->st.best_epoch;
+    sum->best_valid_correct = t->st.best_valid_correct;
+    sum->best_valid_rmse = nnc_cost_is_regression(t->net->cost) ? t->st.best_valid_rmse : NAN;
+    sum->final_eta = t->st.eta;
+    if (summary)
+        *summary = *sum;
 }
