@@ -89,6 +89,10 @@ typedef enum {
     NNC_ACT_LEAKY_RELU     /* z > 0 ? z : 0.01 z                            */
 } nnc_activation;
 
+/* The slope of NNC_ACT_LEAKY_RELU below 0: what training, the C header and
+ * the ONNX exports all compute with. */
+#define NNC_LEAKY_RELU_SLOPE 0.01f
+
 typedef enum {
     NNC_COST_QUADRATIC = 0,  /* 0.5 ||a - y||^2, sigmoid outputs (the tutorial)  */
     NNC_COST_CROSS_ENTROPY,  /* -sum y ln a + (1-y) ln(1-a), sigmoid outputs */
