@@ -85,13 +85,13 @@ int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
-/* A file being written: open makes PATH.tmp-PID (0 after printing why not);
- * commit closes it and, if ok and every write went through, renames it to
- * path, else removes it. Commit returns 1 when the file is in place. */
+/* A file being written, through the library's nnc_file_begin: open starts
+ * it (0 after printing why not); commit ends it: if ok and every write went
+ * through, it takes its place, else it is removed (printing why when ok).
+ * Commit returns 1 when the file is in place. */
 typedef struct {
-    FILE       *f;
-    const char *path;
-    char        tmp[4096];
+    FILE     *f;
+    nnc_file *file;
 } cli_output;
 int cli_output_open(cli_output *o, const char *path);
 int cli_output_commit(cli_output *o, int ok);

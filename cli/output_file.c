@@ -1,19 +1,14 @@
 /* output_file.c — a file the command writes, made beside its name and renamed
- * into place when complete, so that a failure leaves no half-written file and
- * the old one, if any, as it was. */
-#include <errno.h>
+ * into place when complete (nnc_file_begin, nnc_file_end), so that a failure
+ * leaves no half-written file and the old one, if any, as it was. */
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
 int cli_output_open(cli_output *o, const char *path)
 {
-    o->path = path;
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp-%ld", path, (long)getpid());
-    if (!(o->f = fopen(o->tmp, "wb"))) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
+    if (nnc_file_begin(path, &o->file, &o->f) != NNC_OK) {
+        cli_error("%s", nnc_last_error());
         return 0;
     }
     return 1;
@@ -21,16 +16,9 @@ int cli_output_open(cli_output *o, const char *path)
 
 int cli_output_commit(cli_output *o, int ok)
 {
-    int err = 0;
-    if (ferror(o->f))
-        err = errno ? errno : EIO;
-    if (fclose(o->f) != 0 && !err)
-        err = errno;
-    if (ok && !err && rename(o->tmp, o->path) != 0)
-        err = errno;
-    if (ok && err)
-        cli_error("%s: cannot write: %s", o->path, strerror(err));
-    if (!ok || err)
-        unlink(o->tmp);
-    return ok && !err;
+    nnc_status s = nnc_file_end(o->file, ok);
+    o->file = NULL, o->f = NULL;
+    if (s != NNC_OK)
+        cli_error("%s", nnc_last_error());
+    return ok && s == NNC_OK;
 }

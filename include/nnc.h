@@ -89,6 +89,10 @@ typedef enum {
     NNC_ACT_LEAKY_RELU     /* z > 0 ? z : 0.01 z                            */
 } nnc_activation;
 
+/* The slope of NNC_ACT_LEAKY_RELU below 0: what training, the C header and
+ * the ONNX exports all compute with. */
+#define NNC_LEAKY_RELU_SLOPE 0.01f
+
 typedef enum {
     NNC_COST_QUADRATIC = 0,  /* 0.5 ||a - y||^2, sigmoid outputs (the tutorial)  */
     NNC_COST_CROSS_ENTROPY,  /* -sum y ln a + (1-y) ln(1-a), sigmoid outputs */
@@ -709,6 +713,31 @@ NNC_API nnc_status nnc_recipe_resume(nnc_recipe *r, const char *checkpoint,
  * "" (owned by the recipe, valid until its next call). */
 NNC_API const char *nnc_recipe_notes(const nnc_recipe *r);
 
+/* ---- files that appear only when complete ------------------------------ */
+
+#include <stdio.h>   /* FILE */
+
+/* A file written through a temporary file in its folder that becomes path
+ * (flushed, fsync'ed, renamed over it) only when complete: a reader sees the
+ * old content or the new, never a part, and a failure leaves the old file,
+ * if any, as it was and no temporary file. A symbolic link is written
+ * through (its target replaced, the link kept); a folder, device, FIFO or
+ * socket is refused. The mode of a replaced file is kept, else rw-r--r--.
+ * From begin to end the signals that would end the process (SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT, SIGXFSZ) are held back on the calling thread,
+ * so that none leaves a temporary file behind: end the file on the thread
+ * that began it. Models and exports are written so, and the command's
+ * pictures and reports. */
+typedef struct nnc_file nnc_file;
+
+/* Starts a file: *out is its handle, *stream the FILE to write it through
+ * (not to be closed). NNC_ERR_IO naming path if the folder takes no file. */
+NNC_API nnc_status nnc_file_begin(const char *path, nnc_file **out, FILE **stream);
+/* Ends it and frees the handle (NULL is fine). ok != 0: the file takes its
+ * place, or NNC_ERR_IO naming path and why ("cannot write: No space left on
+ * device (the previous file is kept)") if any write failed. ok == 0: the
+ * temporary file is removed; NNC_OK, and the last error is left as it was. */
+NNC_API nnc_status nnc_file_end(nnc_file *file, int ok);
 
 #ifdef __cplusplus
 }

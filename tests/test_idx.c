@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 
+#include "runtime/file.h"
 #include "train/batch.h"
 #include "testutil.h"
 
@@ -278,7 +279,67 @@ static void a_batch_lists_the_lines_of_its_samples(void **state)
     nnc_data_free(d);
 }
 
+/* The one raw-or-gzip path every reader takes: a raw file and its gzip'd
+ * copy read the same bytes; a truncated copy is refused, naming it. */
+static void raw_and_gzip_read_the_same(void **state)
+{
+    (void)state;
+    static uint8_t data[70000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 2654435761u >> 13);
+    char raw[512], gz[512], cut[512];
+    snprintf(raw, sizeof raw, "%s", scratch_path("whole.bin"));
+    snprintf(gz, sizeof gz, "%s", scratch_path("whole.bin.gz"));
+    snprintf(cut, sizeof cut, "%s", scratch_path("whole-cut.gz"));
+    FILE *f = fopen(raw, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, sizeof data, f), sizeof data);
+    fclose(f);
+    gzFile z = gzopen(gz, "wb");
+    assert_non_null(z);
+    assert_int_equal(gzwrite(z, data, sizeof data), (int)sizeof data);
+    gzclose(z);
+    char *a, *b;
+    size_t na, nb;
+    assert_ok(nnc__read_whole(raw, 1 << 20, "too big", &a, &na));
+    assert_ok(nnc__read_whole(gz, 1 << 20, "too big", &b, &nb));
+    assert_int_equal(na, sizeof data);
+    assert_int_equal(nb, sizeof data);
+    assert_memory_equal(a, data, sizeof data);
+    assert_memory_equal(b, data, sizeof data);
+    assert_int_equal(a[na], 0);
+    free(a), free(b);
+    /* piece by piece, and what each says it is */
+    nnc__input *in;
+    uint8_t part[1000];
+    assert_ok(nnc__input_open(gz, &in));
+    assert_true(nnc__input_gzipped(in));
+    assert_ok(nnc__input_read(in, part, sizeof part));
+    assert_memory_equal(part, data, sizeof part);
+    nnc__input_close(in);
+    assert_ok(nnc__input_open(raw, &in));
+    assert_false(nnc__input_gzipped(in));
+    assert_int_equal(nnc__input_file_size(in), sizeof data);
+    nnc__input_close(in);
+    /* over the limit */
+    assert_int_equal(nnc__read_whole(gz, 1000, "more than wanted", &a, &na), NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "more than wanted"));
+    /* truncated: the gzip'd file cut short */
+    struct stat sb;
+    assert_int_equal(stat(gz, &sb), 0);
+    FILE *src = fopen(gz, "rb"), *dst = fopen(cut, "wb");
+    assert_true(src && dst);
+    for (long i = 0; i < (long)sb.st_size - 20; i++)
+        fputc(fgetc(src), dst);
+    fclose(src), fclose(dst);
+    assert_int_equal(nnc__read_whole(cut, 1 << 20, "too big", &a, &na), NNC_ERR_FORMAT);
+    assert_null(a);
+    if (!strstr(nnc_last_error(), "whole-cut.gz: truncated or corrupt gzip data"))
+        fail_msg("'%s'", nnc_last_error());
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(raw_and_gzip_read_the_same),
     cmocka_unit_test(large_sample_arrays_are_2mb_aligned),
     cmocka_unit_test(a_batch_lists_the_lines_of_its_samples),
     cmocka_unit_test(reads_raw_and_gzip),

@@ -2,11 +2,15 @@
  * refused, network2 JSON from numpy, atomic saves, checkpoint and resume. */
 #include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/checkpoint.h"
 #include "testutil.h"
@@ -243,6 +247,103 @@ static void failed_saves_leave_nothing_behind(void **state)
     assert_true(nnc_net_params(back)[0] == nnc_net_params(net)[0]);
     nnc_net_free(back);
     nnc_net_free(net);
+}
+
+static void expect_content(const char *path, const char *text)
+{
+    char buf[64] = "";
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_string_equal(buf, text);
+}
+
+static int sigint_blocked(void)
+{
+    sigset_t now;
+    pthread_sigmask(SIG_BLOCK, NULL, &now);
+    return sigismember(&now, SIGINT);
+}
+
+/* nnc_file_begin/end: the file appears only when ended with ok; ended
+ * without, or after a failed write, there is neither it nor a temporary
+ * file, and a file it would replace is as it was. */
+static void files_appear_only_when_complete(void **state)
+{
+    (void)state;
+    nnc_file *h;
+    FILE *f;
+    char path[512], keep[512];
+    snprintf(path, sizeof path, "%s", scratch_path("atomic.txt"));
+    snprintf(keep, sizeof keep, "%s", scratch_path("atomic-keep.txt"));
+    unlink(path);
+    /* abandoned: nothing at all */
+    assert_ok(nnc_file_begin(path, &h, &f));
+    assert_true(sigint_blocked());
+    fputs("half", f);
+    assert_ok(nnc_file_end(h, 0));
+    assert_false(sigint_blocked());
+    struct stat sb;
+    assert_int_not_equal(stat(path, &sb), 0);
+    assert_false(has_temp_files("test-scratch"));
+    /* completed: there, rw-r--r-- */
+    assert_ok(nnc_file_begin(path, &h, &f));
+    fputs("whole", f);
+    assert_ok(nnc_file_end(h, 1));
+    expect_content(path, "whole");
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0644);
+    /* two at once, ended in either order: signals come back after the last */
+    nnc_file *h2;
+    FILE *f2;
+    FILE *k = fopen(keep, "wb");
+    assert_non_null(k);
+    fputs("old", k);
+    fclose(k);
+    assert_ok(nnc_file_begin(path, &h, &f));
+    assert_ok(nnc_file_begin(keep, &h2, &f2));
+    fputs("new", f2);
+    fputs("again", f);
+    assert_ok(nnc_file_end(h, 1));
+    assert_true(sigint_blocked());
+    assert_ok(nnc_file_end(h2, 0));
+    assert_false(sigint_blocked());
+    expect_content(path, "again");
+    expect_content(keep, "old");
+    assert_false(has_temp_files("test-scratch"));
+    /* a folder is refused before anything is made */
+    mkdir(scratch_path("atomic-folder"), 0777);
+    assert_int_equal(nnc_file_begin(scratch_path("atomic-folder"), &h, &f), NNC_ERR_IO);
+    assert_null(h);
+    assert_non_null(strstr(nnc_last_error(), "atomic-folder"));
+    assert_false(sigint_blocked());
+    /* a write that fails (past the file-size limit, in a child process):
+     * an error naming the file, the old content kept, no temporary file */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = {4096, RLIM_INFINITY};
+        getrlimit(RLIMIT_FSIZE, &lim);
+        lim.rlim_cur = 4096;
+        setrlimit(RLIMIT_FSIZE, &lim);
+        static char big[1 << 16];
+        memset(big, 'x', sizeof big);
+        if (nnc_file_begin(keep, &h, &f) != NNC_OK)
+            _exit(2);
+        fwrite(big, 1, sizeof big, f);
+        nnc_status st = nnc_file_end(h, 1);
+        _exit(st == NNC_ERR_IO && strstr(nnc_last_error(), "atomic-keep.txt: cannot write: "
+                                         "larger than the file-size limit (the previous file "
+                                         "is kept)") ? 0 : 3);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    expect_content(keep, "old");
+    assert_false(has_temp_files("test-scratch"));
 }
 
 static void network2_json_from_numpy_matches(void **state)
@@ -655,6 +756,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(every_corruption_is_refused),
     cmocka_unit_test(model_errors_say_what_is_wrong),
     cmocka_unit_test(failed_saves_leave_nothing_behind),
+    cmocka_unit_test(files_appear_only_when_complete),
     cmocka_unit_test(network2_json_from_numpy_matches),
     cmocka_unit_test(network2_json_is_checked_before_allocating),
     cmocka_unit_test(resumed_training_is_bit_identical),

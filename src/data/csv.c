@@ -1,15 +1,15 @@
 /* csv.c — one sample per line, label first, then the input values, as in the
  * common mnist_train.csv; an optional header line; values either integers
  * 0-255 (kept as bytes, like IDX pixels) or reals in [0, 1] (kept as floats).
- * Which one is detected from the values and reported. */
-#include <errno.h>
+ * Which one is detected from the values and reported. The lines are cut into
+ * fields by the tables' tokenizer (records.c), with a comma between fields. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/file.h"
 #include "dataset.h"
+#include "records.h"
 
 typedef struct {
     uint8_t *bytes;     /* while every value is an integer 0..255 */
@@ -56,67 +56,44 @@ static int to_floats(table *t, size_t count)
     return 1;
 }
 
-/* Splits a line at commas into values; returns the count, or -1 at a field
- * that is not a finite number, whose number (from 1) goes to *bad. */
-static long parse_line(char *line, double *vals, size_t max, long *bad)
-{
-    long n = 0;
-    char *p = line;
-    for (;;) {
-        char *end;
-        errno = 0;
-        double v = strtod(p, &end);
-        *bad = n + 1;
-        if (end == p || errno || !isfinite(v))
-            return -1;
-        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-            end++;
-        if ((size_t)n < max)
-            vals[n] = v;
-        n++;
-        if (*end == '\0')
-            return n;
-        if (*end != ',')
-            return -1;   /* something after the number */
-        p = end + 1;
-    }
-}
-
 nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
 {
     if (!out)
         return nnc__fail(NNC_ERR_ARG, "nnc_csv_load: out is NULL");
     *out = NULL;
-    FILE *f = nnc__open_file(path);
-    if (!f)
-        return NNC_ERR_IO;
+    nnc__records r;
+    nnc_status s = nnc__records_open(&r, path, ',');
+    if (s != NNC_OK)
+        return s;
     table t = {0};
     t.min = INFINITY, t.max = -INFINITY;
-    char *line = NULL;
-    size_t line_cap = 0, line_no = 0, vals_cap = 0;
-    int header = 0;
+    size_t line_no = 0, vals_cap = 0;
+    int header = 0, got;
     double *vals = NULL;
-    nnc_status s = NNC_OK;
-    ssize_t len;
-    while (s == NNC_OK && (len = getline(&line, &line_cap, f)) != -1) {
-        line_no++;
-        if (len <= 1 && (line[0] == '\n' || line[0] == '\0'))
-            continue;   /* blank line */
-        if (vals_cap < (size_t)len + 1) {   /* a line of len bytes has at most len values */
+    while (s == NNC_OK && (got = nnc__records_next(&r)) != 0) {
+        if (got < 0) {
+            s = NNC_ERR_FORMAT;
+            break;
+        }
+        line_no = r.line;
+        size_t n = r.n_fields, bad = 0;
+        if (vals_cap < n) {
             free(vals);
-            vals_cap = (size_t)len + 1;
+            vals_cap = 2 * n;
             if (!(vals = malloc(vals_cap * sizeof *vals))) {
                 s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
                 break;
             }
         }
-        long bad, n = parse_line(line, vals, vals_cap, &bad);
-        if (n < 0 && bad == 1 && line_no == 1) {
+        for (size_t k = 0; k < n && !bad; k++)
+            if (!nnc__csv_number(r.field[k], &vals[k]))
+                bad = k + 1;   /* the first field that is not a finite number */
+        if (bad == 1 && line_no == 1) {
             header = 1;   /* a first line whose first field is a name, not a label */
             continue;
         }
-        if (n < 0) {
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, field %ld: not a finite number", path,
+        if (bad) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, field %zu: not a finite number", path,
                           line_no, bad);
             break;
         }
@@ -126,9 +103,9 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
             break;
         }
         if (t.dim == 0)
-            t.dim = (size_t)n - 1;
-        if ((size_t)n - 1 != t.dim) {
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu has %ld values, earlier lines %zu", path,
+            t.dim = n - 1;
+        if (n - 1 != t.dim) {
+            s = nnc__fail(NNC_ERR_FORMAT, "%s: line %zu has %zu values, earlier lines %zu", path,
                           line_no, n - 1, t.dim);
             break;
         }
@@ -158,12 +135,8 @@ nnc_status nnc_csv_load(const char *path, nnc_data **out, int *unit_scale)
         }
         t.n++;
     }
-    if (s == NNC_OK && ferror(f))   /* not "no samples": the reading failed */
-        s = nnc__fail(NNC_ERR_IO, "%s: cannot read after line %zu: %s", path, line_no,
-                      strerror(errno));
-    free(line);
     free(vals);
-    fclose(f);
+    nnc__records_close(&r);
     if (s == NNC_OK && t.n == 0)
         s = nnc__fail(NNC_ERR_FORMAT, "%s: no samples%s", path,
                       header ? " (line 1 was taken as a header: its first field is not a number)"

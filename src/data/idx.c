@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zlib.h>
 
 #include "../runtime/file.h"
 #include "dataset.h"
@@ -36,56 +34,6 @@ static uint32_t be32(const unsigned char *p)
 /* Deflate turns at most this many bytes into one byte of stream (a 258-byte
  * match in about 2 bits): a gzip file of c bytes holds at most this times c. */
 #define DEFLATE_MAX_RATIO 1032
-
-static int is_gz_name(const char *path)
-{
-    size_t len = strlen(path);
-    return len >= 3 && !strcmp(path + len - 3, ".gz");
-}
-
-/* The file's size and whether it is gzip'd. */
-static nnc_status file_kind(const char *path, uint64_t *size, int *gzipped)
-{
-    FILE *f = nnc__open_file(path);
-    if (!f)
-        return NNC_ERR_IO;
-    struct stat sb;
-    unsigned char head[2] = {0, 0};
-    size_t got = fread(head, 1, 2, f);
-    *gzipped = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
-    nnc_status s = NNC_OK;
-    if (fstat(fileno(f), &sb) != 0)
-        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-    else if (!*gzipped && got == 2 && is_gz_name(path))
-        s = nnc__fail(NNC_ERR_FORMAT, "%s: not gzip data, though the name ends in .gz", path);
-    *size = (uint64_t)sb.st_size;
-    fclose(f);
-    return s;
-}
-
-/* Reads exactly len bytes; a short read is a truncated or corrupt file. */
-static nnc_status gz_read_all(gzFile gz, const char *path, uint8_t *buf, size_t len)
-{
-    while (len > 0) {
-        unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
-        int got = gzread(gz, buf, chunk);
-        if (got <= 0) {
-            int err;
-            const char *msg = gzerror(gz, &err);
-            size_t skip = strlen(path);   /* zlib's message starts with the path */
-            if (!strncmp(msg, path, skip) && !strncmp(msg + skip, ": ", 2))
-                msg += skip + 2;
-            if (got < 0 || err != Z_OK)
-                return nnc__fail(NNC_ERR_FORMAT, "%s: truncated or corrupt gzip data (%s)",
-                                 path, msg);
-            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %zu bytes fewer than the header "
-                             "promises", path, len);
-        }
-        buf += got;
-        len -= (size_t)got;
-    }
-    return NNC_OK;
-}
 
 /* Checks the bytes the header promises against what the file can hold:
  * exactly its size when raw, at most DEFLATE_MAX_RATIO times it when gzip'd
@@ -116,18 +64,16 @@ static nnc_status check_size(const char *path, const idx_array *arr, uint64_t ex
 static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
 {
     memset(arr, 0, sizeof *arr);
-    uint64_t file_size = 0;
-    int gzipped = 0;
-    nnc_status s = file_kind(path, &file_size, &gzipped);
+    nnc__input *in;
+    nnc_status s = nnc__input_open(path, &in);
     if (s != NNC_OK)
         return s;
-    gzFile gz = gzopen(path, "rb");
-    if (!gz)
-        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    uint64_t file_size = nnc__input_file_size(in);
+    int gzipped = nnc__input_gzipped(in);
 
     unsigned char head[4 + 4 * 3];
     size_t n_dims = magic & 0xff, head_len = 4 + 4 * n_dims;
-    if ((s = gz_read_all(gz, path, head, 4)) != NNC_OK)
+    if ((s = nnc__input_read(in, head, 4)) != NNC_OK)
         goto done;
     if (be32(head) != magic) {
         s = nnc__fail(NNC_ERR_FORMAT, "%s: magic number 0x%08x, expected 0x%08x (%s)", path,
@@ -135,7 +81,7 @@ static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
                       magic == IDX_MAGIC_IMAGES ? "IDX images" : "IDX labels");
         goto done;
     }
-    if ((s = gz_read_all(gz, path, head + 4, head_len - 4)) != NNC_OK)
+    if ((s = nnc__input_read(in, head + 4, head_len - 4)) != NNC_OK)
         goto done;
     uint64_t bytes = 1;   /* three 32-bit factors: saturates instead of wrapping */
     for (size_t i = 0; i < n_dims; i++) {
@@ -161,15 +107,16 @@ static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, arr->data_bytes);
         goto done;
     }
-    s = gz_read_all(gz, path, arr->data, arr->data_bytes);
+    s = nnc__input_read(in, arr->data, arr->data_bytes);
     if (s == NNC_OK) {
         unsigned char extra;
-        if (gzread(gz, &extra, 1) != 0)
+        size_t got;
+        if ((s = nnc__input_read_some(in, &extra, 1, &got)) == NNC_OK && got != 0)
             s = nnc__fail(NNC_ERR_FORMAT, "%s: unexpected data after the %llu bytes the header promises",
                           path, (unsigned long long)expected);
     }
 done:
-    gzclose(gz);
+    nnc__input_close(in);
     if (s != NNC_OK) {
         free(arr->data);
         arr->data = NULL;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "../runtime/file.h"
 #include "dataset.h"
@@ -495,49 +494,6 @@ static nnc_status to_dataset(vm *m, const obj *pair, const char *which, nnc_data
     return nnc__data_wrap(st, n, dim, out);
 }
 
-/* The whole decompressed file (gzip or raw) in memory. */
-static uint8_t *inflate_file(const char *path, size_t *len, nnc_status *s)
-{
-    if ((*s = nnc__check_readable(path)) != NNC_OK)
-        return NULL;
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) {
-        *s = nnc__fail(NNC_ERR_IO, "%s: cannot open", path);
-        return NULL;
-    }
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *buf = malloc(cap);
-    int got = 0;
-    while (buf && (got = gzread(gz, buf + n, (unsigned)(cap - n > (1u << 30) ? (1u << 30) : cap - n))) > 0) {
-        n += (size_t)got;
-        if (n == cap) {
-            uint8_t *b = cap < MAX_PICKLE_BYTES ? realloc(buf, 2 * cap) : NULL;
-            if (!b) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = b, cap *= 2;
-        }
-    }
-    int err = Z_OK;
-    if (got < 0)
-        gzerror(gz, &err);
-    gzclose(gz);
-    if (!buf) {
-        *s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory (or over 2 GiB)", path);
-        return NULL;
-    }
-    if (got < 0) {
-        free(buf);
-        *s = nnc__fail(NNC_ERR_FORMAT, "%s: corrupt or truncated gzip data", path);
-        return NULL;
-    }
-    *len = n;
-    *s = NNC_OK;
-    return buf;
-}
-
 nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
                            nnc_data **test)
 {
@@ -548,10 +504,12 @@ nnc_status nnc_pickle_load(const char *path, nnc_data **train, nnc_data **valid,
     if (!path)
         return nnc__fail(NNC_ERR_ARG, "nnc_pickle_load: NULL path");
     size_t len;
-    nnc_status s;
-    uint8_t *buf = inflate_file(path, &len, &s);
-    if (!buf)
+    char *text;
+    nnc_status s = nnc__read_whole(path, MAX_PICKLE_BYTES, "more than a pickle may have (2 GiB)",
+                                   &text, &len);
+    if (s != NNC_OK)
         return s;
+    uint8_t *buf = (uint8_t *)text;
     vm m = {path, buf, buf + len, NULL, 0, 0, NULL, 0, NULL, 0, NNC_OK};
     obj *root = run(&m);
     nnc_data *sets[3] = {NULL, NULL, NULL};

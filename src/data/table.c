@@ -6,12 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../runtime/file.h"
 #include "dataset.h"
+#include "records.h"
 
-#define MAX_TABLE_BYTES (4ull << 30)
 #define MAX_CLASSES 256
 
 void nnc_csv_options_init(nnc_csv_options *o)
@@ -19,120 +18,6 @@ void nnc_csv_options_init(nnc_csv_options *o)
     memset(o, 0, sizeof *o);
     o->header = -1;
     o->pixels = -1;
-}
-
-/* ---- records ------------------------------------------------------------ */
-
-typedef struct {
-    char  *buf;          /* the whole file, NUL-terminated; fields are cut in it */
-    size_t len, at;
-    size_t line;         /* line of the record being read, from 1 */
-    char   sep;
-    char **field;        /* the current record's fields */
-    size_t n_fields, cap;
-} reader;
-
-/* Cuts the next record's fields in place: unquoted fields are trimmed of
- * blanks, quoted ones lose their quotes and have "" made ". Returns 0 at the
- * end, -1 after recording an error, else 1. Blank lines are skipped. */
-static int next_record(reader *r, const char *path)
-{
-    for (;;) {
-        if (r->at >= r->len)
-            return 0;
-        char *p = r->buf + r->at;
-        size_t blank = strspn(p, " \t\r");
-        if (p[blank] != '\n' && p[blank] != '\0')
-            break;
-        r->at += blank + (p[blank] == '\n'), r->line++;   /* a blank line */
-        if (p[blank] == '\0')
-            return 0;
-    }
-    r->n_fields = 0;
-    char *p = r->buf + r->at;
-    for (;;) {
-        if (r->n_fields == r->cap) {
-            size_t cap = r->cap ? 2 * r->cap : 64;
-            char **f = realloc(r->field, cap * sizeof *f);
-            if (!f) {
-                nnc__fail(NNC_ERR_NOMEM, "%s: out of memory at line %zu", path, r->line);
-                return -1;
-            }
-            r->field = f, r->cap = cap;
-        }
-        while (*p == ' ' || (*p == '\t' && r->sep != '\t'))
-            p++;
-        char *start = p, *out = p;
-        if (*p == '"') {   /* quoted: up to the lone closing quote */
-            size_t opened = r->line;
-            for (p++;; p++) {
-                if (*p == '\0') {
-                    nnc__fail(NNC_ERR_FORMAT, "%s: line %zu: a quote opened here is never "
-                              "closed", path, opened);
-                    return -1;
-                }
-                if (*p == '"' && p[1] == '"')
-                    *out++ = '"', p++;
-                else if (*p == '"')
-                    break;
-                else {
-                    r->line += *p == '\n';
-                    *out++ = *p;
-                }
-            }
-            p++;
-            while (*p == ' ' || (*p == '\t' && r->sep != '\t') || *p == '\r')
-                p++;
-            if (*p != r->sep && *p != '\n' && *p != '\0') {
-                nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, column %zu: text after a closing "
-                          "quote", path, r->line, r->n_fields + 1);
-                return -1;
-            }
-        } else {
-            while (*p != r->sep && *p != '\n' && *p != '\0')
-                p++;
-            out = p;
-            while (out > start && (out[-1] == ' ' || out[-1] == '\r' ||
-                                   (out[-1] == '\t' && r->sep != '\t')))
-                out--;
-        }
-        char end = *p;
-        *out = '\0';
-        r->field[r->n_fields++] = start;
-        if (end == r->sep) {
-            p++;
-            continue;
-        }
-        r->at = (size_t)(p - r->buf) + (end == '\n');
-        return 1;
-    }
-}
-
-/* The separator of the first line: the most frequent of , ; and tab outside
- * quotes (a comma when none is there: one column). */
-static char detect_separator(const char *buf)
-{
-    static const char candidates[3] = {',', ';', '\t'};
-    size_t count[3] = {0, 0, 0};
-    int quoted = 0;
-    for (const char *p = buf; *p && (quoted || *p != '\n'); p++) {
-        if (*p == '"')
-            quoted = !quoted;
-        for (int c = 0; c < 3 && !quoted; c++)
-            count[c] += *p == candidates[c];
-    }
-    int best = 0;
-    for (int c = 1; c < 3; c++)
-        best = count[c] > count[best] ? c : best;
-    return candidates[best];
-}
-
-static int as_number(const char *s, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return *s && end != s && *end == '\0' && !errno && isfinite(*v);
 }
 
 /* ---- columns ------------------------------------------------------------- */
@@ -363,7 +248,7 @@ static size_t class_index(rows *t, const char *label)
 }
 
 /* One data record into the table. */
-static nnc_status add_row(rows *t, const reader *r, const columns *c, const char *path,
+static nnc_status add_row(rows *t, const nnc__records *r, const columns *c, const char *path,
                           const nnc_csv_options *o)
 {
     if (r->n_fields != c->n)
@@ -392,7 +277,7 @@ static nnc_status add_row(rows *t, const reader *r, const columns *c, const char
             t->class_of[t->n] = k;
             continue;
         }
-        if (!as_number(f, &v)) {
+        if (!nnc__csv_number(f, &v)) {
             describe(c, j, where, sizeof where);
             return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu, %s: %s%s%s", path, r->line, where,
                              *f ? "'" : "", *f ? f : "a missing value",
@@ -431,7 +316,7 @@ static int small_integers(const rows *t)
 {
     for (size_t i = 0; i < t->n_names; i++) {
         double v;
-        if (!as_number(t->names[i], &v) || v < 0 || v > 255 || v != floor(v))
+        if (!nnc__csv_number(t->names[i], &v) || v < 0 || v > 255 || v != floor(v))
             return 0;
     }
     return 1;
@@ -492,7 +377,7 @@ static nnc_status order_classes(rows *t, const char *path, const nnc_csv_options
         int numbers = 1;
         double v;
         for (size_t i = 0; i < n; i++)
-            numbers = numbers && as_number(t->names[i], &v);
+            numbers = numbers && nnc__csv_number(t->names[i], &v);
         qsort(sorted, n, sizeof *sorted, numbers ? numeric_order : byte_order);
         for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < n; c++)
@@ -518,32 +403,6 @@ static nnc_status order_classes(rows *t, const char *path, const nnc_csv_options
     return NNC_OK;
 }
 
-static nnc_status read_file(const char *path, char **buf, size_t *len)
-{
-    FILE *f = nnc__open_file(path);
-    if (!f)
-        return NNC_ERR_IO;
-    struct stat sb;
-    nnc_status s = NNC_OK;
-    if (fstat(fileno(f), &sb) != 0)
-        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-    else if ((unsigned long long)sb.st_size > MAX_TABLE_BYTES)
-        s = nnc__fail(NNC_ERR_FORMAT, "%s: %lld bytes, more than a table may have (4 GiB)",
-                      path, (long long)sb.st_size);
-    else if (!(*buf = malloc((size_t)sb.st_size + 1)))
-        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %lld bytes", path,
-                      (long long)sb.st_size);
-    else if ((*len = fread(*buf, 1, (size_t)sb.st_size, f)) != (size_t)sb.st_size)
-        s = nnc__fail(NNC_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-    fclose(f);
-    if (s == NNC_OK) {
-        (*buf)[*len] = '\0';
-        if (memchr(*buf, '\0', *len))
-            s = nnc__fail(NNC_ERR_FORMAT, "%s: a NUL byte: not a text table", path);
-    }
-    return s;
-}
-
 /* Line 1 is a header when some field of it is not a number while the same
  * column of line 2 is one (in a file of one line, when none is a number). */
 static int looks_like_header(char **first, size_t n1, char **second, size_t n2)
@@ -551,12 +410,12 @@ static int looks_like_header(char **first, size_t n1, char **second, size_t n2)
     double v;
     if (!second) {   /* a single line: a header if no field of it is a number */
         for (size_t j = 0; j < n1; j++)
-            if (as_number(first[j], &v))
+            if (nnc__csv_number(first[j], &v))
                 return 0;
         return 1;
     }
     for (size_t j = 0; j < n1 && j < n2; j++)
-        if (!as_number(first[j], &v) && as_number(second[j], &v))
+        if (!nnc__csv_number(first[j], &v) && nnc__csv_number(second[j], &v))
             return 1;
     return 0;
 }
@@ -642,32 +501,27 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     const nnc_csv_options *o = opts ? opts : &defaults;
     if (o->sep && o->sep != ',' && o->sep != ';' && o->sep != '\t')
         return nnc__fail(NNC_ERR_ARG, "%s: the separator is a comma, semicolon or tab", path);
-    reader r = {0};
-    nnc_status s = read_file(path, &r.buf, &r.len);
-    if (s != NNC_OK) {
-        free(r.buf);
+    nnc__records r;
+    nnc_status s = nnc__records_open(&r, path, o->sep);
+    if (s != NNC_OK)
         return s;
-    }
-    r.line = 1;
-    r.sep = o->sep ? o->sep : detect_separator(r.buf);
     rows t = {0};
     t.all_pixels = 1;
     columns c = {0};
     char **first = NULL, **class_names = NULL, *label_list = NULL;
     size_t n_first = 0, first_line = 0, n_classes = 0;
     int labels_present = 1, got;
-    if ((got = next_record(&r, path)) <= 0) {
+    if ((got = nnc__records_next(&r)) <= 0) {
         s = got < 0 ? NNC_ERR_FORMAT : nnc__fail(NNC_ERR_FORMAT, "%s: no samples", path);
         goto done;
     }
     n_first = r.n_fields, first_line = r.line;
-    r.line++;
     if (!(first = malloc(n_first * sizeof *first))) {
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
     memcpy(first, r.field, n_first * sizeof *first);
-    got = next_record(&r, path);
+    got = nnc__records_next(&r);
     if (got < 0) {
         s = NNC_ERR_FORMAT;
         goto done;
@@ -707,8 +561,7 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     while (got > 0) {
         if ((s = add_row(&t, &r, &c, path, o)) != NNC_OK)
             goto done;
-        r.line++;
-        if ((got = next_record(&r, path)) < 0) {
+        if ((got = nnc__records_next(&r)) < 0) {
             s = NNC_ERR_FORMAT;
             goto done;
         }
@@ -726,7 +579,8 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
 done:
     nnc__free_names(t.names, t.n_names);
     free(t.x), free(t.y), free(t.class_of);
-    free(first), free(r.field), free(r.buf);
+    free(first);
+    nnc__records_close(&r);
     free(c.role), free(c.input_at);
     free(label_list);
     return s;

@@ -20,7 +20,7 @@ void nnc__activate(nnc_activation f, float *z, size_t count)
         break;
     case NNC_ACT_LEAKY_RELU:
         for (size_t i = 0; i < count; i++)
-            z[i] = z[i] > 0.0f ? z[i] : NNC_LEAKY_SLOPE * z[i];
+            z[i] = z[i] > 0.0f ? z[i] : NNC_LEAKY_RELU_SLOPE * z[i];
         break;
     }
 }
@@ -43,7 +43,7 @@ void nnc__times_derivative(nnc_activation f, const float *restrict a, float *res
         break;
     case NNC_ACT_LEAKY_RELU:         /* a > 0 exactly when z > 0 */
         for (size_t i = 0; i < count; i++)
-            d[i] = a[i] > 0.0f ? d[i] : NNC_LEAKY_SLOPE * d[i];
+            d[i] = a[i] > 0.0f ? d[i] : NNC_LEAKY_RELU_SLOPE * d[i];
         break;
     }
 }

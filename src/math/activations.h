@@ -7,8 +7,6 @@
 #include "nnc.h"
 #include "../kernels/dense.h"
 
-#define NNC_LEAKY_SLOPE 0.01f
-
 /* a = f(z), in place over count values. */
 void nnc__activate(nnc_activation f, float *z, size_t count);
 /* d = d * f'(z), where a = f(z): the "⊙ σ'(z)" of BP1 and BP2. */

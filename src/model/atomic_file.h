@@ -1,5 +1,7 @@
 /* atomic_file.h — write a whole file so that readers see the old content or
- * the new, never a part: temporary file in the same folder, fsync, rename. */
+ * the new, never a part: temporary file in the same folder, fsync, rename.
+ * The library's one way to write a file: nnc_file_begin and nnc_file_end
+ * (nnc.h) for a file written piece by piece, and this for one in memory. */
 #ifndef NNC_ATOMIC_FILE_H
 #define NNC_ATOMIC_FILE_H
 
@@ -7,7 +9,7 @@
 
 #include "nnc.h"
 
-/* Writes data to path atomically. A symbolic link is written through (its
+/* Writes data to path atomically (nnc_file_begin, one write, nnc_file_end). A symbolic link is written through (its
  * target replaced, the link kept); a folder, device, FIFO or socket is
  * refused. Signals that would end the process are held back while the file
  * is written, so that no temporary file is left behind; a write past the

@@ -15,17 +15,45 @@
 
 #define MAX_NAME 64
 
-static const char *activation_c(nnc_activation a)
+/* A float as a C literal that reads back as the same float, as short as it
+ * can be ("0.01f"). */
+static const char *float_literal(float v, char *buf, size_t cap)
 {
-    static const char *const f[] = {"1.0f / (1.0f + expf(-z))", "tanhf(z)",
-                                    "z > 0.0f ? z : 0.0f", "z > 0.0f ? z : 0.01f * z"};
-    return f[a];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, cap - 1, "%.*g", digits, (double)v);
+        if (strtof(buf, NULL) == v)
+            break;
+    }
+    if (!strpbrk(buf, ".eE"))   /* "1" would be an int: "1.0" */
+        strcat(buf, ".0");
+    strcat(buf, "f");
+    return buf;
 }
 
-static const char *activation_name(nnc_activation a)
+/* The hidden activation of z as a C expression. */
+static const char *activation_c(nnc_activation a, char *buf, size_t cap)
 {
-    static const char *const n[] = {"sigmoid", "tanh", "ReLU", "leaky ReLU (slope 0.01)"};
-    return n[a];
+    static const char *const f[] = {"1.0f / (1.0f + expf(-z))", "tanhf(z)",
+                                    "z > 0.0f ? z : 0.0f"};
+    char slope[40];
+    if (a == NNC_ACT_LEAKY_RELU)
+        snprintf(buf, cap, "z > 0.0f ? z : %s * z",
+                 float_literal(NNC_LEAKY_RELU_SLOPE, slope, sizeof slope));
+    else
+        snprintf(buf, cap, "%s", f[a]);
+    return buf;
+}
+
+/* The hidden activation as the library names it ("leaky-relu"), with the
+ * leaky ReLU's slope. */
+static const char *activation_name(nnc_activation a, char *buf, size_t cap)
+{
+    const char *name = nnc_name_of(NNC_NAMES_ACTIVATION, (int)a);
+    if (a == NNC_ACT_LEAKY_RELU)
+        snprintf(buf, cap, "%s (slope %g)", name, (double)NNC_LEAKY_RELU_SLOPE);
+    else
+        snprintf(buf, cap, "%s", name ? name : "?");
+    return buf;
 }
 
 /* float literals that read back as the same float: 9 significant digits */
@@ -94,7 +122,7 @@ nnc_status nnc_int8_feedforward(const nnc_net *net, const float *x, size_t m, fl
                     nxt[j] = net->hidden == NNC_ACT_SIGMOID ? 1.0f / (1.0f + expf(-z))
                              : net->hidden == NNC_ACT_TANH  ? tanhf(z)
                              : net->hidden == NNC_ACT_RELU  ? (z > 0.0f ? z : 0.0f)
-                                                            : (z > 0.0f ? z : 0.01f * z);
+                                                            : (z > 0.0f ? z : NNC_LEAKY_RELU_SLOPE * z);
                 }
             float *t = cur;
             cur = nxt, nxt = t;
@@ -178,11 +206,12 @@ static void layer_code(FILE *f, const nnc_net *net, const char *name, size_t l, 
                 n_out, y, name, l, n_in, n_out, y, x, name, l, n_out);
     }
     if (l < L) {
+        char code[64];
         fprintf(f, "    for (j = 0; j < %zu; j++) {\n"
                    "        const float z = %s[j];\n"
                    "        %s[j] = %s;\n"
                    "    }\n",
-                n_out, y, y, activation_c(net->hidden));
+                n_out, y, y, activation_c(net->hidden, code, sizeof code));
     }
 }
 
@@ -218,7 +247,10 @@ static void document(FILE *f, const nnc_net *net, const char *name, int int8, si
             NNC_VERSION);
     for (size_t l = 0; l <= L; l++)
         fprintf(f, l ? ", %zu" : "%zu", net->sizes[l]);
-    fprintf(f, " (hidden units: %s)\n", activation_name(net->hidden));
+    char hidden[64];
+    fprintf(f, " (hidden units: %s)\n", activation_name(net->hidden, hidden, sizeof hidden));
+    const char *cost = nnc_name_of(NNC_NAMES_COST, (int)net->cost);
+    fprintf(f, " * cost:    %s (as trained)\n", cost ? cost : "?");
     fprintf(f, " * weights: %s, %zu bytes%s\n", int8 ? "int8 per output unit" : "float",
             weight_bytes, int8 ? "; each layer's inputs quantised to int8 per call and "
                                  "summed in integers" : "");

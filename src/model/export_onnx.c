@@ -199,7 +199,8 @@ nnc_status nnc_export_onnx(const nnc_net *net, const char *path)
         if (l < L) {
             snprintf(next, sizeof next, "a%zu", l);
             if (net->hidden == NNC_ACT_LEAKY_RELU)
-                node(&graph, "LeakyRelu", name, in, 1, next, "alpha", 1, 0.01);
+                node(&graph, "LeakyRelu", name, in, 1, next, "alpha", 1,
+                     NNC_LEAKY_RELU_SLOPE);
             else
                 node(&graph, hidden_op(net->hidden), name, in, 1, next, NULL, 0, 0);
             snprintf(x, sizeof x, "%s", next);
@@ -217,6 +218,16 @@ nnc_status nnc_export_onnx(const nnc_net *net, const char *path)
     field_int(&model, 1, IR_VERSION);
     field_string(&model, 2, "nnc");
     field_string(&model, 3, NNC_VERSION);
+    char doc[160];   /* doc_string: the network as the library names its choices */
+    const char *hidden = nnc_name_of(NNC_NAMES_ACTIVATION, (int)net->hidden),
+               *cost = nnc_name_of(NNC_NAMES_COST, (int)net->cost);
+    if (net->hidden == NNC_ACT_LEAKY_RELU)
+        snprintf(doc, sizeof doc, "a fully-connected network: hidden units %s (slope %g), "
+                 "cost %s", hidden, (double)NNC_LEAKY_RELU_SLOPE, cost ? cost : "?");
+    else
+        snprintf(doc, sizeof doc, "a fully-connected network: hidden units %s, cost %s",
+                 hidden ? hidden : "?", cost ? cost : "?");
+    field_string(&model, 6, doc);
     field_message(&model, 7, &graph);
     field_string(&opset, 1, "");
     field_int(&opset, 2, OPSET);

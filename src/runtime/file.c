@@ -1,7 +1,11 @@
 /* file.c — see file.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "file.h"
@@ -34,4 +38,168 @@ FILE *nnc__open_file(const char *path)
     if (!f)
         nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     return f;
+}
+
+/* ---- raw or gzip'd content ---------------------------------------------- */
+
+struct nnc__input {
+    gzFile      gz;       /* zlib reads a raw file as it is (transparent mode) */
+    const char *path;
+    uint64_t    size;
+    int         gzipped;
+};
+
+static int is_gz_name(const char *path)
+{
+    size_t len = strlen(path);
+    return len >= 3 && !strcmp(path + len - 3, ".gz");
+}
+
+nnc_status nnc__input_open(const char *path, nnc__input **out)
+{
+    *out = NULL;
+    nnc_status s = nnc__check_readable(path);
+    if (s != NNC_OK)
+        return s;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return nnc__fail(NNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    unsigned char head[2] = {0, 0};
+    ssize_t got = 0;
+    if (fstat(fd, &sb) != 0)
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    else if ((s = nnc__regular(path, &sb)) == NNC_OK &&
+             (got = pread(fd, head, 2, 0)) < 0)
+        s = nnc__fail(NNC_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    int gzipped = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    if (s == NNC_OK && !gzipped && got == 2 && is_gz_name(path))
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: not gzip data, though the name ends in .gz", path);
+    nnc__input *in = s == NNC_OK ? malloc(sizeof *in) : NULL;
+    if (s == NNC_OK && !in)
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    if (s == NNC_OK && !(in->gz = gzdopen(fd, "rb")))
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    if (s != NNC_OK) {
+        free(in);
+        close(fd);
+        return s;
+    }
+    gzbuffer(in->gz, 1u << 17);   /* fewer, larger reads than zlib's 8 KiB */
+    in->path = path;
+    in->size = (uint64_t)sb.st_size;
+    in->gzipped = gzipped;
+    *out = in;
+    return NNC_OK;
+}
+
+void nnc__input_close(nnc__input *in)
+{
+    if (in) {
+        gzclose(in->gz);   /* closes the file too */
+        free(in);
+    }
+}
+
+int nnc__input_gzipped(const nnc__input *in)
+{
+    return in->gzipped;
+}
+
+uint64_t nnc__input_file_size(const nnc__input *in)
+{
+    return in->size;
+}
+
+nnc_status nnc__input_read_some(nnc__input *in, void *buf, size_t len, size_t *got)
+{
+    unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
+    int n = chunk ? gzread(in->gz, buf, chunk) : 0;
+    int err = Z_OK;
+    const char *msg = n <= 0 && chunk ? gzerror(in->gz, &err) : "";
+    *got = n > 0 ? (size_t)n : 0;
+    if (n < 0 || (n == 0 && err != Z_OK)) {
+        size_t skip = strlen(in->path);   /* zlib's message starts with the path */
+        if (!strncmp(msg, in->path, skip) && !strncmp(msg + skip, ": ", 2))
+            msg += skip + 2;
+        if (err == Z_ERRNO)
+            return nnc__fail(NNC_ERR_IO, "%s: cannot read: %s", in->path, strerror(errno));
+        return nnc__fail(NNC_ERR_FORMAT, "%s: truncated or corrupt gzip data (%s)", in->path,
+                         msg);
+    }
+    return NNC_OK;
+}
+
+nnc_status nnc__input_read(nnc__input *in, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    while (len > 0) {
+        size_t got;
+        nnc_status s = nnc__input_read_some(in, p, len, &got);
+        if (s != NNC_OK)
+            return s;
+        if (got == 0)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated: %zu bytes fewer than the header "
+                             "promises", in->path, len);
+        p += got;
+        len -= got;
+    }
+    return NNC_OK;
+}
+
+nnc_status nnc__read_whole(const char *path, size_t max, const char *too_big, char **buf,
+                           size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    nnc__input *in;
+    nnc_status s = nnc__input_open(path, &in);
+    if (s != NNC_OK)
+        return s;
+    if (!in->gzipped && in->size > max) {
+        s = nnc__fail(NNC_ERR_FORMAT, "%s: %llu bytes, %s", path,
+                      (unsigned long long)in->size, too_big);
+        nnc__input_close(in);
+        return s;
+    }
+    /* a raw file's size is its content's; gzip'd text is usually 3-8 times its file */
+    uint64_t guess = in->gzipped ? 4 * in->size + 4096 : in->size;
+    size_t cap = guess > max ? max : (size_t)guess, n = 0;
+    char *b = malloc(cap + 1);
+    if (!b)
+        s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, cap);
+    while (s == NNC_OK) {
+        size_t got;
+        if (n == cap) {   /* full: is there more? */
+            char more;
+            if ((s = nnc__input_read_some(in, &more, 1, &got)) != NNC_OK || got == 0)
+                break;
+            if (cap >= max) {
+                s = nnc__fail(NNC_ERR_FORMAT, "%s: over %zu bytes%s, %s", path, max,
+                              in->gzipped ? " uncompressed" : "", too_big);
+                break;
+            }
+            size_t grown = cap > max / 2 ? max : 2 * cap;
+            char *bigger = realloc(b, grown + 1);
+            if (!bigger) {
+                s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, grown);
+                break;
+            }
+            b = bigger, cap = grown;
+            b[n++] = more;
+            continue;
+        }
+        if ((s = nnc__input_read_some(in, b + n, cap - n, &got)) != NNC_OK || got == 0)
+            break;
+        n += got;
+    }
+    nnc__input_close(in);
+    if (s != NNC_OK) {
+        free(b);
+        return s;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return NNC_OK;
 }

@@ -1,7 +1,8 @@
-/* file.h — opening a file a user named, for reading. */
+/* file.h — opening a file a user named, for reading, raw or gzip'd. */
 #ifndef NNC_FILE_H
 #define NNC_FILE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "nnc.h"
@@ -18,5 +19,31 @@ nnc_status nnc__check_readable(const char *path);
 
 /* nnc__check_readable, then fopen(path, "rb"); NULL after recording why. */
 FILE *nnc__open_file(const char *path);
+
+/* A file read from start to end, raw or gzip'd (told by its first two
+ * bytes, whatever its name): every reader's one way to read one, so that
+ * each takes either and says the same things about a broken one. */
+typedef struct nnc__input nnc__input;
+
+/* Opens path after nnc__check_readable; a name ending in .gz whose content
+ * is not gzip is refused. NNC_OK, or an error naming path. */
+nnc_status nnc__input_open(const char *path, nnc__input **out);
+void nnc__input_close(nnc__input *in);
+/* 1 if the content is gzip'd; the size of the file itself (compressed). */
+int nnc__input_gzipped(const nnc__input *in);
+uint64_t nnc__input_file_size(const nnc__input *in);
+/* Reads up to len bytes of content into buf; *got is 0 at the end. Corrupt
+ * or truncated gzip data is an error naming the file and zlib's reason. */
+nnc_status nnc__input_read_some(nnc__input *in, void *buf, size_t len, size_t *got);
+/* Reads exactly len bytes; fewer is a truncated file: "truncated: N bytes
+ * fewer than the header promises". */
+nnc_status nnc__input_read(nnc__input *in, void *buf, size_t len);
+
+/* The whole content of path (raw or gzip'd) in one allocation, NUL after
+ * its last byte, at most max bytes: more is an error "PATH: N bytes,
+ * too_big" (e.g. "more than a table may have (4 GiB)"). *buf is the
+ * caller's to free. */
+nnc_status nnc__read_whole(const char *path, size_t max, const char *too_big, char **buf,
+                           size_t *len);
 
 #endif
