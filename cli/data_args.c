@@ -25,12 +25,43 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
     return ok;
 }
 
+/* The rows of a table a model is judged on, as the library picks them
+ * (the held-out rows of the file it was trained on; another file whole),
+ * and which they are, on stderr. */
+static int table_judged(const nnc_net *net, const char *path, const char *label,
+                        nnc_data **test)
+{
+    nnc_data *all;
+    if (!cli_table_for_model(net, label, path, &all))
+        return 0;
+    nnc_judged which;
+    nnc_status s = nnc_recipe_judged_rows(net, all, test, &which);
+    if (s != NNC_OK) {
+        cli_error("%s", nnc_last_error());
+        nnc_data_free(all);
+        return 0;
+    }
+    nnc_data_origin o;
+    nnc_net_origin(net, &o);
+    if (which == NNC_JUDGED_ALL)
+        fprintf(stderr, "nnc: %s: judging all %zu rows%s\n", path, nnc_data_count(all),
+                o.rows && (o.test_split > 0 || o.valid_split > 0)
+                    ? " (not the rows the model held out from: another file, or changed)"
+                    : "");
+    else
+        fprintf(stderr, "nnc: %s: judging the %zu of its %zu rows that training held out as "
+                "its %s set\n", path, nnc_data_count(*test), nnc_data_count(all),
+                which == NNC_JUDGED_TEST ? "test" : "validation");
+    nnc_data_free(all);
+    return 1;
+}
+
 int cli_load_test_set(const nnc_net *net, const char *data, const char *test_csv,
                       const char *label, nnc_data **test)
 {
     *test = NULL;
-    if (cli_is_table(data))   /* a table is evaluated whole */
-        return cli_table_for_model(net, label, test_csv ? test_csv : data, test);
+    if (cli_is_table(data))
+        return table_judged(net, test_csv ? test_csv : data, label, test);
     nnc_data *train, *valid;
     int ok = cli_load_sets(data, test_csv, &train, &valid, test);   /* says why not */
     nnc_data_free(train);

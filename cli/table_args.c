@@ -65,31 +65,8 @@ int cli_table_read(const nnc_recipe *r, const char *path, const char *test_csv,
 int cli_table_for_model(const nnc_net *net, const char *label, const char *path,
                         nnc_data **out)
 {
-    nnc_csv_options o;
-    nnc_csv_options_init(&o);
-    o.label = label;
-    o.task = nnc_cost_is_regression(nnc_net_cost(net)) ? NNC_TASK_REGRESS : NNC_TASK_CLASSIFY;
-    /* a model trained elsewhere (MNIST, a pickle) says nothing: detect */
-    o.pixels = nnc_net_pixel_inputs(net)                                   ? 1
-               : nnc_net_scaling(net, NULL, NULL) || nnc_net_input_name(net, 0) ? 0
-                                                                          : -1;
-    size_t k = nnc_net_classes(net), d = nnc_net_inputs(net);
-    const char **classes = malloc((k ? k : 1) * sizeof *classes);
-    const char **inputs = malloc(d * sizeof *inputs);
-    int ok = classes && inputs;
-    for (size_t i = 0; ok && i < k; i++)
-        classes[i] = nnc_net_class_name(net, i);
-    o.classes = k ? classes : NULL, o.n_classes = k;
-    o.n_inputs = d;
-    if (ok && nnc_net_input_name(net, 0)) {
-        for (size_t j = 0; j < d; j++)
-            inputs[j] = nnc_net_input_name(net, j);
-        o.inputs = inputs;
-    }
-    ok = ok && nnc_csv_read(path, &o, out) == NNC_OK;
-    if (!ok)
-        cli_error("%s", classes && inputs ? nnc_last_error() : "out of memory");
-    free(classes);
-    free(inputs);
-    return ok;
+    if (nnc_recipe_read_for_model(net, path, label, out) == NNC_OK)
+        return 1;
+    cli_error("%s", nnc_last_error());
+    return 0;
 }

@@ -217,6 +217,13 @@ NNC_API const char *nnc_data_class_name(const nnc_data *data, size_t i);
 NNC_API const char *nnc_data_input_name(const nnc_data *data, size_t j);
 /* 1 if the inputs are pixel bytes, read as byte / 256 (MNIST's scale). */
 NNC_API int nnc_data_is_pixels(const nnc_data *data);
+/* 1 and the image's width and height if the samples are images: read from an
+ * image format (IDX), or pixel bytes of a square count of at least 64 (an
+ * MNIST CSV's rows); else 0 (table rows). Either pointer may be NULL. */
+NNC_API int nnc_data_image_size(const nnc_data *data, size_t *width, size_t *height);
+/* A checksum of the samples (inputs, labels or targets, in order), never 0:
+ * to tell whether a file still holds the rows a model was made from. */
+NNC_API uint64_t nnc_data_checksum(const nnc_data *data);
 /* The samples idx[0 .. count) of data, copied into a new dataset. */
 NNC_API nnc_status nnc_data_select(const nnc_data *data, const size_t *idx, size_t count,
                                    nnc_data **out);
@@ -548,6 +555,32 @@ NNC_API int nnc_net_pixel_inputs(const nnc_net *net);
 NNC_API nnc_status nnc_net_set_input_names(nnc_net *net, const char *const *names);
 NNC_API const char *nnc_net_input_name(const nnc_net *net, size_t j);   /* or NULL */
 
+/* The data a network was made for, so that what judges or uses it later
+ * reads its data as training did: whether its inputs are an image (and its
+ * size) or a table's row, the table's label and ignored columns as they
+ * were given, and how to remake the held-out sets: the fractions, their
+ * seed, and the row count and nnc_data_checksum of the data they were cut
+ * from. Kept in .nnc files; the recipe sets it. */
+typedef struct {
+    size_t      image_width, image_height;   /* 0: table rows                    */
+    const char *label;        /* the label column(s) as given; NULL: the default */
+    const char *ignore;       /* the columns left out as given; NULL: none       */
+    float       test_split, valid_split;   /* fractions held out; 0: none        */
+    uint64_t    split_seed;   /* the seed the held-out rows were drawn from      */
+    size_t      rows;         /* rows of the data they were cut from; 0: unknown */
+    uint64_t    checksum;     /* nnc_data_checksum of those rows; 0: unknown     */
+} nnc_data_origin;
+
+/* Copies origin into the network (its strings too); NULL forgets it. */
+NNC_API nnc_status nnc_net_set_origin(nnc_net *net, const nnc_data_origin *origin);
+/* 1 and *origin (strings owned by the network) if the network knows its
+ * data; else 0 and *origin zeroed. */
+NNC_API int nnc_net_origin(const nnc_net *net, nnc_data_origin *origin);
+/* 1 and the size if the network's inputs are an image: as its origin says,
+ * or for a network from before origins were kept, when it has no input names
+ * or scaling and a square input count of at least 64 (MNIST's). */
+NNC_API int nnc_net_image_size(const nnc_net *net, size_t *width, size_t *height);
+
 /* The epochs the network was trained, over all its runs, oldest first: what
  * each measured (an accuracy with n = 0 or a cost that is NaN was not taken;
  * epoch counts from 0 across runs). *count gets their number; kept in .nnc files, not in
@@ -708,6 +741,27 @@ NNC_API nnc_status nnc_recipe_check_net(const nnc_recipe *r, const nnc_net *net,
  * epoch the run continues with. */
 NNC_API nnc_status nnc_recipe_resume(nnc_recipe *r, const char *checkpoint,
                                      unsigned *next_epoch, uint64_t *differ);
+
+/* A table read for a trained model as its training read one: the model's
+ * inputs found by name, labels mapped to its classes, the label (unless
+ * given here) and ignored columns it was trained with, pixels as it took
+ * them. The label columns may be absent (rows to predict). */
+NNC_API nnc_status nnc_recipe_read_for_model(const nnc_net *net, const char *path,
+                                             const char *label, nnc_data **out);
+
+/* Which rows of a file a model is judged on. */
+typedef enum {
+    NNC_JUDGED_ALL = 0,   /* another file, or one the model was not split from   */
+    NNC_JUDGED_TEST,      /* the rows the training run held out as its test set   */
+    NNC_JUDGED_VALID      /* its validation rows, when it held out no test set    */
+} nnc_judged;
+
+/* The rows of data a trained model should be judged on: when data holds
+ * the rows the model's training run split (the same count and checksum,
+ * nnc_net_origin), the ones it held out, drawn again as training drew them;
+ * any other data whole. *which says which. */
+NNC_API nnc_status nnc_recipe_judged_rows(const nnc_net *net, const nnc_data *data,
+                                          nnc_data **judged, nnc_judged *which);
 
 /* What the recipe decided that was not asked for, one sentence a line, or
  * "" (owned by the recipe, valid until its next call). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 
 #include "testutil.h"
 
@@ -76,9 +77,110 @@ static void q_is_quiet(void **state)
     assert_non_null(strstr(out, "Epoch 0"));
 }
 
+/* houses as the README's example has them: an id, four inputs, the price */
+static void house_row(FILE *f, int i)
+{
+    uint64_t st = 77 + (uint64_t)i * 2654435761u;
+    double area = test_uniform(&st, 40, 250), rooms = 1 + (i % 8);
+    double age = test_uniform(&st, 0, 80), km = test_uniform(&st, 0, 40);
+    fprintf(f, "%d,%.1f,%.0f,%.0f,%.2f,%.1f\n", i, area, rooms, age, km,
+            2.5 * area + 12 * rooms - 1.5 * age - 4 * km + 100);
+}
+
+/* The value after `key` in text, as a number. */
+static double value_after(const char *text, const char *key)
+{
+    const char *at = strstr(text, key);
+    if (!at)
+        fail_msg("no '%s' in:\n%s", key, text);
+    return strtod(at + strlen(key), NULL);
+}
+
+/* A model remembers its label and ignored columns and its split: eval on
+ * the training file judges the held-out rows, with the label it trained on,
+ * and gets the last epoch's figures; another file is judged whole. */
+static void a_model_judges_its_own_held_out_rows(void **state)
+{
+    (void)state;
+    write_rows("houses.csv", "id,area_m2,rooms,age_years,distance_km,price_k", 2000, house_row);
+    char out[16384], last[256];
+    assert_int_equal(run_command("nnc train --data test-scratch/houses.csv --label price_k "
+                                 "--ignore id --task regress --test-split 0.2 --epochs 20 "
+                                 "--save test-scratch/houses.nnc", out, sizeof out), 0);
+    const char *epoch = strstr(out, "Epoch 19:");
+    assert_non_null(epoch);
+    snprintf(last, sizeof last, "%.*s", (int)strcspn(epoch, "\n"), epoch);
+    double rmse = value_after(last, "RMSE "), r2 = value_after(last, "R2 ");
+    assert_true(r2 > 0.9);
+    assert_int_equal(run_command("nnc eval --data test-scratch/houses.csv test-scratch/houses.nnc",
+                                 out, sizeof out), 0);
+    if (!strstr(out, "judging the 400 of its 2000 rows that training held out as its test set"))
+        fail_msg("%s", out);
+    assert_float_equal(value_after(out, "RMSE:"), rmse, 0.006 * rmse);
+    assert_float_equal(value_after(out, "R2:"), r2, 1e-4);
+    /* the same rows less one: another file, judged whole, still by price_k */
+    FILE *in = fopen("test-scratch/houses.csv", "r"), *part = fopen("test-scratch/part.csv", "w");
+    char line[256];
+    for (int i = 0; fgets(line, sizeof line, in) && i < 1800; i++)
+        fputs(line, part);
+    fclose(in);
+    fclose(part);
+    assert_int_equal(run_command("nnc eval --data test-scratch/part.csv test-scratch/houses.nnc",
+                                 out, sizeof out), 0);
+    if (!strstr(out, "judging all 1799 rows (not the rows the model held out from"))
+        fail_msg("%s", out);
+    assert_true(value_after(out, "R2:") > 0.9);
+    /* and the library keeps it all in the file */
+    nnc_net *net;
+    assert_ok(nnc_model_load("test-scratch/houses.nnc", &net));
+    nnc_data_origin o;
+    assert_true(nnc_net_origin(net, &o));
+    assert_string_equal(o.label, "price_k");
+    assert_string_equal(o.ignore, "id");
+    assert_true(o.test_split == 0.2f && o.valid_split == 0.0f && o.rows == 2000);
+    assert_int_equal(o.image_width, 0);
+    assert_false(nnc_net_image_size(net, NULL, NULL));
+    nnc_net_free(net);
+}
+
+/* MNIST's networks know they see 28 x 28 images; a model file from before
+ * origins were kept still loads, and is taken for what its shape says. */
+static void images_are_known_as_images(void **state)
+{
+    (void)state;
+    nnc_net *net;
+    assert_ok(nnc_model_load(SRC("tests/data/old-model-v1.nnc"), &net));
+    assert_false(nnc_net_origin(net, NULL));
+    assert_false(nnc_net_image_size(net, NULL, NULL));   /* 4 inputs: a table */
+    nnc_net_free(net);
+    uint8_t pixels[2 * 784] = {0};
+    uint8_t labels[2] = {0, 1};
+    nnc_data *d;
+    assert_ok(nnc_data_from_bytes(pixels, labels, 2, 784, &d));
+    size_t w, h;
+    assert_true(nnc_data_image_size(d, &w, &h));
+    assert_true(w == 28 && h == 28);
+    nnc_recipe *r;
+    assert_ok(nnc_recipe_create(&r));
+    assert_ok(nnc_recipe_make_net(r, d, &net));
+    assert_true(nnc_net_image_size(net, &w, &h) && w == 28 && h == 28);
+    nnc_data_free(d);
+    nnc_net_free(net);
+    /* four pixel columns are a table's, not a 2 x 2 image */
+    assert_ok(nnc_data_from_bytes(pixels, labels, 2, 4, &d));
+    assert_false(nnc_data_image_size(d, NULL, NULL));
+    assert_ok(nnc_recipe_make_net(r, d, &net));
+    assert_false(nnc_net_image_size(net, NULL, NULL));
+    nnc_data_free(d);
+    nnc_net_free(net);
+    nnc_recipe_free(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(a_label_that_looks_continuous_is_questioned),
     cmocka_unit_test(json_output_is_only_json),
     cmocka_unit_test(q_is_quiet),
+    cmocka_unit_test(a_model_judges_its_own_held_out_rows),
+    cmocka_unit_test(images_are_known_as_images),
 };
 TEST_GROUP(answer_tests, "answers", tests);

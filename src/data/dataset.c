@@ -161,6 +161,51 @@ const char *nnc_data_input_name(const nnc_data *data, size_t j)
 
 int nnc_data_is_pixels(const nnc_data *data) { return data->st->x_u8 != NULL; }
 
+int nnc_data_image_size(const nnc_data *data, size_t *width, size_t *height)
+{
+    size_t w = data->st->width, h = data->st->height;
+    if (!w && data->st->x_u8 && data->dim >= NNC__MIN_IMAGE_PIXELS) {
+        /* pixel rows of a square count are square images, as MNIST's CSV rows */
+        size_t side = 1;
+        while (side * side < data->dim)
+            side++;
+        if (side * side == data->dim)
+            w = h = side;
+    }
+    if (width)
+        *width = w;
+    if (height)
+        *height = h;
+    return w != 0;
+}
+
+/* FNV-1a, 64 bits, over n bytes. */
+static uint64_t fnv1a(uint64_t h, const void *bytes, size_t n)
+{
+    const uint8_t *b = bytes;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+uint64_t nnc_data_checksum(const nnc_data *data)
+{
+    const nnc__storage *st = data->st;
+    size_t n = data->n, dim = data->dim, first = data->first;
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t shape[3] = {n, dim, st->n_targets};
+    h = fnv1a(h, shape, sizeof shape);
+    if (st->x_u8)
+        h = fnv1a(h, st->x_u8 + first * dim, n * dim);
+    else
+        h = fnv1a(h, st->x_f32 + first * dim, n * dim * sizeof *st->x_f32);
+    if (st->targets)
+        h = fnv1a(h, st->targets + first * st->n_targets, n * st->n_targets * sizeof(float));
+    else if (st->labels)
+        h = fnv1a(h, st->labels + first, n);
+    return h ? h : 1;   /* 0 means "not known" where a checksum is kept */
+}
+
 nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const float *y,
                                   size_t n, size_t dim, size_t n_out, nnc_data **out)
 {
@@ -253,6 +298,7 @@ nnc_status nnc_data_select(const nnc_data *data, const size_t *idx, size_t count
     st->labels = src->labels ? malloc(count) : NULL;
     st->targets = src->targets ? malloc(count * k * sizeof *st->targets) : NULL;
     st->source = strdup(src->source);
+    st->width = src->width, st->height = src->height;
     st->label_source = src->label_source ? strdup(src->label_source) : NULL;
     st->dim = dim, st->n_targets = k, st->n_classes = src->n_classes;
     st->class_names = copy_names(src->class_names, src->n_classes, &ok);

@@ -14,6 +14,10 @@
  * mnist.pkl.gz was made from MNIST; every reader keeps to this one scale. */
 #define NNC_BYTE_SCALE (1.0f / 256.0f)
 
+/* Pixel rows are images only from 8 x 8 up: fewer inputs, even of a square
+ * count, are a table's columns. */
+#define NNC__MIN_IMAGE_PIXELS 64
+
 /* Dataset storage shared by slices: freed when its last user is freed. */
 typedef struct {
     int      refs;
@@ -30,6 +34,7 @@ typedef struct {
     size_t   n_classes;
     char   **feature_names;/* the input columns' names (dim), or NULL       */
     char   **target_names; /* the target columns' names (n_targets), or NULL */
+    size_t   width, height;/* an image format's own sizes, or 0: from the rule */
 } nnc__storage;
 
 /* Frees a list of n strings and the list. */

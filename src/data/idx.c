@@ -156,5 +156,6 @@ nnc_status nnc_idx_load(const char *images_path, const char *labels_path,
     st->labels = lab.data;
     st->source = src;
     st->label_source = lsrc;
+    st->width = img.dims[2], st->height = img.dims[1];
     return nnc__data_wrap(st, img.dims[0], (size_t)img.dims[1] * img.dims[2], out);
 }

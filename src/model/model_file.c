@@ -26,9 +26,12 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define FLAG_CLASSES 16u   /* the class names follow the scaling */
 #define FLAG_INPUTS 32u    /* the input columns' names follow the class names */
 #define FLAG_PIXELS 64u    /* trained on pixel bytes; no section of its own */
+#define FLAG_ORIGIN 128u   /* the data it was made for follows the input names */
 #define KNOWN_FLAGS                                                                    \
     (FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY | FLAG_SCALING | FLAG_CLASSES | FLAG_INPUTS | \
-     FLAG_PIXELS)
+     FLAG_PIXELS | FLAG_ORIGIN)
+#define ORIGIN_FIXED_BYTES 48
+#define MAX_ORIGIN_TEXT 4096   /* a label or ignore list, its NUL included */
 #define HISTORY_ENTRY_BYTES 160
 #define MAX_HISTORY 10000000u
 #define MAX_FILE_LAYERS 64
@@ -229,6 +232,65 @@ static const uint8_t *get_names(const uint8_t *p, const char **names, size_t k)
     return found == k && at == end ? (const uint8_t *)end : NULL;
 }
 
+/* The data origin: its fixed part, then the label and ignore lists, each
+ * with its NUL (0 bytes: not given). */
+static size_t text_bytes(const char *t) { return t ? strlen(t) + 1 : 0; }
+
+static size_t origin_bytes(const nnc_data_origin *o)
+{
+    return ORIGIN_FIXED_BYTES + text_bytes(o->label) + text_bytes(o->ignore);
+}
+
+static uint8_t *put_origin(uint8_t *p, const nnc_data_origin *o)
+{
+    p = put_u32(p, (uint32_t)o->image_width);
+    p = put_u32(p, (uint32_t)o->image_height);
+    p = put_f32(p, o->test_split);
+    p = put_f32(p, o->valid_split);
+    p = put_u64(p, o->split_seed);
+    p = put_u64(p, (uint64_t)o->rows);
+    p = put_u64(p, o->checksum);
+    p = put_u32(p, (uint32_t)text_bytes(o->label));
+    p = put_u32(p, (uint32_t)text_bytes(o->ignore));
+    for (int i = 0; i < 2; i++) {
+        const char *t = i ? o->ignore : o->label;
+        if (t) {
+            memcpy(p, t, strlen(t) + 1);
+            p += strlen(t) + 1;
+        }
+    }
+    return p;
+}
+
+/* The origin at p (its lengths checked already); its strings point into the
+ * buffer. NULL if a string is not ended where its length says. */
+static const uint8_t *get_origin(const uint8_t *p, nnc_data_origin *o)
+{
+    o->image_width = get_u32(p);
+    o->image_height = get_u32(p + 4);
+    o->test_split = get_f32(p + 8);
+    o->valid_split = get_f32(p + 12);
+    o->split_seed = get_u64(p + 16);
+    o->rows = (size_t)get_u64(p + 24);
+    o->checksum = get_u64(p + 32);
+    uint32_t lengths[2] = {get_u32(p + 40), get_u32(p + 44)};
+    const uint8_t *at = p + ORIGIN_FIXED_BYTES;
+    for (int i = 0; i < 2; i++) {
+        const char *t = NULL;
+        if (lengths[i]) {
+            if (at[lengths[i] - 1] != '\0' || memchr(at, '\0', lengths[i]) != at + lengths[i] - 1)
+                return NULL;
+            t = (const char *)at;
+        }
+        *(i ? &o->ignore : &o->label) = t;
+        at += lengths[i];
+    }
+    int fractions_ok = o->test_split >= 0 && o->test_split < 1 && o->valid_split >= 0 &&
+                       o->valid_split < 1;
+    int image_ok = (o->image_width == 0) == (o->image_height == 0);
+    return fractions_ok && image_ok ? at : NULL;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const char *path)
@@ -244,6 +306,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         size += 8 + names_bytes(net->class_names, net->n_class_names);
     if (net->input_names)
         size += 8 + names_bytes(net->input_names, net->sizes[0]);
+    if (net->has_origin)
+        size += origin_bytes(&net->origin);
     if (net->history_len)
         size += 4 + HISTORY_ENTRY_BYTES * net->history_len;
     uint8_t *buf = malloc(size), *p = buf;
@@ -257,7 +321,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
                        (net->in_shift ? FLAG_SCALING : 0) |
                        (net->n_class_names ? FLAG_CLASSES : 0) |
                        (net->input_names ? FLAG_INPUTS : 0) |
-                       (net->pixel_inputs ? FLAG_PIXELS : 0));
+                       (net->pixel_inputs ? FLAG_PIXELS : 0) |
+                       (net->has_origin ? FLAG_ORIGIN : 0));
     p = put_u32(p, (uint32_t)L1);
     p = put_u32(p, (uint32_t)net->hidden);
     p = put_u32(p, (uint32_t)net->cost);
@@ -302,6 +367,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         p = put_names(p, net->class_names, net->n_class_names);
     if (net->input_names)
         p = put_names(p, net->input_names, net->sizes[0]);
+    if (net->has_origin)
+        p = put_origin(p, &net->origin);
     if (net->history_len)
         p = put_history(p, net->history, net->history_len);
     p = put_u32(p, (uint32_t)crc32_z(0L, buf, size - 4));
@@ -426,6 +493,18 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
             return nnc__fail(NNC_ERR_FORMAT, "%s: %u %s names in %u bytes", path, k,
                              section == FLAG_CLASSES ? "class" : "input", bytes);
         *total += 8 + (uint64_t)bytes;
+    }
+    if (flags & FLAG_ORIGIN) {   /* its fixed part, where the CRC would otherwise be */
+        uint8_t fixed[ORIGIN_FIXED_BYTES];
+        if (file_size < *total + ORIGIN_FIXED_BYTES)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated before the data origin", path);
+        if ((s = read_at(f, path, (long)(*total - 4), fixed, ORIGIN_FIXED_BYTES)) != NNC_OK)
+            return s;
+        uint32_t label = get_u32(fixed + 40), ignore = get_u32(fixed + 44);
+        if (label > MAX_ORIGIN_TEXT || ignore > MAX_ORIGIN_TEXT)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: a data origin with lists of %u and %u bytes",
+                             path, label, ignore);
+        *total += ORIGIN_FIXED_BYTES + (uint64_t)label + ignore;
     }
     if (flags & FLAG_HISTORY) {   /* its count, where the CRC would otherwise be */
         uint8_t raw_count[4];
@@ -554,6 +633,14 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
             nnc__run_state_free(st);
             nnc_net_free(net);
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed input names", path);
+        }
+    }
+    if (flags & FLAG_ORIGIN) {
+        nnc_data_origin o;
+        if (!(p = get_origin(p, &o)) || nnc_net_set_origin(net, &o) != NNC_OK) {
+            nnc__run_state_free(st);
+            nnc_net_free(net);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: malformed data origin", path);
         }
     }
     if (flags & FLAG_HISTORY) {

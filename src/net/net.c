@@ -141,7 +141,8 @@ nnc_status nnc_net_clone(const nnc_net *src, nnc_net **out)
         (s = nnc_net_set_scaling(net, src->in_shift, src->in_factor)) != NNC_OK ||
         (s = nnc_net_set_class_names(net, (const char *const *)src->class_names,
                                      src->n_class_names)) != NNC_OK ||
-        (s = nnc_net_set_input_names(net, (const char *const *)src->input_names)) != NNC_OK) {
+        (s = nnc_net_set_input_names(net, (const char *const *)src->input_names)) != NNC_OK ||
+        (s = nnc_net_set_origin(net, src->has_origin ? &src->origin : NULL)) != NNC_OK) {
         nnc_net_free(net);
         *out = NULL;
     }
@@ -154,6 +155,7 @@ void nnc_net_free(nnc_net *net)
         return;
     nnc_net_set_class_names(net, NULL, 0);
     nnc_net_set_input_names(net, NULL);   /* while the sizes are there */
+    nnc_net_set_origin(net, NULL);
     free(net->sizes);
     nnc__layout_free(&net->packed);
     free(net->params);
@@ -293,4 +295,57 @@ float *nnc_net_weights(nnc_net *net, size_t l)
 float *nnc_net_biases(nnc_net *net, size_t l)
 {
     return l >= 1 && l < net->n_layers ? net->params + net->packed.b_offset[l] : NULL;
+}
+
+nnc_status nnc_net_set_origin(nnc_net *net, const nnc_data_origin *origin)
+{
+    if (!net)
+        return nnc__fail(NNC_ERR_ARG, "nnc_net_set_origin: NULL network");
+    char *label = origin && origin->label ? strdup(origin->label) : NULL;
+    char *ignore = origin && origin->ignore ? strdup(origin->ignore) : NULL;
+    if ((origin && origin->label && !label) || (origin && origin->ignore && !ignore)) {
+        free(label);
+        free(ignore);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the network's data origin");
+    }
+    free((char *)net->origin.label);
+    free((char *)net->origin.ignore);
+    memset(&net->origin, 0, sizeof net->origin);
+    net->has_origin = origin != NULL;
+    if (origin) {
+        net->origin = *origin;
+        net->origin.label = label;
+        net->origin.ignore = ignore;
+    }
+    return NNC_OK;
+}
+
+int nnc_net_origin(const nnc_net *net, nnc_data_origin *origin)
+{
+    if (origin) {
+        if (net->has_origin)
+            *origin = net->origin;
+        else
+            memset(origin, 0, sizeof *origin);
+    }
+    return net->has_origin;
+}
+
+int nnc_net_image_size(const nnc_net *net, size_t *width, size_t *height)
+{
+    size_t w = 0, h = 0, n0 = net->sizes[0];
+    if (net->has_origin) {
+        w = net->origin.image_width, h = net->origin.image_height;
+    } else if (!net->input_names && !net->in_shift && n0 >= 64) {
+        size_t side = 1;   /* from before origins were kept: MNIST's squares */
+        while (side * side < n0)
+            side++;
+        if (side * side == n0)
+            w = h = side;
+    }
+    if (width)
+        *width = w;
+    if (height)
+        *height = h;
+    return w != 0;
 }

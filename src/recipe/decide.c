@@ -48,6 +48,9 @@ nnc_status nnc_recipe_split(nnc_recipe *r, const nnc_data *all, int has_valid,
         return st;
     }
     *train = rest;
+    r->split_rows = nnc_data_count(all);
+    r->split_checksum = nnc_data_checksum(all);
+    r->split_valid = valid_split > 0 ? valid_split : 0;
     return NNC_OK;
 }
 
@@ -168,6 +171,25 @@ static nnc_status describe_data(const nnc__settings *s, nnc_net *net, const nnc_
     return st;
 }
 
+/* What the network keeps of where its data came from: an image's size, the
+ * table's columns as given, and how the held-out rows were drawn. */
+static nnc_status stamp_origin(const nnc_recipe *r, const nnc__settings *s, nnc_net *net,
+                               const nnc_data *train)
+{
+    nnc_data_origin o = {0};
+    nnc_data_image_size(train, &o.image_width, &o.image_height);
+    o.label = NNC__GIVEN(r, NNC__OPT_LABEL) ? s->label : NULL;
+    o.ignore = NNC__GIVEN(r, NNC__OPT_IGNORE) ? s->ignore : NULL;
+    if (r->split_rows) {
+        o.test_split = s->test_split;
+        o.valid_split = r->split_valid;
+        o.split_seed = s->seed;
+        o.rows = r->split_rows;
+        o.checksum = r->split_checksum;
+    }
+    return nnc_net_set_origin(net, &o);
+}
+
 nnc_status nnc_recipe_make_net(nnc_recipe *r, const nnc_data *train, nnc_net **out)
 {
     if (!r || !train || !out)
@@ -189,7 +211,9 @@ nnc_status nnc_recipe_make_net(nnc_recipe *r, const nnc_data *train, nnc_net **o
     nnc_net *net;
     if ((st = nnc_net_create_spec(&spec, &net)) != NNC_OK)
         return st;
-    if ((st = describe_data(&s, net, train)) != NNC_OK) {
+    if ((st = describe_data(&s, net, train)) == NNC_OK)
+        st = stamp_origin(r, &s, net, train);
+    if (st != NNC_OK) {
         nnc_net_free(net);
         return st;
     }
@@ -363,5 +387,37 @@ nnc_status nnc_recipe_resume(nnc_recipe *r, const char *checkpoint, unsigned *ne
     }
     r->resumed = 1;
     r->resumed_train = run;
+    return NNC_OK;
+}
+
+nnc_status nnc_recipe_judged_rows(const nnc_net *net, const nnc_data *data, nnc_data **judged,
+                                  nnc_judged *which)
+{
+    if (!net || !data || !judged || !which)
+        return nnc__fail(NNC_ERR_ARG, "nnc_recipe_judged_rows: NULL argument");
+    *judged = NULL;
+    *which = NNC_JUDGED_ALL;
+    nnc_data_origin o;
+    int same = nnc_net_origin(net, &o) && o.rows && o.rows == nnc_data_count(data) &&
+               (o.test_split > 0 || o.valid_split > 0) && o.checksum == nnc_data_checksum(data);
+    if (!same)
+        return nnc_data_slice(data, 0, nnc_data_count(data), judged);
+    /* the training run's cuts again, in its order: the test set first */
+    nnc_data *rest = NULL, *held = NULL;
+    nnc_status st;
+    if (o.test_split > 0) {
+        st = nnc_data_split(data, o.test_split, o.split_seed ^ TEST_SPLIT_SEED, &rest, &held);
+        nnc_data_free(rest);
+        *which = NNC_JUDGED_TEST;
+    } else {
+        st = nnc_data_split(data, o.valid_split, o.split_seed ^ VALID_SPLIT_SEED, &rest, &held);
+        nnc_data_free(rest);
+        *which = NNC_JUDGED_VALID;
+    }
+    if (st != NNC_OK) {
+        *which = NNC_JUDGED_ALL;
+        return st;
+    }
+    *judged = held;
     return NNC_OK;
 }

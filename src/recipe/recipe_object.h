@@ -12,6 +12,9 @@ struct nnc_recipe {
     nnc__settings  given_values;   /* the values of the options given      */
     int            resumed;        /* training settings from a checkpoint  */
     nnc_train_opts resumed_train;
+    size_t         split_rows;     /* the data nnc_recipe_split cut, for the */
+    uint64_t       split_checksum; /* network's origin; 0: not split here    */
+    float          split_valid;    /* the validation fraction it held out    */
     char           notes[1024];
 };
 

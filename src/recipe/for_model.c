@@ -1,0 +1,47 @@
+/* for_model.c — a table read for a trained model as its training read it:
+ * its inputs by name, its classes, its label and ignored columns, pixels as
+ * it took them. */
+#include <stdlib.h>
+
+#include "../runtime/error.h"
+#include "recipe_object.h"
+
+nnc_status nnc_recipe_read_for_model(const nnc_net *net, const char *path, const char *label,
+                                     nnc_data **out)
+{
+    if (!net || !path || !out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_recipe_read_for_model: NULL argument");
+    *out = NULL;
+    nnc_data_origin origin;
+    int known = nnc_net_origin(net, &origin);
+    nnc_csv_options o;
+    nnc_csv_options_init(&o);
+    o.label = label ? label : origin.label;
+    o.ignore = label ? NULL : origin.ignore;
+    o.task = nnc_cost_is_regression(nnc_net_cost(net)) ? NNC_TASK_REGRESS : NNC_TASK_CLASSIFY;
+    /* a model that says nothing of its data (one from MNIST or a pickle) detects */
+    o.pixels = nnc_net_pixel_inputs(net)                                                 ? 1
+               : known || nnc_net_scaling(net, NULL, NULL) || nnc_net_input_name(net, 0) ? 0
+                                                                                        : -1;
+    size_t k = nnc_net_classes(net), d = nnc_net_inputs(net);
+    const char **classes = malloc((k ? k : 1) * sizeof *classes);
+    const char **inputs = malloc(d * sizeof *inputs);
+    if (!classes || !inputs) {
+        free(classes);
+        free(inputs);
+        return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    for (size_t i = 0; i < k; i++)
+        classes[i] = nnc_net_class_name(net, i);
+    o.classes = k ? classes : NULL, o.n_classes = k;
+    o.n_inputs = d;
+    if (nnc_net_input_name(net, 0)) {
+        for (size_t j = 0; j < d; j++)
+            inputs[j] = nnc_net_input_name(net, j);
+        o.inputs = inputs;
+    }
+    nnc_status s = nnc_csv_read(path, &o, out);
+    free(classes);
+    free(inputs);
+    return s;
+}
