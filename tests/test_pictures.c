@@ -335,6 +335,121 @@ static void bad_metrics_files_are_refused(void **state)
     assert_int_equal(run_command("nnc plot test-scratch/broken.csv", out, sizeof out), 2);
 }
 
+/* The panels of a curves SVG (their frames) and its texts, parsed. */
+typedef struct {
+    double x, y;
+    char   anchor[8], text[64];
+} svg_text;
+
+static int svg_panels(const char *svg, double (*panel)[4], int cap)
+{
+    int n = 0;
+    for (const char *p = strstr(svg, "<rect x="); p && n < cap; p = strstr(p + 1, "<rect x=")) {
+        const char *frame = strstr(p, "fill=\"none\" stroke=\"#444444\"");
+        if (frame && frame < strstr(p, "/>") &&
+            sscanf(p, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &panel[n][0],
+                   &panel[n][1], &panel[n][2], &panel[n][3]) == 4)
+            n++;
+    }
+    return n;
+}
+
+static int svg_texts(const char *svg, svg_text *t, int cap)
+{
+    int n = 0;
+    for (const char *p = strstr(svg, "<text "); p && n < cap; p = strstr(p + 1, "<text ")) {
+        if (sscanf(p, "<text x=\"%lf\" y=\"%lf\" font-size=\"%*[0-9.]\" text-anchor=\"%7[a-z]\""
+                      " fill=\"#%*[0-9a-f]\">%63[^<]", &t[n].x, &t[n].y, t[n].anchor,
+                   t[n].text) == 4)
+            n++;
+    }
+    return n;
+}
+
+static char *plot_svg(const char *csv, const char *svg_name)
+{
+    char cmd[512], out[4096];
+    snprintf(cmd, sizeof cmd, "nnc plot test-scratch/%s -o test-scratch/%s", csv, svg_name);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "test-scratch/%s", svg_name);
+    return read_text(cmd);
+}
+
+/* Every tick label lies within its panel: epochs under it, values beside
+ * it; the accuracy reads as percentages, in the SVG and the PNG alike. */
+static void ticks_lie_within_the_panels(void **state)
+{
+    (void)state;
+    static char csv[4096];
+    for (int epochs = 1; epochs <= 30; epochs += epochs < 12 ? 1 : 7) {
+        int len = snprintf(csv, sizeof csv,
+                           "epoch,seconds,eta,train_cost,valid_accuracy,test_accuracy\n");
+        for (int e = 0; e < epochs; e++)
+            len += snprintf(csv + len, sizeof csv - (size_t)len, "%d,0.1,3,%.4f,%.4f,%.4f\n", e,
+                            0.5 / (e + 1), 0.9 + 0.004 * e, 0.89 + 0.003 * e);
+        write_file("ticks.csv", csv);
+        char *svg = plot_svg("ticks.csv", "ticks.svg");
+        double panel[4][4];
+        svg_text text[200];
+        assert_int_equal(svg_panels(svg, panel, 4), 2);
+        int n = svg_texts(svg, text, 200), epoch_ticks = 0, percents = 0;
+        for (int p = 0; p < 2; p++) {
+            double x0 = panel[p][0], y0 = panel[p][1], w = panel[p][2], h = panel[p][3];
+            double top = -1, bottom = 1e9;
+            for (int i = 0; i < n; i++) {
+                const svg_text *t = &text[i];
+                if (!strcmp(t->anchor, "middle") && t->y > y0 + h && t->y < y0 + h + 25 &&
+                    t->x > x0 - 40 && t->x < x0 + w + 40) {   /* an epoch under the panel */
+                    if (t->x < x0 - 0.05 || t->x > x0 + w + 0.05)
+                        fail_msg("%d epochs: the tick '%s' at x %.1f is outside the panel "
+                                 "[%.1f, %.1f]", epochs, t->text, t->x, x0, x0 + w);
+                    epoch_ticks++;
+                } else if (!strcmp(t->anchor, "end") && fabs(t->x - (x0 - 6)) < 0.05) {
+                    double at = t->y - 4;   /* the baseline is 4 below the tick */
+                    if (at < y0 - 0.05 || at > y0 + h + 0.05)
+                        fail_msg("%d epochs: the tick '%s' at y %.1f is outside the panel "
+                                 "[%.1f, %.1f]", epochs, t->text, at, y0, y0 + h);
+                    if (p == 0) {   /* accuracy: "95%", never "0.95" */
+                        double v;
+                        char rest[8] = "";
+                        if (sscanf(t->text, "%lf%7s", &v, rest) != 2 || strcmp(rest, "%") ||
+                            v < 50 || v > 100)
+                            fail_msg("%d epochs: accuracy tick '%s'", epochs, t->text);
+                        top = fmax(top, v), bottom = fmin(bottom, v);
+                        percents++;
+                    } else if (strchr(t->text, '%')) {
+                        fail_msg("a cost tick in percent: '%s'", t->text);
+                    }
+                }
+            }
+            if (p == 0 && (top < 100 * (0.9 + 0.004 * (epochs - 1)) - 1e-9 || bottom > 89))
+                fail_msg("%d epochs: the accuracy ticks %g%%..%g%% do not span the curves",
+                         epochs, bottom, top);
+        }
+        assert_true(epoch_ticks >= 4);
+        assert_true(percents >= 3);
+        free(svg);
+    }
+    /* 10 epochs, 0 to 9, ticks every 2: none at 10, past the first panel's edge
+     * (a PNG: nothing drawn between the panels under their frames) */
+    int len = snprintf(csv, sizeof csv, "epoch,seconds,eta,train_accuracy\n");
+    for (int e = 0; e < 10; e++)
+        len += snprintf(csv + len, sizeof csv - (size_t)len, "%d,0.1,3,%.3f\n", e, 0.5 + e * 0.04);
+    write_file("ticks10.csv", csv);
+    char out[4096];
+    assert_int_equal(run_command("nnc plot test-scratch/ticks10.csv -o test-scratch/ticks10.png",
+                                 out, sizeof out), 0);
+    unsigned w, h;
+    unsigned char *rgb = read_png_rgb("test-scratch/ticks10.png", &w, &h);
+    for (unsigned y = 40 + 300 + 6; y < 40 + 300 + 24; y++)
+        for (unsigned x = 60 + 400 + 8; x < 520 - 4; x++) {
+            const unsigned char *p = rgb + ((size_t)y * w + x) * 3;
+            if (p[0] < 200 || p[1] < 200 || p[2] < 200)
+                fail_msg("ink at (%u, %u) between the panels, under their frames", x, y);
+        }
+    free(rgb);
+}
+
 static void weights_sheet_is_a_png_of_the_weights(void **state)
 {
     (void)state;
@@ -374,5 +489,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(errors_and_confusion_are_the_networks),
     cmocka_unit_test(report_is_one_self_contained_page),
     cmocka_unit_test(bad_metrics_files_are_refused),
+    cmocka_unit_test(ticks_lie_within_the_panels),
 };
 TEST_GROUP(picture_tests, "pictures", tests);
