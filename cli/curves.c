@@ -281,7 +281,9 @@ static void panel(canvas *c, const curves_run *runs, int n_runs, int first, doub
                     n++;
                 }
             char title_text[4200];
-            snprintf(title_text, sizeof title_text, "%s, %s", runs[r].path, measure_names[m]);
+            static const char *const fit_names[3] = {"train_r2", "valid_r2", "test_r2"};
+            snprintf(title_text, sizeof title_text, "%s, %s", runs[r].path,
+                     m < 3 && runs[r].fit ? fit_names[m] : measure_names[m]);
             canvas_polyline(c, xy, n, colours[r], 1.5, (stroke_style)(m - first), title_text);
             free(xy);
         }

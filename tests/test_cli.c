@@ -1,4 +1,5 @@
 /* test_cli.c — the nnc command's exit codes and messages. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,10 +235,83 @@ static void the_man_page_knows_every_option(void **state)
     assert_true(options > 40);
 }
 
+/* A regression model's info never shows accuracy: its summary line and
+ * --history give RMSE, MAE and R2, as the run's metrics file recorded them;
+ * its report and curves neither. */
+static void a_regression_is_judged_by_its_fit(void **state)
+{
+    (void)state;
+    FILE *f = fopen(scratch_path("fit.csv"), "w");
+    assert_non_null(f);
+    fputs("x1,x2,y\n", f);
+    uint64_t st = 5;
+    for (int i = 0; i < 300; i++) {
+        double a = test_uniform(&st, -5, 5), b = test_uniform(&st, -5, 5);
+        fprintf(f, "%.4f,%.4f,%.4f\n", a, b, 3 * a - 2 * b + 1);
+    }
+    fclose(f);
+    static char out[16384];
+    assert_int_equal(run_command("nnc train --data test-scratch/fit.csv --label y --task regress "
+                                 "--epochs 3 --test-split 0.2 --valid-split 0.1 --monitor "
+                                 "valid-accuracy --metrics test-scratch/fit-run.csv --save "
+                                 "test-scratch/fit.nnc", out, sizeof out), 0);
+    /* the last row of the metrics file: epoch 2's fit */
+    double v_rmse, v_mae, v_r2, t_rmse, t_mae, t_r2;
+    f = fopen("test-scratch/fit-run.csv", "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "epoch,seconds,eta,valid_rmse,valid_mae,valid_r2,test_rmse,"
+                              "test_mae,test_r2\n");
+    for (int e = 0; e < 3; e++)
+        assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "2,%*f,%*f,%lf,%lf,%lf,%lf,%lf,%lf", &v_rmse, &v_mae, &v_r2,
+                            &t_rmse, &t_mae, &t_r2), 6);
+    assert_int_equal(run_command("nnc info test-scratch/fit.nnc", out, sizeof out), 0);
+    if (strstr(out, "accuracy") || strstr(out, "%"))
+        fail_msg("a regression with an accuracy: %s", out);
+    const char *at = strstr(out, "last test RMSE ");
+    double rmse, mae, r2;
+    if (!at || sscanf(at, "last test RMSE %lf, MAE %lf, R2 %lf", &rmse, &mae, &r2) != 3)
+        fail_msg("no test fit: %s", out);
+    if (fabs(rmse - t_rmse) > 1e-3 * t_rmse || fabs(mae - t_mae) > 1e-3 * t_mae ||
+        fabs(r2 - t_r2) > 1e-4)
+        fail_msg("info says RMSE %g MAE %g R2 %g, the run %g %g %g", rmse, mae, r2, t_rmse,
+                 t_mae, t_r2);
+    if (!strstr(out, "best validation RMSE "))
+        fail_msg("%s", out);
+    assert_int_equal(run_command("nnc info --history test-scratch/fit.nnc", out, sizeof out),
+                     0);
+    if (strstr(out, "acc") || strstr(out, "%") || !strstr(out, "test RMSE") ||
+        !strstr(out, "test MAE") || !strstr(out, "test R2"))
+        fail_msg("--history of a regression: %s", out);
+    at = strstr(out, "\n    2  ");
+    double cols[9];
+    if (!at || sscanf(at, "\n    2 %*f %*f - - - %lf %lf %lf %lf %lf %lf", &cols[0], &cols[1],
+                      &cols[2], &cols[3], &cols[4], &cols[5]) != 6)
+        fail_msg("epoch 2's row: %s", out);
+    if (fabs(cols[0] - v_rmse) > 1e-3 * v_rmse || fabs(cols[2] - v_r2) > 1e-4 ||
+        fabs(cols[3] - t_rmse) > 1e-3 * t_rmse || fabs(cols[5] - t_r2) > 1e-4)
+        fail_msg("epoch 2: %s", at);
+    /* the report: the fit, and curves of R2 */
+    assert_int_equal(run_command("nnc report test-scratch/fit.nnc --data test-scratch/fit.csv "
+                                 "-o test-scratch/fit.html", out, sizeof out), 0);
+    f = fopen("test-scratch/fit.html", "r");
+    assert_non_null(f);
+    static char page[1 << 18];
+    page[fread(page, 1, sizeof page - 1, f)] = '\0';
+    fclose(f);
+    if (strstr(page, "accuracy") || strstr(page, "%</text>") || !strstr(page, "RMSE") ||
+        !strstr(page, "test_r2"))
+        fail_msg("the report of a regression: %.2000s", page);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(the_man_page_knows_every_option),
     cmocka_unit_test(a_run_reports_itself),
     cmocka_unit_test(info_says_what_a_file_holds),
+    cmocka_unit_test(a_regression_is_judged_by_its_fit),
     cmocka_unit_test(the_command_helps_the_user),
     cmocka_unit_test(includes_follow_the_architecture),
     cmocka_unit_test(readme_example_compiles),
