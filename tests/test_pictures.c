@@ -305,7 +305,8 @@ static void report_is_one_self_contained_page(void **state)
     assert_true(embedded_png_size(page, 0, &w, &h));
     assert_int_equal(w, 70 + 40 * K + 20);
     assert_true(embedded_png_size(page, 1, &w, &h));
-    assert_int_equal(w, 3 * (12 + 2) + 2);   /* 6 units: 3 columns of 12-pixel tiles */
+    assert_int_equal(w, 30 + 161 + 30);   /* 6 units: 3 columns of 12-pixel tiles, */
+    assert_int_equal(h, 2 * (12 + 2) + 2 + 44);   /* narrower than the key under them */
     assert_true(embedded_png_size(page, 2, &w, &h));
     assert_false(embedded_png_size(page, 3, &w, &h));
     free(page);
@@ -450,6 +451,12 @@ static void ticks_lie_within_the_panels(void **state)
     free(rgb);
 }
 
+static int ascending_floats(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 static void weights_sheet_is_a_png_of_the_weights(void **state)
 {
     (void)state;
@@ -459,25 +466,86 @@ static void weights_sheet_is_a_png_of_the_weights(void **state)
     float *W = nnc_net_weights(net, 1);
     W[5 * 6 + 4] = 10.0f;    /* unit 4, pixel (1, 1): the sheet's largest: pure red */
     W[0 * 6 + 0] = -10.0f;   /* unit 0, pixel (0, 0): pure blue */
+    float W_copy[16 * 6];
+    memcpy(W_copy, W, sizeof W_copy);
     assert_ok(nnc_model_save(net, scratch_path("sheet.nnc")));
     nnc_net_free(net);
     char out[4096];
     assert_int_equal(run_command("nnc show test-scratch/sheet.nnc --weights "
                                  "-o test-scratch/sheet.png", out, sizeof out), 0);
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    assert_true(png_image_begin_read_from_file(&img, "test-scratch/sheet.png"));
-    img.format = PNG_FORMAT_RGB;
-    /* 3 columns and 2 rows of 12-pixel tiles (4 weights x 3), 2 pixels apart */
-    assert_int_equal(img.width, 3 * (12 + 2) + 2);
-    assert_int_equal(img.height, 2 * (12 + 2) + 2);
-    static unsigned char rgb[64 * 64 * 3];
-    assert_true(png_image_finish_read(&img, NULL, rgb, 0, NULL));
-    const unsigned char *red = rgb + ((2 + 14 + 3) * img.width + 2 + 14 + 3) * 3;
-    const unsigned char *blue = rgb + (2 * img.width + 2) * 3;
+    /* the scale: the 99th percentile of the weights' sizes, as the key says */
+    float size[16 * 6];
+    for (int i = 0; i < 16 * 6; i++)
+        size[i] = fabsf(W_copy[i]);
+    qsort(size, 16 * 6, sizeof *size, ascending_floats);
+    char want[128];
+    double s = size[(16 * 6 - 1) * 99 / 100];
+    snprintf(want, sizeof want, "colour key: -%.3g blue, 0 white, +%.3g red", s, s);
+    if (!strstr(out, want))
+        fail_msg("show --weights printed '%s', expected '%s'", out, want);
+    unsigned w, h;
+    unsigned char *rgb = read_png_rgb("test-scratch/sheet.png", &w, &h);
+    /* 3 columns and 2 rows of 12-pixel tiles (4 weights x 3), 2 pixels apart,
+     * and 44 pixels of key under them, as wide as the key needs */
+    unsigned sheet_h = 2 * (12 + 2) + 2;
+    assert_int_equal(w, 30 + 161 + 30);
+    assert_int_equal(h, sheet_h + 44);
+    const unsigned char *red = rgb + ((2 + 14 + 3) * w + 2 + 14 + 3) * 3;
+    const unsigned char *blue = rgb + (2 * w + 2) * 3;
     assert_true(red[0] == 255 && red[1] == 0 && red[2] == 0);
     assert_true(blue[0] == 0 && blue[1] == 0 && blue[2] == 255);
+    /* the tiles: each weight's colour on the scale */
+    for (int j = 0; j < 6; j++)
+        for (int p = 0; p < 16; p++) {
+            double v = W_copy[p * 6 + j] / s;
+            v = v < -1 ? -1 : v > 1 ? 1 : v;
+            int fade = (int)lrint(255 * (1 - fabs(v)));
+            const unsigned char *px =
+                rgb + ((2 + (j / 3) * 14 + (p / 4) * 3 + 1) * w + 2 + (j % 3) * 14 + (p % 4) * 3 + 1) * 3;
+            if (abs(px[0] - (v < 0 ? fade : 255)) > 1 || abs(px[1] - fade) > 1 ||
+                abs(px[2] - (v > 0 ? fade : 255)) > 1)
+                fail_msg("unit %d pixel %d: weight %g drawn %d %d %d", j, p, W_copy[p * 6 + j],
+                         px[0], px[1], px[2]);
+        }
+    /* the key: a row under the sheet running from pure blue through white to
+     * pure red, each pixel the colour of its value on the scale */
+    int found = 0;
+    for (unsigned y = sheet_h; y < h && !found; y++) {
+        const unsigned char *row = rgb + (size_t)y * w * 3;
+        unsigned first = w, last = 0;
+        for (unsigned x = 0; x < w; x++) {
+            const unsigned char *px = row + 3 * x;
+            if (first == w && px[0] == 0 && px[1] == 0 && px[2] == 255)
+                first = x;
+            if (px[0] == 255 && px[1] == 0 && px[2] == 0)
+                last = x;
+        }
+        if (first == w || last <= first + 10)
+            continue;
+        found = 1;
+        for (unsigned x = first; x <= last; x++) {
+            double v = -1 + 2.0 * (x - first) / (last - first);
+            int fade = (int)lrint(255 * (1 - fabs(v)));
+            const unsigned char *px = row + 3 * x;
+            if (abs(px[0] - (v < 0 ? fade : 255)) > 2 || abs(px[1] - fade) > 2 ||
+                abs(px[2] - (v > 0 ? fade : 255)) > 2)
+                fail_msg("the key at %u (value %.3f): %d %d %d", x, v * s, px[0], px[1], px[2]);
+        }
+        const unsigned char *mid = row + 3 * ((first + last) / 2);
+        assert_true(mid[0] == 255 && mid[1] == 255 && mid[2] == 255);
+        /* the key's values are written under the bar, at its ends and middle */
+        for (unsigned x0 = first, k = 0; k < 3; k++, x0 = k == 1 ? (first + last) / 2 : last) {
+            int ink = 0;
+            for (unsigned yy = y + 12; yy < h; yy++)
+                for (unsigned xx = x0 > 4 ? x0 - 4 : 0; xx < x0 + 4 && xx < w; xx++)
+                    ink |= rgb[((size_t)yy * w + xx) * 3] < 128;
+            if (!ink)
+                fail_msg("no value written under the key at x %u", x0);
+        }
+    }
+    if (!found)
+        fail_msg("no colour key under the sheet");
+    free(rgb);
     assert_int_equal(run_command("nnc show test-scratch/sheet.nnc --weights -o x.svg", out,
                                  sizeof out), 2);
 }
