@@ -321,6 +321,97 @@ static void report_is_one_self_contained_page(void **state)
     assert_int_equal(access("test-scratch/r2.html", F_OK), -1);
 }
 
+/* The report gives eval's per-class precision, recall and F1, and warns,
+ * on the page and on stderr, of a --metrics file of another run. */
+static void report_gives_f1_and_knows_its_runs(void **state)
+{
+    (void)state;
+    uint8_t px[N * D], labels[N];
+    write_squares(px, labels);
+    char out[8192];
+    assert_int_equal(run_command("nnc train --data test-scratch/squares.csv --layers 16,8,3 "
+                                 "--epochs 4 --eta 1 --batch 4 --test test-scratch/squares.csv "
+                                 "--metrics test-scratch/own-run.csv --save "
+                                 "test-scratch/own.nnc", out, sizeof out), 0);
+    /* F1 from the confusion matrix, as the library gives it */
+    nnc_net *net;
+    nnc_data *d;
+    assert_ok(nnc_model_load(scratch_path("own.nnc"), &net));
+    assert_ok(nnc_data_from_bytes(px, labels, N, D, &d));
+    size_t cm[K * K] = {0};
+    assert_ok(nnc_confusion_matrix(net, d, cm));
+    nnc_data_free(d);
+    nnc_net_free(net);
+    assert_int_equal(run_command("nnc report test-scratch/own.nnc --data test-scratch/squares.csv "
+                                 "--metrics test-scratch/own-run.csv -o test-scratch/own.html",
+                                 out, sizeof out), 0);
+    if (strstr(out, "warning"))
+        fail_msg("a warning for the model's own run: %s", out);
+    char *page = read_text("test-scratch/own.html");
+    assert_null(strstr(page, "class=\"warning\""));
+    assert_non_null(strstr(page, "<th>F1</th>"));
+    char evals[8192];
+    assert_int_equal(run_command("nnc eval --data test-scratch/squares.csv test-scratch/own.nnc",
+                                 evals, sizeof evals), 0);
+    for (size_t c = 0; c < K; c++) {
+        size_t row = 0, col = 0;
+        for (size_t j = 0; j < K; j++)
+            row += cm[c * K + j], col += cm[j * K + c];
+        double p = col ? (double)cm[c * K + c] / col : 0, r = row ? (double)cm[c * K + c] / row : 0;
+        double f1 = p + r > 0 ? 200 * p * r / (p + r) : 0;
+        char want[160], line[64];
+        snprintf(want, sizeof want, "<tr><td>%zu</td><td>%.2f%%</td><td>%.2f%%</td><td>%.2f%%"
+                 "</td><td>%zu</td></tr>", c, 100 * p, 100 * r, f1, row);
+        if (!strstr(page, want))
+            fail_msg("the page has no row '%s'", want);
+        snprintf(line, sizeof line, "%.2f%%  %7zu\n", f1, row);   /* eval's F1 and count */
+        if (!strstr(evals, line))
+            fail_msg("eval does not say '%s': %s", line, evals);
+    }
+    free(page);
+    /* other runs: more epochs; as many but another eta; another test result */
+    static char other[3][4096];
+    snprintf(other[0], sizeof other[0], "epoch,seconds,eta,test_accuracy\n0,0.1,1,0.5\n"
+             "1,0.1,1,0.5\n2,0.1,1,0.5\n3,0.1,1,0.5\n4,0.1,1,0.5\n");
+    FILE *f = fopen("test-scratch/own-run.csv", "r");
+    assert_non_null(f);
+    char own[4000];
+    own[fread(own, 1, sizeof own - 1, f)] = '\0';
+    fclose(f);
+    /* the own file with eta 1 made 2 in its last row, and with a test accuracy changed */
+    snprintf(other[1], sizeof other[1], "%s", own);
+    char *last = strrchr(other[1], '\n');
+    *last = '\0';
+    last = strrchr(other[1], '\n') + 1;   /* "3,seconds,1,..." */
+    char *eta = strchr(strchr(last, ',') + 1, ',') + 1;
+    assert_true(eta[0] == '1' && eta[1] == ',');
+    eta[0] = '2';
+    strcat(other[1], "\n");
+    snprintf(other[2], sizeof other[2], "%s", own);
+    last = strrchr(other[2], ',') + 1;   /* the last row's test accuracy */
+    snprintf(last, sizeof other[2] - (size_t)(last - other[2]), "0.123\n");
+    static const char *const says[3] = {"its 5 epochs are not the 4 of the model's history",
+                                        "epoch 3: eta 2, the model's history says 1",
+                                        "epoch 3: test accuracy 0.123, the model's history"};
+    for (int i = 0; i < 3; i++) {
+        write_file("other-run.csv", other[i]);
+        assert_int_equal(run_command("nnc report test-scratch/own.nnc --data "
+                                     "test-scratch/squares.csv --metrics test-scratch/own-run.csv "
+                                     "--metrics test-scratch/other-run.csv -o "
+                                     "test-scratch/other.html", out, sizeof out),
+                         0);
+        if (!strstr(out, "warning: test-scratch/other-run.csv is not test-scratch/own.nnc's run") ||
+            !strstr(out, says[i]) || strstr(out, "own-run.csv is not"))
+            fail_msg("stderr: %s (expected '%s')", out, says[i]);
+        page = read_text("test-scratch/other.html");
+        const char *w = strstr(page, "<p class=\"warning\">");
+        if (!w || !strstr(w, "other-run.csv is not this model's run") || !strstr(w, says[i]))
+            fail_msg("no warning on the page for '%s'", says[i]);
+        assert_null(strstr(w + 1, "<p class=\"warning\">"));   /* the own run is not warned of */
+        free(page);
+    }
+}
+
 static void bad_metrics_files_are_refused(void **state)
 {
     (void)state;
@@ -558,5 +649,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(report_is_one_self_contained_page),
     cmocka_unit_test(bad_metrics_files_are_refused),
     cmocka_unit_test(ticks_lie_within_the_panels),
+    cmocka_unit_test(report_gives_f1_and_knows_its_runs),
 };
 TEST_GROUP(picture_tests, "pictures", tests);
