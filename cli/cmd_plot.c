@@ -16,7 +16,8 @@ static void usage(FILE *out)
           "accuracy and cost per epoch for training, validation and test (whichever\n"
           "the runs measured), each run in its own colour and named by its file.\n"
           "  -o, --output FILE  the picture to write: .svg, or .png (940 x 430 pixels\n"
-          "                     and 20 more per run)\n",
+          "                     and 20 more per run)\n"
+          "  -h, --help         show this help\n",
           out);
 }
 
