@@ -409,6 +409,14 @@ static void report_gives_f1_and_knows_its_runs(void **state)
             fail_msg("no warning on the page for '%s'", says[i]);
         assert_null(strstr(w + 1, "<p class=\"warning\">"));   /* the own run is not warned of */
         free(page);
+        /* plot warns as well, when told the model */
+        assert_int_equal(run_command("nnc plot test-scratch/own-run.csv test-scratch/other-run.csv "
+                                     "--model test-scratch/own.nnc -o test-scratch/other.svg",
+                                     out, sizeof out), 0);
+        if (!strstr(out, "plot: warning: test-scratch/other-run.csv is not "
+                         "test-scratch/own.nnc's run") || !strstr(out, says[i]) ||
+            strstr(out, "own-run.csv is not"))
+            fail_msg("plot's stderr: %s (expected '%s')", out, says[i]);
     }
 }
 
