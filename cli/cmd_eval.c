@@ -21,7 +21,8 @@ static void usage(FILE *out)
           "                      trained on) (default: $NNC_DATA, else data/mnist)\n"
           "      --test FILE     with a table --data: the table to evaluate on instead\n"
           "      --label COLUMN  the table's label column(s), by name or number from 1\n"
-          "                      (default: the first column)\n",
+          "                      (default: the first column)\n"
+          "  -h, --help          show this help\n",
           out);
 }
 

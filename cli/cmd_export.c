@@ -27,7 +27,8 @@ static void usage(FILE *out)
           "                       takes it) to report the accuracy int8 costs\n"
           "  -x, --onnx FILE      an ONNX model (IR 7, opset 13): input 'input' [batch,\n"
           "                       inputs], output 'output' [batch, outputs]; the input\n"
-          "                       scaling as Sub and Mul, layers as Gemm\n",
+          "                       scaling as Sub and Mul, layers as Gemm\n"
+          "  -h, --help           show this help\n",
           out);
 }
 

@@ -12,7 +12,9 @@ static void usage(FILE *out)
           "\n"
           "Prints the sizes, activations, cost, parameter count and training record\n"
           "of a model file (.nnc or network2 JSON), and a line on its history.\n"
-          "  -H, --history  every epoch trained: seconds, eta and what was measured\n",
+          "  -H, --history  every epoch trained: seconds, eta and what was measured\n"
+          "                 (accuracy, or a regression's RMSE, MAE and R2, and cost)\n"
+          "  -h, --help     show this help\n",
           out);
 }
 
@@ -32,15 +34,29 @@ static void print_cost(const nnc_measure *m)
         printf("  %10s", "-");
 }
 
-static void print_history(const nnc_epoch_report *h, size_t n)
+/* A regression's fit: RMSE, MAE and R2, or dashes when it was not measured. */
+static void print_fit(const nnc_measure *m)
 {
-    printf("\nepoch   seconds       eta  train acc  valid acc   test acc  train cost  "
-           "valid cost   test cost\n");
+    if (m->n && !isnan(m->rmse))
+        printf("  %10.4g  %10.4g  %8.4f", m->rmse, m->mae, m->r2);
+    else
+        printf("  %10s  %10s  %8s", "-", "-", "-");
+}
+
+static void print_history(const nnc_epoch_report *h, size_t n, int regression)
+{
+    if (regression)
+        printf("\nepoch   seconds       eta  train RMSE   train MAE  train R2  valid RMSE   "
+               "valid MAE  valid R2   test RMSE    test MAE   test R2  train cost  "
+               "valid cost   test cost\n");
+    else
+        printf("\nepoch   seconds       eta  train acc  valid acc   test acc  train cost  "
+               "valid cost   test cost\n");
     for (size_t e = 0; e < n; e++) {
         printf("%5u  %8.3f  %8g", h[e].epoch, h[e].train_seconds, (double)h[e].eta);
-        print_percent(&h[e].train);
-        print_percent(&h[e].valid);
-        print_percent(&h[e].test);
+        (regression ? print_fit : print_percent)(&h[e].train);
+        (regression ? print_fit : print_percent)(&h[e].valid);
+        (regression ? print_fit : print_percent)(&h[e].test);
         print_cost(&h[e].train);
         print_cost(&h[e].valid);
         print_cost(&h[e].test);
@@ -48,11 +64,36 @@ static void print_history(const nnc_epoch_report *h, size_t n)
     }
 }
 
-/* One line: how many epochs, and the best validation and last test accuracy. */
-static void summarise_history(const nnc_epoch_report *h, size_t n)
+/* A regression's line: the best validation RMSE and the last test fit. */
+static void summarise_fit(const nnc_epoch_report *h, size_t n)
+{
+    double seconds = 0;
+    size_t best = n;
+    for (size_t e = 0; e < n; e++) {
+        seconds += h[e].train_seconds;
+        if (h[e].valid.n && !isnan(h[e].valid.rmse) &&
+            (best == n || h[e].valid.rmse < h[best].valid.rmse))
+            best = e;
+    }
+    printf("history:     %zu epochs in %.1f s", n, seconds);
+    if (best < n)
+        printf("; best validation RMSE %.4g at epoch %u", h[best].valid.rmse, h[best].epoch);
+    const nnc_measure *t = &h[n - 1].test;
+    if (t->n && !isnan(t->rmse))
+        printf("; last test RMSE %.4g, MAE %.4g, R2 %.4f", t->rmse, t->mae, t->r2);
+    printf(" (--history lists them)\n");
+}
+
+/* One line: how many epochs, and the best validation and last test accuracy
+ * (a regression: RMSE, MAE and R2). */
+static void summarise_history(const nnc_epoch_report *h, size_t n, int regression)
 {
     if (!n) {
         printf("history:     none kept\n");
+        return;
+    }
+    if (regression) {
+        summarise_fit(h, n);
         return;
     }
     double seconds = 0;
@@ -148,9 +189,10 @@ int cmd_info(int argc, char **argv)
         printf("trained:     not yet\n");
     size_t n;
     const nnc_epoch_report *h = nnc_net_history(net, &n);
-    summarise_history(h, n);
+    int regression = nnc_cost_is_regression(nnc_net_cost(net));
+    summarise_history(h, n, regression);
     if (history && n)
-        print_history(h, n);
+        print_history(h, n, regression);
     nnc_net_free(net);
     return 0;
 }

@@ -10,13 +10,16 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc plot RUN.csv [RUN2.csv ...] -o CURVES.svg|CURVES.png\n"
+    fputs("usage: nnc plot RUN.csv [RUN2.csv ...] [--model MODEL] -o CURVES.svg|CURVES.png\n"
           "\n"
           "Draws the learning curves of training runs from their --metrics files:\n"
           "accuracy and cost per epoch for training, validation and test (whichever\n"
           "the runs measured), each run in its own colour and named by its file.\n"
           "  -o, --output FILE  the picture to write: .svg, or .png (940 x 430 pixels\n"
-          "                     and 20 more per run)\n",
+          "                     and 20 more per run)\n"
+          "  -m, --model MODEL  warn of a run whose epochs, eta or test results are\n"
+          "                     not MODEL's history (the run is drawn all the same)\n"
+          "  -h, --help         show this help\n",
           out);
 }
 
@@ -49,15 +52,18 @@ static int write_picture(const char *path, const curves_run *runs, int n_runs)
 int cmd_plot(int argc, char **argv)
 {
     static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"model", required_argument, NULL, 'm'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *output = NULL;
+    const char *output = NULL, *model = NULL;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:m:h", longopts, NULL)) != -1) {
         if (c == 'o') {
             output = optarg;
+        } else if (c == 'm') {
+            model = optarg;
         } else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -81,6 +87,18 @@ int cmd_plot(int argc, char **argv)
     while (loaded < n_runs && ok)
         if ((ok = curves_read(argv[optind + loaded], &runs[loaded])))
             loaded++;
+    nnc_net *net = ok && model ? cli_load_model(model) : NULL;
+    if (model && !net)
+        ok = 0;
+    if (net) {
+        size_t n;
+        const nnc_epoch_report *h = nnc_net_history(net, &n);
+        char why[256];
+        for (int r = 0; r < n_runs; r++)
+            if (!curves_match_history(&runs[r], h, n, why, sizeof why))
+                cli_error("plot: warning: %s is not %s's run: %s", runs[r].path, model, why);
+        nnc_net_free(net);
+    }
     if (ok)
         ok = write_picture(output, runs, n_runs);
     for (int r = 0; r < loaded; r++)

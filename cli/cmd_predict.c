@@ -32,7 +32,8 @@ static void usage(FILE *out)
           "                     contrast, fit the digit in 20x20 and centre it by\n"
           "                     its centre of mass (the default for images that are\n"
           "                     not already the network's size)\n"
-          "      --no-center    only scale the image to the network's size\n",
+          "      --no-center    only scale the image to the network's size\n"
+          "  -h, --help         show this help\n",
           out);
 }
 
@@ -137,7 +138,7 @@ int cmd_predict(int argc, char **argv)
     const char *label = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:ch", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:cL:h", longopts, NULL)) != -1) {
         if (c == 'i') {
             if (!strcmp(optarg, "auto")) invert = NNC_INVERT_AUTO;
             else if (!strcmp(optarg, "yes")) invert = NNC_INVERT_YES;

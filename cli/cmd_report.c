@@ -19,15 +19,19 @@ static void usage(FILE *out)
           "                  -o REPORT.html\n"
           "\n"
           "Writes one self-contained HTML page about a model: its layers and training,\n"
-          "learning curves, accuracy with precision and recall per class, the confusion\n"
-          "matrix, the first layer's weights and the test samples it gets wrong. It\n"
-          "needs no network access to view.\n"
+          "learning curves, accuracy with precision, recall and F1 per class (a\n"
+          "regression: RMSE, MAE and R2), the confusion matrix, the first layer's\n"
+          "weights and the test samples it gets wrong. It needs no network access\n"
+          "to view.\n"
           "  -m, --metrics FILE  a run's --metrics file for the curves (repeatable, up\n"
-          "                      to 8); without it, the history saved in the model\n"
+          "                      to 8); without it, the history saved in the model.\n"
+          "                      A file whose epochs, eta or test results are not\n"
+          "                      the model's history is drawn with a warning\n"
           "  -d, --data PATH     the test data as 'nnc eval' takes it\n"
           "                      (default: $NNC_DATA, else data/mnist)\n"
           "      --test FILE     with a CSV --data: the CSV to judge on instead\n"
-          "  -o, --output FILE   the page to write (.html)\n",
+          "  -o, --output FILE   the page to write (.html)\n"
+          "  -h, --help          show this help\n",
           out);
 }
 
@@ -80,6 +84,19 @@ static int curves(FILE *out, const nnc_net *net, const char *model, const char *
         while (loaded < n_metrics && ok)
             if ((ok = curves_read(metrics[loaded], &runs[loaded])))
                 loaded++;
+        size_t n;
+        const nnc_epoch_report *h = nnc_net_history(net, &n);
+        char why[256];
+        for (int r = 0; ok && r < loaded; r++)
+            if (!curves_match_history(&runs[r], h, n, why, sizeof why)) {
+                /* drawn all the same, but not passed off as this model's */
+                cli_error("report: warning: %s is not %s's run: %s", metrics[r], model, why);
+                fputs("<p class=\"warning\"><b>Warning:</b> ", out);
+                xml_escaped(out, metrics[r]);
+                fputs(" is not this model's run: ", out);
+                xml_escaped(out, why);
+                fputs(". Its curves are drawn, but they are another run's.</p>\n", out);
+            }
     } else {
         size_t n;
         const nnc_epoch_report *h = nnc_net_history(net, &n);
@@ -106,7 +123,8 @@ static int curves(FILE *out, const nnc_net *net, const char *model, const char *
     return ok;
 }
 
-static void results(FILE *out, const size_t *cm, size_t k, const nnc_data *test)
+static void results(FILE *out, const nnc_net *net, const size_t *cm, size_t k,
+                    const nnc_data *test)
 {
     size_t correct = 0, n = nnc_data_count(test);
     for (size_t c = 0; c < k; c++)
@@ -116,14 +134,20 @@ static void results(FILE *out, const size_t *cm, size_t k, const nnc_data *test)
     fprintf(out, ": <b>%zu / %zu (%.2f%%)</b></p>\n", correct, n,
             n ? 100.0 * (double)correct / (double)n : 0.0);
     fputs("<table class=\"classes\">\n<tr><th>class</th><th>precision</th><th>recall</th>"
-          "<th>samples</th></tr>\n", out);
-    for (size_t c = 0; c < k; c++) {
+          "<th>F1</th><th>samples</th></tr>\n", out);
+    for (size_t c = 0; c < k; c++) {   /* as nnc eval gives them */
         size_t row = 0, col = 0;
         for (size_t j = 0; j < k; j++)
             row += cm[c * k + j], col += cm[j * k + c];
-        fprintf(out, "<tr><td>%zu</td><td>%.2f%%</td><td>%.2f%%</td><td>%zu</td></tr>\n", c,
-                col ? 100.0 * (double)cm[c * k + c] / (double)col : 0.0,
-                row ? 100.0 * (double)cm[c * k + c] / (double)row : 0.0, row);
+        double p = col ? (double)cm[c * k + c] / (double)col : 0.0,
+               r = row ? (double)cm[c * k + c] / (double)row : 0.0;
+        fputs("<tr><td>", out);
+        if (nnc_net_class_name(net, c))
+            xml_escaped(out, nnc_net_class_name(net, c));
+        else
+            fprintf(out, "%zu", c);
+        fprintf(out, "</td><td>%.2f%%</td><td>%.2f%%</td><td>%.2f%%</td><td>%zu</td></tr>\n",
+                100.0 * p, 100.0 * r, p + r > 0 ? 200.0 * p * r / (p + r) : 0.0, row);
     }
     fputs("</table>\n", out);
 }
@@ -173,6 +197,7 @@ static int write_report(FILE *out, const nnc_net *net, const char *model, const 
           "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
           "td { font-variant-numeric: tabular-nums; }\n"
           "h2 { border-bottom: 1px solid #ddd; margin-top: 1.6em; }\n"
+          ".warning { background: #fff3cd; border: 1px solid #e0a800; padding: 0.5em; }\n"
           "</style>\n</head>\n<body>\n<h1>", out);
     xml_escaped(out, model);
     fprintf(out, "</h1>\n<p>Made by nnc %s on %s.</p>\n", NNC_VERSION, when);
@@ -186,7 +211,7 @@ static int write_report(FILE *out, const nnc_net *net, const char *model, const 
         fputs("</body>\n</html>\n", out);
         return ok;
     }
-    results(out, cm, k, test);
+    results(out, net, cm, k, test);
     fputs("<p>The confusion matrix: rows are the labels, columns the predictions, each cell "
           "shaded by its share of the row.</p>\n", out);
     ok = ok && embed_png(out, picture_confusion(cm, k), "confusion matrix");

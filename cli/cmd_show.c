@@ -19,7 +19,8 @@ static void usage(FILE *out)
             "  -w, --weights      every unit of the first hidden layer as a tile of its\n"
             "                     incoming weights, red positive and blue negative on one\n"
             "                     scale for the sheet, full colour from its 99th percentile\n"
-            "                     (3 pixels per weight, 2 between tiles)\n"
+            "                     (3 pixels per weight, 2 between tiles), and under\n"
+            "                     them a colour key from -scale through 0 to +scale\n"
             "  -e, --errors       misclassified test samples, the most confident mistakes\n"
             "                     first, each as 'label -> prediction' and the network's\n"
             "                     output for the prediction\n"
@@ -29,7 +30,8 @@ static void usage(FILE *out)
             "  -d, --data PATH    for --errors and --confusion: the data as 'nnc eval'\n"
             "                     takes it (default: $NNC_DATA, else data/mnist)\n"
             "      --test FILE    with a CSV --data: the CSV to judge on instead\n"
-            "  -n, --count N      --errors: at most N samples (default %d)\n",
+            "  -n, --count N      --errors: at most N samples (default %d)\n"
+            "  -h, --help         show this help\n",
             DEFAULT_ERRORS);
 }
 
@@ -44,7 +46,9 @@ static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
         canvas *c = picture_weights(net, model, &scale);
         if (c)
             printf("%zu units of layer 1 as tiles, red positive and blue negative, full "
-                   "colour at +-%.3g and beyond\n", nnc_net_size(net, 1), scale);
+                   "colour at +-%.3g and beyond\n"
+                   "colour key: -%.3g blue, 0 white, +%.3g red (the 99th percentile of the "
+                   "weights' sizes)\n", nnc_net_size(net, 1), scale, scale, scale);
         return c;
     }
     if (nnc_cost_is_regression(nnc_net_cost(net))) {

@@ -25,6 +25,7 @@ static const uint32_t colours[CURVES_MAX_RUNS] = {0x1f77b4, 0xd62728, 0x2ca02c, 
 void curves_free(curves_run *r)
 {
     free(r->epoch);
+    free(r->eta);
     for (int m = 0; m < CURVES_MEASURES; m++)
         free(r->value[m]);
     memset(r, 0, sizeof *r);
@@ -76,7 +77,7 @@ int curves_read(const char *path, curves_run *r)
                 ok = 0;
                 break;
             }
-            if (!grow(&r->epoch, cap))
+            if (!grow(&r->epoch, cap) || !grow(&r->eta, cap))
                 ok = 0;
             for (int c = 0; c < n_cols; c++)
                 if (column[c] >= 0 && !grow(&r->value[column[c]], cap))
@@ -96,6 +97,8 @@ int curves_read(const char *path, curves_run *r)
                 ok = 0;
             if (c == 0)
                 r->epoch[r->n] = v;
+            else if (c == 2)
+                r->eta[r->n] = v;
             else if (column[c] >= 0)
                 r->value[column[c]][r->n] = v;
             p = end;
@@ -127,7 +130,7 @@ int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
         cli_error("%s: no training history (trained by another program, or not yet)", name);
         return 0;
     }
-    int ok = grow(&r->epoch, n);
+    int ok = grow(&r->epoch, n) && grow(&r->eta, n);
     for (int m = 0; m < CURVES_MEASURES && ok; m++) {
         int measured = 0;
         for (size_t e = 0; e < n; e++) {
@@ -145,6 +148,7 @@ int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
     }
     for (size_t e = 0; e < n; e++) {
         r->epoch[e] = h[e].epoch;
+        r->eta[e] = h[e].eta;
         for (int m = 0; m < CURVES_MEASURES; m++) {
             const nnc_measure *s = m % 3 == 0 ? &h[e].train : m % 3 == 1 ? &h[e].valid
                                                                           : &h[e].test;
@@ -161,6 +165,42 @@ int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
     return 1;
 }
 
+int curves_match_history(const curves_run *r, const nnc_epoch_report *h, size_t n, char *why,
+                         size_t cap)
+{
+    if (!n || !r->n)
+        return 1;
+    if (r->epoch[0] == 0 && r->n != n) {
+        snprintf(why, cap, "its %zu epochs are not the %zu of the model's history", r->n, n);
+        return 0;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        double e = r->epoch[i];
+        if (e < 0 || e >= (double)n || e != floor(e)) {
+            snprintf(why, cap, "epoch %g is not in the model's history (epochs 0 to %zu)", e,
+                     n - 1);
+            return 0;
+        }
+        const nnc_epoch_report *at = &h[(size_t)e];
+        /* the file holds 6 significant digits */
+        if (!isnan(r->eta[i]) && fabs(r->eta[i] - at->eta) > 1e-5 * fabs(at->eta) + 1e-12) {
+            snprintf(why, cap, "epoch %g: eta %g, the model's history says %g", e, r->eta[i],
+                     (double)at->eta);
+            return 0;
+        }
+        double mine = r->value[2] ? r->value[2][i] : NAN, theirs = NAN;
+        if (at->test.n)
+            theirs = !isnan(at->test.rmse) ? at->test.r2
+                                           : (double)at->test.correct / (double)at->test.n;
+        if (!isnan(mine) && !isnan(theirs) && fabs(mine - theirs) > 1e-5 * fabs(theirs) + 1e-9) {
+            snprintf(why, cap, "epoch %g: test %s %.6g, the model's history says %.6g", e,
+                     r->fit ? "R\xc2\xb2" : "accuracy", mine, theirs);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* A round step for about `ticks` ticks over [lo, hi]: 1, 2 or 5 times 10^k. */
 static double tick_step(double lo, double hi, int ticks)
 {
@@ -169,9 +209,10 @@ static double tick_step(double lo, double hi, int ticks)
     return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
 
-/* One panel: the curves of measures [first, first+3) of every run. */
+/* One panel: the curves of measures [first, first+3) of every run; percent:
+ * the values are fractions read as percentages (accuracy). */
 static void panel(canvas *c, const curves_run *runs, int n_runs, int first, double x0,
-                  double y0, const char *title)
+                  double y0, const char *title, int percent)
 {
     const double w = PANEL_W, h = PANEL_H;
     double xmax = 1, lo = INFINITY, hi = -INFINITY;
@@ -190,20 +231,36 @@ static void panel(canvas *c, const curves_run *runs, int n_runs, int first, doub
         canvas_text(c, x0 + w / 2, y0 + h / 2, 12, ANCHOR_MIDDLE, 0x000000, "not measured");
         return;
     }
-    if (hi - lo < 1e-9)
-        lo -= 0.5, hi += 0.5;
+    double unit = percent ? 100 : 1;   /* ticks on round values of what is read */
+    lo *= unit, hi *= unit;
+    if (hi - lo < 1e-9 * unit)
+        lo -= 0.5 * unit, hi += 0.5 * unit;
     double ys = tick_step(lo, hi, 5), xs = tick_step(0, xmax, 6);
-    lo = floor(lo / ys) * ys, hi = ceil(hi / ys) * ys;
+    lo = floor(lo / ys + 1e-9) * ys, hi = ceil(hi / ys - 1e-9) * ys;
     xs = xs < 1 ? 1 : xs;
+    /* digits after the point that the step needs: 0.05 -> 2, 5 -> 0 */
+    int decimals = ys >= 1 ? 0 : (int)ceil(-log10(ys) - 1e-9);
+    if (fabs(ys * pow(10, decimals) - round(ys * pow(10, decimals))) > 1e-6)
+        decimals++;   /* a step of 2.5 or 0.25 */
 #define X(e) (x0 + (e) / xmax * w)
-#define Y(v) (y0 + h - ((v) - lo) / (hi - lo) * h)
+#define Y(v) (y0 + h - ((v) * unit - lo) / (hi - lo) * h)
     char label[32];
-    for (double v = lo; v <= hi + ys / 2; v += ys) {
-        canvas_line(c, x0, Y(v), x0 + w, Y(v), 0xdddddd, 1, STROKE_SOLID);
-        snprintf(label, sizeof label, "%g", fabs(v) < ys / 2 ? 0.0 : v);
-        canvas_text(c, x0 - 6, Y(v) + 4, 12, ANCHOR_END, 0x000000, label);
+    long n_y = lround((hi - lo) / ys);
+    for (long i = 0; i <= n_y; i++) {
+        double v = lo + (double)i * ys;   /* by index: no drift past the top */
+        if (fabs(v) < ys / 2)
+            v = 0.0;
+        canvas_line(c, x0, Y(v / unit), x0 + w, Y(v / unit), 0xdddddd, 1, STROKE_SOLID);
+        if (percent)
+            snprintf(label, sizeof label, "%.*f%%", decimals, v);
+        else
+            snprintf(label, sizeof label, "%g", v);
+        canvas_text(c, x0 - 6, Y(v / unit) + 4, 12, ANCHOR_END, 0x000000, label);
     }
-    for (double e = 0; e <= xmax + xs / 2; e += xs) {
+    /* ticks up to the last epoch only: a round tick beyond it would be drawn
+     * outside the panel */
+    for (long i = 0; (double)i * xs <= xmax * (1 + 1e-9); i++) {
+        double e = (double)i * xs;
         canvas_line(c, X(e), y0 + h, X(e), y0 + h + 5, 0x444444, 1, STROKE_SOLID);
         snprintf(label, sizeof label, "%g", e);
         canvas_text(c, X(e), y0 + h + 18, 12, ANCHOR_MIDDLE, 0x000000, label);
@@ -224,7 +281,9 @@ static void panel(canvas *c, const curves_run *runs, int n_runs, int first, doub
                     n++;
                 }
             char title_text[4200];
-            snprintf(title_text, sizeof title_text, "%s, %s", runs[r].path, measure_names[m]);
+            static const char *const fit_names[3] = {"train_r2", "valid_r2", "test_r2"};
+            snprintf(title_text, sizeof title_text, "%s, %s", runs[r].path,
+                     m < 3 && runs[r].fit ? fit_names[m] : measure_names[m]);
             canvas_polyline(c, xy, n, colours[r], 1.5, (stroke_style)(m - first), title_text);
             free(xy);
         }
@@ -244,8 +303,9 @@ void curves_draw(canvas *c, const curves_run *runs, int n_runs)
     for (int r = 0; r < n_runs; r++)
         fits += runs[r].fit;
     panel(c, runs, n_runs, 0, 60, 40,
-          fits == 0 ? "accuracy" : fits == n_runs ? "R\xc2\xb2" : "accuracy, R\xc2\xb2");
-    panel(c, runs, n_runs, 3, 520, 40, "cost");
+          fits == 0 ? "accuracy" : fits == n_runs ? "R\xc2\xb2" : "accuracy, R\xc2\xb2",
+          fits == 0);
+    panel(c, runs, n_runs, 3, 520, 40, "cost", 0);
     double y = 400;   /* the legend: a colour per run, a line style per set */
     for (int s = 0; s < 3; s++) {
         canvas_line(c, 60 + 150 * s, y, 90 + 150 * s, y, 0x444444, 1.5, (stroke_style)s);

@@ -12,6 +12,10 @@
 #define GAP 2           /* pixels between weight tiles */
 #define ERROR_COLUMNS 8
 #define CAPTION 16      /* pixels under a digit for its caption */
+#define KEY_BAR 161     /* the colour key's bar: -scale at its first pixel, 0 at
+                           its middle one, +scale at its last */
+#define KEY_LEFT 30     /* where the bar starts, room for its label */
+#define KEY_H 44        /* pixels under the weight sheet for the key */
 
 size_t picture_side(size_t n)
 {
@@ -68,27 +72,45 @@ canvas *picture_weights(const nnc_net *net, const char *model, float *scale)
     *scale = size[(n_in * units - 1) * 99 / 100];
     free(size);
     size_t cols = (size_t)ceil(sqrt((double)units)), rows = (units + cols - 1) / cols;
-    size_t tile = side * ZOOM, width = cols * (tile + GAP) + GAP,
-           height = rows * (tile + GAP) + GAP;
-    unsigned char *rgb = malloc(width * height * 3);
+    size_t tile = side * ZOOM, sheet_w = cols * (tile + GAP) + GAP,
+           sheet_h = rows * (tile + GAP) + GAP;
+    size_t width = sheet_w > KEY_LEFT * 2 + KEY_BAR ? sheet_w : KEY_LEFT * 2 + KEY_BAR,
+           height = sheet_h + KEY_H;
+    unsigned char *rgb = malloc(sheet_w * sheet_h * 3);
     canvas *c = rgb ? canvas_raster((int)width, (int)height) : NULL;
     if (!c) {
         free(rgb);
         cli_error("out of memory for a %zu x %zu picture", width, height);
         return NULL;
     }
-    memset(rgb, 128, width * height * 3);   /* grey between the tiles */
+    memset(rgb, 128, sheet_w * sheet_h * 3);   /* grey between the tiles */
     for (size_t j = 0; j < units; j++) {
         size_t x0 = GAP + (j % cols) * (tile + GAP), y0 = GAP + (j / cols) * (tile + GAP);
         for (size_t y = 0; y < tile; y++)
             for (size_t x = 0; x < tile; x++) {
                 float w = W[((y / ZOOM) * side + x / ZOOM) * units + j];
                 diverging(*scale > 0 ? w / *scale : 0.0f,
-                          rgb + ((y0 + y) * width + x0 + x) * 3);
+                          rgb + ((y0 + y) * sheet_w + x0 + x) * 3);
             }
     }
-    canvas_pixels(c, 0, 0, width, height, rgb, 1);
+    canvas_pixels(c, 0, 0, sheet_w, sheet_h, rgb, 1);
     free(rgb);
+    /* the key: the colours from -scale through 0 to +scale, with their values */
+    enum { BAR_H = 10 };
+    unsigned char bar[BAR_H * KEY_BAR * 3];
+    for (size_t i = 0; i < KEY_BAR; i++)
+        diverging(-1.0f + 2.0f * (float)i / (KEY_BAR - 1), bar + 3 * i);
+    for (size_t row = 1; row < BAR_H; row++)
+        memcpy(bar + row * KEY_BAR * 3, bar, KEY_BAR * 3);
+    double bar_y = (double)sheet_h + 8;
+    canvas_pixels(c, KEY_LEFT, bar_y, KEY_BAR, BAR_H, bar, 1);
+    char text[32];
+    snprintf(text, sizeof text, "\xe2\x88\x92%.3g", (double)*scale);   /* U+2212 minus */
+    canvas_text(c, KEY_LEFT, bar_y + 24, 11, ANCHOR_MIDDLE, 0x000000, text);
+    canvas_text(c, KEY_LEFT + (KEY_BAR - 1) / 2.0, bar_y + 24, 11, ANCHOR_MIDDLE, 0x000000,
+                "0");
+    snprintf(text, sizeof text, "+%.3g", (double)*scale);
+    canvas_text(c, KEY_LEFT + KEY_BAR - 1, bar_y + 24, 11, ANCHOR_MIDDLE, 0x000000, text);
     return c;
 }
 

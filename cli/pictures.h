@@ -15,7 +15,8 @@ size_t picture_side(size_t n);
 /* Every unit of layer 1 as a tile of its incoming weights shaped like the
  * input image (square), red positive and blue negative on one scale: the
  * 99th percentile of the weights' sizes, stored at *scale (larger weights
- * are drawn at full colour). */
+ * are drawn at full colour). Under the sheet a colour key: a bar from
+ * -scale (blue) through 0 (white) to +scale (red), with those values. */
 canvas *picture_weights(const nnc_net *net, const char *model, float *scale);
 
 /* Up to max_shown misclassified samples of data, the most confident mistakes

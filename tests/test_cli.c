@@ -1,4 +1,5 @@
 /* test_cli.c — the nnc command's exit codes and messages. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,10 +235,237 @@ static void the_man_page_knows_every_option(void **state)
     assert_true(options > 40);
 }
 
+/* A regression model's info never shows accuracy: its summary line and
+ * --history give RMSE, MAE and R2, as the run's metrics file recorded them;
+ * its report and curves neither. */
+static void a_regression_is_judged_by_its_fit(void **state)
+{
+    (void)state;
+    FILE *f = fopen(scratch_path("fit.csv"), "w");
+    assert_non_null(f);
+    fputs("x1,x2,y\n", f);
+    uint64_t st = 5;
+    for (int i = 0; i < 300; i++) {
+        double a = test_uniform(&st, -5, 5), b = test_uniform(&st, -5, 5);
+        fprintf(f, "%.4f,%.4f,%.4f\n", a, b, 3 * a - 2 * b + 1);
+    }
+    fclose(f);
+    static char out[16384];
+    assert_int_equal(run_command("nnc train --data test-scratch/fit.csv --label y --task regress "
+                                 "--epochs 3 --test-split 0.2 --valid-split 0.1 --monitor "
+                                 "valid-accuracy --metrics test-scratch/fit-run.csv --save "
+                                 "test-scratch/fit.nnc", out, sizeof out), 0);
+    /* the last row of the metrics file: epoch 2's fit */
+    double v_rmse, v_mae, v_r2, t_rmse, t_mae, t_r2;
+    f = fopen("test-scratch/fit-run.csv", "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "epoch,seconds,eta,valid_rmse,valid_mae,valid_r2,test_rmse,"
+                              "test_mae,test_r2\n");
+    for (int e = 0; e < 3; e++)
+        assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "2,%*f,%*f,%lf,%lf,%lf,%lf,%lf,%lf", &v_rmse, &v_mae, &v_r2,
+                            &t_rmse, &t_mae, &t_r2), 6);
+    assert_int_equal(run_command("nnc info test-scratch/fit.nnc", out, sizeof out), 0);
+    if (strstr(out, "accuracy") || strstr(out, "%"))
+        fail_msg("a regression with an accuracy: %s", out);
+    const char *at = strstr(out, "last test RMSE ");
+    double rmse, mae, r2;
+    if (!at || sscanf(at, "last test RMSE %lf, MAE %lf, R2 %lf", &rmse, &mae, &r2) != 3)
+        fail_msg("no test fit: %s", out);
+    if (fabs(rmse - t_rmse) > 1e-3 * t_rmse || fabs(mae - t_mae) > 1e-3 * t_mae ||
+        fabs(r2 - t_r2) > 1e-4)
+        fail_msg("info says RMSE %g MAE %g R2 %g, the run %g %g %g", rmse, mae, r2, t_rmse,
+                 t_mae, t_r2);
+    if (!strstr(out, "best validation RMSE "))
+        fail_msg("%s", out);
+    assert_int_equal(run_command("nnc info --history test-scratch/fit.nnc", out, sizeof out),
+                     0);
+    if (strstr(out, "acc") || strstr(out, "%") || !strstr(out, "test RMSE") ||
+        !strstr(out, "test MAE") || !strstr(out, "test R2"))
+        fail_msg("--history of a regression: %s", out);
+    at = strstr(out, "\n    2  ");
+    double cols[9];
+    if (!at || sscanf(at, "\n    2 %*f %*f - - - %lf %lf %lf %lf %lf %lf", &cols[0], &cols[1],
+                      &cols[2], &cols[3], &cols[4], &cols[5]) != 6)
+        fail_msg("epoch 2's row: %s", out);
+    if (fabs(cols[0] - v_rmse) > 1e-3 * v_rmse || fabs(cols[2] - v_r2) > 1e-4 ||
+        fabs(cols[3] - t_rmse) > 1e-3 * t_rmse || fabs(cols[5] - t_r2) > 1e-4)
+        fail_msg("epoch 2: %s", at);
+    /* the report: the fit, and curves of R2 */
+    assert_int_equal(run_command("nnc report test-scratch/fit.nnc --data test-scratch/fit.csv "
+                                 "-o test-scratch/fit.html", out, sizeof out), 0);
+    f = fopen("test-scratch/fit.html", "r");
+    assert_non_null(f);
+    static char page[1 << 18];
+    page[fread(page, 1, sizeof page - 1, f)] = '\0';
+    fclose(f);
+    if (strstr(page, "accuracy") || strstr(page, "%</text>") || !strstr(page, "RMSE") ||
+        !strstr(page, "test_r2"))
+        fail_msg("the report of a regression: %.2000s", page);
+}
+
+/* The options on the option lines of a command's help: "  -x, --name ARG"
+ * or "      --name ARG" (a line of text naming another option is not one);
+ * the short name, or 0, in letter[i]. Returns how many. */
+static int option_lines(const char *help, char (*name)[32], int *letter, int cap)
+{
+    int n = 0;
+    for (const char *line = help; line && n < cap;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        const char *p = line;
+        while (*p == ' ')
+            p++;
+        if (p - line < 2)
+            continue;
+        letter[n] = 0;
+        if (p[0] == '-' && p[1] != '-' && p[2] == ',' && p[3] == ' ')
+            letter[n] = p[1], p += 4;
+        if (strncmp(p, "--", 2) != 0)
+            continue;
+        size_t len = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+        if (!len || len >= sizeof name[0])
+            continue;
+        memcpy(name[n], p + 2, len);
+        name[n][len] = '\0';
+        n++;
+    }
+    return n;
+}
+
+/* Whether the command takes an option: the option, then --help twice (so
+ * that one taking a value takes the first and the second shows the help). */
+static int accepts(const char *command, const char *option)
+{
+    char cmd[256], out[16384];
+    snprintf(cmd, sizeof cmd, "nnc %s %s --help --help", command, option);
+    int status = run_command(cmd, out, sizeof out);
+    if (status != 0 && status != 1 && status != 2)
+        fail_msg("'%s' exited %d: %s", cmd, status, out);
+    return !strstr(out, "unknown option") && !strstr(out, "is unknown or needs a value");
+}
+
+/* Every option a command accepts is on an option line of its help, with its
+ * short name if it has one, and every option its help lists is accepted;
+ * the options tried are every letter, and every long option of the man page
+ * and of the commands' getopt tables. -q is --quiet where --quiet is. */
+static void help_lists_every_option(void **state)
+{
+    (void)state;
+    static const char *const commands[] = {"train", "eval", "info", "predict", "plot", "show",
+                                           "report", "export"};
+    static const char *const getopt_names[] = {
+        "layers", "epochs", "batch", "eta", "seed", "threads", "data", "save", "help", "quiet",
+        "activation", "cost", "init", "optimizer", "momentum", "lambda", "dropout",
+        "halve-after", "early-stop", "monitor", "preset", "label", "ignore", "header", "sep",
+        "task", "scale", "binary", "valid-split", "test-split", "hidden", "checkpoint",
+        "resume", "init-from", "test", "metrics", "json", "history", "invert", "center",
+        "no-center", "output", "weights", "errors", "confusion", "count", "c", "name",
+        "quantize", "onnx"};
+    /* the long options of the man page, as roff writes them: \-\-name\-more */
+    FILE *f = fopen(SRC("man/nnc.1"), "r");
+    assert_non_null(f);
+    static char page[65536];
+    page[fread(page, 1, sizeof page - 1, f)] = '\0';
+    fclose(f);
+    static char names[200][32];
+    int n_names = 0;
+    for (size_t i = 0; i < sizeof getopt_names / sizeof *getopt_names; i++)
+        snprintf(names[n_names++], sizeof names[0], "%s", getopt_names[i]);
+    for (const char *p = strstr(page, "\\-\\-"); p && n_names < 200;
+         p = strstr(p + 1, "\\-\\-")) {
+        char name[32];
+        size_t len = 0;
+        for (const char *q = p + 4; len + 1 < sizeof name;) {
+            if (*q >= 'a' && *q <= 'z')
+                name[len++] = *q++;
+            else if (q[0] == '\\' && q[1] == '-' && q[2] >= 'a' && q[2] <= 'z')
+                name[len++] = '-', q += 2;
+            else
+                break;
+        }
+        name[len] = '\0';
+        int known = !len;
+        for (int i = 0; i < n_names && !known; i++)
+            known = !strcmp(names[i], name);
+        if (!known)
+            snprintf(names[n_names++], sizeof names[0], "%s", name);
+    }
+    assert_true(n_names >= 50);
+    static const struct { const char *command; int letter; } not_yet[] = {
+        {"train", 'q'},   /* train's help (cli/cmd_train.c) does not name -q yet */
+    };
+    for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
+        char cmd[64], help[16384], again[16384];
+        snprintf(cmd, sizeof cmd, "nnc %s --help", commands[c]);
+        assert_int_equal(run_command(cmd, help, sizeof help), 0);
+        snprintf(cmd, sizeof cmd, "nnc help %s", commands[c]);
+        assert_int_equal(run_command(cmd, again, sizeof again), 0);
+        assert_string_equal(help, again);
+        static char shown[64][32];
+        int letter[64], n_shown = option_lines(help, shown, letter, 64);
+        assert_true(n_shown >= 2);
+        /* what the help lists is taken, by both its names */
+        for (int i = 0; i < n_shown; i++) {
+            char option[40];
+            snprintf(option, sizeof option, "--%.31s", shown[i]);
+            if (!accepts(commands[c], option))
+                fail_msg("nnc %s's help lists %s, which it does not take", commands[c], option);
+            snprintf(option, sizeof option, "-%c", letter[i]);
+            if (letter[i] && !accepts(commands[c], option))
+                fail_msg("nnc %s's help lists %s for --%s, which it does not take",
+                         commands[c], option, shown[i]);
+        }
+        /* what is taken is listed: a long option by its name (or one it
+         * abbreviates), a letter as the short name of one */
+        for (int i = 0; i < n_names; i++) {
+            char option[40];
+            snprintf(option, sizeof option, "--%.31s", names[i]);
+            if (!accepts(commands[c], option))
+                continue;
+            int found = 0;
+            for (int j = 0; j < n_shown && !found; j++)
+                found = !strncmp(shown[j], names[i], strlen(names[i]));
+            if (!found)
+                fail_msg("nnc %s takes %s, but its help does not list it", commands[c], option);
+        }
+        for (int l = 0; l < 128; l++) {
+            if (!((l >= 'a' && l <= 'z') || (l >= 'A' && l <= 'Z') || (l >= '0' && l <= '9')))
+                continue;
+            char option[3] = {'-', (char)l, '\0'};
+            if (!accepts(commands[c], option))
+                continue;
+            int found = 0;
+            for (int j = 0; j < n_shown && !found; j++)
+                found = letter[j] == l;
+            for (size_t k = 0; k < sizeof not_yet / sizeof *not_yet; k++)
+                found |= !strcmp(not_yet[k].command, commands[c]) && not_yet[k].letter == l;
+            if (!found)
+                fail_msg("nnc %s takes -%c, but its help does not list it", commands[c], l);
+        }
+        /* -q is --quiet wherever there is --quiet */
+        if (accepts(commands[c], "--quiet")) {
+            assert_true(accepts(commands[c], "-q"));
+            for (int j = 0; j < n_shown; j++)
+                if (letter[j] == 'q' && strcmp(shown[j], "quiet") != 0)
+                    fail_msg("nnc %s: -q is --%s, not --quiet", commands[c], shown[j]);
+        }
+    }
+    char out[8192];
+    assert_int_equal(run_command("nnc help export", out, sizeof out), 0);
+    assert_non_null(strstr(out, "--onnx FILE"));
+    assert_int_equal(run_command("nnc help", out, sizeof out), 0);
+    assert_non_null(strstr(out, "ONNX"));
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(the_man_page_knows_every_option),
+    cmocka_unit_test(help_lists_every_option),
     cmocka_unit_test(a_run_reports_itself),
     cmocka_unit_test(info_says_what_a_file_holds),
+    cmocka_unit_test(a_regression_is_judged_by_its_fit),
     cmocka_unit_test(the_command_helps_the_user),
     cmocka_unit_test(includes_follow_the_architecture),
     cmocka_unit_test(readme_example_compiles),

@@ -305,7 +305,8 @@ static void report_is_one_self_contained_page(void **state)
     assert_true(embedded_png_size(page, 0, &w, &h));
     assert_int_equal(w, 70 + 40 * K + 20);
     assert_true(embedded_png_size(page, 1, &w, &h));
-    assert_int_equal(w, 3 * (12 + 2) + 2);   /* 6 units: 3 columns of 12-pixel tiles */
+    assert_int_equal(w, 30 + 161 + 30);   /* 6 units: 3 columns of 12-pixel tiles, */
+    assert_int_equal(h, 2 * (12 + 2) + 2 + 44);   /* narrower than the key under them */
     assert_true(embedded_png_size(page, 2, &w, &h));
     assert_false(embedded_png_size(page, 3, &w, &h));
     free(page);
@@ -318,6 +319,105 @@ static void report_is_one_self_contained_page(void **state)
                                  sizeof out), 1);
     assert_non_null(strstr(out, "none.csv"));
     assert_int_equal(access("test-scratch/r2.html", F_OK), -1);
+}
+
+/* The report gives eval's per-class precision, recall and F1, and warns,
+ * on the page and on stderr, of a --metrics file of another run. */
+static void report_gives_f1_and_knows_its_runs(void **state)
+{
+    (void)state;
+    uint8_t px[N * D], labels[N];
+    write_squares(px, labels);
+    char out[8192];
+    assert_int_equal(run_command("nnc train --data test-scratch/squares.csv --layers 16,8,3 "
+                                 "--epochs 4 --eta 1 --batch 4 --test test-scratch/squares.csv "
+                                 "--metrics test-scratch/own-run.csv --save "
+                                 "test-scratch/own.nnc", out, sizeof out), 0);
+    /* F1 from the confusion matrix, as the library gives it */
+    nnc_net *net;
+    nnc_data *d;
+    assert_ok(nnc_model_load(scratch_path("own.nnc"), &net));
+    assert_ok(nnc_data_from_bytes(px, labels, N, D, &d));
+    size_t cm[K * K] = {0};
+    assert_ok(nnc_confusion_matrix(net, d, cm));
+    nnc_data_free(d);
+    nnc_net_free(net);
+    assert_int_equal(run_command("nnc report test-scratch/own.nnc --data test-scratch/squares.csv "
+                                 "--metrics test-scratch/own-run.csv -o test-scratch/own.html",
+                                 out, sizeof out), 0);
+    if (strstr(out, "warning"))
+        fail_msg("a warning for the model's own run: %s", out);
+    char *page = read_text("test-scratch/own.html");
+    assert_null(strstr(page, "class=\"warning\""));
+    assert_non_null(strstr(page, "<th>F1</th>"));
+    char evals[8192];
+    assert_int_equal(run_command("nnc eval --data test-scratch/squares.csv test-scratch/own.nnc",
+                                 evals, sizeof evals), 0);
+    for (size_t c = 0; c < K; c++) {
+        size_t row = 0, col = 0;
+        for (size_t j = 0; j < K; j++)
+            row += cm[c * K + j], col += cm[j * K + c];
+        double p = col ? (double)cm[c * K + c] / col : 0, r = row ? (double)cm[c * K + c] / row : 0;
+        double f1 = p + r > 0 ? 200 * p * r / (p + r) : 0;
+        char want[160], line[64];
+        snprintf(want, sizeof want, "<tr><td>%zu</td><td>%.2f%%</td><td>%.2f%%</td><td>%.2f%%"
+                 "</td><td>%zu</td></tr>", c, 100 * p, 100 * r, f1, row);
+        if (!strstr(page, want))
+            fail_msg("the page has no row '%s'", want);
+        snprintf(line, sizeof line, "%.2f%%  %7zu\n", f1, row);   /* eval's F1 and count */
+        if (!strstr(evals, line))
+            fail_msg("eval does not say '%s': %s", line, evals);
+    }
+    free(page);
+    /* other runs: more epochs; as many but another eta; another test result */
+    static char other[3][4096];
+    snprintf(other[0], sizeof other[0], "epoch,seconds,eta,test_accuracy\n0,0.1,1,0.5\n"
+             "1,0.1,1,0.5\n2,0.1,1,0.5\n3,0.1,1,0.5\n4,0.1,1,0.5\n");
+    FILE *f = fopen("test-scratch/own-run.csv", "r");
+    assert_non_null(f);
+    char own[4000];
+    own[fread(own, 1, sizeof own - 1, f)] = '\0';
+    fclose(f);
+    /* the own file with eta 1 made 2 in its last row, and with a test accuracy changed */
+    snprintf(other[1], sizeof other[1], "%s", own);
+    char *last = strrchr(other[1], '\n');
+    *last = '\0';
+    last = strrchr(other[1], '\n') + 1;   /* "3,seconds,1,..." */
+    char *eta = strchr(strchr(last, ',') + 1, ',') + 1;
+    assert_true(eta[0] == '1' && eta[1] == ',');
+    eta[0] = '2';
+    strcat(other[1], "\n");
+    snprintf(other[2], sizeof other[2], "%s", own);
+    last = strrchr(other[2], ',') + 1;   /* the last row's test accuracy */
+    snprintf(last, sizeof other[2] - (size_t)(last - other[2]), "0.123\n");
+    static const char *const says[3] = {"its 5 epochs are not the 4 of the model's history",
+                                        "epoch 3: eta 2, the model's history says 1",
+                                        "epoch 3: test accuracy 0.123, the model's history"};
+    for (int i = 0; i < 3; i++) {
+        write_file("other-run.csv", other[i]);
+        assert_int_equal(run_command("nnc report test-scratch/own.nnc --data "
+                                     "test-scratch/squares.csv --metrics test-scratch/own-run.csv "
+                                     "--metrics test-scratch/other-run.csv -o "
+                                     "test-scratch/other.html", out, sizeof out),
+                         0);
+        if (!strstr(out, "warning: test-scratch/other-run.csv is not test-scratch/own.nnc's run") ||
+            !strstr(out, says[i]) || strstr(out, "own-run.csv is not"))
+            fail_msg("stderr: %s (expected '%s')", out, says[i]);
+        page = read_text("test-scratch/other.html");
+        const char *w = strstr(page, "<p class=\"warning\">");
+        if (!w || !strstr(w, "other-run.csv is not this model's run") || !strstr(w, says[i]))
+            fail_msg("no warning on the page for '%s'", says[i]);
+        assert_null(strstr(w + 1, "<p class=\"warning\">"));   /* the own run is not warned of */
+        free(page);
+        /* plot warns as well, when told the model */
+        assert_int_equal(run_command("nnc plot test-scratch/own-run.csv test-scratch/other-run.csv "
+                                     "--model test-scratch/own.nnc -o test-scratch/other.svg",
+                                     out, sizeof out), 0);
+        if (!strstr(out, "plot: warning: test-scratch/other-run.csv is not "
+                         "test-scratch/own.nnc's run") || !strstr(out, says[i]) ||
+            strstr(out, "own-run.csv is not"))
+            fail_msg("plot's stderr: %s (expected '%s')", out, says[i]);
+    }
 }
 
 static void bad_metrics_files_are_refused(void **state)
@@ -335,6 +435,127 @@ static void bad_metrics_files_are_refused(void **state)
     assert_int_equal(run_command("nnc plot test-scratch/broken.csv", out, sizeof out), 2);
 }
 
+/* The panels of a curves SVG (their frames) and its texts, parsed. */
+typedef struct {
+    double x, y;
+    char   anchor[8], text[64];
+} svg_text;
+
+static int svg_panels(const char *svg, double (*panel)[4], int cap)
+{
+    int n = 0;
+    for (const char *p = strstr(svg, "<rect x="); p && n < cap; p = strstr(p + 1, "<rect x=")) {
+        const char *frame = strstr(p, "fill=\"none\" stroke=\"#444444\"");
+        if (frame && frame < strstr(p, "/>") &&
+            sscanf(p, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &panel[n][0],
+                   &panel[n][1], &panel[n][2], &panel[n][3]) == 4)
+            n++;
+    }
+    return n;
+}
+
+static int svg_texts(const char *svg, svg_text *t, int cap)
+{
+    int n = 0;
+    for (const char *p = strstr(svg, "<text "); p && n < cap; p = strstr(p + 1, "<text ")) {
+        if (sscanf(p, "<text x=\"%lf\" y=\"%lf\" font-size=\"%*[0-9.]\" text-anchor=\"%7[a-z]\""
+                      " fill=\"#%*[0-9a-f]\">%63[^<]", &t[n].x, &t[n].y, t[n].anchor,
+                   t[n].text) == 4)
+            n++;
+    }
+    return n;
+}
+
+static char *plot_svg(const char *csv, const char *svg_name)
+{
+    char cmd[512], out[4096];
+    snprintf(cmd, sizeof cmd, "nnc plot test-scratch/%s -o test-scratch/%s", csv, svg_name);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "test-scratch/%s", svg_name);
+    return read_text(cmd);
+}
+
+/* Every tick label lies within its panel: epochs under it, values beside
+ * it; the accuracy reads as percentages, in the SVG and the PNG alike. */
+static void ticks_lie_within_the_panels(void **state)
+{
+    (void)state;
+    static char csv[4096];
+    for (int epochs = 1; epochs <= 30; epochs += epochs < 12 ? 1 : 7) {
+        int len = snprintf(csv, sizeof csv,
+                           "epoch,seconds,eta,train_cost,valid_accuracy,test_accuracy\n");
+        for (int e = 0; e < epochs; e++)
+            len += snprintf(csv + len, sizeof csv - (size_t)len, "%d,0.1,3,%.4f,%.4f,%.4f\n", e,
+                            0.5 / (e + 1), 0.9 + 0.004 * e, 0.89 + 0.003 * e);
+        write_file("ticks.csv", csv);
+        char *svg = plot_svg("ticks.csv", "ticks.svg");
+        double panel[4][4];
+        svg_text text[200];
+        assert_int_equal(svg_panels(svg, panel, 4), 2);
+        int n = svg_texts(svg, text, 200), epoch_ticks = 0, percents = 0;
+        for (int p = 0; p < 2; p++) {
+            double x0 = panel[p][0], y0 = panel[p][1], w = panel[p][2], h = panel[p][3];
+            double top = -1, bottom = 1e9;
+            for (int i = 0; i < n; i++) {
+                const svg_text *t = &text[i];
+                if (!strcmp(t->anchor, "middle") && t->y > y0 + h && t->y < y0 + h + 25 &&
+                    t->x > x0 - 40 && t->x < x0 + w + 40) {   /* an epoch under the panel */
+                    if (t->x < x0 - 0.05 || t->x > x0 + w + 0.05)
+                        fail_msg("%d epochs: the tick '%s' at x %.1f is outside the panel "
+                                 "[%.1f, %.1f]", epochs, t->text, t->x, x0, x0 + w);
+                    epoch_ticks++;
+                } else if (!strcmp(t->anchor, "end") && fabs(t->x - (x0 - 6)) < 0.05) {
+                    double at = t->y - 4;   /* the baseline is 4 below the tick */
+                    if (at < y0 - 0.05 || at > y0 + h + 0.05)
+                        fail_msg("%d epochs: the tick '%s' at y %.1f is outside the panel "
+                                 "[%.1f, %.1f]", epochs, t->text, at, y0, y0 + h);
+                    if (p == 0) {   /* accuracy: "95%", never "0.95" */
+                        double v;
+                        char rest[8] = "";
+                        if (sscanf(t->text, "%lf%7s", &v, rest) != 2 || strcmp(rest, "%") ||
+                            v < 50 || v > 100)
+                            fail_msg("%d epochs: accuracy tick '%s'", epochs, t->text);
+                        top = fmax(top, v), bottom = fmin(bottom, v);
+                        percents++;
+                    } else if (strchr(t->text, '%')) {
+                        fail_msg("a cost tick in percent: '%s'", t->text);
+                    }
+                }
+            }
+            if (p == 0 && (top < 100 * (0.9 + 0.004 * (epochs - 1)) - 1e-9 || bottom > 89))
+                fail_msg("%d epochs: the accuracy ticks %g%%..%g%% do not span the curves",
+                         epochs, bottom, top);
+        }
+        assert_true(epoch_ticks >= 4);
+        assert_true(percents >= 3);
+        free(svg);
+    }
+    /* 10 epochs, 0 to 9, ticks every 2: none at 10, past the first panel's edge
+     * (a PNG: nothing drawn between the panels under their frames) */
+    int len = snprintf(csv, sizeof csv, "epoch,seconds,eta,train_accuracy\n");
+    for (int e = 0; e < 10; e++)
+        len += snprintf(csv + len, sizeof csv - (size_t)len, "%d,0.1,3,%.3f\n", e, 0.5 + e * 0.04);
+    write_file("ticks10.csv", csv);
+    char out[4096];
+    assert_int_equal(run_command("nnc plot test-scratch/ticks10.csv -o test-scratch/ticks10.png",
+                                 out, sizeof out), 0);
+    unsigned w, h;
+    unsigned char *rgb = read_png_rgb("test-scratch/ticks10.png", &w, &h);
+    for (unsigned y = 40 + 300 + 6; y < 40 + 300 + 24; y++)
+        for (unsigned x = 60 + 400 + 8; x < 520 - 4; x++) {
+            const unsigned char *p = rgb + ((size_t)y * w + x) * 3;
+            if (p[0] < 200 || p[1] < 200 || p[2] < 200)
+                fail_msg("ink at (%u, %u) between the panels, under their frames", x, y);
+        }
+    free(rgb);
+}
+
+static int ascending_floats(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 static void weights_sheet_is_a_png_of_the_weights(void **state)
 {
     (void)state;
@@ -344,25 +565,86 @@ static void weights_sheet_is_a_png_of_the_weights(void **state)
     float *W = nnc_net_weights(net, 1);
     W[5 * 6 + 4] = 10.0f;    /* unit 4, pixel (1, 1): the sheet's largest: pure red */
     W[0 * 6 + 0] = -10.0f;   /* unit 0, pixel (0, 0): pure blue */
+    float W_copy[16 * 6];
+    memcpy(W_copy, W, sizeof W_copy);
     assert_ok(nnc_model_save(net, scratch_path("sheet.nnc")));
     nnc_net_free(net);
     char out[4096];
     assert_int_equal(run_command("nnc show test-scratch/sheet.nnc --weights "
                                  "-o test-scratch/sheet.png", out, sizeof out), 0);
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    assert_true(png_image_begin_read_from_file(&img, "test-scratch/sheet.png"));
-    img.format = PNG_FORMAT_RGB;
-    /* 3 columns and 2 rows of 12-pixel tiles (4 weights x 3), 2 pixels apart */
-    assert_int_equal(img.width, 3 * (12 + 2) + 2);
-    assert_int_equal(img.height, 2 * (12 + 2) + 2);
-    static unsigned char rgb[64 * 64 * 3];
-    assert_true(png_image_finish_read(&img, NULL, rgb, 0, NULL));
-    const unsigned char *red = rgb + ((2 + 14 + 3) * img.width + 2 + 14 + 3) * 3;
-    const unsigned char *blue = rgb + (2 * img.width + 2) * 3;
+    /* the scale: the 99th percentile of the weights' sizes, as the key says */
+    float size[16 * 6];
+    for (int i = 0; i < 16 * 6; i++)
+        size[i] = fabsf(W_copy[i]);
+    qsort(size, 16 * 6, sizeof *size, ascending_floats);
+    char want[128];
+    double s = size[(16 * 6 - 1) * 99 / 100];
+    snprintf(want, sizeof want, "colour key: -%.3g blue, 0 white, +%.3g red", s, s);
+    if (!strstr(out, want))
+        fail_msg("show --weights printed '%s', expected '%s'", out, want);
+    unsigned w, h;
+    unsigned char *rgb = read_png_rgb("test-scratch/sheet.png", &w, &h);
+    /* 3 columns and 2 rows of 12-pixel tiles (4 weights x 3), 2 pixels apart,
+     * and 44 pixels of key under them, as wide as the key needs */
+    unsigned sheet_h = 2 * (12 + 2) + 2;
+    assert_int_equal(w, 30 + 161 + 30);
+    assert_int_equal(h, sheet_h + 44);
+    const unsigned char *red = rgb + ((2 + 14 + 3) * w + 2 + 14 + 3) * 3;
+    const unsigned char *blue = rgb + (2 * w + 2) * 3;
     assert_true(red[0] == 255 && red[1] == 0 && red[2] == 0);
     assert_true(blue[0] == 0 && blue[1] == 0 && blue[2] == 255);
+    /* the tiles: each weight's colour on the scale */
+    for (int j = 0; j < 6; j++)
+        for (int p = 0; p < 16; p++) {
+            double v = W_copy[p * 6 + j] / s;
+            v = v < -1 ? -1 : v > 1 ? 1 : v;
+            int fade = (int)lrint(255 * (1 - fabs(v)));
+            const unsigned char *px =
+                rgb + ((2 + (j / 3) * 14 + (p / 4) * 3 + 1) * w + 2 + (j % 3) * 14 + (p % 4) * 3 + 1) * 3;
+            if (abs(px[0] - (v < 0 ? fade : 255)) > 1 || abs(px[1] - fade) > 1 ||
+                abs(px[2] - (v > 0 ? fade : 255)) > 1)
+                fail_msg("unit %d pixel %d: weight %g drawn %d %d %d", j, p, W_copy[p * 6 + j],
+                         px[0], px[1], px[2]);
+        }
+    /* the key: a row under the sheet running from pure blue through white to
+     * pure red, each pixel the colour of its value on the scale */
+    int found = 0;
+    for (unsigned y = sheet_h; y < h && !found; y++) {
+        const unsigned char *row = rgb + (size_t)y * w * 3;
+        unsigned first = w, last = 0;
+        for (unsigned x = 0; x < w; x++) {
+            const unsigned char *px = row + 3 * x;
+            if (first == w && px[0] == 0 && px[1] == 0 && px[2] == 255)
+                first = x;
+            if (px[0] == 255 && px[1] == 0 && px[2] == 0)
+                last = x;
+        }
+        if (first == w || last <= first + 10)
+            continue;
+        found = 1;
+        for (unsigned x = first; x <= last; x++) {
+            double v = -1 + 2.0 * (x - first) / (last - first);
+            int fade = (int)lrint(255 * (1 - fabs(v)));
+            const unsigned char *px = row + 3 * x;
+            if (abs(px[0] - (v < 0 ? fade : 255)) > 2 || abs(px[1] - fade) > 2 ||
+                abs(px[2] - (v > 0 ? fade : 255)) > 2)
+                fail_msg("the key at %u (value %.3f): %d %d %d", x, v * s, px[0], px[1], px[2]);
+        }
+        const unsigned char *mid = row + 3 * ((first + last) / 2);
+        assert_true(mid[0] == 255 && mid[1] == 255 && mid[2] == 255);
+        /* the key's values are written under the bar, at its ends and middle */
+        for (unsigned x0 = first, k = 0; k < 3; k++, x0 = k == 1 ? (first + last) / 2 : last) {
+            int ink = 0;
+            for (unsigned yy = y + 12; yy < h; yy++)
+                for (unsigned xx = x0 > 4 ? x0 - 4 : 0; xx < x0 + 4 && xx < w; xx++)
+                    ink |= rgb[((size_t)yy * w + xx) * 3] < 128;
+            if (!ink)
+                fail_msg("no value written under the key at x %u", x0);
+        }
+    }
+    if (!found)
+        fail_msg("no colour key under the sheet");
+    free(rgb);
     assert_int_equal(run_command("nnc show test-scratch/sheet.nnc --weights -o x.svg", out,
                                  sizeof out), 2);
 }
@@ -374,5 +656,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(errors_and_confusion_are_the_networks),
     cmocka_unit_test(report_is_one_self_contained_page),
     cmocka_unit_test(bad_metrics_files_are_refused),
+    cmocka_unit_test(ticks_lie_within_the_panels),
+    cmocka_unit_test(report_gives_f1_and_knows_its_runs),
 };
 TEST_GROUP(picture_tests, "pictures", tests);
