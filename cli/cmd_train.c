@@ -87,7 +87,7 @@ static void usage(FILE *out)
             "                         the 'Epoch j' line\n"
             "      --metrics FILE     also a CSV row per epoch: epoch, seconds, eta and\n"
             "                         every measure taken, with a header\n"
-            "      --quiet            no progress line (drawn on stderr only when it is\n"
+            "  -q, --quiet            no progress line (drawn on stderr only when it is\n"
             "                         a terminal)\n"
             "  -h, --help             show this help\n");
 }

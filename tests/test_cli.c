@@ -394,9 +394,6 @@ static void help_lists_every_option(void **state)
             snprintf(names[n_names++], sizeof names[0], "%s", name);
     }
     assert_true(n_names >= 50);
-    static const struct { const char *command; int letter; } not_yet[] = {
-        {"train", 'q'},   /* train's help (cli/cmd_train.c) does not name -q yet */
-    };
     for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
         char cmd[64], help[16384], again[16384];
         snprintf(cmd, sizeof cmd, "nnc %s --help", commands[c]);
@@ -440,8 +437,6 @@ static void help_lists_every_option(void **state)
             int found = 0;
             for (int j = 0; j < n_shown && !found; j++)
                 found = letter[j] == l;
-            for (size_t k = 0; k < sizeof not_yet / sizeof *not_yet; k++)
-                found |= !strcmp(not_yet[k].command, commands[c]) && not_yet[k].letter == l;
             if (!found)
                 fail_msg("nnc %s takes -%c, but its help does not list it", commands[c], l);
         }
