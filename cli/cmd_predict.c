@@ -39,12 +39,15 @@ static void usage(FILE *out)
 
 /* The class and the outputs as the network gives them: rescaling sigmoid
  * outputs to sum to 1 would dress them up as probabilities they are not. */
-static void print_prediction(const char *file, const float *out, size_t k)
+static void print_prediction(const nnc_net *net, const char *file, const float *out, size_t k)
 {
     size_t best = 0;
     for (size_t j = 1; j < k; j++)
         best = out[j] > out[best] ? j : best;
-    printf("%s: %zu  ", file, best);
+    if (nnc_net_class_name(net, best))
+        printf("%s: %s  ", file, nnc_net_class_name(net, best));
+    else
+        printf("%s: %zu  ", file, best);
     for (size_t j = 0; j < k; j++)
         printf(" %zu:%.3f", j, out[j]);
     putchar('\n');
@@ -178,11 +181,13 @@ int cmd_predict(int argc, char **argv)
         nnc_net_free(net);
         return status;
     }
-    size_t n_in = nnc_net_inputs(net), k = nnc_net_outputs(net);
-    size_t side = (size_t)llround(sqrt((double)n_in));
+    size_t n_in = nnc_net_inputs(net), k = nnc_net_outputs(net), side, height;
     int status = 0;
-    if (side * side != n_in) {
-        cli_error("%s: the network takes %zu inputs, not a square image", argv[optind], n_in);
+    if (!nnc_net_image_size(net, &side, &height) || side != height) {
+        cli_error("%s takes a table's rows of %zu columns%s%s%s, not an image: give it rows "
+                  "(.csv)", argv[optind], n_in, nnc_net_input_name(net, 0) ? " (" : "",
+                  nnc_net_input_name(net, 0) ? nnc_net_input_name(net, 0) : "",
+                  nnc_net_input_name(net, 0) ? ", ...)" : "");
         nnc_net_free(net);
         return 1;
     }
@@ -194,7 +199,7 @@ int cmd_predict(int argc, char **argv)
             status = 1;   /* go on with the other images */
             continue;
         }
-        print_prediction(argv[i], out, k);
+        print_prediction(net, argv[i], out, k);
     }
     if (!x || !out) {
         cli_error("out of memory");

@@ -214,9 +214,9 @@ static int write_report(FILE *out, const nnc_net *net, const char *model, const 
     results(out, net, cm, k, test);
     fputs("<p>The confusion matrix: rows are the labels, columns the predictions, each cell "
           "shaded by its share of the row.</p>\n", out);
-    ok = ok && embed_png(out, picture_confusion(cm, k), "confusion matrix");
+    ok = ok && embed_png(out, picture_confusion(net, cm, k), "confusion matrix");
     free(cm);
-    if (ok && picture_side(nnc_net_inputs(net))) {
+    if (ok && picture_side(net)) {
         float scale;
         size_t wrong;
         section(out, "What the first hidden layer learned");

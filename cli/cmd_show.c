@@ -72,7 +72,7 @@ static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
             cli_error("out of memory");
         else if (nnc_confusion_matrix(net, test, cm) != NNC_OK)
             cli_error("%s", nnc_last_error());
-        else if ((c = picture_confusion(cm, k)))
+        else if ((c = picture_confusion(net, cm, k)))
             printf("confusion matrix of %s on %s, %zu classes\n", model, nnc_data_source(test),
                    k);
         free(cm);

@@ -17,22 +17,35 @@
 #define KEY_LEFT 30     /* where the bar starts, room for its label */
 #define KEY_H 44        /* pixels under the weight sheet for the key */
 
-size_t picture_side(size_t n)
+size_t picture_side(const nnc_net *net)
 {
-    size_t side = (size_t)llround(sqrt((double)n));
-    return side * side == n ? side : 0;
+    size_t w, h;
+    return nnc_net_image_size(net, &w, &h) && w == h ? w : 0;
 }
 
-/* The side of a square input image, or 0 after saying the inputs are not one. */
-static size_t image_side(size_t n_in, const char *what)
+/* The side of the network's square input image, or 0 after saying that its
+ * inputs are not one. */
+static size_t image_side(const nnc_net *net, const char *what)
 {
-    size_t side = picture_side(n_in);
-    if (!side) {
-        cli_error("%s: the inputs (%zu) are not a square image, so there is no picture",
-                  what, n_in);
-        return 0;
-    }
+    size_t side = picture_side(net);
+    if (!side)
+        cli_error("%s: its %zu inputs are a table's columns, not a square image, so there is "
+                  "no picture of them", what, nnc_net_inputs(net));
     return side;
+}
+
+const char *picture_class(const nnc_net *net, size_t c, char *buf, size_t cap)
+{
+    char number[24];
+    const char *name = nnc_net_class_name(net, c);
+    if (!name) {
+        snprintf(number, sizeof number, "%zu", c);
+        name = number;
+    }
+    size_t len = strlen(name) < cap - 1 ? strlen(name) : cap - 1;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    return buf;
 }
 
 /* A diverging map: -1 blue, 0 white, +1 red. */
@@ -54,7 +67,7 @@ static int ascending(const void *a, const void *b)
 canvas *picture_weights(const nnc_net *net, const char *model, float *scale)
 {
     size_t n_in = nnc_net_inputs(net), units = nnc_net_size(net, 1);
-    size_t side = image_side(n_in, model);
+    size_t side = image_side(net, model);
     if (!side)
         return NULL;
     const float *W = nnc_net_weights((nnc_net *)net, 1);   /* n_in x units: column j is unit j's */
@@ -170,7 +183,7 @@ static long find_mistakes(const nnc_net *net, const nnc_data *data, mistake **ou
 canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_shown,
                        size_t *wrong)
 {
-    size_t d = nnc_data_dim(data), side = image_side(d, nnc_data_source(data));
+    size_t d = nnc_data_dim(data), side = image_side(net, nnc_data_source(data));
     if (!side)
         return NULL;
     if (d != nnc_net_inputs(net)) {
@@ -211,8 +224,11 @@ canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_show
             canvas_pixels(c, x0, y0, side, side, rgb, ZOOM);
             canvas_rect(c, x0, y0, (double)(side * ZOOM), (double)(side * ZOOM), NO_COLOUR,
                         0xbbbbbb);
-            snprintf(text, sizeof text, "%zu \xe2\x86\x92 %zu  %.2f", list[s].label,
-                     list[s].predicted, (double)list[s].output);
+            char label[16], predicted[16];
+            snprintf(text, sizeof text, "%s \xe2\x86\x92 %s  %.2f",
+                     picture_class(net, list[s].label, label, sizeof label),
+                     picture_class(net, list[s].predicted, predicted, sizeof predicted),
+                     (double)list[s].output);
             canvas_text(c, x0 + (double)(side * ZOOM) / 2, y0 + (double)(side * ZOOM) + 13,
                         11, ANCHOR_MIDDLE, 0x000000, text);
         }
@@ -225,7 +241,7 @@ canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_show
     return c;
 }
 
-canvas *picture_confusion(const size_t *cm, size_t k)
+canvas *picture_confusion(const nnc_net *net, const size_t *cm, size_t k)
 {
     double cell = k <= 15 ? 40 : k <= 40 ? 600.0 / (double)k : 15;
     double left = 70, top = 60;
@@ -250,7 +266,7 @@ canvas *picture_confusion(const size_t *cm, size_t k)
         size_t row = 0;
         for (size_t j = 0; j < k; j++)
             row += cm[i * k + j];
-        snprintf(text, sizeof text, "%zu", i);
+        picture_class(net, i, text, cell >= 40 ? 8 : 4);
         canvas_text(c, left + cell * ((double)i + 0.5), top - 6, 11, ANCHOR_MIDDLE, 0x000000,
                     text);
         canvas_text(c, left - 6, top + cell * ((double)i + 0.5) + 4, 11, ANCHOR_END, 0x000000,

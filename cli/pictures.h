@@ -9,8 +9,12 @@
 #include "canvas.h"
 #include "nnc.h"
 
-/* The side of a square image of n pixels, or 0 if n is not a square. */
-size_t picture_side(size_t n);
+/* The side of the network's input image if it is a square one (as the
+ * model knows its data), else 0: a table's model has no pictures of inputs. */
+size_t picture_side(const nnc_net *net);
+
+/* Class c as the network names it, else its number, cut to cap - 1 bytes. */
+const char *picture_class(const nnc_net *net, size_t c, char *buf, size_t cap);
 
 /* Every unit of layer 1 as a tile of its incoming weights shaped like the
  * input image (square), red positive and blue negative on one scale: the
@@ -27,6 +31,6 @@ canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_show
 
 /* The k x k confusion matrix (rows: label, columns: prediction) as a heat map
  * of each row's fractions, with the counts written in. */
-canvas *picture_confusion(const size_t *cm, size_t k);
+canvas *picture_confusion(const nnc_net *net, const size_t *cm, size_t k);
 
 #endif

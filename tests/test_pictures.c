@@ -126,6 +126,16 @@ static void write_squares(uint8_t *px, uint8_t *labels)
     fclose(f);
 }
 
+/* Makes net one of side x side pixel images: what a recipe gives a network
+ * trained on an image format (these are too small for the pixel rows' rule). */
+static void declare_image(nnc_net *net, size_t side)
+{
+    nnc_data_origin o = {0};
+    o.image_width = o.image_height = side;
+    assert_ok(nnc_net_set_origin(net, &o));
+    nnc_net_set_pixel_inputs(net, 1);
+}
+
 /* Pictures of a 16-6-3 network's mistakes and confusion matrix on the
  * squares, checked against its answers worked out here. */
 static void errors_and_confusion_are_the_networks(void **state)
@@ -136,6 +146,7 @@ static void errors_and_confusion_are_the_networks(void **state)
     const size_t sizes[] = {D, 6, K};
     nnc_net *net;
     assert_ok(nnc_net_create(sizes, 3, 3, &net));
+    declare_image(net, 4);
     assert_ok(nnc_model_save(net, scratch_path("squares.nnc")));
     /* what the network answers, worked out here */
     size_t wrong = 0, cm[K * K] = {0};
@@ -196,6 +207,16 @@ static void errors_and_confusion_are_the_networks(void **state)
                                  sizeof out), 1);
     assert_non_null(strstr(out, "not a square image"));
     assert_int_equal(access("test-scratch/five.png", F_OK), -1);
+    /* nor has a table's model whose input count is a square: its columns are no image */
+    write_file("four.csv", "a,b,c,d,fruit\n1,2,3,4,apple\n4,3,2,1,pear\n");
+    assert_int_equal(run_command("nnc train --data test-scratch/four.csv --label fruit "
+                                 "--epochs 1 --save test-scratch/fruit.nnc", out, sizeof out), 0);
+    assert_int_equal(run_command("nnc show test-scratch/fruit.nnc --weights -o "
+                                 "test-scratch/fruit.png", out, sizeof out), 1);
+    assert_non_null(strstr(out, "its 4 inputs are a table's columns, not a square image"));
+    assert_int_equal(run_command("nnc predict test-scratch/fruit.nnc test-scratch/err.png",
+                                 out, sizeof out), 1);
+    assert_non_null(strstr(out, "takes a table's rows of 4 columns (a, ...), not an image"));
 }
 
 /* The PNG inside the n-th data: URL of a page, decoded; its size in *w, *h. */
@@ -276,6 +297,7 @@ static void report_is_one_self_contained_page(void **state)
     assert_ok(nnc_train(net, d, &o, NULL));
     size_t correct;
     assert_ok(nnc_measure_data(net, d, &correct, NULL));
+    declare_image(net, 4);
     assert_ok(nnc_model_save(net, scratch_path("trained-squares.nnc")));
     nnc_net_free(net);
     nnc_data_free(d);
@@ -567,6 +589,7 @@ static void weights_sheet_is_a_png_of_the_weights(void **state)
     W[0 * 6 + 0] = -10.0f;   /* unit 0, pixel (0, 0): pure blue */
     float W_copy[16 * 6];
     memcpy(W_copy, W, sizeof W_copy);
+    declare_image(net, 4);
     assert_ok(nnc_model_save(net, scratch_path("sheet.nnc")));
     nnc_net_free(net);
     char out[4096];
