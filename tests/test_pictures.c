@@ -375,4 +375,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(report_is_one_self_contained_page),
     cmocka_unit_test(bad_metrics_files_are_refused),
 };
-TEST_GROUP(picture_tests, "pictures", tests);
+TEST_GROUP(pictures_tests, "pictures", tests);
