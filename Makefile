@@ -23,28 +23,32 @@ run: all
 
 # The tests; they end with a line "nnc tests: N passed, N failed, N skipped".
 # MNIST tests read NNC_MNIST_DIR (default data/mnist) and skip without it.
+# `meson test -C build [GROUP...]` runs them as one Meson test per group
+# (tests/meson.build lists the groups).
 test: all
 	$(TEST_ENV) $(BUILD)/tests/nnc_tests
 
-# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the
+# test setup "asan" (tests/meson.build) of a build folder configured for them.
 test-sanitize:
 	[ -f build-sanitize/build.ninja ] || $(MESON) setup build-sanitize \
 	    -Db_sanitize=address,undefined -Db_lundef=false
 	$(MESON) compile -C build-sanitize
-	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-sanitize/tests/nnc_tests
+	$(TEST_ENV) $(MESON) test -C build-sanitize --setup asan --print-errorlogs
 
-# The thread pool and the threaded training and kernel tests under
-# ThreadSanitizer, without OpenBLAS (whose own threads it cannot see into).
+# The thread pool and the threaded training and kernel tests (the groups of
+# the suite "threads") under ThreadSanitizer, without OpenBLAS (whose own
+# threads it cannot see into).
 test-tsan:
 	[ -f build-tsan/build.ninja ] || $(MESON) setup build-tsan -Db_sanitize=thread \
 	    -Db_lundef=false -Dblas=disabled
 	$(MESON) compile -C build-tsan
-	for group in pool kernels training faults; do \
-	    TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/nnc_tests $$group || exit 1; done
+	$(MESON) test -C build-tsan --setup tsan --suite threads --print-errorlogs
 
-# One training run of the command under valgrind's memcheck: no error, no leak.
+# Under valgrind's memcheck, no error and no leak: the groups of the suite
+# "memcheck" (the test setup "valgrind"), then one training run of the command.
 test-valgrind: all
+	$(TEST_ENV) $(MESON) test -C $(BUILD) --setup valgrind --suite memcheck --print-errorlogs
 	$(BUILD)/tests/nnc_tests pinned >/dev/null   # writes the small tables it trains on
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
 	    --suppressions=tests/valgrind.supp \

@@ -45,6 +45,8 @@
 extern "C" {
 #endif
 
+/* The version, written here only: the build, the Python package and the
+ * manual page read it from this line. */
 #define NNC_VERSION "0.1.0"
 
 /* Marks the library's exported functions; everything else in libnnc is
@@ -54,6 +56,9 @@ extern "C" {
 #else
 #define NNC_API
 #endif
+
+/* The library's version, NNC_VERSION as it was when the library was built. */
+NNC_API const char *nnc_version(void);
 
 /* ---- status ------------------------------------------------------------ */
 

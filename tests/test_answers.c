@@ -183,4 +183,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(a_model_judges_its_own_held_out_rows),
     cmocka_unit_test(images_are_known_as_images),
 };
-TEST_GROUP(answer_tests, "answers", tests);
+TEST_GROUP(answers_tests, "answers", tests);

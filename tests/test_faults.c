@@ -287,4 +287,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(links_are_written_through_and_fifos_refused),
     cmocka_unit_test(a_full_disk_keeps_the_previous_model),
 };
-TEST_GROUP(fault_tests, "faults", tests);
+TEST_GROUP(faults_tests, "faults", tests);

@@ -352,7 +352,8 @@ static void training_flushes_subnormals_and_restores_the_mode(void **state)
     o.on_epoch = record_product, o.user = &inside;
     assert_ok(nnc_train(net, d, &o, NULL));
     assert_true(inside == 0.0f);
-    assert_int_equal(_mm_getcsr(), before);
+    /* the mode; the six exception flags (the low bits) are the computation's */
+    assert_int_equal(_mm_getcsr() & ~0x3fu, before & ~0x3fu);
     assert_true(subnormal_product() > 0.0f);
     nnc_net_free(net);
     nnc_data_free(d);
@@ -400,4 +401,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(early_stopping_keeps_the_best_network),
     cmocka_unit_test(training_flushes_subnormals_and_restores_the_mode),
 };
-TEST_GROUP(feature_tests, "features", tests);
+TEST_GROUP(features_tests, "features", tests);

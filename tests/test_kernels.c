@@ -279,4 +279,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(chosen_kernels_match_reference),
     cmocka_unit_test(products_give_the_same_bits_on_any_pool),
 };
-TEST_GROUP(kernel_tests, "kernels", tests);
+TEST_GROUP(kernels_tests, "kernels", tests);

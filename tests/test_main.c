@@ -1,4 +1,5 @@
-/* test_main.c — runs every test group and prints one summary line. */
+/* test_main.c — runs every test group, or the one named as the argument
+ * (--list names them), and prints one summary line. */
 #define _DEFAULT_SOURCE   /* realpath */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +12,22 @@
 
 int tests_skipped;
 
-extern const test_group fault_tests, kernel_tests, gradient_tests, reference_tests,
-    training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
-    idx_tests, cli_tests, mnist_tests, pool_tests, pinned_tests, picture_tests, table_tests,
-    python_tests, export_tests, recipe_tests, answer_tests, architecture_tests;
+/* The groups, in the order of tests/meson.build's list, which generates
+ * test_groups.h: NNC_TEST_GROUPS is X(name) for each, and test_<name>.c
+ * defines <name>_tests. */
+#include "test_groups.h"
 
-static const test_group *const groups[] = {
-    &pool_tests,   &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
-    &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
-    &idx_tests,     &cli_tests,     &mnist_tests,   &pinned_tests, &fault_tests, &picture_tests,
-    &table_tests,   &python_tests, &export_tests, &recipe_tests, &answer_tests, &architecture_tests,
+#define X(name) extern const test_group name##_tests;
+NNC_TEST_GROUPS
+#undef X
+
+static const struct {
+    const char       *name;   /* as the build names it */
+    const test_group *group;
+} groups[] = {
+#define X(name) {#name, &name##_tests},
+    NNC_TEST_GROUPS
+#undef X
 };
 
 /* NNC_MNIST_DIR made absolute before the tests move to their build folder */
@@ -101,6 +108,18 @@ float test_uniform(uint64_t *state, float lo, float hi)
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : NULL;   /* run one group by name */
+    size_t n_groups = sizeof groups / sizeof groups[0], matched = 0;
+    for (size_t g = 0; g < n_groups; g++)
+        if (strcmp(groups[g].name, groups[g].group->name) != 0) {
+            fprintf(stderr, "nnc tests: test_%s.c names its group \"%s\"\n", groups[g].name,
+                    groups[g].group->name);
+            return 1;
+        }
+    if (only && !strcmp(only, "--list")) {
+        for (size_t g = 0; g < n_groups; g++)
+            printf("%s\n", groups[g].name);
+        return 0;
+    }
     const char *dir = getenv("NNC_MNIST_DIR");
     if (dir && *dir && !realpath(dir, mnist))
         *mnist = '\0';
@@ -110,12 +129,17 @@ int main(int argc, char **argv)
     }
     size_t total = 0;
     int failed = 0;
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        if (only && strcmp(only, groups[g]->name) != 0)
+    for (size_t g = 0; g < n_groups; g++) {
+        const test_group *group = groups[g].group;
+        if (only && strcmp(only, group->name) != 0)
             continue;
-        failed += _cmocka_run_group_tests(groups[g]->name, groups[g]->tests,
-                                          groups[g]->count, NULL, NULL);
-        total += groups[g]->count;
+        failed += _cmocka_run_group_tests(group->name, group->tests, group->count, NULL, NULL);
+        total += group->count;
+        matched++;
+    }
+    if (only && !matched) {
+        fprintf(stderr, "nnc tests: no group named \"%s\" (--list names them)\n", only);
+        return 1;
     }
     printf("\nnnc tests: %zu passed, %d failed, %d skipped\n",
            total - (size_t)failed - (size_t)tests_skipped, failed, tests_skipped);

@@ -682,4 +682,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ticks_lie_within_the_panels),
     cmocka_unit_test(report_gives_f1_and_knows_its_runs),
 };
-TEST_GROUP(picture_tests, "pictures", tests);
+TEST_GROUP(pictures_tests, "pictures", tests);

@@ -5,11 +5,13 @@
 - nnc.Network: the C network itself (parameters as numpy views)
 - nnc.datasets.mnist: MNIST through nnc's own readers
 """
-from ._lib import NNCError
+from ._lib import NNCError, lib as _clib
 from .network import Dataset, Network
 from .estimators import MLPClassifier, MLPRegressor, load
 from . import datasets, tutorial
 
-__version__ = "0.1.0"
+# the loaded library's version (NNC_VERSION in include/nnc.h); pyproject.toml
+# reads it from here
+__version__ = _clib.nnc_version().decode()
 __all__ = ["Network", "Dataset", "MLPClassifier", "MLPRegressor", "load", "datasets",
            "tutorial", "NNCError"]

@@ -112,6 +112,7 @@ def _sig(name, restype, *argtypes):
 vp, sz, st = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int
 _sig("nnc_last_error", ctypes.c_char_p)
 _sig("nnc_sizeof", sz, ctypes.c_char_p)
+_sig("nnc_version", ctypes.c_char_p)
 _sig("nnc_net_spec_init", None, ctypes.POINTER(NetSpec), c_size_p, sz)
 _sig("nnc_net_create_spec", st, ctypes.POINTER(NetSpec), ctypes.POINTER(vp))
 _sig("nnc_net_free", None, vp)

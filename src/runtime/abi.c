@@ -1,9 +1,15 @@
-/* abi.c — the sizes of the public structs, so that a binding that mirrors
- * them (the Python package's ctypes declarations) can check its copy
- * against the library it loaded instead of corrupting memory. */
+/* abi.c — the library's version and the sizes of the public structs, so
+ * that a binding that mirrors them (the Python package's ctypes
+ * declarations) can check its copy against the library it loaded instead of
+ * corrupting memory. */
 #include <string.h>
 
 #include "nnc.h"
+
+const char *nnc_version(void)
+{
+    return NNC_VERSION;
+}
 
 size_t nnc_sizeof(const char *type)
 {
