@@ -82,6 +82,8 @@ static void usage(FILE *out)
             "      --test-split F     hold out a fraction F of the rows as the test set\n"
             "      --header H         yes, no or auto: the first line names columns (auto)\n"
             "      --sep S            comma, semicolon or tab                  (auto)\n"
+            "      --skip-lines N     lines before the table to pass over, such as\n"
+            "                         scikit-learn's line of counts             (0)\n"
             "output\n"
             "      --json             one JSON object per epoch on stdout instead of\n"
             "                         the 'Epoch j' line\n"
@@ -133,6 +135,7 @@ static const struct option longopts[] = {
     {"valid-split", required_argument, NULL, OPT_RECIPE},
     {"test-split", required_argument, NULL, OPT_RECIPE},
     {"hidden", required_argument, NULL, OPT_RECIPE},
+    {"skip-lines", required_argument, NULL, OPT_RECIPE},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
@@ -299,7 +302,7 @@ static int outputs_writable(const nnc_net *net, const command *st)
 static int table_options_given(const command *cmd)
 {
     static const char *const options[] = {"label", "ignore", "header", "sep", "task", "scale",
-                                          "binary", "valid-split", "test-split"};
+                                          "binary", "valid-split", "test-split", "skip-lines"};
     for (size_t i = 0; i < sizeof options / sizeof *options; i++)
         if (nnc_recipe_given(cmd->recipe, options[i])) {
             cli_error("--%s: only with a table (CSV) as --data; %s is not one", options[i],

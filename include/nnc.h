@@ -299,6 +299,9 @@ typedef struct {
     /* Pixels: -1 when every input is an integer 0-255 (the default), 1
      * always (another value is an error), 0 never. */
     int                pixels;
+    /* Lines before the table to pass over (scikit-learn's bundled CSV
+     * files begin with a line of counts); 0: none. */
+    size_t             skip_lines;
 } nnc_csv_options;
 
 /* Detect the header and separator, label first, classification. */
@@ -570,6 +573,7 @@ typedef struct {
     size_t      image_width, image_height;   /* 0: table rows                    */
     const char *label;        /* the label column(s) as given; NULL: the default */
     const char *ignore;       /* the columns left out as given; NULL: none       */
+    size_t      skip_lines;   /* lines passed over before the table              */
     float       test_split, valid_split;   /* fractions held out; 0: none        */
     uint64_t    split_seed;   /* the seed the held-out rows were drawn from      */
     size_t      rows;         /* rows of the data they were cut from; 0: unknown */
@@ -691,7 +695,8 @@ NNC_API void nnc_recipe_free(nnc_recipe *r);
  *   monitor names), threads, shuffle (yes, no), task, scale, binary
  *   (sigmoid, softmax: two classes as one or two outputs), valid-split,
  *   test-split (fractions), label, ignore (columns by name or number from 1),
- *   header (yes, no, auto), sep (comma, semicolon, tab).
+ *   header (yes, no, auto), sep (comma, semicolon, tab), skip-lines (lines
+ *   before the table).
  * The order options are given in does not matter: a preset is applied first
  * and every option given over it. NNC_ERR_ARG, with a message that begins
  * with the option's name and says what is wrong, for an unknown option or a

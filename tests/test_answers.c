@@ -176,11 +176,40 @@ static void images_are_known_as_images(void **state)
     nnc_recipe_free(r);
 }
 
+/* scikit-learn's bundled files: a line of counts, then rows without a header */
+static void a_line_of_counts_is_skipped_on_request(void **state)
+{
+    (void)state;
+    FILE *f = fopen("test-scratch/skl.csv", "w");
+    assert_non_null(f);
+    fprintf(f, "60,3,setosa,versicolor,virginica\n");
+    for (int i = 0; i < 60; i++)
+        iris_row(f, i);
+    fclose(f);
+    char out[8192];
+    assert_int_equal(run_command("nnc train --data test-scratch/skl.csv --epochs 1", out,
+                                 sizeof out), 1);
+    if (!strstr(out, "line 2 has 4 fields, the header 5 (is line 1 a line of counts") ||
+        !strstr(out, "--skip-lines 1"))
+        fail_msg("%s", out);
+    assert_int_equal(run_command("nnc train --data test-scratch/skl.csv --skip-lines 1 --label 4 "
+                                 "--valid-split 0.25 --epochs 2 --save test-scratch/skl.nnc",
+                                 out, sizeof out), 0);
+    if (!strstr(out, "60 rows, 3 inputs, 3 classes"))
+        fail_msg("%s", out);
+    /* the model reads its file again as training did: the line skipped, column 4 the label */
+    assert_int_equal(run_command("nnc eval --data test-scratch/skl.csv test-scratch/skl.nnc",
+                                 out, sizeof out), 0);
+    if (!strstr(out, "judging the 15 of its 60 rows that training held out as its validation"))
+        fail_msg("%s", out);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(a_label_that_looks_continuous_is_questioned),
     cmocka_unit_test(json_output_is_only_json),
     cmocka_unit_test(q_is_quiet),
     cmocka_unit_test(a_model_judges_its_own_held_out_rows),
     cmocka_unit_test(images_are_known_as_images),
+    cmocka_unit_test(a_line_of_counts_is_skipped_on_request),
 };
 TEST_GROUP(answers_tests, "answers", tests);

@@ -94,7 +94,7 @@ class CsvOptions(ctypes.Structure):
                 ("ignore", ctypes.c_char_p), ("task", ctypes.c_int),
                 ("classes", ctypes.POINTER(ctypes.c_char_p)), ("n_classes", ctypes.c_size_t),
                 ("inputs", ctypes.POINTER(ctypes.c_char_p)), ("n_inputs", ctypes.c_size_t),
-                ("pixels", ctypes.c_int)]
+                ("pixels", ctypes.c_int), ("skip_lines", ctypes.c_size_t)]
 
 
 class TrainSummary(ctypes.Structure):

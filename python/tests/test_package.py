@@ -174,3 +174,35 @@ def test_installs_offline_into_a_fresh_environment(tmp_path):
                            capture_output=True, text=True, cwd=tmp_path)
     assert check.returncode == 0, check.stderr
     assert str(venv) in check.stdout and "[2, 3, 1]" in check.stdout
+
+
+def test_wrong_arguments_name_the_argument_and_the_valid_values():
+    X, y = two_moons(100, seed=4)
+    with pytest.raises(ValueError, match=r"activation: 'gelu' is not one of sigmoid, tanh, "
+                                         r"relu, leaky-relu"):
+        nnc.MLPClassifier(activation="gelu").fit(X, y)
+    with pytest.raises(ValueError, match=r"batch_size: must be at least 1"):
+        nnc.MLPClassifier(batch_size=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"lambda_: must be 0 or more"):
+        nnc.MLPRegressor(lambda_=-1).fit(X, y == "upper")
+
+
+def test_nan_is_refused_with_its_row_and_column():
+    X, y = two_moons(100, seed=5)
+    bad = X.copy()
+    bad[41, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X: row 42, column 2: nan is not a finite number"):
+        nnc.MLPClassifier(epochs=1).fit(bad, y)
+    clf = nnc.MLPClassifier(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"X: row 42, column 2: nan is not a finite number"):
+        clf.predict(bad)
+    with pytest.raises(ValueError, match=r"2 columns"):
+        clf.predict(X[:, :1])
+
+
+def test_a_label_that_looks_continuous_is_warned_of():
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    y = np.round(rng.uniform(4, 8, 200), 1)   # lengths, not classes
+    with pytest.warns(UserWarning, match=r"look like a measurement.*task='regress'"):
+        nnc.MLPClassifier(epochs=1).fit(X, y)

@@ -131,6 +131,20 @@ nnc_status nnc__records_open(nnc__records *r, const char *path, char sep)
     return NNC_OK;
 }
 
+int nnc__records_skip_lines(nnc__records *r, size_t lines, char sep)
+{
+    size_t skipped = 0;
+    while (skipped < lines && r->at < r->len) {
+        const char *nl = memchr(r->buf + r->at, '\n', r->len - r->at);
+        r->at = nl ? (size_t)(nl - r->buf) + 1 : r->len;
+        skipped++;
+    }
+    r->line += skipped;
+    if (!sep)   /* the separator of the first line read */
+        r->sep = detect_separator(r->buf + r->at);
+    return skipped == lines;
+}
+
 void nnc__records_close(nnc__records *r)
 {
     free(r->field);

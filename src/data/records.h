@@ -26,6 +26,10 @@ typedef struct {
  * text); sep 0 takes the most frequent of , ; and tab on the first line. */
 nnc_status nnc__records_open(nnc__records *r, const char *path, char sep);
 void nnc__records_close(nnc__records *r);
+/* Passes over the first lines (a line of counts above a table, say), before
+ * any record is read; with sep 0 the separator is taken from the line after
+ * them. 0 if the file has fewer lines. */
+int nnc__records_skip_lines(nnc__records *r, size_t lines, char sep);
 
 /* Cuts the next record's fields in place: unquoted fields are trimmed of
  * blanks, quoted ones lose their quotes and have "" made "; a quoted field

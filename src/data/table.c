@@ -252,8 +252,11 @@ static nnc_status add_row(rows *t, const nnc__records *r, const columns *c, cons
                           const nnc_csv_options *o)
 {
     if (r->n_fields != c->n)
-        return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu has %zu fields, %s %zu", path, r->line,
-                         r->n_fields, c->name ? "the header" : "the first line", c->n);
+        return nnc__fail(NNC_ERR_FORMAT, "%s: line %zu has %zu fields, %s %zu%s", path, r->line,
+                         r->n_fields, c->name ? "the header" : "the first line", c->n,
+                         t->n == 0 && c->name ? " (is line 1 a line of counts, as in "
+                                                "scikit-learn's files? --skip-lines 1)"
+                                              : "");
     size_t dim = c->n_inputs, labels = o->task == NNC_TASK_REGRESS ? c->n_labels : 0;
     if (t->n == t->cap && !grow_rows(t, dim, labels))
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory at line %zu", path, r->line);
@@ -505,6 +508,11 @@ nnc_status nnc_csv_read(const char *path, const nnc_csv_options *opts, nnc_data 
     nnc_status s = nnc__records_open(&r, path, o->sep);
     if (s != NNC_OK)
         return s;
+    if (o->skip_lines && !nnc__records_skip_lines(&r, o->skip_lines, o->sep)) {
+        nnc__records_close(&r);
+        return nnc__fail(NNC_ERR_FORMAT, "%s: fewer than the %zu lines to skip", path,
+                         o->skip_lines);
+    }
     rows t = {0};
     t.all_pixels = 1;
     columns c = {0};

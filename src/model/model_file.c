@@ -30,7 +30,7 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define KNOWN_FLAGS                                                                    \
     (FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY | FLAG_SCALING | FLAG_CLASSES | FLAG_INPUTS | \
      FLAG_PIXELS | FLAG_ORIGIN)
-#define ORIGIN_FIXED_BYTES 48
+#define ORIGIN_FIXED_BYTES 56
 #define MAX_ORIGIN_TEXT 4096   /* a label or ignore list, its NUL included */
 #define HISTORY_ENTRY_BYTES 160
 #define MAX_HISTORY 10000000u
@@ -250,6 +250,8 @@ static uint8_t *put_origin(uint8_t *p, const nnc_data_origin *o)
     p = put_u64(p, o->split_seed);
     p = put_u64(p, (uint64_t)o->rows);
     p = put_u64(p, o->checksum);
+    p = put_u32(p, (uint32_t)o->skip_lines);
+    p = put_u32(p, 0);   /* reserved */
     p = put_u32(p, (uint32_t)text_bytes(o->label));
     p = put_u32(p, (uint32_t)text_bytes(o->ignore));
     for (int i = 0; i < 2; i++) {
@@ -273,7 +275,8 @@ static const uint8_t *get_origin(const uint8_t *p, nnc_data_origin *o)
     o->split_seed = get_u64(p + 16);
     o->rows = (size_t)get_u64(p + 24);
     o->checksum = get_u64(p + 32);
-    uint32_t lengths[2] = {get_u32(p + 40), get_u32(p + 44)};
+    o->skip_lines = get_u32(p + 40);
+    uint32_t lengths[2] = {get_u32(p + 48), get_u32(p + 52)};
     const uint8_t *at = p + ORIGIN_FIXED_BYTES;
     for (int i = 0; i < 2; i++) {
         const char *t = NULL;
@@ -288,7 +291,7 @@ static const uint8_t *get_origin(const uint8_t *p, nnc_data_origin *o)
     int fractions_ok = o->test_split >= 0 && o->test_split < 1 && o->valid_split >= 0 &&
                        o->valid_split < 1;
     int image_ok = (o->image_width == 0) == (o->image_height == 0);
-    return fractions_ok && image_ok ? at : NULL;
+    return fractions_ok && image_ok && get_u32(p + 44) == 0 ? at : NULL;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -500,7 +503,7 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
             return nnc__fail(NNC_ERR_FORMAT, "%s: truncated before the data origin", path);
         if ((s = read_at(f, path, (long)(*total - 4), fixed, ORIGIN_FIXED_BYTES)) != NNC_OK)
             return s;
-        uint32_t label = get_u32(fixed + 40), ignore = get_u32(fixed + 44);
+        uint32_t label = get_u32(fixed + 48), ignore = get_u32(fixed + 52);
         if (label > MAX_ORIGIN_TEXT || ignore > MAX_ORIGIN_TEXT)
             return nnc__fail(NNC_ERR_FORMAT, "%s: a data origin with lists of %u and %u bytes",
                              path, label, ignore);

@@ -180,6 +180,7 @@ static nnc_status stamp_origin(const nnc_recipe *r, const nnc__settings *s, nnc_
     nnc_data_image_size(train, &o.image_width, &o.image_height);
     o.label = NNC__GIVEN(r, NNC__OPT_LABEL) ? s->label : NULL;
     o.ignore = NNC__GIVEN(r, NNC__OPT_IGNORE) ? s->ignore : NULL;
+    o.skip_lines = s->skip_lines;
     if (r->split_rows) {
         o.test_split = s->test_split;
         o.valid_split = r->split_valid;

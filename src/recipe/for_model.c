@@ -18,6 +18,7 @@ nnc_status nnc_recipe_read_for_model(const nnc_net *net, const char *path, const
     nnc_csv_options_init(&o);
     o.label = label ? label : origin.label;
     o.ignore = label ? NULL : origin.ignore;
+    o.skip_lines = origin.skip_lines;
     o.task = nnc_cost_is_regression(nnc_net_cost(net)) ? NNC_TASK_REGRESS : NNC_TASK_CLASSIFY;
     /* a model that says nothing of its data (one from MNIST or a pickle) detects */
     o.pixels = nnc_net_pixel_inputs(net)                                                 ? 1

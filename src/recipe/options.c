@@ -14,7 +14,7 @@ static const char *const option_names[NNC__OPT_COUNT] = {
     "seed",    "epochs",      "batch",      "eta",         "optimizer",  "momentum",
     "lambda",  "dropout",     "halve-after", "early-stop", "monitor",    "threads",
     "shuffle", "task",        "scale",      "binary",      "valid-split", "test-split",
-    "label",   "ignore",      "header",     "sep"};
+    "label",   "ignore",      "header",     "sep",         "skip-lines"};
 
 const char *nnc_recipe_option(size_t i)
 {
@@ -274,6 +274,10 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
         if ((s = one_of(opt, value, header, &e)) == NNC_OK)
             v->header = e == 2 ? -1 : e;
         return s;
+    case NNC__OPT_SKIP_LINES:
+        s = whole_number(opt, value, 1000000, &n);
+        v->skip_lines = (size_t)n;
+        return s;
     case NNC__OPT_SEP:
         if ((s = one_of(opt, value, sep_names, &e)) != NNC_OK)
             return nnc__fail(NNC_ERR_ARG, "sep: '%s' is not one of comma, semicolon, tab", value);
@@ -343,6 +347,7 @@ static void copy_option(int id, nnc__settings *to, const nnc__settings *from)
     case NNC__OPT_IGNORE: strcpy(to->ignore, from->ignore); break;
     case NNC__OPT_HEADER: to->header = from->header; break;
     case NNC__OPT_SEP: to->sep = from->sep; break;
+    case NNC__OPT_SKIP_LINES: to->skip_lines = from->skip_lines; break;
     }
 }
 
@@ -364,6 +369,7 @@ void nnc_recipe_csv_options(const nnc_recipe *r, nnc_csv_options *o)
     o->header = s.header;
     o->sep = s.sep;
     o->task = s.task;
+    o->skip_lines = s.skip_lines;
     /* the strings live in the recipe, which the caller keeps while reading */
     o->label = nnc_recipe_given(r, "label") ? r->given_values.label : NULL;
     o->ignore = nnc_recipe_given(r, "ignore") ? r->given_values.ignore : NULL;

@@ -15,7 +15,7 @@ enum {
     NNC__OPT_HALVE_AFTER, NNC__OPT_EARLY_STOP, NNC__OPT_MONITOR, NNC__OPT_THREADS,
     NNC__OPT_SHUFFLE, NNC__OPT_TASK, NNC__OPT_SCALE, NNC__OPT_BINARY, NNC__OPT_VALID_SPLIT,
     NNC__OPT_TEST_SPLIT, NNC__OPT_LABEL, NNC__OPT_IGNORE, NNC__OPT_HEADER, NNC__OPT_SEP,
-    NNC__OPT_COUNT
+    NNC__OPT_SKIP_LINES, NNC__OPT_COUNT
 };
 
 /* Every value an option sets. */
@@ -34,6 +34,7 @@ typedef struct {
     char           label[NNC__RECIPE_MAX_TEXT], ignore[NNC__RECIPE_MAX_TEXT];
     int            header;     /* -1 detect, 0 no, 1 yes                */
     char           sep;        /* 0: detect                             */
+    size_t         skip_lines; /* lines before the table                */
 } nnc__settings;
 
 /* The tutorial's settings, then the preset's over them; 0 if there is no
