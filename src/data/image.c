@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <png.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,13 +258,72 @@ static int otsu(const float *v, size_t n)
     return t;
 }
 
-static float flatten_paper(grey_image *img)
+/* The median of the pixels at or below `top`, and their median absolute
+ * deviation from it, to 1/16 of a level (a histogram: no sorting). */
+#define FINE 16
+
+static void median_and_mad(const float *v, size_t n, float top, float *median, float *mad)
+{
+    static const int bins = 256 * FINE;
+    size_t *hist = calloc((size_t)bins, sizeof *hist), count = 0, seen = 0;
+    *median = *mad = 0.0f;
+    if (!hist)
+        return;   /* without memory, no noise is seen */
+    for (size_t i = 0; i < n; i++)
+        if (v[i] <= top)
+            hist[(int)fminf(bins - 1.0f, v[i] * FINE)]++, count++;
+    int b = 0;
+    while (b < bins - 1 && (seen += hist[b]) <= count / 2)
+        b++;
+    *median = (float)b / FINE;
+    memset(hist, 0, (size_t)bins * sizeof *hist);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] <= top)
+            hist[(int)fminf(bins - 1.0f, fabsf(v[i] - *median) * FINE)]++;
+    for (b = 0, seen = 0; b < bins - 1 && (seen += hist[b]) <= count / 2;)
+        b++;
+    *mad = (float)b / FINE;
+    free(hist);
+}
+
+/* The paper's noise as a standard deviation, from the median absolute
+ * deviation of the pixels below Otsu's threshold (mostly paper), which the
+ * ink and the paper's darkest, clipped pixels hardly move; `*level` is the
+ * paper's median level. */
+static float paper_noise(const grey_image *img, float *level)
+{
+    float mad;
+    median_and_mad(img->v, img->w * img->h, (float)otsu(img->v, img->w * img->h), level, &mad);
+    return 1.4826f * mad;
+}
+
+/* A 3 x 3 box filter: camera noise divided by three, strokes kept. */
+static void smooth(grey_image *img)
+{
+    size_t w = img->w, h = img->h;
+    float *tmp = malloc(w * h * sizeof *tmp);
+    if (!tmp)
+        return;   /* without memory, unsmoothed */
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            float sum = 0.0f;
+            int count = 0;
+            for (size_t yy = y ? y - 1 : 0; yy <= y + 1 && yy < h; yy++)
+                for (size_t xx = x ? x - 1 : 0; xx <= x + 1 && xx < w; xx++)
+                    sum += img->v[yy * w + xx], count++;
+            tmp[y * w + x] = sum / (float)count;
+        }
+    free(img->v);
+    img->v = tmp;
+}
+
+static void flatten_paper(grey_image *img)
 {
     size_t w = img->w, h = img->h;
     float level[GRID][GRID], *block = malloc(((w + GRID - 1) / GRID + 1) *
                                               ((h + GRID - 1) / GRID + 1) * sizeof *block);
     if (!block)
-        return 25.5f;   /* without memory, the plain threshold */
+        return;   /* without memory, the paper stays */
     for (int gy = 0; gy < GRID; gy++)
         for (int gx = 0; gx < GRID; gx++) {
             size_t n = 0;
@@ -283,7 +343,67 @@ static float flatten_paper(grey_image *img)
                            ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]);
             img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - (float)paper);
         }
-    int t = otsu(img->v, w * h);
+}
+
+/* Ink in pieces: 8-connected regions above the threshold. A piece with under
+ * 1/SPECK of the largest piece's mass is dust or a cluster of noise, not part
+ * of the digit, and is wiped so that it moves neither the digit's box nor its
+ * centre of mass. */
+#define SPECK 20
+
+static void wipe_specks(grey_image *img, float threshold)
+{
+    size_t n = img->w * img->h, w = img->w, pieces = 0, cap = 0;
+    uint32_t *piece = calloc(n, sizeof *piece), *stack = malloc(n * sizeof *stack);
+    double *mass = NULL, largest = 0;
+    for (size_t p = 0; piece && stack && p < n; p++) {
+        if (img->v[p] <= threshold || piece[p])
+            continue;
+        if (pieces == cap) {
+            double *more = realloc(mass, (cap = cap ? 2 * cap : 64) * sizeof *mass);
+            if (!more)
+                goto done;   /* without memory, the specks stay */
+            mass = more;
+        }
+        size_t top = 0;
+        mass[pieces++] = 0;
+        piece[p] = (uint32_t)pieces, stack[top++] = (uint32_t)p;
+        while (top) {   /* flood fill */
+            size_t q = stack[--top], x = q % w, y = q / w;
+            mass[pieces - 1] += img->v[q];
+            for (size_t yy = y ? y - 1 : 0; yy <= y + 1 && yy < img->h; yy++)
+                for (size_t xx = x ? x - 1 : 0; xx <= x + 1 && xx < w; xx++) {
+                    size_t r = yy * w + xx;
+                    if (img->v[r] > threshold && !piece[r])
+                        piece[r] = (uint32_t)pieces, stack[top++] = (uint32_t)r;
+                }
+        }
+        largest = fmax(largest, mass[pieces - 1]);
+    }
+    for (size_t p = 0; mass && p < n; p++)
+        if (piece[p] && mass[piece[p] - 1] * SPECK < largest)
+            img->v[p] = 0.0f;
+done:
+    free(piece);
+    free(stack);
+    free(mass);
+}
+
+/* Takes the paper away and finds the ink (see above); returns the level above
+ * which a pixel is ink, or -1 when there is no ink to speak of. */
+static float find_ink(grey_image *img)
+{
+    flatten_paper(img);
+    /* a noisy photo is smoothed first; a clean image is read as it is */
+    float paper, noise = paper_noise(img, &paper);
+    if (noise > 1.0f) {
+        smooth(img);
+        noise = paper_noise(img, &paper);
+    }
+    /* ink stands out of the paper: above Otsu's threshold and well above the noise */
+    size_t w = img->w, h = img->h;
+    float floor = noise > 0.0f ? paper + 4.0f * noise : 0.0f;
+    float t = fmaxf((float)otsu(img->v, w * h), floor);
     size_t ink = 0;
     float strong = 0.0f;
     for (size_t i = 0; i < w * h; i++)
@@ -293,9 +413,12 @@ static float flatten_paper(grey_image *img)
     if (strong < 32.0f || ink < 4 || ink * 1000 < w * h)
         return -1.0f;
     float full = strong;   /* the ink at its strongest becomes full strength */
-    for (size_t i = 0; i < w * h; i++)
-        img->v[i] = fminf(255.0f, img->v[i] * 255.0f / full);
-    return 25.5f;   /* ink: above 10% of full strength, as for clean images */
+    for (size_t i = 0; i < w * h; i++)   /* and the paper's noise nothing */
+        img->v[i] = img->v[i] <= floor ? 0.0f : fminf(255.0f, img->v[i] * 255.0f / full);
+    /* ink: above 10% of full strength, as for clean images, and above the noise */
+    float threshold = fmaxf(25.5f, floor * 255.0f / full);
+    wipe_specks(img, threshold);
+    return threshold;
 }
 
 /* ---- centring ------------------------------------------------------------ */
@@ -329,7 +452,10 @@ static void centre_digit(const grey_image *img, float threshold, float *out, siz
             double v = tmp[y * dw + x];
             m += v, mx += v * (x + 0.5), my += v * (y + 0.5);
         }
-    long ox = (long)lround(w / 2.0 - mx / m), oy = (long)lround(h / 2.0 - my / m);
+    /* MNIST puts the centre of mass on pixel 14 of 28 (counted from 0), half a
+     * pixel right of and below the middle: pixel side / 2 here */
+    long ox = (long)lround((double)(w / 2) + 0.5 - mx / m);
+    long oy = (long)lround((double)(h / 2) + 0.5 - my / m);
     for (size_t y = 0; y < dh; y++)
         for (size_t x = 0; x < dw; x++) {
             long tx = ox + (long)x, ty = oy + (long)y;
@@ -363,7 +489,7 @@ nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_inv
     if (centre == 2)   /* automatic: as MNIST's digits unless already the size */
         centre = img.w != width || img.h != height;
     float threshold = 25.5f;   /* ink: above 10% */
-    if (centre && (threshold = flatten_paper(&img)) < 0) {
+    if (centre && (threshold = find_ink(&img)) < 0) {
         free(img.v);
         return nnc__fail(NNC_ERR_FORMAT, "%s: the image looks blank: no ink stands out of the "
                          "paper", path);
