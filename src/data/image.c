@@ -225,12 +225,18 @@ static void resample(const grey_image *src, double x0, double y0, double sw, dou
  * which a pixel is ink, or -1 when there is no ink to speak of. */
 #define GRID 4
 
+/* The bin of a level in a histogram of `bins` bins of one level each. */
+static int bin_of(float v, int bins)
+{
+    return v <= 0.0f ? 0 : v >= (float)(bins - 1) ? bins - 1 : (int)v;
+}
+
 static float percentile(float *v, size_t n, double q)
 {
     /* insertion into a 256-bin histogram: levels are 0..255 */
     size_t hist[256] = {0}, want = (size_t)(q * (double)n), seen = 0;
     for (size_t i = 0; i < n; i++)
-        hist[(int)fminf(255.0f, fmaxf(0.0f, v[i]))]++;
+        hist[bin_of(v[i], 256)]++;
     for (int b = 0; b < 256; b++)
         if ((seen += hist[b]) > want)
             return (float)b;
@@ -241,7 +247,7 @@ static int otsu(const float *v, size_t n)
 {
     double hist[256] = {0}, total = 0, sum = 0;
     for (size_t i = 0; i < n; i++)
-        hist[(int)fminf(255.0f, fmaxf(0.0f, v[i]))]++;
+        hist[bin_of(v[i], 256)]++;
     for (int b = 0; b < 256; b++)
         total += hist[b], sum += b * hist[b];
     double w0 = 0, sum0 = 0, best = -1;
@@ -258,70 +264,96 @@ static int otsu(const float *v, size_t n)
     return t;
 }
 
-/* The median of the pixels at or below `top`, and their median absolute
- * deviation from it, to 1/16 of a level (a histogram: no sorting). */
+/* The median of the levels at or below `top`, and their median absolute
+ * deviation from it, to 1/16 of a level (histograms, no sorting). */
 #define FINE 16
 
 static void median_and_mad(const float *v, size_t n, float top, float *median, float *mad)
 {
-    static const int bins = 256 * FINE;
-    size_t *hist = calloc((size_t)bins, sizeof *hist), count = 0, seen = 0;
+    enum { BINS = 256 * FINE };
+    size_t *hist = calloc(BINS, sizeof *hist), count = 0, seen = 0;
+    int b = 0;
     *median = *mad = 0.0f;
     if (!hist)
         return;   /* without memory, no noise is seen */
     for (size_t i = 0; i < n; i++)
         if (v[i] <= top)
-            hist[(int)fminf(bins - 1.0f, v[i] * FINE)]++, count++;
-    int b = 0;
-    while (b < bins - 1 && (seen += hist[b]) <= count / 2)
+            hist[bin_of(v[i] * FINE, BINS)]++, count++;
+    while (b < BINS - 1 && (seen += hist[b]) <= count / 2)
         b++;
     *median = (float)b / FINE;
-    memset(hist, 0, (size_t)bins * sizeof *hist);
+    memset(hist, 0, BINS * sizeof *hist);
     for (size_t i = 0; i < n; i++)
         if (v[i] <= top)
-            hist[(int)fminf(bins - 1.0f, fabsf(v[i] - *median) * FINE)]++;
-    for (b = 0, seen = 0; b < bins - 1 && (seen += hist[b]) <= count / 2;)
+            hist[bin_of(fabsf(v[i] - *median) * FINE, BINS)]++;
+    for (b = 0, seen = 0; b < BINS - 1 && (seen += hist[b]) <= count / 2;)
         b++;
     *mad = (float)b / FINE;
     free(hist);
 }
 
 /* The paper's noise as a standard deviation, from the median absolute
- * deviation of the pixels below Otsu's threshold (mostly paper), which the
- * ink and the paper's darkest, clipped pixels hardly move; `*level` is the
- * paper's median level. */
-static float paper_noise(const grey_image *img, float *level)
+ * deviation of the image (mostly paper), taken again without what stands
+ * far above the median (ink): neither the ink nor the paper's darkest,
+ * clipped pixels move it much. *paper is the paper's median level. */
+static float paper_noise(const grey_image *img, float *paper)
 {
     float mad;
-    median_and_mad(img->v, img->w * img->h, (float)otsu(img->v, img->w * img->h), level, &mad);
+    median_and_mad(img->v, img->w * img->h, 256.0f, paper, &mad);
+    median_and_mad(img->v, img->w * img->h, *paper + 5.0f * 1.4826f * mad, paper, &mad);
     return 1.4826f * mad;
 }
 
-/* A 3 x 3 box filter: camera noise divided by three, strokes kept. */
+/* A 3 x 3 box filter, across then down: camera noise divided by three,
+ * strokes kept. */
 static void smooth(grey_image *img)
 {
     size_t w = img->w, h = img->h;
-    float *tmp = malloc(w * h * sizeof *tmp);
-    if (!tmp)
+    float *across = malloc(w * h * sizeof *across);
+    if (!across)
         return;   /* without memory, unsmoothed */
     for (size_t y = 0; y < h; y++)
         for (size_t x = 0; x < w; x++) {
-            float sum = 0.0f;
-            int count = 0;
-            for (size_t yy = y ? y - 1 : 0; yy <= y + 1 && yy < h; yy++)
-                for (size_t xx = x ? x - 1 : 0; xx <= x + 1 && xx < w; xx++)
-                    sum += img->v[yy * w + xx], count++;
-            tmp[y * w + x] = sum / (float)count;
+            const float *v = img->v + y * w;
+            float sum = v[x], n = 1.0f;
+            if (x > 0)
+                sum += v[x - 1], n++;
+            if (x + 1 < w)
+                sum += v[x + 1], n++;
+            across[y * w + x] = sum / n;
         }
-    free(img->v);
-    img->v = tmp;
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            float sum = across[y * w + x], n = 1.0f;
+            if (y > 0)
+                sum += across[(y - 1) * w + x], n++;
+            if (y + 1 < h)
+                sum += across[(y + 1) * w + x], n++;
+            img->v[y * w + x] = sum / n;
+        }
+    free(across);
 }
 
-static void flatten_paper(grey_image *img)
+typedef float paper_levels[GRID][GRID];
+
+/* The paper's level at (x, y): bilinear between block centres, and on beyond
+ * the outer ones, as light falling off towards an edge keeps falling off. */
+static float paper_at(const paper_levels level, size_t x, size_t y, size_t w, size_t h)
+{
+    double fx = (x + 0.5) * GRID / w - 0.5, fy = (y + 0.5) * GRID / h - 0.5;
+    int x0 = fx < 1.0 ? 0 : fx >= GRID - 2.0 ? GRID - 2 : (int)fx, x1 = x0 + 1;
+    int y0 = fy < 1.0 ? 0 : fy >= GRID - 2.0 ? GRID - 2 : (int)fy, y1 = y0 + 1;
+    double ax = fx - x0, ay = fy - y0;
+    return (float)((1 - ay) * ((1 - ax) * level[y0][x0] + ax * level[y0][x1]) +
+                   ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]));
+}
+
+static void flatten_paper(grey_image *img, paper_levels level)
 {
     size_t w = img->w, h = img->h;
-    float level[GRID][GRID], *block = malloc(((w + GRID - 1) / GRID + 1) *
-                                              ((h + GRID - 1) / GRID + 1) * sizeof *block);
+    float *block = malloc(((w + GRID - 1) / GRID + 1) * ((h + GRID - 1) / GRID + 1) *
+                          sizeof *block);
+    memset(level, 0, sizeof(paper_levels));
     if (!block)
         return;   /* without memory, the paper stays */
     for (int gy = 0; gy < GRID; gy++)
@@ -334,15 +366,8 @@ static void flatten_paper(grey_image *img)
         }
     free(block);
     for (size_t y = 0; y < h; y++)
-        for (size_t x = 0; x < w; x++) {   /* bilinear between block centres */
-            double fx = fmin(fmax(((x + 0.5) * GRID / w) - 0.5, 0.0), GRID - 1.0);
-            double fy = fmin(fmax(((y + 0.5) * GRID / h) - 0.5, 0.0), GRID - 1.0);
-            int x0 = (int)fx, y0 = (int)fy, x1 = x0 + (x0 < GRID - 1), y1 = y0 + (y0 < GRID - 1);
-            double ax = fx - x0, ay = fy - y0;
-            double paper = (1 - ay) * ((1 - ax) * level[y0][x0] + ax * level[y0][x1]) +
-                           ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]);
-            img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - (float)paper);
-        }
+        for (size_t x = 0; x < w; x++)
+            img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - paper_at(level, x, y, w, h));
 }
 
 /* Ink in pieces: 8-connected regions above the threshold. A piece with under
@@ -393,17 +418,24 @@ done:
  * which a pixel is ink, or -1 when there is no ink to speak of. */
 static float find_ink(grey_image *img)
 {
-    flatten_paper(img);
+    size_t w = img->w, h = img->h;
+    paper_levels level;
+    flatten_paper(img, level);
     /* a noisy photo is smoothed first; a clean image is read as it is */
     float paper, noise = paper_noise(img, &paper);
     if (noise > 1.0f) {
         smooth(img);
         noise = paper_noise(img, &paper);
     }
-    /* ink stands out of the paper: above Otsu's threshold and well above the noise */
-    size_t w = img->w, h = img->h;
+    /* what the noise reaches is paper; light multiplies, so where the paper
+     * is dim so is the ink's contrast, which dividing by the paper evens */
     float floor = noise > 0.0f ? paper + 4.0f * noise : 0.0f;
-    float t = fmaxf((float)otsu(img->v, w * h), floor);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            float bright = 255.0f - paper_at(level, x, y, w, h), *v = &img->v[y * w + x];
+            *v = *v <= floor ? 0.0f : *v * 255.0f / (bright > 32.0f ? bright : 32.0f);
+        }
+    int t = otsu(img->v, w * h);
     size_t ink = 0;
     float strong = 0.0f;
     for (size_t i = 0; i < w * h; i++)
@@ -413,12 +445,10 @@ static float find_ink(grey_image *img)
     if (strong < 32.0f || ink < 4 || ink * 1000 < w * h)
         return -1.0f;
     float full = strong;   /* the ink at its strongest becomes full strength */
-    for (size_t i = 0; i < w * h; i++)   /* and the paper's noise nothing */
-        img->v[i] = img->v[i] <= floor ? 0.0f : fminf(255.0f, img->v[i] * 255.0f / full);
-    /* ink: above 10% of full strength, as for clean images, and above the noise */
-    float threshold = fmaxf(25.5f, floor * 255.0f / full);
-    wipe_specks(img, threshold);
-    return threshold;
+    for (size_t i = 0; i < w * h; i++)
+        img->v[i] = fminf(255.0f, img->v[i] * 255.0f / full);
+    wipe_specks(img, 25.5f);
+    return 25.5f;   /* ink: above 10% of full strength, as for clean images */
 }
 
 /* ---- centring ------------------------------------------------------------ */
