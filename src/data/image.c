@@ -217,12 +217,15 @@ static void resample(const grey_image *src, double x0, double y0, double sw, dou
 /* ---- paper and ink ------------------------------------------------------ */
 
 /* A photographed or scanned page is not black and white: its paper may be
- * grey, and lit unevenly. With ink light on dark (after inversion), the
- * paper's level is estimated per block of a 4 x 4 grid (each block's 20th
- * percentile: mostly paper) and subtracted, interpolated between block
- * centres; then the contrast is stretched so that the ink, split from the
- * paper by Otsu's threshold, reaches full strength. Returns the level above
- * which a pixel is ink, or -1 when there is no ink to speak of. */
+ * grey, lit unevenly and noisy, with specks of dust. With ink light on dark
+ * (after inversion), the paper's level is estimated per block of a 4 x 4 grid
+ * (each block's 20th percentile: mostly paper) and subtracted, interpolated
+ * between block centres; the paper's noise is measured, a noisy page
+ * smoothed, and what the noise reaches taken as paper; the ink is evened by
+ * the paper's brightness and its contrast stretched so that the ink, split
+ * from the paper by Otsu's threshold, reaches full strength; last, specks
+ * apart from the digit are wiped. The digit is then found by its ink, not by
+ * a stray pixel. */
 #define GRID 4
 
 /* The bin of a level in a histogram of `bins` bins of one level each. */
@@ -304,8 +307,8 @@ static float paper_noise(const grey_image *img, float *paper)
     return 1.4826f * mad;
 }
 
-/* A 3 x 3 box filter, across then down: camera noise divided by three,
- * strokes kept. */
+/* A 3 x 3 box filter, across then down: camera noise divided by three, the
+ * strokes (many pixels wide in a photo) hardly blurred. */
 static void smooth(grey_image *img)
 {
     size_t w = img->w, h = img->h;
@@ -415,7 +418,8 @@ done:
 }
 
 /* Takes the paper away and finds the ink (see above); returns the level above
- * which a pixel is ink, or -1 when there is no ink to speak of. */
+ * which a pixel is ink, or -1 when there is no ink to speak of. On a clean
+ * image (no noise) the steps against noise change nothing. */
 static float find_ink(grey_image *img)
 {
     size_t w = img->w, h = img->h;
@@ -427,13 +431,14 @@ static float find_ink(grey_image *img)
         smooth(img);
         noise = paper_noise(img, &paper);
     }
-    /* what the noise reaches is paper; light multiplies, so where the paper
-     * is dim so is the ink's contrast, which dividing by the paper evens */
-    float floor = noise > 0.0f ? paper + 4.0f * noise : 0.0f;
+    /* what the noise reaches (four deviations) is paper; light multiplies,
+     * so where the paper is dim so is the ink's contrast: dividing by the
+     * paper's brightness evens it */
+    float reach = noise > 0.0f ? paper + 4.0f * noise : 0.0f;
     for (size_t y = 0; y < h; y++)
         for (size_t x = 0; x < w; x++) {
             float bright = 255.0f - paper_at(level, x, y, w, h), *v = &img->v[y * w + x];
-            *v = *v <= floor ? 0.0f : *v * 255.0f / (bright > 32.0f ? bright : 32.0f);
+            *v = *v <= reach ? 0.0f : *v * 255.0f / (bright > 32.0f ? bright : 32.0f);
         }
     int t = otsu(img->v, w * h);
     size_t ink = 0;
