@@ -21,6 +21,7 @@ static void write_png(const char *path, const uint8_t *px, int w, int h, int cha
     png_infop info = png_create_info_struct(png);
     assert_false(setjmp(png_jmpbuf(png)));
     png_init_io(png, f);
+    png_set_compression_level(png, 1);   /* fast: the tests write many */
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
                  channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -147,7 +148,8 @@ static void centring_puts_the_mass_in_the_middle(void **state)
                 bottom = y > bottom ? y : bottom;
             }
         }
-    assert_true(fabs(mx / m - 14) <= 0.5 && fabs(my / m - 14) <= 0.5);
+    /* on pixel 14 (counted from 0), as MNIST's digits: its middle is at 14.5 */
+    assert_true(fabs(mx / m - 14.5) <= 0.5 && fabs(my / m - 14.5) <= 0.5);
     assert_int_equal(bottom - top + 1, 20);     /* the long side fills 20 of 28 */
 }
 
@@ -257,6 +259,137 @@ static void png_of_a_test_image_predicts_like_the_image(void **state)
     nnc_data_free(te);
 }
 
+/* One photo of a test digit: the 28 x 28 digit upscaled (bilinear) to a
+ * 200 x 200 page, moved by (dx, dy), in ink of level 40 on paper of level 180
+ * or, when graded, lit unevenly from 130 to 230; Gaussian noise of sigma and,
+ * if asked, a dozen dark specks of 1 to 3 pixels' radius anywhere. */
+enum { PHOTO = 200 };
+
+/* Standard normal samples (Box-Muller), drawn from at random for the noise. */
+enum { GAUSS = 4096 };
+static double gauss[GAUSS];
+
+static void draw_photo(uint8_t *page, const float *x, int dx, int dy, int graded, double sigma,
+                       int specks, uint64_t *rng)
+{
+    for (int y = 0; y < PHOTO; y++)
+        for (int xx = 0; xx < PHOTO; xx++) {
+            /* the source point, in digit pixels, of this page pixel */
+            double sx = (xx - dx + 0.5) * 28.0 / PHOTO - 0.5;
+            double sy = (y - dy + 0.5) * 28.0 / PHOTO - 0.5;
+            int x0 = (int)floor(sx), y0 = (int)floor(sy);
+            double fx = sx - x0, fy = sy - y0, ink = 0;
+            for (int j = 0; j < 2; j++)
+                for (int i = 0; i < 2; i++) {
+                    int u = x0 + i, v = y0 + j;
+                    if (u >= 0 && v >= 0 && u < 28 && v < 28)
+                        ink += (i ? fx : 1 - fx) * (j ? fy : 1 - fy) * x[v * 28 + u] * 256 / 255;
+                }
+            double paper = graded ? 130.0 + 100.0 * (0.7 * xx + 0.3 * y) / PHOTO : 180.0;
+            double noise = sigma * gauss[(size_t)test_uniform(rng, 0, GAUSS)];
+            page[y * PHOTO + xx] =
+                (uint8_t)fmin(255.0, fmax(0.0, lround(paper - (paper - 40.0) * ink + noise)));
+        }
+    for (int k = 0; specks && k < 12; k++) {
+        double cx = test_uniform(rng, 0, PHOTO), cy = test_uniform(rng, 0, PHOTO),
+               r = test_uniform(rng, 1, 3);
+        for (int y = (int)(cy - r); y <= (int)(cy + r); y++)
+            for (int xx = (int)(cx - r); xx <= (int)(cx + r); xx++)
+                if (y >= 0 && xx >= 0 && y < PHOTO && xx < PHOTO &&
+                    (xx - cx) * (xx - cx) + (y - cy) * (y - cy) <= r * r)
+                    page[y * PHOTO + xx] = 40;
+        }
+}
+
+static size_t predicted(nnc_net *net, const float *x)
+{
+    float o[10];
+    assert_ok(nnc_feedforward(net, x, 1, o));
+    size_t best = 0;
+    for (size_t j = 1; j < 10; j++)
+        best = o[j] > o[best] ? j : best;
+    return best;
+}
+
+/* Photos of test digits on grey or unevenly lit paper, with the noise of a
+ * camera and specks of dust, as PNG and as JPEG (quality 75): the digit is
+ * found by its ink, so that noise and specks do not move it. The network
+ * gives a noisy photo the class it gives the same photo without noise, and
+ * the PNG and the JPEG of a photo the same class. The clean photos themselves
+ * get the test images' classes a little less often (upscaling blurs them). */
+static void noisy_photos_predict_like_the_clean_digits(void **state)
+{
+    (void)state;
+    const char *dir = mnist_dir();
+    if (!dir)
+        SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
+    const size_t sizes[] = {784, 30, 10};
+    nnc_net_spec spec;
+    nnc_net_spec_init(&spec, sizes, 3);
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 2;
+    nnc_data *te;
+    nnc_net *net = train_on_mnist(dir, &spec, &o, &te);
+    enum { DIGITS = 200, KINDS = 5 };
+    static const struct {
+        int graded, specks;
+        double sigma;
+        int least;   /* of DIGITS, as the clean photo and PNG as JPEG */
+        const char *name;
+    } kinds[KINDS] = {
+        {0, 0, 0, 190, "clean, grey paper"},   {0, 0, 3, 190, "sigma 3, grey paper"},
+        {0, 0, 5, 190, "sigma 5, grey paper"}, {1, 0, 8, 185, "sigma 8, graded paper"},
+        {1, 1, 5, 190, "sigma 5, graded, specks"},
+    };
+    static uint8_t page[PHOTO * PHOTO];
+    float x[784], in[784];
+    uint64_t rng = 7;
+    for (int i = 0; i < GAUSS; i++) {
+        double u1 = 1.0 - test_uniform(&rng, 0, 1), u2 = test_uniform(&rng, 0, 1);
+        gauss[i] = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    }
+    static int dx[DIGITS], dy[DIGITS];
+    static size_t digit[DIGITS], photo[DIGITS];   /* the classes of the clean ones */
+    for (size_t i = 0; i < DIGITS; i++)
+        dx[i] = (int)test_uniform(&rng, -12, 13), dy[i] = (int)test_uniform(&rng, -12, 13);
+    for (int k = 0; k < KINDS; k++) {
+        int as_digit[2] = {0, 0}, as_photo[2] = {0, 0}, same = 0;   /* PNG, JPEG */
+        for (size_t i = 0; i < DIGITS; i++) {
+            nnc_data_input(te, i, x);
+            draw_photo(page, x, dx[i], dy[i], kinds[k].graded, kinds[k].sigma, kinds[k].specks,
+                       &rng);
+            write_png(scratch_path("photo.png"), page, PHOTO, PHOTO, 1);
+            write_jpeg(scratch_path("photo.jpg"), page, PHOTO, PHOTO, 1, 75);
+            assert_ok(nnc_image_load(scratch_path("photo.png"), 28, 28, NNC_INVERT_AUTO, 2, in));
+            size_t a = predicted(net, in);
+            assert_ok(nnc_image_load(scratch_path("photo.jpg"), 28, 28, NNC_INVERT_AUTO, 2, in));
+            size_t b = predicted(net, in);
+            if (k == 0)
+                digit[i] = predicted(net, x), photo[i] = a;
+            as_digit[0] += a == digit[i], as_digit[1] += b == digit[i];
+            as_photo[0] += a == photo[i], as_photo[1] += b == photo[i], same += a == b;
+        }
+        print_message("    %-24s as the clean photo PNG %3d JPEG %3d, as the test image "
+                      "PNG %3d JPEG %3d, PNG as JPEG %3d of %d\n", kinds[k].name, as_photo[0],
+                      as_photo[1], as_digit[0], as_digit[1], same, DIGITS);
+        if (as_photo[0] < kinds[k].least || as_photo[1] < kinds[k].least ||
+            same < kinds[k].least || as_digit[0] < DIGITS * 85 / 100)
+            fail_msg("%s: %d (PNG) and %d (JPEG) of %d photos classed as without noise, "
+                     "%d as the test images; PNG as JPEG %d; wanted %d", kinds[k].name,
+                     as_photo[0], as_photo[1], DIGITS, as_digit[0], same, kinds[k].least);
+    }
+    /* noise alone is not ink: a noisy page without a digit is still blank */
+    memset(x, 0, sizeof x);
+    draw_photo(page, x, 0, 0, 1, 8, 0, &rng);
+    write_jpeg(scratch_path("noisy-blank.jpg"), page, PHOTO, PHOTO, 1, 75);
+    assert_int_equal(nnc_image_load(scratch_path("noisy-blank.jpg"), 28, 28, NNC_INVERT_AUTO, 2,
+                                    in), NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "noisy-blank.jpg: the image looks blank"));
+    nnc_net_free(net);
+    nnc_data_free(te);
+}
+
 /* Headers promising more pixels than the file holds are refused before the
  * pixels are allocated (found by the PGM fuzz target: 11520 x 15201). */
 static void expect_refused(const char *name, const char *words)
@@ -348,5 +481,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(png_scaling_inversion_and_corruption),
     cmocka_unit_test(centring_puts_the_mass_in_the_middle),
     cmocka_unit_test(png_of_a_test_image_predicts_like_the_image),
+    cmocka_unit_test(noisy_photos_predict_like_the_clean_digits),
 };
 TEST_GROUP(image_tests, "image", tests);

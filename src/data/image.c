@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <png.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,20 +217,29 @@ static void resample(const grey_image *src, double x0, double y0, double sw, dou
 /* ---- paper and ink ------------------------------------------------------ */
 
 /* A photographed or scanned page is not black and white: its paper may be
- * grey, and lit unevenly. With ink light on dark (after inversion), the
- * paper's level is estimated per block of a 4 x 4 grid (each block's 20th
- * percentile: mostly paper) and subtracted, interpolated between block
- * centres; then the contrast is stretched so that the ink, split from the
- * paper by Otsu's threshold, reaches full strength. Returns the level above
- * which a pixel is ink, or -1 when there is no ink to speak of. */
+ * grey, lit unevenly and noisy, with specks of dust. With ink light on dark
+ * (after inversion), the paper's level is estimated per block of a 4 x 4 grid
+ * (each block's 20th percentile: mostly paper) and subtracted, interpolated
+ * between block centres; the paper's noise is measured, a noisy page
+ * smoothed, and what the noise reaches taken as paper; the ink is evened by
+ * the paper's brightness and its contrast stretched so that the ink, split
+ * from the paper by Otsu's threshold, reaches full strength; last, specks
+ * apart from the digit are wiped. The digit is then found by its ink, not by
+ * a stray pixel. */
 #define GRID 4
+
+/* The bin of a level in a histogram of `bins` bins of one level each. */
+static int bin_of(float v, int bins)
+{
+    return v <= 0.0f ? 0 : v >= (float)(bins - 1) ? bins - 1 : (int)v;
+}
 
 static float percentile(float *v, size_t n, double q)
 {
     /* insertion into a 256-bin histogram: levels are 0..255 */
     size_t hist[256] = {0}, want = (size_t)(q * (double)n), seen = 0;
     for (size_t i = 0; i < n; i++)
-        hist[(int)fminf(255.0f, fmaxf(0.0f, v[i]))]++;
+        hist[bin_of(v[i], 256)]++;
     for (int b = 0; b < 256; b++)
         if ((seen += hist[b]) > want)
             return (float)b;
@@ -240,7 +250,7 @@ static int otsu(const float *v, size_t n)
 {
     double hist[256] = {0}, total = 0, sum = 0;
     for (size_t i = 0; i < n; i++)
-        hist[(int)fminf(255.0f, fmaxf(0.0f, v[i]))]++;
+        hist[bin_of(v[i], 256)]++;
     for (int b = 0; b < 256; b++)
         total += hist[b], sum += b * hist[b];
     double w0 = 0, sum0 = 0, best = -1;
@@ -257,13 +267,98 @@ static int otsu(const float *v, size_t n)
     return t;
 }
 
-static float flatten_paper(grey_image *img)
+/* The median of the levels at or below `top`, and their median absolute
+ * deviation from it, to 1/16 of a level (histograms, no sorting). */
+#define FINE 16
+
+static void median_and_mad(const float *v, size_t n, float top, float *median, float *mad)
+{
+    enum { BINS = 256 * FINE };
+    size_t *hist = calloc(BINS, sizeof *hist), count = 0, seen = 0;
+    int b = 0;
+    *median = *mad = 0.0f;
+    if (!hist)
+        return;   /* without memory, no noise is seen */
+    for (size_t i = 0; i < n; i++)
+        if (v[i] <= top)
+            hist[bin_of(v[i] * FINE, BINS)]++, count++;
+    while (b < BINS - 1 && (seen += hist[b]) <= count / 2)
+        b++;
+    *median = (float)b / FINE;
+    memset(hist, 0, BINS * sizeof *hist);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] <= top)
+            hist[bin_of(fabsf(v[i] - *median) * FINE, BINS)]++;
+    for (b = 0, seen = 0; b < BINS - 1 && (seen += hist[b]) <= count / 2;)
+        b++;
+    *mad = (float)b / FINE;
+    free(hist);
+}
+
+/* The paper's noise as a standard deviation, from the median absolute
+ * deviation of the image (mostly paper), taken again without what stands
+ * far above the median (ink): neither the ink nor the paper's darkest,
+ * clipped pixels move it much. *paper is the paper's median level. */
+static float paper_noise(const grey_image *img, float *paper)
+{
+    float mad;
+    median_and_mad(img->v, img->w * img->h, 256.0f, paper, &mad);
+    median_and_mad(img->v, img->w * img->h, *paper + 5.0f * 1.4826f * mad, paper, &mad);
+    return 1.4826f * mad;
+}
+
+/* A 3 x 3 box filter, across then down: camera noise divided by three, the
+ * strokes (many pixels wide in a photo) hardly blurred. */
+static void smooth(grey_image *img)
 {
     size_t w = img->w, h = img->h;
-    float level[GRID][GRID], *block = malloc(((w + GRID - 1) / GRID + 1) *
-                                              ((h + GRID - 1) / GRID + 1) * sizeof *block);
+    float *across = malloc(w * h * sizeof *across);
+    if (!across)
+        return;   /* without memory, unsmoothed */
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            const float *v = img->v + y * w;
+            float sum = v[x], n = 1.0f;
+            if (x > 0)
+                sum += v[x - 1], n++;
+            if (x + 1 < w)
+                sum += v[x + 1], n++;
+            across[y * w + x] = sum / n;
+        }
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            float sum = across[y * w + x], n = 1.0f;
+            if (y > 0)
+                sum += across[(y - 1) * w + x], n++;
+            if (y + 1 < h)
+                sum += across[(y + 1) * w + x], n++;
+            img->v[y * w + x] = sum / n;
+        }
+    free(across);
+}
+
+typedef float paper_levels[GRID][GRID];
+
+/* The paper's level at (x, y): bilinear between block centres, and on beyond
+ * the outer ones, as light falling off towards an edge keeps falling off. */
+static float paper_at(const paper_levels level, size_t x, size_t y, size_t w, size_t h)
+{
+    double fx = (x + 0.5) * GRID / w - 0.5, fy = (y + 0.5) * GRID / h - 0.5;
+    int x0 = fx < 1.0 ? 0 : fx >= GRID - 2.0 ? GRID - 2 : (int)fx, x1 = x0 + 1;
+    int y0 = fy < 1.0 ? 0 : fy >= GRID - 2.0 ? GRID - 2 : (int)fy, y1 = y0 + 1;
+    double ax = fx - x0, ay = fy - y0;
+    return (float)((1 - ay) * ((1 - ax) * level[y0][x0] + ax * level[y0][x1]) +
+                   ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]));
+}
+
+static void flatten_paper(grey_image *img, paper_levels level)
+{
+    size_t w = img->w, h = img->h;
+    float *block = malloc(((w + GRID - 1) / GRID + 1) * ((h + GRID - 1) / GRID + 1) *
+                          sizeof *block);
+    memset(level, 0, sizeof(paper_levels));
     if (!block)
-        return 25.5f;   /* without memory, the plain threshold */
+        return;   /* without memory, the paper stays */
     for (int gy = 0; gy < GRID; gy++)
         for (int gx = 0; gx < GRID; gx++) {
             size_t n = 0;
@@ -274,14 +369,76 @@ static float flatten_paper(grey_image *img)
         }
     free(block);
     for (size_t y = 0; y < h; y++)
-        for (size_t x = 0; x < w; x++) {   /* bilinear between block centres */
-            double fx = fmin(fmax(((x + 0.5) * GRID / w) - 0.5, 0.0), GRID - 1.0);
-            double fy = fmin(fmax(((y + 0.5) * GRID / h) - 0.5, 0.0), GRID - 1.0);
-            int x0 = (int)fx, y0 = (int)fy, x1 = x0 + (x0 < GRID - 1), y1 = y0 + (y0 < GRID - 1);
-            double ax = fx - x0, ay = fy - y0;
-            double paper = (1 - ay) * ((1 - ax) * level[y0][x0] + ax * level[y0][x1]) +
-                           ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]);
-            img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - (float)paper);
+        for (size_t x = 0; x < w; x++)
+            img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - paper_at(level, x, y, w, h));
+}
+
+/* Ink in pieces: 8-connected regions above the threshold. A piece with under
+ * 1/SPECK of the largest piece's mass is dust or a cluster of noise, not part
+ * of the digit, and is wiped so that it moves neither the digit's box nor its
+ * centre of mass. */
+#define SPECK 20
+
+static void wipe_specks(grey_image *img, float threshold)
+{
+    size_t n = img->w * img->h, w = img->w, pieces = 0, cap = 0;
+    uint32_t *piece = calloc(n, sizeof *piece), *stack = malloc(n * sizeof *stack);
+    double *mass = NULL, largest = 0;
+    for (size_t p = 0; piece && stack && p < n; p++) {
+        if (img->v[p] <= threshold || piece[p])
+            continue;
+        if (pieces == cap) {
+            double *more = realloc(mass, (cap = cap ? 2 * cap : 64) * sizeof *mass);
+            if (!more)
+                goto done;   /* without memory, the specks stay */
+            mass = more;
+        }
+        size_t top = 0;
+        mass[pieces++] = 0;
+        piece[p] = (uint32_t)pieces, stack[top++] = (uint32_t)p;
+        while (top) {   /* flood fill */
+            size_t q = stack[--top], x = q % w, y = q / w;
+            mass[pieces - 1] += img->v[q];
+            for (size_t yy = y ? y - 1 : 0; yy <= y + 1 && yy < img->h; yy++)
+                for (size_t xx = x ? x - 1 : 0; xx <= x + 1 && xx < w; xx++) {
+                    size_t r = yy * w + xx;
+                    if (img->v[r] > threshold && !piece[r])
+                        piece[r] = (uint32_t)pieces, stack[top++] = (uint32_t)r;
+                }
+        }
+        largest = fmax(largest, mass[pieces - 1]);
+    }
+    for (size_t p = 0; mass && p < n; p++)
+        if (piece[p] && mass[piece[p] - 1] * SPECK < largest)
+            img->v[p] = 0.0f;
+done:
+    free(piece);
+    free(stack);
+    free(mass);
+}
+
+/* Takes the paper away and finds the ink (see above); returns the level above
+ * which a pixel is ink, or -1 when there is no ink to speak of. On a clean
+ * image (no noise) the steps against noise change nothing. */
+static float find_ink(grey_image *img)
+{
+    size_t w = img->w, h = img->h;
+    paper_levels level;
+    flatten_paper(img, level);
+    /* a noisy photo is smoothed first; a clean image is read as it is */
+    float paper, noise = paper_noise(img, &paper);
+    if (noise > 1.0f) {
+        smooth(img);
+        noise = paper_noise(img, &paper);
+    }
+    /* what the noise reaches (four deviations) is paper; light multiplies,
+     * so where the paper is dim so is the ink's contrast: dividing by the
+     * paper's brightness evens it */
+    float reach = noise > 0.0f ? paper + 4.0f * noise : 0.0f;
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            float bright = 255.0f - paper_at(level, x, y, w, h), *v = &img->v[y * w + x];
+            *v = *v <= reach ? 0.0f : *v * 255.0f / (bright > 32.0f ? bright : 32.0f);
         }
     int t = otsu(img->v, w * h);
     size_t ink = 0;
@@ -295,6 +452,7 @@ static float flatten_paper(grey_image *img)
     float full = strong;   /* the ink at its strongest becomes full strength */
     for (size_t i = 0; i < w * h; i++)
         img->v[i] = fminf(255.0f, img->v[i] * 255.0f / full);
+    wipe_specks(img, 25.5f);
     return 25.5f;   /* ink: above 10% of full strength, as for clean images */
 }
 
@@ -329,7 +487,10 @@ static void centre_digit(const grey_image *img, float threshold, float *out, siz
             double v = tmp[y * dw + x];
             m += v, mx += v * (x + 0.5), my += v * (y + 0.5);
         }
-    long ox = (long)lround(w / 2.0 - mx / m), oy = (long)lround(h / 2.0 - my / m);
+    /* MNIST puts the centre of mass on pixel 14 of 28 (counted from 0), half a
+     * pixel right of and below the middle: pixel side / 2 here */
+    long ox = (long)lround((double)(w / 2) + 0.5 - mx / m);
+    long oy = (long)lround((double)(h / 2) + 0.5 - my / m);
     for (size_t y = 0; y < dh; y++)
         for (size_t x = 0; x < dw; x++) {
             long tx = ox + (long)x, ty = oy + (long)y;
@@ -363,7 +524,7 @@ nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_inv
     if (centre == 2)   /* automatic: as MNIST's digits unless already the size */
         centre = img.w != width || img.h != height;
     float threshold = 25.5f;   /* ink: above 10% */
-    if (centre && (threshold = flatten_paper(&img)) < 0) {
+    if (centre && (threshold = find_ink(&img)) < 0) {
         free(img.v);
         return nnc__fail(NNC_ERR_FORMAT, "%s: the image looks blank: no ink stands out of the "
                          "paper", path);
