@@ -352,9 +352,11 @@ typedef enum {
  * (converted), as width x height inputs on the scale of nnc's byte data
  * (grey level / 256). With centre = 0 the image is scaled to the size; with
  * centre = 1 it is prepared as MNIST's digits were: the paper's level
- * (grey, or lit unevenly) estimated and taken away and the ink's contrast
- * stretched, then the ink's bounding box scaled to fit 20/28 of the side and
- * moved so that its centre of mass is the image's centre; an image with no
+ * (grey, or lit unevenly) estimated and taken away, the paper's noise
+ * measured (from the median absolute deviation) and smoothed out, specks of
+ * less than a twentieth of the digit's ink wiped, and the ink's contrast
+ * stretched; then the ink's bounding box scaled to fit 20/28 of the side and
+ * moved so that its centre of mass sits where MNIST's do; an image with no
  * ink is refused as blank. centre = 2 centres unless the image already has
  * the size. out holds width x height floats. */
 NNC_API nnc_status nnc_image_load(const char *path, size_t width, size_t height,
