@@ -14,13 +14,13 @@ int tests_skipped;
 extern const test_group fault_tests, kernel_tests, gradient_tests, reference_tests,
     training_tests, feature_tests, model_tests, image_tests, pickle_tests, csv_tests,
     idx_tests, cli_tests, mnist_tests, pool_tests, pinned_tests, picture_tests, table_tests,
-    python_tests, export_tests, recipe_tests, answer_tests;
+    python_tests, export_tests, recipe_tests, answer_tests, learning_tests;
 
 static const test_group *const groups[] = {
     &pool_tests,   &kernel_tests, &gradient_tests, &reference_tests, &training_tests,
     &feature_tests, &model_tests,   &image_tests,    &pickle_tests, &csv_tests,
     &idx_tests,     &cli_tests,     &mnist_tests,   &pinned_tests, &fault_tests, &picture_tests,
-    &table_tests,   &python_tests, &export_tests, &recipe_tests, &answer_tests,
+    &table_tests,   &python_tests, &export_tests, &recipe_tests, &answer_tests, &learning_tests,
 };
 
 /* NNC_MNIST_DIR made absolute before the tests move to their build folder */
