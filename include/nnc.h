@@ -189,7 +189,10 @@ NNC_API nnc_status nnc_data_from_targets(const float *x, const float *y, size_t 
                                          size_t n_out, nnc_data **out);
 /* A dataset over the caller's inputs without copying them: x (n x dim
  * floats) must stay unchanged and alive until the dataset and every slice
- * of it are freed; the labels (n) or targets (n x n_out) are copied. */
+ * of it are freed; the labels (n) or targets (n x n_out) are copied.
+ * These three float constructors refuse a NaN or infinite input or target
+ * with NNC_ERR_FORMAT "(memory): row R, column C: nan is not a finite
+ * number" (R and C from 1; "target column" for a target). */
 NNC_API nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const float *y,
                                           size_t n, size_t dim, size_t n_out, nnc_data **out);
 /* Optional real-valued targets (n x n_out) used instead of one-hot labels. */
@@ -388,8 +391,8 @@ enum {
     /* every sigmoid or tanh unit of hidden layer warning_layer is pinned at
      * its limits (derivative below 1e-4) for every sample of that sample */
     NNC_WARN_SATURATED = 1 << 2,
-    /* every output of that sample is pinned at 0 or 1: the signature of
-     * steps too large for the network */
+    /* with NNC_WARN_CHANCE only: every output of that sample is pinned at
+     * 0 or 1, the signature of steps too large for the network */
     NNC_WARN_OUTPUTS_PINNED = 1 << 3
 };
 

@@ -81,10 +81,21 @@ nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
     return create(x, 1, 0, labels, n, dim, out);
 }
 
+/* A dataset just made from floats, kept only if every value is finite:
+ * cheaper here, once, than a divergence blamed on eta later. */
+static nnc_status finite_or_free(nnc_status s, nnc_data **out)
+{
+    if (s == NNC_OK && (s = nnc__data_check_finite(*out)) != NNC_OK) {
+        nnc_data_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
 nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
                                 size_t n, size_t dim, nnc_data **out)
 {
-    return create(x, sizeof(float), 1, labels, n, dim, out);
+    return finite_or_free(create(x, sizeof(float), 1, labels, n, dim, out), out);
 }
 
 nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out)
@@ -187,7 +198,7 @@ nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const f
         memcpy(st->labels, labels, n);
     if (y)
         memcpy(st->targets, y, n * n_out * sizeof *y);
-    return nnc__data_wrap(st, n, dim, out);
+    return finite_or_free(nnc__data_wrap(st, n, dim, out), out);
 }
 
 nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_t dim,
@@ -212,7 +223,7 @@ nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_
     }
     memcpy(st->x_f32, x, n * dim * sizeof *x);
     memcpy(st->targets, y, n * n_out * sizeof *y);
-    return nnc__data_wrap(st, n, dim, out);
+    return finite_or_free(nnc__data_wrap(st, n, dim, out), out);
 }
 
 /* A copy of src's names (n of them), or NULL if it has none; *ok = 0 when
