@@ -194,7 +194,10 @@ NNC_API nnc_status nnc_data_from_targets(const float *x, const float *y, size_t 
                                          size_t n_out, nnc_data **out);
 /* A dataset over the caller's inputs without copying them: x (n x dim
  * floats) must stay unchanged and alive until the dataset and every slice
- * of it are freed; the labels (n) or targets (n x n_out) are copied. */
+ * of it are freed; the labels (n) or targets (n x n_out) are copied.
+ * These three float constructors refuse a NaN or infinite input or target
+ * with NNC_ERR_FORMAT "(memory): row R, column C: nan is not a finite
+ * number" (R and C from 1; "target column" for a target). */
 NNC_API nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const float *y,
                                           size_t n, size_t dim, size_t n_out, nnc_data **out);
 /* Optional real-valued targets (n x n_out) used instead of one-hot labels. */
@@ -391,12 +394,48 @@ typedef struct {
     double rmse, mae, r2;
 } nnc_measure;
 
+/* Signs that a run has stopped learning (bits of nnc_epoch_report.warnings),
+ * judged after each epoch. They are warnings: the run goes on. */
+enum {
+    /* every accuracy measured this epoch (running, training, validation,
+     * test) is within a small margin of chance: the most frequent class's
+     * share of the training set, or 1/k; from the second epoch on, or in the
+     * first when a layer below is also pinned */
+    NNC_WARN_CHANCE = 1 << 0,
+    /* every ReLU unit of hidden layer warning_layer gives 0 for every sample
+     * of a fixed sample of up to 256 training samples, taken after the epoch */
+    NNC_WARN_DEAD = 1 << 1,
+    /* every sigmoid or tanh unit of hidden layer warning_layer is pinned at
+     * its limits (derivative below 1e-4) for every sample of that sample */
+    NNC_WARN_SATURATED = 1 << 2,
+    /* with NNC_WARN_CHANCE only: every output of that sample is pinned at
+     * 0 or 1, the signature of steps too large for the network */
+    NNC_WARN_OUTPUTS_PINNED = 1 << 3
+};
+
 typedef struct {
     unsigned    epoch;          /* 0-based                                   */
     double      train_seconds;  /* wall time of this epoch's training        */
     float       eta;            /* learning rate used in this epoch          */
     nnc_measure train, valid, test;
+    /* The running figures of the training set, always taken: cost, correct
+     * count (a classifier with labels) or RMSE, MAE and R² (a regression),
+     * summed over the epoch's mini-batches from the outputs of their forward
+     * passes while the parameters moved, as Keras reports its loss (no extra
+     * pass over the data). With dropout they are the dropped-out network's.
+     * cost adds the L2 term of the epoch's final weights, as train.cost
+     * does. Epochs read from files written before it existed: cost NAN, n 0. */
+    nnc_measure running;
+    unsigned    warnings;       /* NNC_WARN_* bits; 0 when all looks well    */
+    unsigned    warning_layer;  /* the hidden layer (1 = the first) that
+                                   NNC_WARN_DEAD or _SATURATED names; else 0 */
 } nnc_epoch_report;
+
+/* The warnings of r as one sentence naming their likely cause ("the
+ * accuracy is at chance level ...: eta 1e+09 is likely too large"), written
+ * into buf as snprintf does; returns the sentence's length, 0 (and "") when
+ * r has no warning. buf may be NULL when size is 0. */
+NNC_API size_t nnc_epoch_warning(const nnc_epoch_report *r, char *buf, size_t size);
 
 /* Called after every epoch; return non-zero to stop training. */
 typedef int (*nnc_epoch_fn)(nnc_net *net, const nnc_epoch_report *report,
@@ -476,7 +515,10 @@ NNC_API void nnc_train_opts_init(nnc_train_opts *opts);
  * the options above on top. summary may be NULL.
  * If an output or a parameter becomes NaN or infinite, training stops and
  * returns NNC_ERR_DIVERGED, the message naming the epoch and batch, with the
- * network as it was after the last whole epoch. */
+ * network as it was after the last whole epoch. Float inputs or targets of
+ * the training, validation or test set that are NaN or infinite are refused
+ * first (NNC_ERR_FORMAT, naming the set's source, row and column). Each
+ * epoch's report holds its running measure and any warnings. */
 NNC_API nnc_status nnc_train(nnc_net *net, const nnc_data *train,
                      const nnc_train_opts *opts, nnc_train_summary *summary);
 

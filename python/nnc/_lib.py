@@ -60,7 +60,8 @@ class Measure(ctypes.Structure):
 class EpochReport(ctypes.Structure):
     _fields_ = [("epoch", ctypes.c_uint), ("train_seconds", ctypes.c_double),
                 ("eta", ctypes.c_float), ("train", Measure), ("valid", Measure),
-                ("test", Measure)]
+                ("test", Measure), ("running", Measure), ("warnings", ctypes.c_uint),
+                ("warning_layer", ctypes.c_uint)]
 
 
 class Progress(ctypes.Structure):

@@ -81,10 +81,21 @@ nnc_status nnc_data_from_bytes(const uint8_t *x, const uint8_t *labels,
     return create(x, 1, 0, labels, n, dim, out);
 }
 
+/* A dataset just made from floats, kept only if every value is finite:
+ * cheaper here, once, than a divergence blamed on eta later. */
+static nnc_status finite_or_free(nnc_status s, nnc_data **out)
+{
+    if (s == NNC_OK && (s = nnc__data_check_finite(*out)) != NNC_OK) {
+        nnc_data_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
 nnc_status nnc_data_from_floats(const float *x, const uint8_t *labels,
                                 size_t n, size_t dim, nnc_data **out)
 {
-    return create(x, sizeof(float), 1, labels, n, dim, out);
+    return finite_or_free(create(x, sizeof(float), 1, labels, n, dim, out), out);
 }
 
 nnc_status nnc_data_set_targets(nnc_data *data, const float *y, size_t n_out)
@@ -232,7 +243,7 @@ nnc_status nnc_data_borrow_floats(const float *x, const uint8_t *labels, const f
         memcpy(st->labels, labels, n);
     if (y)
         memcpy(st->targets, y, n * n_out * sizeof *y);
-    return nnc__data_wrap(st, n, dim, out);
+    return finite_or_free(nnc__data_wrap(st, n, dim, out), out);
 }
 
 nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_t dim,
@@ -257,7 +268,7 @@ nnc_status nnc_data_from_targets(const float *x, const float *y, size_t n, size_
     }
     memcpy(st->x_f32, x, n * dim * sizeof *x);
     memcpy(st->targets, y, n * n_out * sizeof *y);
-    return nnc__data_wrap(st, n, dim, out);
+    return finite_or_free(nnc__data_wrap(st, n, dim, out), out);
 }
 
 /* A copy of src's names (n of them), or NULL if it has none; *ok = 0 when
@@ -352,6 +363,48 @@ nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out
                              "%s: sample %zu has label %u, the network tells only %zu classes",
                              st->label_source ? st->label_source : st->source, i,
                              st->labels[data->first + i], classes);
+    return NNC_OK;
+}
+
+/* 1 if every one of count values is finite: an AND of comparisons, which
+ * the compiler vectorises, so that a clean dataset costs one quick pass. */
+static int block_finite(const float *v, size_t count)
+{
+    int finite = 1;
+    for (size_t i = 0; i < count; i++)
+        finite &= v[i] - v[i] == 0.0f;
+    return finite;
+}
+
+/* The failure for the first value of rows [first, first + n) of width w that
+ * is not finite; what: "" for inputs, "target " for targets. */
+static nnc_status not_finite(const nnc__storage *st, const float *v, size_t first, size_t n,
+                             size_t w, char *const *names, const char *what)
+{
+    for (size_t i = first; i < first + n; i++)
+        for (size_t j = 0; j < w; j++) {
+            float x = v[i * w + j];
+            if (x - x == 0.0f)
+                continue;
+            if (names)
+                return nnc__fail(NNC_ERR_FORMAT,
+                                 "%s: row %zu, %scolumn %zu ('%s'): %g is not a finite number",
+                                 st->source, i + 1, what, j + 1, names[j], (double)x);
+            return nnc__fail(NNC_ERR_FORMAT, "%s: row %zu, %scolumn %zu: %g is not a finite number",
+                             st->source, i + 1, what, j + 1, (double)x);
+        }
+    return NNC_OK;
+}
+
+nnc_status nnc__data_check_finite(const nnc_data *data)
+{
+    const nnc__storage *st = data->st;
+    size_t first = data->first, n = data->n;
+    if (st->x_f32 && !block_finite(st->x_f32 + first * data->dim, n * data->dim))
+        return not_finite(st, st->x_f32, first, n, data->dim, st->feature_names, "");
+    if (st->targets && !block_finite(st->targets + first * st->n_targets, n * st->n_targets))
+        return not_finite(st, st->targets, first, n, st->n_targets, st->target_names,
+                          "target ");
     return NNC_OK;
 }
 

@@ -55,6 +55,13 @@ nnc_status nnc__data_wrap(nnc__storage *st, size_t n, size_t dim, nnc_data **out
  * input size, and labels below n_out (or n_out targets). */
 nnc_status nnc__data_check_shape(const nnc_data *data, size_t n_in, size_t n_out);
 
+/* Checks that every float input and target of the data is a finite number:
+ * NNC_ERR_FORMAT "SOURCE: row R, column C: nan is not a finite number" for
+ * the first that is not (R counted from 1 in its source, C from 1, with its
+ * name when known; a target's column called a target column). Byte inputs
+ * need no check. */
+nnc_status nnc__data_check_finite(const nnc_data *data);
+
 /* A dataset over the caller's arrays, in structs the caller holds: n rows of
  * dim inputs and, if y is not NULL, of n_out targets. Nothing is copied or
  * allocated; never free it, never change the arrays through it. */

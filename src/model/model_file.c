@@ -27,12 +27,15 @@ static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
 #define FLAG_INPUTS 32u    /* the input columns' names follow the class names */
 #define FLAG_PIXELS 64u    /* trained on pixel bytes; no section of its own */
 #define FLAG_ORIGIN 128u   /* the data it was made for follows the input names */
+#define FLAG_RUNNING 256u  /* with FLAG_HISTORY: each epoch's running measure and
+                              warnings, just before the history */
 #define KNOWN_FLAGS                                                                    \
     (FLAG_STATE | FLAG_SETTINGS | FLAG_HISTORY | FLAG_SCALING | FLAG_CLASSES | FLAG_INPUTS | \
-     FLAG_PIXELS | FLAG_ORIGIN)
+     FLAG_PIXELS | FLAG_ORIGIN | FLAG_RUNNING)
 #define ORIGIN_FIXED_BYTES 56
 #define MAX_ORIGIN_TEXT 4096   /* a label or ignore list, its NUL included */
 #define HISTORY_ENTRY_BYTES 160
+#define RUNNING_ENTRY_BYTES 56
 #define MAX_HISTORY 10000000u
 #define MAX_FILE_LAYERS 64
 
@@ -174,7 +177,39 @@ static uint8_t *put_history(uint8_t *p, const nnc_epoch_report *h, size_t n)
     return p;
 }
 
-/* Reads n entries into the network's history; 0 if one is malformed. */
+/* The running measures and warnings of the history's entries: a section of
+ * its own, so that the history's entries keep the layout of files written
+ * before it existed. */
+static uint8_t *put_running(uint8_t *p, const nnc_epoch_report *h, size_t n)
+{
+    p = put_u32(p, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        p = put_measure(p, &h[i].running);
+        p = put_u32(p, h[i].warnings);
+        p = put_u32(p, h[i].warning_layer);
+    }
+    return p;
+}
+
+/* Reads the running section's n entries into the history's; 0 if one is
+ * malformed. */
+static int get_running(const uint8_t *p, size_t n, nnc_net *net)
+{
+    for (size_t i = 0; i < n; i++) {
+        nnc_epoch_report *e = &net->history[i];
+        p = get_measure(p, &e->running);
+        e->warnings = get_u32(p);
+        e->warning_layer = get_u32(p + 4);
+        p += 8;
+        if (e->running.correct > e->running.n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Reads n entries into the network's history, with no running measure or
+ * warnings (the running section, if any, adds them); 0 if one is
+ * malformed. */
 static int get_history(const uint8_t *p, size_t n, nnc_net *net)
 {
     for (size_t i = 0; i < n; i++) {
@@ -185,6 +220,8 @@ static int get_history(const uint8_t *p, size_t n, nnc_net *net)
         p = get_measure(p + 16, &e->train);
         p = get_measure(p, &e->valid);
         p = get_measure(p, &e->test);
+        e->running = (nnc_measure){NAN, 0, 0, NAN, NAN, NAN};
+        e->warnings = e->warning_layer = 0;
         if (e->epoch != i || e->train.correct > e->train.n || e->valid.correct > e->valid.n ||
             e->test.correct > e->test.n)
             return 0;
@@ -312,7 +349,7 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
     if (net->has_origin)
         size += origin_bytes(&net->origin);
     if (net->history_len)
-        size += 4 + HISTORY_ENTRY_BYTES * net->history_len;
+        size += 8 + (HISTORY_ENTRY_BYTES + RUNNING_ENTRY_BYTES) * net->history_len;
     uint8_t *buf = malloc(size), *p = buf;
     if (!buf)
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
@@ -325,7 +362,8 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
                        (net->n_class_names ? FLAG_CLASSES : 0) |
                        (net->input_names ? FLAG_INPUTS : 0) |
                        (net->pixel_inputs ? FLAG_PIXELS : 0) |
-                       (net->has_origin ? FLAG_ORIGIN : 0));
+                       (net->has_origin ? FLAG_ORIGIN : 0) |
+                       (net->history_len ? FLAG_RUNNING : 0));
     p = put_u32(p, (uint32_t)L1);
     p = put_u32(p, (uint32_t)net->hidden);
     p = put_u32(p, (uint32_t)net->cost);
@@ -372,8 +410,10 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         p = put_names(p, net->input_names, net->sizes[0]);
     if (net->has_origin)
         p = put_origin(p, &net->origin);
-    if (net->history_len)
+    if (net->history_len) {
+        p = put_running(p, net->history, net->history_len);
         p = put_history(p, net->history, net->history_len);
+    }
     p = put_u32(p, (uint32_t)crc32_z(0L, buf, size - 4));
     nnc_status s = nnc__write_atomically(path, buf, size);
     free(buf);
@@ -437,8 +477,8 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
         return nnc__fail(NNC_ERR_FORMAT,
                          "%s: format version %u; this nnc reads versions %u to %u", path,
                          version, OLDEST_VERSION, FORMAT_VERSION);
-    if ((flags & ~KNOWN_FLAGS) ||
-        (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)))
+    if ((flags & ~KNOWN_FLAGS) || (flags & FLAG_SETTINGS && !(flags & FLAG_STATE)) ||
+        (flags & FLAG_RUNNING && !(flags & FLAG_HISTORY)))
         return nnc__fail(NNC_ERR_FORMAT, "%s: unknown flags 0x%x", path, flags);
     if (L1 < 2 || L1 > MAX_FILE_LAYERS)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %u layers (must be 2 .. %d)", path, L1,
@@ -509,6 +549,20 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
                              path, label, ignore);
         *total += ORIGIN_FIXED_BYTES + (uint64_t)label + ignore;
     }
+    uint32_t running = 0, history = 0;
+    if (flags & FLAG_RUNNING) {   /* its count, where the CRC would otherwise be */
+        uint8_t raw_count[4];
+        if (file_size < *total + 4)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: truncated before the running measures",
+                             path);
+        if ((s = read_at(f, path, (long)(*total - 4), raw_count, 4)) != NNC_OK)
+            return s;
+        running = get_u32(raw_count);
+        if (running == 0 || running > MAX_HISTORY)
+            return nnc__fail(NNC_ERR_FORMAT, "%s: running measures of %u epochs", path,
+                             running);
+        *total += 4 + (uint64_t)RUNNING_ENTRY_BYTES * running;
+    }
     if (flags & FLAG_HISTORY) {   /* its count, where the CRC would otherwise be */
         uint8_t raw_count[4];
         if (file_size < *total + 4)
@@ -521,11 +575,15 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
             return nnc__fail(NNC_ERR_FORMAT, "%s: a training history of %u epochs", path,
                              entries);
         *total += 4 + (uint64_t)HISTORY_ENTRY_BYTES * entries;
+        history = entries;
     }
     if (file_size != *total)
         return nnc__fail(NNC_ERR_FORMAT, "%s: %s: %llu bytes, the header implies %llu", path,
                          file_size < *total ? "truncated" : "unexpected bytes at the end",
                          (unsigned long long)file_size, (unsigned long long)*total);
+    if (running && running != history)   /* after the size, which tells more */
+        return nnc__fail(NNC_ERR_FORMAT, "%s: running measures of %u epochs for a history of %u",
+                         path, running, history);
     return NNC_OK;
 }
 
@@ -646,12 +704,17 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed data origin", path);
         }
     }
+    const uint8_t *running_at = NULL;
+    if (flags & FLAG_RUNNING) {
+        running_at = p + 4;
+        p += 4 + (size_t)RUNNING_ENTRY_BYTES * get_u32(p);
+    }
     if (flags & FLAG_HISTORY) {
         size_t n = get_u32(p);
         if (!(net->history = malloc(n * sizeof *net->history)))
             goto nomem;
         net->history_cap = n;
-        if (!get_history(p + 4, n, net)) {
+        if (!get_history(p + 4, n, net) || (running_at && !get_running(running_at, n, net))) {
             nnc__run_state_free(st);
             nnc_net_free(net);
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training history", path);

@@ -2,12 +2,14 @@
  * the tutorial's SGD, with the optimisers, L2, dropout, schedules and
  * monitoring of network2 and on (trainer.h). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../math/backprop.h"
+#include "../math/cost.h"
 #include "../math/inputs.h"
 #include "../runtime/memory.h"
 #include "../runtime/pool.h"
@@ -87,6 +89,16 @@ typedef struct nnc__trainer trainer;
 /* The step of a batch after its forward pass (below). */
 typedef void (*step_fn)(trainer *t, size_t m, float eta);
 
+/* What a batch's outputs add to the epoch's running measure (below). */
+typedef void (*score_fn)(trainer *t, size_t first, size_t m);
+
+/* The epoch's running sums, from the batches' forward passes. */
+typedef struct {
+    double cost;        /* Σ cost over the samples                        */
+    size_t correct;     /* a classifier with labels                       */
+    double fit[2];      /* a regression: Σ (a − y)², Σ |a − y|            */
+} running_sums;
+
 /* Everything one run needs, allocated before the first batch. */
 struct nnc__trainer {
     nnc_net              *net;
@@ -99,6 +111,11 @@ struct nnc__trainer {
     nnc__workspace       *ws;
     nnc__optimizer_state  optim;  /* its arrays in the padded layout          */
     step_fn               step;   /* fused SGD, or gradient then optimiser    */
+    score_fn              score;  /* the running measure's kind of sums       */
+    running_sums          run;    /* this epoch's                             */
+    const uint8_t        *labels; /* the training set's first label, or NULL  */
+    double                spread; /* Σ (y − mean)² of a regression's targets   */
+    double                chance; /* the accuracy of always the likeliest class */
     unsigned              monitor;/* what opts asks for and the schedule needs */
     size_t               *order;
     const void          **lines;  /* the next batch's cache lines (prefetch)  */
@@ -172,6 +189,52 @@ static int outputs_finite(const trainer *t, size_t m)
     return all_finite(t->ws->z_out, m * t->net->sizes[t->net->n_layers - 1]);
 }
 
+/* The class an output row votes for, as the measures count it
+ * (evaluate.c): the first largest output, or for a single sigmoid output
+ * class 1 when it is above 0.5. */
+static size_t vote(const float *a, size_t n)
+{
+    if (n == 1)
+        return a[0] > 0.5f;
+    size_t best = 0;
+    for (size_t j = 1; j < n; j++)
+        best = a[j] > a[best] ? j : best;
+    return best;
+}
+
+/* The running measure's sums for a batch, from the outputs its forward pass
+ * left in the workspace: one pass over them, nothing allocated. A classifier
+ * with labels adds its cost and the samples it gets right; one with targets
+ * only, its cost; a regression, its cost and residuals. */
+static void score_classes(trainer *t, size_t first, size_t m)
+{
+    const nnc__workspace *ws = t->ws;
+    size_t L = t->net->n_layers - 1, n = t->net->sizes[L];
+    const float *a = ws->a[L];
+    const size_t *order = t->order + first;
+    t->run.cost += nnc__batch_cost_sum(t->net->cost, ws->z_out, a, ws->y, m, n);
+    size_t correct = 0;
+    for (size_t i = 0; i < m; i++)
+        correct += vote(a + i * n, n) == t->labels[order[i]];
+    t->run.correct += correct;
+}
+
+static void score_targets(trainer *t, size_t first, size_t m)
+{
+    (void)first;
+    const nnc__workspace *ws = t->ws;
+    size_t L = t->net->n_layers - 1;
+    t->run.cost += nnc__batch_cost_sum(t->net->cost, ws->z_out, ws->a[L], ws->y, m,
+                                       t->net->sizes[L]);
+}
+
+static void score_fit(trainer *t, size_t first, size_t m)
+{
+    score_targets(t, first, m);
+    size_t L = t->net->n_layers - 1;
+    nnc__residual_sums(t->ws->a[L], t->ws->y, m * t->net->sizes[L], t->run.fit);
+}
+
 /* The step of a batch after its forward pass. Plain SGD: per batch
  * w <- (1 - eta lambda/n) w - (eta/m) Σ∇w and b <- b - (eta/m) Σ∇b, added
  * into the parameters by BP3 and BP4. An optimiser with state: the gradient
@@ -199,6 +262,7 @@ static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
             size_t m = forward_batch(t, b * t->batch);
             if (!outputs_finite(t, m))
                 return EPOCH_DIVERGED;
+            t->score(t, b * t->batch, m);
             t->step(t, m, eta);
         }
         progress(t, b);
@@ -246,12 +310,10 @@ static nnc_status measure(const nnc_net *net, const nnc_data *d, unsigned monito
 }
 
 /* Measures whatever monitor asks for after an epoch, into r. */
-static nnc_status measure_epoch(const trainer *t, unsigned monitor, nnc_epoch_report *r)
+static nnc_status measure_epoch(const trainer *t, unsigned monitor, double l2_term,
+                                nnc_epoch_report *r)
 {
     const nnc_train_opts *o = t->opts;
-    double l2_term = o->lambda > 0.0f
-                         ? 0.5 * o->lambda / (double)t->n * weight_square_sum(t->net)
-                         : 0.0;
     nnc_status s = measure(t->net, t->data, monitor, NNC_MONITOR_TRAIN_COST,
                            NNC_MONITOR_TRAIN_ACCURACY, l2_term, &r->train);
     if (s == NNC_OK)
@@ -261,6 +323,109 @@ static nnc_status measure_epoch(const trainer *t, unsigned monitor, nnc_epoch_re
         s = measure(t->net, o->test, monitor, NNC_MONITOR_TEST_COST, NNC_MONITOR_TEST_ACCURACY,
                     l2_term, &r->test);
     return s;
+}
+
+/* The running measure of the epoch just trained, from its sums. */
+static nnc_measure running_measure(const trainer *t, double l2_term)
+{
+    const running_sums *run = &t->run;
+    double n = (double)t->n;
+    nnc_measure m = {run->cost / n + l2_term, 0, 0, NAN, NAN, NAN};
+    if (t->score == score_classes) {
+        m.correct = run->correct;
+        m.n = t->n;
+    } else if (t->score == score_fit) {
+        double values = n * (double)t->net->sizes[t->net->n_layers - 1];
+        m.n = t->n;
+        m.rmse = sqrt(run->fit[0] / values);
+        m.mae = run->fit[1] / values;
+        m.r2 = t->spread > 0.0 ? 1.0 - run->fit[0] / t->spread
+                               : (run->fit[0] == 0.0 ? 1.0 : -INFINITY);
+    }
+    return m;
+}
+
+/* Training samples fed forward after each epoch to look at its units. */
+#define PROBE_SAMPLES 256
+
+/* Below this an activation's derivative counts as pinned at its limits. */
+#define PINNED_SLOPE 1e-4f
+
+/* 1 if every one of count activations of kind act is pinned: a ReLU at 0
+ * (dead), a sigmoid or tanh at a limit where its slope is nearly 0. Leaky
+ * ReLU never stops passing a gradient. */
+static int all_pinned(nnc_activation act, const float *a, size_t count)
+{
+    int pinned = 1;
+    switch (act) {
+    case NNC_ACT_RELU:
+        for (size_t i = 0; i < count; i++)
+            pinned &= a[i] == 0.0f;
+        return pinned;
+    case NNC_ACT_SIGMOID:
+        for (size_t i = 0; i < count; i++)
+            pinned &= a[i] * (1.0f - a[i]) < PINNED_SLOPE;
+        return pinned;
+    case NNC_ACT_TANH:
+        for (size_t i = 0; i < count; i++)
+            pinned &= 1.0f - a[i] * a[i] < PINNED_SLOPE;
+        return pinned;
+    default:
+        return 0;
+    }
+}
+
+/* Looks at the units after the epoch, on the training set's first
+ * PROBE_SAMPLES samples fed forward by the network as it now is (never in
+ * the per-batch path, and without dropout, so the generator is not drawn
+ * from): the first hidden layer whose units are all dead or all saturated,
+ * and whether every output is pinned. */
+static nnc_status probe_units(const trainer *t, nnc_epoch_report *r, int *outputs_pinned)
+{
+    const nnc_net *net = t->net;
+    size_t L = net->n_layers - 1, m = t->n < PROBE_SAMPLES ? t->n : PROBE_SAMPLES;
+    nnc__workspace *ws;
+    nnc_status s = nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = m}, &ws);
+    if (s != NNC_OK)
+        return s;
+    nnc__forward_samples(net, ws, t->data, NULL, 0, m, 0, NULL);
+    for (size_t l = 1; l < L && !r->warning_layer; l++)
+        if (all_pinned(net->hidden, ws->a[l], m * net->sizes[l])) {
+            r->warnings |= net->hidden == NNC_ACT_RELU ? NNC_WARN_DEAD : NNC_WARN_SATURATED;
+            r->warning_layer = (unsigned)l;
+        }
+    *outputs_pinned = !nnc_cost_is_regression(net->cost) &&
+                      all_pinned(NNC_ACT_SIGMOID, ws->a[L], m * net->sizes[L]);
+    nnc__workspace_free(ws);
+    return NNC_OK;
+}
+
+/* 1 if an accuracy measured on n samples is no better than chance, within
+ * a margin of a tenth of the errors chance makes and three standard
+ * deviations of a count at chance, so that small sets do not cry wolf. */
+static int at_chance(double chance, const nnc_measure *m)
+{
+    if (!m->n || !isnan(m->rmse))
+        return 1;   /* not measured, or a fit: no say */
+    double n = (double)m->n;
+    double margin = 0.1 * (1.0 - chance) + 3.0 * sqrt(chance * (1.0 - chance) / n);
+    return (double)m->correct / n <= chance + margin;
+}
+
+/* Sets r's warnings: a layer dead or saturated; every accuracy at chance,
+ * from the run's second epoch on, or in its first when something below is
+ * pinned too (the outputs' being pinned only tells a cause then). */
+static nnc_status judge_epoch(const trainer *t, nnc_epoch_report *r)
+{
+    int outputs_pinned;
+    nnc_status s = probe_units(t, r, &outputs_pinned);
+    if (s != NNC_OK || !r->running.n || !isnan(r->running.rmse))
+        return s;
+    int chance = at_chance(t->chance, &r->running) && at_chance(t->chance, &r->train) &&
+                 at_chance(t->chance, &r->valid) && at_chance(t->chance, &r->test);
+    if (chance && (t->sum.epochs_run > 1 || r->warnings || outputs_pinned))
+        r->warnings |= NNC_WARN_CHANCE | (outputs_pinned ? NNC_WARN_OUTPUTS_PINNED : 0);
+    return NNC_OK;
 }
 
 /* Keeps the best epoch by validation accuracy (a regression: the lowest
@@ -412,6 +577,56 @@ static nnc_status alloc_work(trainer *t)
     return nnc__workspace_create(net, &parts, &t->ws);
 }
 
+/* NaN or infinite inputs and targets are the data's fault, said before a
+ * run would blame them on eta; one pass over each set's floats. */
+static nnc_status check_finite(const nnc_data *data, const nnc_train_opts *o)
+{
+    nnc_status s = nnc__data_check_finite(data);
+    if (s == NNC_OK && o->validation)
+        s = nnc__data_check_finite(o->validation);
+    if (s == NNC_OK && o->test)
+        s = nnc__data_check_finite(o->test);
+    return s;
+}
+
+/* The running measure's kind, and what it is judged against: a regression's
+ * targets' spread about their means (for R²); a classifier's chance, the
+ * share of its likeliest class in the training set or 1/k. */
+static void choose_score(trainer *t)
+{
+    const nnc_data *d = t->data;
+    const nnc__storage *st = d->st;
+    size_t nL = t->net->sizes[t->net->n_layers - 1], k = nL == 1 ? 2 : nL;
+    if (nnc_cost_is_regression(t->net->cost) && st->targets) {
+        t->score = score_fit;
+        for (size_t j = 0; j < nL; j++) {
+            double mean = 0.0, ss = 0.0;
+            for (size_t i = 0; i < d->n; i++)
+                mean += st->targets[(d->first + i) * nL + j];
+            mean /= (double)d->n;
+            for (size_t i = 0; i < d->n; i++) {
+                double dev = st->targets[(d->first + i) * nL + j] - mean;
+                ss += dev * dev;
+            }
+            t->spread += ss;
+        }
+        return;
+    }
+    if (!st->labels) {
+        t->score = score_targets;
+        return;
+    }
+    t->score = score_classes;
+    t->labels = st->labels + d->first;
+    size_t count[256] = {0}, most = 0;
+    for (size_t i = 0; i < d->n; i++)
+        count[t->labels[i]]++;
+    for (size_t c = 0; c < 256; c++)
+        most = count[c] > most ? count[c] : most;
+    double share = (double)most / (double)d->n;
+    t->chance = share > 1.0 / (double)k ? share : 1.0 / (double)k;
+}
+
 nnc_status nnc__trainer_create(nnc_net *net, const nnc_data *data, const nnc_train_opts *opts,
                                trainer **out)
 {
@@ -424,6 +639,8 @@ nnc_status nnc__trainer_create(nnc_net *net, const nnc_data *data, const nnc_tra
     size_t n = nnc_data_count(data);
     size_t batch = opts->batch_size < n ? opts->batch_size : n;
     if (s == NNC_OK)
+        s = check_finite(data, opts);
+    if (s == NNC_OK)
         s = check_memory(net, opts, batch);
     if (s != NNC_OK)
         return s;
@@ -435,6 +652,7 @@ nnc_status nnc__trainer_create(nnc_net *net, const nnc_data *data, const nnc_tra
     if (opts->halve_after || opts->early_stop)
         t->monitor |= NNC_MONITOR_VALID_ACCURACY;
     t->sum = (nnc_train_summary){0, -1, 0, NAN, opts->eta, 0};
+    choose_score(t);
     if ((s = alloc_state(t)) == NNC_OK)
         s = alloc_work(t);
     if (s != NNC_OK) {
@@ -472,6 +690,7 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
         nnc__rng_shuffle(&net->rng, t->order, t->n);
     }
     to_padded(t);   /* the network may have changed since (resume, on_epoch) */
+    t->run = (running_sums){0.0, 0, {0.0, 0.0}};
     size_t batch = 0;
     epoch_end end = run_epoch(t, t->st.eta, &batch);
     if (end == EPOCH_DONE && !all_finite(t->params, t->padded.count))
@@ -487,11 +706,18 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
         return nnc__fail(NNC_ERR_INTERRUPTED, "training stopped in epoch %u before batch %zu",
                          epoch, batch);
     const nnc_measure none = {NAN, 0, 0, NAN, NAN, NAN};
-    *r = (nnc_epoch_report){epoch, now_seconds() - t0, t->st.eta, none, none, none};
+    *r = (nnc_epoch_report){epoch, now_seconds() - t0, t->st.eta, none, none, none,
+                            none, 0, 0};
     t->st.next_epoch++;
     rec->epochs++;
     t->sum.epochs_run++;
-    nnc_status s = measure_epoch(t, t->monitor, r);
+    double l2_term = opts->lambda > 0.0f
+                         ? 0.5 * opts->lambda / (double)t->n * weight_square_sum(net)
+                         : 0.0;
+    r->running = running_measure(t, l2_term);
+    nnc_status s = measure_epoch(t, t->monitor, l2_term, r);
+    if (s == NNC_OK)
+        s = judge_epoch(t, r);
     if (s == NNC_OK)
         s = nnc__net_add_history(net, r);
     if (s == NNC_OK)
@@ -512,4 +738,46 @@ void nnc__trainer_finish(trainer *t, nnc_status s, nnc_train_summary *summary)
     sum->final_eta = t->st.eta;
     if (summary)
         *summary = *sum;
+}
+
+/* Appends to buf as snprintf would, keeping the length it would have. */
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf && *len < size ? buf + *len : NULL, *len < size ? size - *len : 0,
+                      fmt, ap);
+    va_end(ap);
+    *len += k > 0 ? (size_t)k : 0;
+}
+
+size_t nnc_epoch_warning(const nnc_epoch_report *r, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (buf && size)
+        buf[0] = '\0';
+    if (!r || !r->warnings)
+        return 0;
+    double eta = r->eta;
+    unsigned w = r->warnings;
+    if (w & NNC_WARN_CHANCE) {
+        const nnc_measure *m = &r->running;
+        append(buf, size, &len, "the accuracy (%.1f%% running) is at chance level after epoch "
+               "%u: the network is not learning",
+               m->n ? 100.0 * (double)m->correct / (double)m->n : 0.0, r->epoch);
+        if (!(w & (NNC_WARN_DEAD | NNC_WARN_SATURATED)))   /* else said below */
+            append(buf, size, &len, w & NNC_WARN_OUTPUTS_PINNED
+                                        ? "; eta %g is likely too large"
+                                        : "; eta %g may be too small, or the inputs may not "
+                                          "tell the classes apart", eta);
+    }
+    if (w & NNC_WARN_DEAD)
+        append(buf, size, &len, "%sthe units of hidden layer %u are all dead (0 for every "
+               "sample): ReLU with eta %g too large or a bad start", len ? "; " : "",
+               r->warning_layer, eta);
+    if (w & NNC_WARN_SATURATED)
+        append(buf, size, &len, "%sthe units of hidden layer %u are all saturated (pinned at "
+               "their limits for every sample): eta %g is likely too large, or the inputs "
+               "are not scaled", len ? "; " : "", r->warning_layer, eta);
+    return len;
 }
