@@ -70,6 +70,7 @@ typedef struct {
     int      regression; /* accuracies are RMSE, MAE and R2                    */
     double   last_draw;
     int      drawn;      /* a progress line is on the screen                   */
+    unsigned last_warnings; /* the NNC_WARN_* bits said last                   */
 } cli_report;
 
 void cli_metrics_header(FILE *f, unsigned monitor, int regression);

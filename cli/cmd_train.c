@@ -471,7 +471,7 @@ int cmd_train(int argc, char **argv)
         cli_metrics_header(metrics, opts.monitor, regression);
     }
     cli_report report = {cmd.json, !cmd.quiet && isatty(STDERR_FILENO), metrics, opts.monitor,
-                         regression, 0.0, 0};
+                         regression, 0.0, 0, 0};
     opts.on_epoch = cli_report_epoch;
     opts.on_progress = cli_report_progress;
     opts.user = &report;

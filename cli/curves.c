@@ -66,6 +66,18 @@ int curves_read(const char *path, curves_run *r)
         for (int m = 0; m < 3; m++)   /* a regression's fit stands for accuracy */
             if (!strcmp(tok, r2[m]))
                 column[n_cols] = m, r->fit = 1;
+        /* the running figures are the training curve where training was not measured */
+        int running = !strcmp(tok, "running_accuracy") || !strcmp(tok, "running_r2") ? 0
+                      : !strcmp(tok, "running_cost")                                  ? 3
+                                                                                      : -1;
+        int taken = 0;
+        for (int c = 0; running >= 0 && c < n_cols; c++)
+            taken |= column[c] == running;
+        if (running >= 0 && !taken) {
+            column[n_cols] = running;
+            r->running |= 1 << running;
+            r->fit |= !strcmp(tok, "running_r2");
+        }
         n_cols++;
     }
     size_t cap = 0;
@@ -138,6 +150,12 @@ int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
                                                                           : &h[e].test;
             measured |= m < 3 ? s->n > 0 : !isnan(s->cost);
         }
+        if (!measured && m % 3 == 0) {   /* the running figures, where training was not measured */
+            for (size_t e = 0; e < n; e++)
+                measured |= m < 3 ? h[e].running.n > 0 : !isnan(h[e].running.cost);
+            if (measured)
+                r->running |= 1 << m;
+        }
         if (measured && !(ok = grow(&r->value[m], n)))
             break;
     }
@@ -152,6 +170,8 @@ int curves_from_history(const nnc_epoch_report *h, size_t n, const char *name,
         for (int m = 0; m < CURVES_MEASURES; m++) {
             const nnc_measure *s = m % 3 == 0 ? &h[e].train : m % 3 == 1 ? &h[e].valid
                                                                           : &h[e].test;
+            if (r->running >> m & 1)
+                s = &h[e].running;
             if (!isnan(s->rmse))
                 r->fit = 1;
             if (r->value[m])
@@ -307,9 +327,14 @@ void curves_draw(canvas *c, const curves_run *runs, int n_runs)
           fits == 0);
     panel(c, runs, n_runs, 3, 520, 40, "cost", 0);
     double y = 400;   /* the legend: a colour per run, a line style per set */
-    for (int s = 0; s < 3; s++) {
-        canvas_line(c, 60 + 150 * s, y, 90 + 150 * s, y, 0x444444, 1.5, (stroke_style)s);
-        canvas_text(c, 96 + 150 * s, y + 4, 12, ANCHOR_START, 0x000000, set_labels[s]);
+    int running = 0;
+    for (int r = 0; r < n_runs; r++)
+        running |= runs[r].running != 0;
+    for (int s = 0; s < 3; s++) {   /* the running figure is said as such */
+        double x = s == 0 ? 60 : 60 + 150 * s + (running ? 110 : 0);
+        canvas_line(c, x, y, x + 30, y, 0x444444, 1.5, (stroke_style)s);
+        canvas_text(c, x + 36, y + 4, 12, ANCHOR_START, 0x000000,
+                    s == 0 && running ? "training (running, over its batches)" : set_labels[s]);
     }
     for (int r = 0; r < n_runs; r++) {
         y += 20;

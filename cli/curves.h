@@ -18,6 +18,8 @@ typedef struct {
     double     *eta;                       /* the learning rate of each epoch         */
     double     *value[CURVES_MEASURES];    /* per measure; NULL when not in the file */
     int         fit;                       /* a regression: R² where accuracy is     */
+    int         running;                   /* bit m: measure m is the running figure,
+                                              summed over the epoch's batches        */
 } curves_run;
 
 /* Reads a --metrics file; 0 after printing why not (r is then freed). */

@@ -53,6 +53,29 @@ static void print_value(FILE *f, double v)
         fprintf(f, ",%.6g", v);
 }
 
+/* The epoch's running figures, always there: the training set's cost and
+ * accuracy (a regression: its fit) summed over the epoch's mini-batches as
+ * they were trained, and the warnings judged after it (NNC_WARN_* bits). */
+static void running_header(FILE *f, int regression)
+{
+    if (regression)
+        fputs(",running_cost,running_rmse,running_mae,running_r2,warnings", f);
+    else
+        fputs(",running_cost,running_accuracy,warnings", f);
+}
+
+static void running_row(FILE *f, int regression, const nnc_epoch_report *r)
+{
+    const nnc_measure *m = &r->running;
+    print_value(f, m->cost);
+    if (regression)
+        for (int w = 0; w < 3; w++)
+            print_value(f, fit_value(m, w));
+    else
+        print_value(f, m->n ? (double)m->correct / (double)m->n : NAN);
+    fprintf(f, ",%u", r->warnings);
+}
+
 void cli_metrics_header(FILE *f, unsigned monitor, int regression)
 {
     fputs("epoch,seconds,eta", f);
@@ -68,6 +91,7 @@ void cli_metrics_header(FILE *f, unsigned monitor, int regression)
             fprintf(f, ",%s", measures[i].name);
         }
     }
+    running_header(f, regression);
     fputc('\n', f);
     fflush(f);
 }
@@ -84,11 +108,22 @@ static void metrics_row(FILE *f, unsigned monitor, int regression, const nnc_epo
         else
             print_value(f, value(r, i));
     }
+    running_row(f, regression, r);
     fputc('\n', f);
     fflush(f);   /* an interrupted run keeps its rows */
 }
 
-static void json_line(unsigned monitor, const nnc_epoch_report *r)
+/* A JSON string's body: quotes and backslashes escaped. */
+static void json_text(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+}
+
+static void json_line(unsigned monitor, const nnc_epoch_report *r, const char *warning)
 {
     printf("{\"epoch\": %u, \"seconds\": %.6f, \"eta\": %g", r->epoch, r->train_seconds,
            r->eta);
@@ -107,6 +142,19 @@ static void json_line(unsigned monitor, const nnc_epoch_report *r)
     }
     if (r->test.n && isnan(r->test.rmse))
         printf(", \"test_correct\": %zu, \"test_count\": %zu", r->test.correct, r->test.n);
+    const nnc_measure *run = &r->running;
+    if (!isnan(run->cost))
+        printf(", \"running_cost\": %.6g", run->cost);
+    if (!isnan(run->rmse))
+        for (int w = 0; w < 3; w++)
+            printf(", \"running_%s\": %.6g", fit_names[w], fit_value(run, w));
+    else if (run->n)
+        printf(", \"running_accuracy\": %.6g", (double)run->correct / (double)run->n);
+    if (r->warnings) {
+        printf(", \"warnings\": %u, \"warning\": \"", r->warnings);
+        json_text(warning);
+        putchar('"');
+    }
     puts("}");
 }
 
@@ -146,11 +194,17 @@ int cli_report_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
         fputs("\r\033[K", stderr);
         rep->drawn = 0;
     }
+    char warning[512] = "";
+    nnc_epoch_warning(r, warning, sizeof warning);
     if (rep->json)
-        json_line(rep->monitor, r);
+        json_line(rep->monitor, r, warning);
     else
         text_line(r);
     fflush(stdout);
+    /* a warning is said when it first appears or changes, not every epoch */
+    if (r->warnings && r->warnings != rep->last_warnings)
+        fprintf(stderr, "nnc: warning: %s\n", warning);
+    rep->last_warnings = r->warnings;
     if (rep->metrics)
         metrics_row(rep->metrics, rep->monitor, rep->regression, r);
     return 0;

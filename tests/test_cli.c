@@ -194,7 +194,8 @@ static void a_run_reports_itself(void **state)
     assert_non_null(f);
     char line[256];
     assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "epoch,seconds,eta,train_cost,test_accuracy\n");
+    assert_string_equal(line, "epoch,seconds,eta,train_cost,test_accuracy,running_cost,"
+                              "running_accuracy,warnings\n");
     int rows = 0;
     while (fgets(line, sizeof line, f))
         rows++;
@@ -262,7 +263,8 @@ static void a_regression_is_judged_by_its_fit(void **state)
     char line[512];
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, "epoch,seconds,eta,valid_rmse,valid_mae,valid_r2,test_rmse,"
-                              "test_mae,test_r2\n");
+                              "test_mae,test_r2,running_cost,running_rmse,running_mae,"
+                              "running_r2,warnings\n");
     for (int e = 0; e < 3; e++)
         assert_non_null(fgets(line, sizeof line, f));
     fclose(f);
