@@ -569,5 +569,5 @@ nnc_status nnc_image_prepare(const uint8_t *grey, size_t w, size_t h, size_t wid
                          "pixels", w, h);
     for (size_t i = 0; i < w * h; i++)
         img.v[i] = (float)grey[i];
-    return prepare(&img, "the image", width, height, invert, centre, out);
+    return prepare(&img, "the pixels", width, height, invert, centre, out);
 }
