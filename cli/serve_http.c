@@ -297,8 +297,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         route_kind kind = routes[i].kind;
         int get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
         if (kind == R_PREDICT ? !post : !get) {
+            char *json = serve_error_json(kind == R_PREDICT ? "this path takes POST"
+                                                            : "this path takes GET");
             struct MHD_Response *r =
-                MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+                json ? MHD_create_response_from_buffer(strlen(json), json,
+                                                       MHD_RESPMEM_MUST_FREE)
+                     : NULL;
             if (r)
                 MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
                                         kind == R_PREDICT ? "POST" : "GET, HEAD");
