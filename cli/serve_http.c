@@ -226,7 +226,7 @@ static enum MHD_Result send_events(serve_server *s, struct MHD_Connection *c)
 
 /* ---- routes ------------------------------------------------------------- */
 
-typedef enum { R_ASSET, R_MODEL, R_WEIGHTS, R_PREDICT, R_EVENTS } route_kind;
+typedef enum { R_NONE, R_ASSET, R_MODEL, R_WEIGHTS, R_PREDICT, R_EVENTS } route_kind;
 
 static const struct {
     const char *path;
@@ -241,6 +241,7 @@ static const struct {
     {"/api/weights", R_WEIGHTS, NULL},
     {"/api/predict", R_PREDICT, NULL},
     {"/api/events", R_EVENTS, NULL},
+    {"/favicon.ico", R_NONE, NULL},   /* asked for by browsers: nothing */
 };
 
 /* What one request has gathered between libmicrohttpd's calls. */
@@ -309,6 +310,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return send_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json", r);
         }
         switch (kind) {
+        case R_NONE:
+            return send_response(c, MHD_HTTP_NO_CONTENT, "text/plain",
+                                 MHD_create_response_from_buffer(0, (void *)"",
+                                                                 MHD_RESPMEM_PERSISTENT));
         case R_ASSET: {
             size_t len;
             const char *type;

@@ -276,7 +276,7 @@ function follow() {
 
 async function start() {
   model = await getJSON('/api/model');
-  $('model').textContent = JSON.stringify(model, (k, v) => (k === 'names' && v.length > 20 ? `${v.length} names` : v), 1);
+  $('model').textContent = JSON.stringify(model, (k, v) => (k === 'names' && v.length > 20 ? `${v.length} names` : v)).replace(/,"/g, ',\n"');
   $('summary').textContent = `[${model.layers.join(', ')}] ${model.activations.join(', ')}, ` +
     `${model.cost} cost, ${model.parameters.toLocaleString('en')} parameters` + (model.training ? ' — training' : '');
   if (model.input.kind === 'image') {
