@@ -289,7 +289,11 @@ async function start() {
     tableForm();
   }
   if (model.training) follow();
-  else drawWeights().then(() => { $('learn-panel').hidden = false; $('status').textContent = ''; }, () => {});
+  else drawWeights().then(() => {   // no run: the weights alone
+    for (const id of ['status', 'curves', 'legend']) $(id).hidden = true;
+    $('learn-panel').querySelector('h2').textContent = 'Weights';
+    $('learn-panel').hidden = false;
+  }, () => {});
 }
 
 start().catch((e) => { $('summary').textContent = 'cannot reach the server: ' + e.message; });
