@@ -68,7 +68,7 @@ test-aarch64:
 # (clang's libFuzzer; scripts/fuzz.sh says what each run found). The readers
 # use no SIMD kernel, and leaving them out makes the build minutes shorter.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = $(addprefix fuzz_,idx idx_gz csv pickle model json checkpoint png jpeg pgm table)
+FUZZ_TARGETS = $(addprefix fuzz_,idx idx_gz csv pickle model json checkpoint png jpeg pgm table serve)
 fuzz:
 	[ -f build-fuzz/build.ninja ] || CC=clang $(MESON) setup build-fuzz -Dfuzz=true \
 	    -Db_sanitize=address,undefined -Db_lundef=false -Dsimd=false

@@ -85,6 +85,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* A file being written, through the library's nnc_file_begin: open starts
  * it (0 after printing why not); commit ends it: if ok and every write went

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "nnc.h"
+#include "serve.h"
 
 static void usage(FILE *out)
 {
@@ -91,6 +92,8 @@ static void usage(FILE *out)
             "                         every measure taken, with a header\n"
             "  -q, --quiet            no progress line (drawn on stderr only when it is\n"
             "                         a terminal)\n"
+            "      --serve [PORT]     show the run on a page at http://127.0.0.1:PORT/\n"
+            "                         while it trains (nnc help serve)        (8080)\n"
             "  -h, --help             show this help\n");
 }
 
@@ -101,11 +104,12 @@ typedef struct {
     nnc_recipe *recipe;
     const char *data_dir, *save, *init_from, *resume, *checkpoint, *test_csv, *metrics;
     int         quiet, json;
+    long        serve;        /* --serve's port + 1; 0: none */
     unsigned    next_epoch;   /* of a resumed run */
 } command;
 
 enum { OPT_RECIPE = 256, OPT_CHECKPOINT, OPT_RESUME, OPT_INIT_FROM, OPT_TEST, OPT_METRICS,
-       OPT_QUIET, OPT_JSON };
+       OPT_QUIET, OPT_JSON, OPT_SERVE };
 
 /* Every option of the recipe is an option of the command, by the same name. */
 static const struct option longopts[] = {
@@ -142,6 +146,7 @@ static const struct option longopts[] = {
     {"test", required_argument, NULL, OPT_TEST},
     {"metrics", required_argument, NULL, OPT_METRICS},
     {"json", no_argument, NULL, OPT_JSON},
+    {"serve", optional_argument, NULL, OPT_SERVE},
     {NULL, 0, NULL, 0}};
 static const char shortopts[] = "l:e:b:r:s:t:d:o:qh";
 
@@ -179,6 +184,9 @@ static int parse_args(int argc, char **argv, command *cmd)
         case OPT_TEST: cmd->test_csv = optarg; break;
         case OPT_METRICS: cmd->metrics = optarg; break;
         case OPT_JSON: cmd->json = 1; break;
+        case OPT_SERVE:
+            if (!(cmd->serve = serve_port_arg(optarg, argc, argv, &optind) + 1)) return -1;
+            break;
         case 'h': usage(stdout); return 1;
         case '?': cli_bad_option("train", argv[optind - 1], longopts); return -1;
         default:   /* one of the recipe's */
@@ -478,7 +486,11 @@ int cmd_train(int argc, char **argv)
     opts.stop = &stop_signal;
     catch_stop_signals();
     nnc_train_summary sum;
+    serve_training *shown = cmd.serve ? serve_training_begin(net, &opts, cmd.serve - 1) : NULL;
+    if (cmd.serve && !shown)
+        goto done;
     nnc_status trained = nnc_train(net, train, &opts, &sum);
+    serve_training_end(shown);
     if (trained == NNC_ERR_INTERRUPTED) {
         cli_error("%s: %s", stop_signal == SIGTERM ? "terminated" : "interrupted",
                   nnc_last_error());

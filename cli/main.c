@@ -21,6 +21,8 @@ static void usage(FILE *out)
           "  report    one self-contained HTML page: summary, curves, pictures, results\n"
           "  export    the model as a C99 header that runs without nnc (float or int8),\n"
           "            or as ONNX\n"
+          "  serve     a page on this machine to draw digits against a model, and its\n"
+          "            JSON API ('nnc train --serve': the run shown as it trains)\n"
           "\n"
           "'nnc help COMMAND' (or 'nnc COMMAND --help') describes a command's options.\n"
           "  -h, --help      show this help\n"
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "export"))
         return cmd_export(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'nnc help'", cmd);
     return EXIT_USAGE;
 }

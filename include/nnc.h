@@ -364,6 +364,14 @@ typedef enum {
  * the size. out holds width x height floats. */
 NNC_API nnc_status nnc_image_load(const char *path, size_t width, size_t height,
                           nnc_invert invert, int centre, float *out);
+/* The same preparation of a w x h image already in memory: grey levels
+ * 0-255, row-major (a drawing, a camera's frame). nnc_image_load decodes its
+ * file and then prepares the pixels by this function's steps, so that a
+ * file and its pixels give the same floats. A blank image is refused
+ * (NNC_ERR_FORMAT), as by nnc_image_load. */
+NNC_API nnc_status nnc_image_prepare(const uint8_t *grey, size_t w, size_t h, size_t width,
+                                     size_t height, nnc_invert invert, int centre,
+                                     float *out);
 
 /* ---- training ---------------------------------------------------------- */
 

@@ -208,7 +208,7 @@ static void the_man_page_knows_every_option(void **state)
 {
     (void)state;
     static const char *const commands[] = {"train", "eval", "info", "predict", "plot", "show",
-                                           "report", "export"};
+                                           "report", "export", "serve"};
     FILE *f = fopen(SRC("man/nnc.1"), "r");
     assert_non_null(f);
     static char page[65536];
@@ -357,7 +357,7 @@ static void help_lists_every_option(void **state)
 {
     (void)state;
     static const char *const commands[] = {"train", "eval", "info", "predict", "plot", "show",
-                                           "report", "export"};
+                                           "report", "export", "serve"};
     static const char *const getopt_names[] = {
         "layers", "epochs", "batch", "eta", "seed", "threads", "data", "save", "help", "quiet",
         "activation", "cost", "init", "optimizer", "momentum", "lambda", "dropout",
@@ -365,7 +365,7 @@ static void help_lists_every_option(void **state)
         "task", "scale", "binary", "valid-split", "test-split", "hidden", "checkpoint",
         "resume", "init-from", "test", "metrics", "json", "history", "invert", "center",
         "no-center", "output", "weights", "errors", "confusion", "count", "c", "name",
-        "quantize", "onnx"};
+        "quantize", "onnx", "serve", "port", "host"};
     /* the long options of the man page, as roff writes them: \-\-name\-more */
     FILE *f = fopen(SRC("man/nnc.1"), "r");
     assert_non_null(f);

@@ -127,6 +127,38 @@ static void png_scaling_inversion_and_corruption(void **state)
     assert_non_null(strstr(nnc_last_error(), "cut.png"));
 }
 
+/* Pixels in memory are prepared by the steps a file's decoded pixels go
+ * through: a PNG and its pixels give the same floats, centred or scaled. */
+static void pixels_prepare_as_their_png_does(void **state)
+{
+    (void)state;
+    enum { W = 90, H = 70 };
+    static uint8_t px[W * H];
+    for (int y = 0; y < H; y++)   /* grey paper lit unevenly, a dark ring off centre */
+        for (int x = 0; x < W; x++) {
+            double r = hypot(x - 30.0, y - 40.0);
+            px[y * W + x] = (uint8_t)(r > 12 && r < 20 ? 30 : 170 + (x + y) / 4);
+        }
+    write_png(scratch_path("ring.png"), px, W, H, 1);
+    float a[28 * 28], b[28 * 28];
+    for (int centre = 0; centre <= 2; centre++)
+        for (int inv = NNC_INVERT_AUTO; inv <= NNC_INVERT_NO; inv++) {
+            nnc_status sa = nnc_image_load(scratch_path("ring.png"), 28, 28, (nnc_invert)inv,
+                                           centre, a);
+            nnc_status sb = nnc_image_prepare(px, W, H, 28, 28, (nnc_invert)inv, centre, b);
+            assert_int_equal(sa, sb);
+            if (sa == NNC_OK)
+                assert_memory_equal(a, b, sizeof a);
+        }
+    memset(px, 255, sizeof px);   /* blank paper is refused, naming no file */
+    assert_int_equal(nnc_image_prepare(px, W, H, 28, 28, NNC_INVERT_AUTO, 1, b),
+                     NNC_ERR_FORMAT);
+    assert_non_null(strstr(nnc_last_error(), "looks blank"));
+    assert_int_equal(nnc_image_prepare(NULL, W, H, 28, 28, NNC_INVERT_AUTO, 1, b),
+                     NNC_ERR_ARG);
+    assert_int_equal(nnc_image_prepare(px, 0, H, 28, 28, NNC_INVERT_AUTO, 1, b), NNC_ERR_ARG);
+}
+
 static void centring_puts_the_mass_in_the_middle(void **state)
 {
     (void)state;
@@ -479,6 +511,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(reads_pgm_ascii_and_binary),
     cmocka_unit_test(reads_jpeg_and_refuses_broken_ones),
     cmocka_unit_test(png_scaling_inversion_and_corruption),
+    cmocka_unit_test(pixels_prepare_as_their_png_does),
     cmocka_unit_test(centring_puts_the_mass_in_the_middle),
     cmocka_unit_test(png_of_a_test_image_predicts_like_the_image),
     cmocka_unit_test(noisy_photos_predict_like_the_clean_digits),

@@ -500,6 +500,46 @@ static void centre_digit(const grey_image *img, float threshold, float *out, siz
     free(tmp);
 }
 
+/* The steps after decoding, shared by files and pixels in memory: the
+ * paper made dark, the digit found and centred (or the image scaled), the
+ * scale of nnc's byte data. Frees img->v; what names the image in messages. */
+static nnc_status prepare(grey_image *img, const char *what, size_t width, size_t height,
+                          nnc_invert invert, int centre, float *out)
+{
+    if (invert == NNC_INVERT_AUTO) {   /* light border: dark digit on light paper */
+        double border = 0;
+        size_t count = 0;
+        for (size_t x = 0; x < img->w; x++, count += 2)
+            border += img->v[x] + img->v[(img->h - 1) * img->w + x];
+        for (size_t y = 0; y < img->h; y++, count += 2)
+            border += img->v[y * img->w] + img->v[y * img->w + img->w - 1];
+        invert = border / (double)count > 127.5 ? NNC_INVERT_YES : NNC_INVERT_NO;
+    }
+    if (invert == NNC_INVERT_YES)
+        for (size_t i = 0; i < img->w * img->h; i++)
+            img->v[i] = 255.0f - img->v[i];
+    if (centre == 2)   /* automatic: as MNIST's digits unless already the size */
+        centre = img->w != width || img->h != height;
+    float threshold = 25.5f;   /* ink: above 10% */
+    if (centre && (threshold = find_ink(img)) < 0) {
+        free(img->v);
+        img->v = NULL;
+        return nnc__fail(NNC_ERR_FORMAT, "%s: the image looks blank: no ink stands out of the "
+                         "paper", what);
+    }
+    if (centre)
+        centre_digit(img, threshold, out, width, height);
+    else if (img->w == width && img->h == height)
+        memcpy(out, img->v, width * height * sizeof *out);
+    else
+        resample(img, 0, 0, (double)img->w, (double)img->h, out, width, height, width);
+    for (size_t i = 0; i < width * height; i++)   /* the scale of nnc's byte data */
+        out[i] *= NNC_BYTE_SCALE;
+    free(img->v);
+    img->v = NULL;
+    return NNC_OK;
+}
+
 nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_invert invert,
                           int centre, float *out)
 {
@@ -509,34 +549,25 @@ nnc_status nnc_image_load(const char *path, size_t width, size_t height, nnc_inv
     nnc_status s = read_any(path, &img);
     if (s != NNC_OK)
         return s;
-    if (invert == NNC_INVERT_AUTO) {   /* light border: dark digit on light paper */
-        double border = 0;
-        size_t count = 0;
-        for (size_t x = 0; x < img.w; x++, count += 2)
-            border += img.v[x] + img.v[(img.h - 1) * img.w + x];
-        for (size_t y = 0; y < img.h; y++, count += 2)
-            border += img.v[y * img.w] + img.v[y * img.w + img.w - 1];
-        invert = border / (double)count > 127.5 ? NNC_INVERT_YES : NNC_INVERT_NO;
-    }
-    if (invert == NNC_INVERT_YES)
-        for (size_t i = 0; i < img.w * img.h; i++)
-            img.v[i] = 255.0f - img.v[i];
-    if (centre == 2)   /* automatic: as MNIST's digits unless already the size */
-        centre = img.w != width || img.h != height;
-    float threshold = 25.5f;   /* ink: above 10% */
-    if (centre && (threshold = find_ink(&img)) < 0) {
-        free(img.v);
-        return nnc__fail(NNC_ERR_FORMAT, "%s: the image looks blank: no ink stands out of the "
-                         "paper", path);
-    }
-    if (centre)
-        centre_digit(&img, threshold, out, width, height);
-    else if (img.w == width && img.h == height)
-        memcpy(out, img.v, width * height * sizeof *out);
-    else
-        resample(&img, 0, 0, (double)img.w, (double)img.h, out, width, height, width);
-    for (size_t i = 0; i < width * height; i++)   /* the scale of nnc's byte data */
-        out[i] *= NNC_BYTE_SCALE;
-    free(img.v);
-    return NNC_OK;
+    return prepare(&img, path, width, height, invert, centre, out);
+}
+
+nnc_status nnc_image_prepare(const uint8_t *grey, size_t w, size_t h, size_t width,
+                             size_t height, nnc_invert invert, int centre, float *out)
+{
+    if (!grey || !out || width == 0 || height == 0 || w == 0 || h == 0)
+        return nnc__fail(NNC_ERR_ARG, "nnc_image_prepare: NULL argument or empty size");
+    if (w > MAX_SIDE || h > MAX_SIDE)
+        return nnc__fail(NNC_ERR_ARG, "nnc_image_prepare: %zu x %zu pixels: a side above %d",
+                         w, h, MAX_SIDE);
+    if ((unsigned)invert > NNC_INVERT_NO || centre < 0 || centre > 2)
+        return nnc__fail(NNC_ERR_ARG, "nnc_image_prepare: invert %d or centre %d unknown",
+                         (int)invert, centre);
+    grey_image img = {w, h, malloc(w * h * sizeof(float))};
+    if (!img.v)
+        return nnc__fail(NNC_ERR_NOMEM, "nnc_image_prepare: out of memory for %zu x %zu "
+                         "pixels", w, h);
+    for (size_t i = 0; i < w * h; i++)
+        img.v[i] = (float)grey[i];
+    return prepare(&img, "the pixels", width, height, invert, centre, out);
 }
