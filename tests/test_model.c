@@ -700,8 +700,13 @@ static void version_1_files_load(void **state)
         nnc_train_summary two;
         assert_ok(nnc_train(fresh, train, &o, &two));
         assert_ok(nnc_model_load(files[regression], &loaded));
+#if defined(__x86_64__)
         assert_memory_equal(nnc_net_params(fresh), nnc_net_params(loaded),
                             nnc_net_param_count(fresh) * sizeof(float));
+#else   /* the files were trained by x86-64's kernels; the portable ones differ in last bits */
+        for (size_t i = 0; i < nnc_net_param_count(fresh); i++)
+            assert_float_equal(nnc_net_params(fresh)[i], nnc_net_params(loaded)[i], 1e-4);
+#endif
         assert_int_equal(nnc_net_record(loaded)->epochs, 2);
         /* its settings and state */
         nnc_train_opts saved;
@@ -719,7 +724,11 @@ static void version_1_files_load(void **state)
         assert_int_equal(st.best_epoch, two.best_epoch);
         if (regression) {   /* the RMSE comes out of the count's slot */
             assert_int_equal(st.best_valid_correct, 0);
+#if defined(__x86_64__)
             assert_true(st.best_valid_rmse == (float)two.best_valid_rmse);
+#else
+            assert_float_equal(st.best_valid_rmse, two.best_valid_rmse, 1e-4);
+#endif
             assert_true(st.best_valid_rmse > 0.5f && st.best_valid_rmse < 0.6f);
         } else {
             assert_int_equal(st.best_valid_correct, two.best_valid_correct);
