@@ -109,7 +109,6 @@ struct serve_training {
     unsigned        epochs;
     double          last_progress, last_params, seconds_sum;
     unsigned        epochs_timed;
-    int             params_pending;
 };
 
 static double now(void)
@@ -126,13 +125,13 @@ static int on_epoch(nnc_net *net, const nnc_epoch_report *r, void *user)
     t->seconds_sum += r->train_seconds;
     t->epochs_timed++;
     serve_publish_epoch(t->server, r);
-    t->params_pending = !serve_publish_params(t->server, net);
-    t->last_params = now();
+    if (serve_publish_params(t->server, net))
+        t->last_params = now();
     return stop;
 }
 
-/* Where the epoch stands, at most five times a second; and the parameters
- * again if a prediction held the copy at the epoch's end. */
+/* Where the epoch stands, at most five times a second, with its running
+ * figures; the weights as they stand, a few times a second. */
 static void on_progress(const nnc_progress *p, void *user)
 {
     serve_training *t = user;
@@ -150,10 +149,10 @@ static void on_progress(const nnc_progress *p, void *user)
     if (p->epoch + 1 < t->epochs)
         left += epoch_time * (t->epochs - p->epoch - 1);
     serve_publish_progress(t->server, p, t->epochs, left);
-    if (t->params_pending && at - t->last_params > 0.25) {
-        t->params_pending = !serve_publish_params(t->server, t->net);
+    /* the weights as they stand (progress_params keeps them up to date), a
+     * few times a second */
+    if (at - t->last_params > 0.25 && serve_publish_params(t->server, t->net))
         t->last_params = at;
-    }
 }
 
 serve_training *serve_training_begin(nnc_net *net, nnc_train_opts *opts, unsigned port)
@@ -172,6 +171,7 @@ serve_training *serve_training_begin(nnc_net *net, nnc_train_opts *opts, unsigne
     t->on_epoch = opts->on_epoch, t->on_progress = opts->on_progress, t->user = opts->user;
     t->epochs = opts->epochs;
     opts->on_epoch = on_epoch, opts->on_progress = on_progress, opts->user = t;
+    opts->progress_params = 1;
     fprintf(stderr, "nnc: the run is shown at http://127.0.0.1:%u/\n", serve_port(t->server));
     return t;
 }

@@ -387,6 +387,13 @@ char *serve_progress_json(const nnc_progress *p, unsigned epochs, double eta_sec
     cJSON_AddNumberToObject(o, "samples_per_second",
                             p->seconds > 0 ? (double)p->samples_done / p->seconds : 0.0);
     cJSON_AddNumberToObject(o, "eta_seconds", eta_seconds);
+    const nnc_measure *run = &p->running;   /* the epoch so far, over its batches */
+    if (p->samples_done && isfinite(run->cost))
+        cJSON_AddNumberToObject(o, "running_cost", run->cost);
+    if (run->n && isnan(run->rmse))
+        cJSON_AddNumberToObject(o, "running_accuracy", (double)run->correct / (double)run->n);
+    else if (run->n)
+        cJSON_AddNumberToObject(o, "running_rmse", run->rmse);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;

@@ -455,6 +455,9 @@ typedef struct {
     size_t   batches_done, batches;   /* in this epoch                          */
     size_t   samples_done, samples;
     double   seconds;          /* since the epoch began                         */
+    /* the running figures of the samples trained so far this epoch, as
+     * nnc_epoch_report.running gives them for the whole (without L2) */
+    nnc_measure running;
 } nnc_progress;
 
 /* Called during an epoch, every few thousand samples (and after its last
@@ -501,6 +504,11 @@ typedef struct {
      * checkpoint, if any, holds the last whole epoch). NULL: none. */
     volatile sig_atomic_t *stop;
     nnc_progress_fn on_progress;   /* NULL: none; gets `user` too            */
+    /* 1: bring the network's parameters (nnc_net_params) up to date before
+     * each on_progress call, so that it may read the weights as they stand
+     * (a copy of every parameter each time; training is not changed). 0:
+     * they are the last whole epoch's until the epoch ends. */
+    int             progress_params;
 } nnc_train_opts;
 
 /* What a training run did. */

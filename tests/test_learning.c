@@ -385,6 +385,65 @@ static void non_finite_data_is_refused_naming_row_and_column(void **state)
     nnc_data_free(borrowed);
 }
 
+/* What a progress callback sees: the running figures of the samples so far,
+ * and with progress_params the weights as they stand. */
+typedef struct {
+    const nnc_net *net;
+    size_t         calls, bad_counts;
+    float          last_weight;   /* W_1[0][0] at the last call          */
+    float          first_weight;  /* at the first call                   */
+    nnc_measure    last;
+} watch;
+
+static void watch_progress(const nnc_progress *p, void *user)
+{
+    watch *w = user;
+    float now = nnc_net_params_const(w->net)[0];
+    if (!w->calls++)
+        w->first_weight = now;
+    w->last_weight = now;
+    w->bad_counts += p->running.n != p->samples_done || p->running.correct > p->running.n;
+    w->last = p->running;
+}
+
+static void progress_sees_the_epoch_as_it_goes(void **state)
+{
+    (void)state;
+    enum { N = 20000, D = 6 };
+    static float x[N * D];
+    static uint8_t labels[N];
+    blobs(N, D, 4, 0.5f, x, labels, NULL);
+    nnc_data *d;
+    assert_ok(nnc_data_from_floats(x, labels, N, D, &d));
+    const size_t sizes[] = {D, 8, 4};
+    nnc_net *with = net_of(sizes, 3, NNC_ACT_SIGMOID, NNC_COST_CROSS_ENTROPY);
+    nnc_net *without = net_of(sizes, 3, NNC_ACT_SIGMOID, NNC_COST_CROSS_ENTROPY);
+    float start = nnc_net_params(with)[0];
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 1, o.eta = 0.5f;
+    watch w;
+    memset(&w, 0, sizeof w);
+    w.net = with;
+    o.on_progress = watch_progress, o.user = &w, o.progress_params = 1;
+    assert_ok(nnc_train(with, d, &o, NULL));
+    assert_true(w.calls >= 4);   /* every 4096 samples, and at the end */
+    assert_int_equal(w.bad_counts, 0);
+    assert_int_equal(w.last.n, N);
+    assert_true(w.last.correct > N / 2);
+    /* the weights moved within the epoch, and the last look saw the epoch's end */
+    assert_true(w.first_weight != start);
+    assert_true(w.last_weight == nnc_net_params(with)[0]);
+    /* looking changes nothing */
+    o.on_progress = NULL, o.progress_params = 0, o.user = NULL;
+    assert_ok(nnc_train(without, d, &o, NULL));
+    assert_memory_equal(nnc_net_params(with), nnc_net_params(without),
+                        nnc_net_param_count(with) * sizeof(float));
+    nnc_net_free(with);
+    nnc_net_free(without);
+    nnc_data_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(running_measure_equals_a_measurement),
     cmocka_unit_test(running_measure_equals_a_measurement_on_mnist),
@@ -393,5 +452,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(stuck_runs_are_warned_about),
     cmocka_unit_test(stuck_mnist_runs_are_warned_about),
     cmocka_unit_test(non_finite_data_is_refused_naming_row_and_column),
+    cmocka_unit_test(progress_sees_the_epoch_as_it_goes),
 };
 TEST_GROUP(learning_tests, "learning", tests);

@@ -257,8 +257,12 @@ function follow() {
   events.addEventListener('progress', (e) => {
     const p = JSON.parse(e.data);
     const part = p.samples ? 100 * p.samples_done / p.samples : 0;
+    const running = p.running_accuracy !== undefined
+      ? ` · running cost ${p.running_cost.toFixed(4)}, accuracy ${(100 * p.running_accuracy).toFixed(1)}%`
+      : p.running_cost !== undefined ? ` · running cost ${p.running_cost.toFixed(4)}` : '';
     $('status').textContent = `epoch ${p.epoch + 1} of ${p.epochs} · ${part.toFixed(0)}% · ` +
-      `${Math.round(p.samples_per_second).toLocaleString('en')} samples/s · ETA ${seconds(p.eta_seconds)}`;
+      `${Math.round(p.samples_per_second).toLocaleString('en')} samples/s · ETA ${seconds(p.eta_seconds)}` +
+      running;
   });
   events.addEventListener('weights', () => {
     drawWeights().catch(() => {});

@@ -67,7 +67,8 @@ class EpochReport(ctypes.Structure):
 class Progress(ctypes.Structure):
     _fields_ = [("epoch", ctypes.c_uint), ("batches_done", ctypes.c_size_t),
                 ("batches", ctypes.c_size_t), ("samples_done", ctypes.c_size_t),
-                ("samples", ctypes.c_size_t), ("seconds", ctypes.c_double)]
+                ("samples", ctypes.c_size_t), ("seconds", ctypes.c_double),
+                ("running", Measure)]
 
 
 EPOCH_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(EpochReport),
@@ -87,7 +88,8 @@ class TrainOpts(ctypes.Structure):
                 ("min_eta_factor", ctypes.c_float), ("early_stop", ctypes.c_uint),
                 ("checkpoint", ctypes.c_char_p), ("resume", ctypes.c_char_p),
                 ("on_epoch", EPOCH_FN), ("user", ctypes.c_void_p),
-                ("stop", ctypes.POINTER(ctypes.c_int)), ("on_progress", PROGRESS_FN)]
+                ("stop", ctypes.POINTER(ctypes.c_int)), ("on_progress", PROGRESS_FN),
+                ("progress_params", ctypes.c_int)]
 
 
 class CsvOptions(ctypes.Structure):

@@ -161,13 +161,18 @@ static size_t span_end(const trainer *t, size_t b)
     return batches - b < every ? batches : b + every;
 }
 
-static void progress(const trainer *t, size_t batches_done)
+static nnc_measure running_measure(const trainer *t, size_t n, double l2_term);
+static void to_packed_params(trainer *t);
+
+static void progress(trainer *t, size_t batches_done)
 {
     if (!t->opts->on_progress)
         return;
     size_t done = batches_done * t->batch < t->n ? batches_done * t->batch : t->n;
     nnc_progress p = {t->st.next_epoch, batches_done, (t->n + t->batch - 1) / t->batch, done, t->n,
-                      now_seconds() - t->epoch_start};
+                      now_seconds() - t->epoch_start, running_measure(t, done, 0.0)};
+    if (t->opts->progress_params)
+        to_packed_params(t);
     t->opts->on_progress(&p, t->opts->user);
 }
 
@@ -326,17 +331,17 @@ static nnc_status measure_epoch(const trainer *t, unsigned monitor, double l2_te
 }
 
 /* The running measure of the epoch just trained, from its sums. */
-static nnc_measure running_measure(const trainer *t, double l2_term)
+static nnc_measure running_measure(const trainer *t, size_t samples, double l2_term)
 {
     const running_sums *run = &t->run;
-    double n = (double)t->n;
+    double n = (double)(samples ? samples : 1);
     nnc_measure m = {run->cost / n + l2_term, 0, 0, NAN, NAN, NAN};
     if (t->score == score_classes) {
         m.correct = run->correct;
-        m.n = t->n;
+        m.n = samples;
     } else if (t->score == score_fit) {
         double values = n * (double)t->net->sizes[t->net->n_layers - 1];
-        m.n = t->n;
+        m.n = samples;
         m.rmse = sqrt(run->fit[0] / values);
         m.mae = run->fit[1] / values;
         m.r2 = t->spread > 0.0 ? 1.0 - run->fit[0] / t->spread
@@ -471,6 +476,13 @@ static void to_padded(trainer *t)
     for (unsigned a = 0; a < t->st.n_arrays; a++)
         nnc__layout_copy(net->sizes, &net->packed, t->st.arrays[a], &t->padded, padded[a]);
     t->optim.steps = t->st.steps;
+}
+
+/* The parameters alone, for a look at them in the middle of an epoch. */
+static void to_packed_params(trainer *t)
+{
+    const nnc_net *net = t->net;
+    nnc__layout_copy(net->sizes, &t->padded, t->params, &net->packed, net->params);
 }
 
 static void to_packed(trainer *t)
@@ -714,7 +726,7 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
     double l2_term = opts->lambda > 0.0f
                          ? 0.5 * opts->lambda / (double)t->n * weight_square_sum(net)
                          : 0.0;
-    r->running = running_measure(t, l2_term);
+    r->running = running_measure(t, t->n, l2_term);
     nnc_status s = measure_epoch(t, t->monitor, l2_term, r);
     if (s == NNC_OK)
         s = judge_epoch(t, r);
