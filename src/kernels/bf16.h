@@ -91,6 +91,10 @@ typedef struct {
     const char       *name;
     void            (*product)(nnc__pool *pool, const nnc__bf16_product *p);
     nnc__bf16_pack_fn pack_rows, pack_pairs, pack_turned;
+    /* a k x n weight matrix (rows ldw apart) as pack_pairs and, unless turned
+     * is NULL, pack_turned make it, in one pass, over the pool's threads */
+    void            (*pack_weights)(nnc__pool *pool, size_t k, size_t n, const float *W,
+                                    size_t ldw, uint32_t *pairs, uint32_t *turned);
     /* dst[i] = nnc__bf16_from_float(src[i]) */
     void            (*convert)(size_t count, const float *src, nnc__bf16 *dst);
 } nnc__bf16_ops;

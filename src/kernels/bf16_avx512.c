@@ -87,6 +87,67 @@ static void pack_turned_avx512(size_t rows, size_t cols, const float *src, size_
         }
 }
 
+/* A layer's weights both ways in one pass (bf16.h: pack_weights): tiles of
+ * 16 rows x 32 columns, each row rounded into 16 words of pairs along it;
+ * turned around they are the transpose's pairs, and two rows' words
+ * interleaved are the pairs down the columns. Tasks take tiles of rows; the
+ * packing is the same however they are shared. */
+typedef struct {
+    size_t       k, n, ldw, tiles, tasks;
+    const float *W;
+    uint32_t    *pairs, *turned;
+} weights_job;
+
+static void weights_tile(const weights_job *j, size_t p0)
+{
+    size_t k = j->k, n = j->n, ldp = nnc__bf16_ld(n), ldt = nnc__bf16_ld(k), n2 = (n + 1) / 2;
+    const __m512i first = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+    const __m512i second = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+    for (size_t j0 = 0; j0 < ldp; j0 += 32) {
+        __mmask16 m0 = j0 < n ? lanes(n - j0) : 0, m1 = j0 + 16 < n ? lanes(n - j0 - 16) : 0;
+        __m512 v[16];
+        for (size_t r = 0; r < 16; r++) {
+            if (p0 + r >= k) {
+                v[r] = _mm512_setzero_ps();
+                continue;
+            }
+            const float *w = j->W + (p0 + r) * j->ldw + j0;
+            v[r] = (__m512)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(m1, w + 16),
+                                               _mm512_maskz_loadu_ps(m0, w));
+        }
+        for (size_t s = 0; s < 8 && p0 / 2 + s < (k + 1) / 2; s++) {
+            __m512i a = _mm512_castps_si512(v[2 * s]), b = _mm512_castps_si512(v[2 * s + 1]);
+            __m512i lo = _mm512_unpacklo_epi16(a, b), hi = _mm512_unpackhi_epi16(a, b);
+            uint32_t *d = j->pairs + (p0 / 2 + s) * ldp + j0;
+            _mm512_storeu_si512(d, _mm512_permutex2var_epi64(lo, first, hi));
+            if (j0 + 16 < ldp)
+                _mm512_storeu_si512(d + 16, _mm512_permutex2var_epi64(lo, second, hi));
+        }
+        if (!j->turned || p0 >= ldt)
+            continue;
+        transpose16(v);
+        for (size_t q = 0; q < 16 && j0 / 2 + q < n2; q++)
+            _mm512_storeu_ps((float *)(j->turned + (j0 / 2 + q) * ldt + p0), v[q]);
+    }
+}
+
+static void weights_task(void *arg, size_t t)
+{
+    const weights_job *j = arg;
+    size_t first = nnc__range_first(j->tiles, j->tasks, t);
+    size_t end = nnc__range_end(j->tiles, j->tasks, t);
+    for (size_t tile = first; tile < end; tile++)
+        weights_tile(j, tile * 16);
+}
+
+static void pack_weights_avx512(nnc__pool *pool, size_t k, size_t n, const float *W,
+                                size_t ldw, uint32_t *pairs, uint32_t *turned)
+{
+    size_t tiles = (k + 15) / 16;
+    weights_job j = {k, n, ldw, tiles, nnc__product_tasks(1, k, n, tiles), W, pairs, turned};
+    nnc__pool_run(pool, weights_task, &j, j.tasks);
+}
+
 /* ---- the product ---------------------------------------------------------- */
 
 /* A block of MR rows x NV vectors of C in registers (24 sums at most) while
@@ -156,20 +217,29 @@ typedef struct {
     size_t                   units, tasks;
 } product_job;
 
-/* Task t takes a range of C's blocks of NC columns, every row of them. */
+/* Task t takes a range of C's blocks of NC columns, every row of them. When
+ * B's panel fits in L2 (BP4's, a batch deep), C is walked a row block at a
+ * time across the task's columns: C then streams through memory in order,
+ * where BP4 reads and writes the weights; else a column block at a time down
+ * all the rows, so that B's panel is read from L2 once per row block. */
+#define L2_PANEL (384u * 1024u)
+
 static void product_task(void *arg, size_t t)
 {
     const product_job *job = arg;
     const nnc__bf16_product *p = job->p;
     size_t first = nnc__range_first(job->units, job->tasks, t);
     size_t end = nnc__range_end(job->units, job->tasks, t);
-    for (size_t u = first; u < end; u++) {
-        size_t j0 = u * NC, cols = p->n - j0 < NC ? p->n - j0 : NC, nv = (cols + 15) / 16;
-        for (size_t i0 = 0; i0 < p->m; i0 += MR) {
+    int rows_first = p->k2 * (end - first) * NC * sizeof *p->B <= L2_PANEL;
+    for (size_t outer = rows_first ? 0 : first; outer < (rows_first ? p->m : end);
+         outer += rows_first ? MR : 1)
+        for (size_t inner = rows_first ? first : 0; inner < (rows_first ? end : p->m);
+             inner += rows_first ? 1 : MR) {
+            size_t u = rows_first ? inner : outer, i0 = rows_first ? outer : inner;
+            size_t j0 = u * NC, cols = p->n - j0 < NC ? p->n - j0 : NC;
             size_t rows = p->m - i0 < MR ? p->m - i0 : MR;
-            blocks[rows - 1][nv - 1](p, i0, j0);
+            blocks[rows - 1][(cols + 15) / 16 - 1](p, i0, j0);
         }
-    }
 }
 
 static void product_avx512(nnc__pool *pool, const nnc__bf16_product *p)
@@ -181,6 +251,7 @@ static void product_avx512(nnc__pool *pool, const nnc__bf16_product *p)
     nnc__pool_run(pool, product_task, &job, job.tasks);
 }
 
-const nnc__bf16_ops nnc__bf16_avx512 = {"avx512", product_avx512, pack_rows_avx512,
-                                        pack_pairs_avx512, pack_turned_avx512,
+const nnc__bf16_ops nnc__bf16_avx512 = {"avx512",           product_avx512,
+                                        pack_rows_avx512,   pack_pairs_avx512,
+                                        pack_turned_avx512, pack_weights_avx512,
                                         convert_avx512};

@@ -44,6 +44,15 @@ static void pack_turned_ref(size_t rows, size_t cols, const float *src, size_t l
         }
 }
 
+static void pack_weights_ref(nnc__pool *pool, size_t k, size_t n, const float *W, size_t ldw,
+                             uint32_t *pairs, uint32_t *turned)
+{
+    (void)pool;
+    pack_pairs_ref(k, n, W, ldw, pairs);
+    if (turned)
+        pack_turned_ref(k, n, W, ldw, turned);
+}
+
 static float lo_of(uint32_t w) { return nnc__bf16_to_float((nnc__bf16)(w & 0xffffu)); }
 static float hi_of(uint32_t w) { return nnc__bf16_to_float((nnc__bf16)(w >> 16)); }
 
@@ -75,5 +84,6 @@ static void convert_ref(size_t count, const float *src, nnc__bf16 *dst)
         dst[i] = nnc__bf16_from_float(src[i]);
 }
 
-const nnc__bf16_ops nnc__bf16_ref = {"ref", product_ref, pack_rows_ref, pack_pairs_ref,
-                                     pack_turned_ref, convert_ref};
+const nnc__bf16_ops nnc__bf16_ref = {"ref",           product_ref,      pack_rows_ref,
+                                     pack_pairs_ref,  pack_turned_ref,  pack_weights_ref,
+                                     convert_ref};

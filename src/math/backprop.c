@@ -54,9 +54,8 @@ static void pack_weights(const nnc_net *net, nnc__workspace *ws)
 {
     for (size_t l = 1; l < net->n_layers; l++) {
         size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
-        ws->bf16->pack_pairs(n_in, n, weights(ws, l), ldw, ws->w_pairs[l]);
-        if (ws->w_turned[l])
-            ws->bf16->pack_turned(n_in, n, weights(ws, l), ldw, ws->w_turned[l]);
+        ws->bf16->pack_weights(ws->dense.pool, n_in, n, weights(ws, l), ldw, ws->w_pairs[l],
+                               ws->w_turned[l]);
     }
 }
 
