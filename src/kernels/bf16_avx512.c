@@ -112,6 +112,8 @@ static void weights_tile(const weights_job *j, size_t p0)
                 continue;
             }
             const float *w = j->W + (p0 + r) * j->ldw + j0;
+            _mm_prefetch((const char *)(w + 64), _MM_HINT_T0);   /* two tiles on */
+            _mm_prefetch((const char *)(w + 80), _MM_HINT_T0);
             v[r] = (__m512)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(m1, w + 16),
                                                _mm512_maskz_loadu_ps(m0, w));
         }
@@ -168,6 +170,11 @@ INLINE void block(const int R, const int NV, const nnc__bf16_product *p, size_t 
         for (int r = 0; r < R; r++)
             acc[r][v] = start;
     }
+    if (p->scale && p->beta != 0.0f)   /* C is read at the end: ask for it now */
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < NV; v++)
+                _mm_prefetch((const char *)(p->C + (i0 + r) * p->ldc + j0 + 16 * v),
+                             _MM_HINT_T0);
     const uint32_t *a = p->A + i0 * p->a_row, *b = p->B + j0;
     const size_t a_row = p->a_row, a_pair = p->a_pair, ldb = p->ldb;
     for (size_t q = 0; q < p->k2; q++, a += a_pair, b += ldb) {
