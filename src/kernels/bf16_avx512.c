@@ -222,13 +222,16 @@ static const block_fn blocks[MR][NV_MAX] = {ROW(1), ROW(2), ROW(3), ROW(4), ROW(
 typedef struct {
     const nnc__bf16_product *p;
     size_t                   units, tasks;
+    int                      by_rows;   /* the tasks share C's rows, else its columns */
 } product_job;
 
-/* Task t takes a range of C's blocks of NC columns, every row of them. When
- * B's panel fits in L2 (BP4's, a batch deep), C is walked a row block at a
- * time across the task's columns: C then streams through memory in order,
- * where BP4 reads and writes the weights; else a column block at a time down
- * all the rows, so that B's panel is read from L2 once per row block. */
+/* Task t takes a range of C's blocks of NC columns, every row of them; or,
+ * where C has too few such blocks to share evenly (a narrow layer), a range
+ * of its blocks of MR rows, every column. When B's panel fits in L2 (BP4's,
+ * a batch deep), C is walked a row block at a time across the task's
+ * columns: C then streams through memory in order, where BP4 reads and
+ * writes the weights; else a column block at a time down the task's rows,
+ * so that B's panel is read from L2 once per row block. */
 #define L2_PANEL (384u * 1024u)
 
 static void product_task(void *arg, size_t t)
@@ -237,10 +240,13 @@ static void product_task(void *arg, size_t t)
     const nnc__bf16_product *p = job->p;
     size_t first = nnc__range_first(job->units, job->tasks, t);
     size_t end = nnc__range_end(job->units, job->tasks, t);
-    int rows_first = p->k2 * (end - first) * NC * sizeof *p->B <= L2_PANEL;
-    for (size_t outer = rows_first ? 0 : first; outer < (rows_first ? p->m : end);
+    size_t c0 = job->by_rows ? 0 : first, c1 = job->by_rows ? (p->n + NC - 1) / NC : end;
+    size_t r0 = job->by_rows ? first * MR : 0;
+    size_t r1 = job->by_rows ? (end * MR < p->m ? end * MR : p->m) : p->m;
+    int rows_first = p->k2 * (c1 - c0) * NC * sizeof *p->B <= L2_PANEL;
+    for (size_t outer = rows_first ? r0 : c0; outer < (rows_first ? r1 : c1);
          outer += rows_first ? MR : 1)
-        for (size_t inner = rows_first ? first : 0; inner < (rows_first ? end : p->m);
+        for (size_t inner = rows_first ? c0 : r0; inner < (rows_first ? c1 : r1);
              inner += rows_first ? 1 : MR) {
             size_t u = rows_first ? inner : outer, i0 = rows_first ? outer : inner;
             size_t j0 = u * NC, cols = p->n - j0 < NC ? p->n - j0 : NC;
@@ -253,8 +259,10 @@ static void product_avx512(nnc__pool *pool, const nnc__bf16_product *p)
 {
     if (!p->m || !p->n)
         return;
-    size_t units = (p->n + NC - 1) / NC;
-    product_job job = {p, units, nnc__product_tasks(p->m, 2 * p->k2, p->n, units)};
+    size_t col_units = (p->n + NC - 1) / NC, row_units = (p->m + MR - 1) / MR;
+    int by_rows = col_units < 8 && row_units > col_units;
+    size_t units = by_rows ? row_units : col_units;
+    product_job job = {p, units, nnc__product_tasks(p->m, 2 * p->k2, p->n, units), by_rows};
     nnc__pool_run(pool, product_task, &job, job.tasks);
 }
 

@@ -349,7 +349,8 @@ static unsigned optimizer_arrays(nnc_optimizer o)
 static nnc_status check_memory(const nnc_net *net, const nnc_train_opts *o, size_t batch)
 {
     double copies = 2.0 + (o->optimizer != NNC_OPT_SGD) +   /* the network, its copy */
-                    2.0 * optimizer_arrays(o->optimizer) + (o->early_stop > 0);
+                    2.0 * optimizer_arrays(o->optimizer) + (o->early_stop > 0) +
+                    (o->precision == NNC_PRECISION_BF16);   /* weights packed in bf16, twice */
     double units = 0.0;
     for (size_t l = 0; l < net->n_layers; l++)
         units += (double)net->sizes[l];
