@@ -1,7 +1,7 @@
 /* bench.c — seconds per epoch of the reference configurations on MNIST,
  * against the FLOP floor set by this machine's single-core SGEMM rate.
  *
- * usage: bench [MNIST_DIR] [--quick] [--only S|N|W] [--epochs N]
+ * usage: bench [MNIST_DIR] [--quick] [--only S|N|W|N-bf16|W-bf16] [--epochs N]
  *        (MNIST_DIR default: $NNC_MNIST_DIR, else data/mnist)
  *
  * FLOPs per sample for layers n_{l-1} -> n_l (one multiply-add = 2 FLOPs):
@@ -140,7 +140,7 @@ static double highest(const double *v, size_t count)
 
 /* A network shape trained once per thread count in `threads` (0: automatic);
  * the first count is 1, the one the others are set against. */
-#define MAX_VARIANTS 3
+#define MAX_VARIANTS 4
 typedef struct {
     const char *name;
     size_t      sizes[4], n_layers, batch;
@@ -150,6 +150,10 @@ typedef struct {
     unsigned    slices;   /* steps per epoch: shorter steps interleave finer */
     unsigned    threads[MAX_VARIANTS];
     size_t      variants;
+    /* bf16 rows: variant v trains in bfloat16 when bit v is set, and is set
+     * against variant against[v] (float32 at its thread count), not the first */
+    unsigned    bf16;
+    size_t      against[MAX_VARIANTS];
 } config;
 
 static nnc_net *create_net(const config *c)
@@ -177,11 +181,12 @@ static int keep_seconds(nnc_net *net, const nnc_epoch_report *r, void *user)
 /* One pass over `data`, continuing net's training (the order comes from the
  * net's own generator, so passes trained one call at a time are those of
  * one call); returns its training time. */
-static double train_pass(nnc_net *net, const config *c, unsigned threads,
-                         const nnc_data *data)
+static double train_pass(nnc_net *net, const config *c, size_t v, const nnc_data *data)
 {
+    unsigned threads = c->threads[v];
     nnc_train_opts o;
     nnc_train_opts_init(&o);
+    o.precision = c->bf16 >> v & 1 ? NNC_PRECISION_BF16 : NNC_PRECISION_F32;
     o.epochs = 1;
     o.batch_size = c->batch;
     o.eta = c->eta;
@@ -202,7 +207,7 @@ static double train_pass(nnc_net *net, const config *c, unsigned threads,
  * the test set. Forked before the benchmark allocates anything, so the child
  * starts as small as a fresh process. -1 if it failed. */
 #define RSS_BATCHES 20
-static long peak_rss_alone(const char *dir, const config *c, unsigned threads)
+static long peak_rss_alone(const char *dir, const config *c, size_t v)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -212,7 +217,7 @@ static long peak_rss_alone(const char *dir, const config *c, unsigned threads)
         if (nnc_mnist_load(dir, &train, NULL, &test) != NNC_OK ||
             nnc_data_slice(train, 0, RSS_BATCHES * c->batch, &part) != NNC_OK)
             _exit(1);
-        train_pass(net, c, threads, part);
+        train_pass(net, c, v, part);
         size_t correct;
         _exit(nnc_evaluate(net, test, &correct) == NNC_OK ? 0 : 1);
     }
@@ -255,7 +260,7 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
             size_t v = step % 2 ? c->variants - 1 - i : i;
             timing *tv = &t[v];
             cpu_ticks t0 = read_cpu_ticks();
-            double seconds = train_pass(nets[v], c, c->threads[v], slice);
+            double seconds = train_pass(nets[v], c, v, slice);
             cpu_ticks t1 = read_cpu_ticks();
             tv->ticks += t1.all - t0.all;
             tv->stolen += t1.stolen - t0.stolen;
@@ -289,20 +294,26 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
         }
         double eval = median(evals, EVAL_RUNS);
         double med = median(tv->epoch_seconds, tv->steps / c->slices);   /* whole epochs */
-        char threads[16], speedup[64] = "";
-        snprintf(threads, sizeof threads, c->threads[v] ? "%u" : "auto", c->threads[v]);
-        if (v > 0) {
+        char threads[32], speedup[80] = "";
+        const char *precision = c->bf16 >> v & 1 ? ", bf16" : c->bf16 ? ", f32" : "";
+        if (c->threads[v])
+            snprintf(threads, sizeof threads, "%u%s", c->threads[v], precision);
+        else
+            snprintf(threads, sizeof threads, "auto%s", precision);
+        size_t base = c->bf16 ? c->against[v] : 0;
+        if (v != base) {
             /* all neighbouring steps, and those that lost under QUIET of the
              * machine's CPU time to steal in both */
             double ratio[MAX_STEPS] = {0}, quiet[MAX_STEPS] = {0};
             size_t n_quiet = 0;
             for (unsigned s = 0; s < tv->steps; s++) {
-                ratio[s] = t[0].seconds[s] / tv->seconds[s];
-                if (t[0].stolen_share[s] < QUIET && tv->stolen_share[s] < QUIET)
+                ratio[s] = t[base].seconds[s] / tv->seconds[s];
+                if (t[base].stolen_share[s] < QUIET && tv->stolen_share[s] < QUIET)
                     quiet[n_quiet++] = ratio[s];
             }
-            int len = snprintf(speedup, sizeof speedup, "%.2fx (%.2f-%.2f)",
-                               median(ratio, tv->steps), lowest(ratio, tv->steps),
+            int len = snprintf(speedup, sizeof speedup, "%.2fx%s (%.2f-%.2f)",
+                               median(ratio, tv->steps), c->bf16 ? " f32" : "",
+                               lowest(ratio, tv->steps),
                                highest(ratio, tv->steps));
             if (n_quiet)
                 snprintf(speedup + len, sizeof speedup - len, "; quiet %.2fx (%zu)",
@@ -335,7 +346,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--epochs") && i + 1 < argc)
             epochs = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: bench [MNIST_DIR] [--quick] [--only S|N|W] [--epochs N]\n");
+            fprintf(stderr, "usage: bench [MNIST_DIR] [--quick] [--only S|N|W|N-bf16|W-bf16] "
+                            "[--epochs N]\n");
             return 2;
         } else
             dir = argv[i];
@@ -344,9 +356,14 @@ int main(int argc, char **argv)
         dir = "data/mnist";
     unsigned e = epochs ? epochs : quick ? 2 : 8, ew = epochs ? epochs : quick ? 1 : 4;
     const config configs[] = {
-        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1, {1, 0}, 2},
-        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1, {1}, 1},
-        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 5, {1, 2, 0}, 3},
+        {"S", {784, 30, 10}, 3, 10, 3.0f, NNC_COST_QUADRATIC, e, 1, {1, 0}, 2, 0, {0}},
+        {"N", {784, 100, 10}, 3, 10, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1, {1}, 1, 0, {0}},
+        {"W", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 5, {1, 2, 0}, 3, 0, {0}},
+        /* float32 and bfloat16 in turn, at 1 and 2 threads */
+        {"N-bf16", {784, 100, 10}, 3, 100, 0.5f, NNC_COST_CROSS_ENTROPY, e, 1, {1, 1, 2, 2}, 4,
+         0xa, {0, 0, 2, 2}},
+        {"W-bf16", {784, 1024, 1024, 10}, 4, 128, 1.0f, NNC_COST_CROSS_ENTROPY, ew, 5,
+         {1, 1, 2, 2}, 4, 0xa, {0, 0, 2, 2}},
     };
     enum { N_CONFIGS = sizeof configs / sizeof configs[0] };
     long rss[N_CONFIGS][MAX_VARIANTS];
@@ -354,7 +371,7 @@ int main(int argc, char **argv)
         for (size_t v = 0; v < configs[i].variants; v++)
             rss[i][v] = only && strcmp(only, configs[i].name)
                             ? -1
-                            : peak_rss_alone(dir, &configs[i], configs[i].threads[v]);
+                            : peak_rss_alone(dir, &configs[i], v);
     nnc_data *train, *test;
     if (nnc_mnist_load(dir, &train, NULL, &test) != NNC_OK) {
         fprintf(stderr, "bench: %s\n", nnc_last_error());
@@ -372,7 +389,9 @@ int main(int argc, char **argv)
            "epoch. \"CPU stolen\": the share of the machine's CPU time that the hypervisor\n"
            "gave to other guests during the row's training (/proc/stat); \"quiet\": the median\n"
            "ratio over the (count) pairs of steps that both lost under 1%% to it. Peak RSS:\n"
-           "of a process of its own that loads MNIST, trains and evaluates, as nnc train.\n\n");
+           "of a process of its own that loads MNIST, trains and evaluates, as nnc train.\n"
+           "The -bf16 rows train in float32 and bfloat16 (--precision bf16) in turn; a bf16\n"
+           "row's \"x f32\" is against the float32 row of its thread count.\n\n");
     printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
            "SGEMM GFLOP/s | of SGEMM (range) | eval 10k s (of epoch) | CPU stolen | peak RSS MB | "
            "test acc |\n"

@@ -53,6 +53,9 @@ static void usage(FILE *out)
             "                         dropout 0.3, lambda 1, early stop 10, <= 60 epochs);\n"
             "                         later options override the preset\n"
             "  -t, --threads N        threads, 0 = choose                  (0)\n"
+            "      --precision P      f32, or bf16: each layer's products in bfloat16\n"
+            "                         with float32 sums, where the CPU has AVX-512\n"
+            "                         BF16 (else float32, with a note)      (f32)\n"
             "models\n"
             "  -o, --save FILE        save the trained network (.json: network2's\n"
             "                         format, else .nnc), atomically\n"
@@ -140,6 +143,7 @@ static const struct option longopts[] = {
     {"test-split", required_argument, NULL, OPT_RECIPE},
     {"hidden", required_argument, NULL, OPT_RECIPE},
     {"skip-lines", required_argument, NULL, OPT_RECIPE},
+    {"precision", required_argument, NULL, OPT_RECIPE},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
@@ -485,12 +489,14 @@ int cmd_train(int argc, char **argv)
     opts.user = &report;
     opts.stop = &stop_signal;
     catch_stop_signals();
-    nnc_train_summary sum;
+    nnc_train_summary sum = {.precision_used = opts.precision};
     serve_training *shown = cmd.serve ? serve_training_begin(net, &opts, cmd.serve - 1) : NULL;
     if (cmd.serve && !shown)
         goto done;
     nnc_status trained = nnc_train(net, train, &opts, &sum);
     serve_training_end(shown);
+    if (opts.precision == NNC_PRECISION_BF16 && sum.precision_used != NNC_PRECISION_BF16)
+        cli_error("this CPU has no bf16 instructions: training in float32");
     if (trained == NNC_ERR_INTERRUPTED) {
         cli_error("%s: %s", stop_signal == SIGTERM ? "terminated" : "interrupted",
                   nnc_last_error());

@@ -383,6 +383,17 @@ typedef enum {
 } nnc_optimizer;
 /* g above is the mini-batch's mean gradient plus (lambda/n) w for weights. */
 
+/* The arithmetic of training's products (nnc_train_opts.precision). BF16:
+ * each layer's three products (forward, BP2, BP4) take bfloat16 inputs,
+ * rounded to nearest even, and sum in float32; parameters, optimiser state,
+ * the update, activations and costs stay float32. It needs AVX-512 BF16
+ * (vdpbf16ps); on other CPUs the run is float32, and
+ * nnc_train_summary.precision_used says so. */
+typedef enum {
+    NNC_PRECISION_F32 = 0,
+    NNC_PRECISION_BF16
+} nnc_precision;
+
 /* What to measure after each epoch (bits of nnc_train_opts.monitor). */
 enum {
     NNC_MONITOR_TRAIN_COST = 1 << 0, NNC_MONITOR_TRAIN_ACCURACY = 1 << 1,
@@ -509,6 +520,7 @@ typedef struct {
      * (a copy of every parameter each time; training is not changed). 0:
      * they are the last whole epoch's until the epoch ends. */
     int             progress_params;
+    nnc_precision  precision;   /* NNC_PRECISION_F32                         */
 } nnc_train_opts;
 
 /* What a training run did. */
@@ -520,6 +532,8 @@ typedef struct {
     double   best_valid_rmse;   /* a regression's; NAN for a classifier       */
     float    final_eta;
     int      restored_best;     /* 1 if early stopping put the best back     */
+    nnc_precision precision_used; /* the products' arithmetic: F32 when BF16
+                                     was asked for on a CPU without it        */
 } nnc_train_summary;
 
 /* Fills opts with the tutorial's test.py settings (plain SGD, nothing else). */

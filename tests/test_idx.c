@@ -99,6 +99,33 @@ static void reads_raw_and_gzip(void **state)
                  write_idx("lab.gz", 0x801, lab_dims, 1, labels, N, 1, 0));
 }
 
+static void expect_error(const char *img, const char *lab, nnc_status want,
+                         const char *word1, const char *word2);
+
+/* A gzip file of two members (as `cat a.gz b.gz` makes) reads as their
+ * content joined: whole-file inflation (libdeflate) leaves such files to
+ * the streaming reader. */
+static void reads_gzip_of_two_members(void **state)
+{
+    (void)state;
+    fill();
+    const char *img = write_idx("two.gz", 0x803, img_dims, 3, pixels, 20, 1, 0);
+    gzFile f = gzopen(img, "ab");
+    assert_non_null(f);
+    assert_int_equal(gzwrite(f, pixels + 20, sizeof pixels - 20), (int)(sizeof pixels - 20));
+    gzclose(f);
+    const char *lab = write_idx("lab.gz", 0x801, lab_dims, 1, labels, N, 1, 0);
+    check_loaded(img, lab);
+    /* a trailer whose length is not the content's: refused as before */
+    const char *bad = write_idx("isize.gz", 0x803, img_dims, 3, pixels, sizeof pixels, 1, 0);
+    FILE *g = fopen(bad, "r+b");
+    assert_non_null(g);
+    fseek(g, -4, SEEK_END);
+    fwrite("\x01\x00\x00\x00", 1, 4, g);
+    fclose(g);
+    expect_error(bad, lab, NNC_ERR_FORMAT, "isize.gz", "gzip");
+}
+
 /* Loading must fail with status want and a message holding both words. */
 static void expect_error(const char *img, const char *lab, nnc_status want,
                          const char *word1, const char *word2)
@@ -343,6 +370,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(large_sample_arrays_are_2mb_aligned),
     cmocka_unit_test(a_batch_lists_the_lines_of_its_samples),
     cmocka_unit_test(reads_raw_and_gzip),
+    cmocka_unit_test(reads_gzip_of_two_members),
     cmocka_unit_test(broken_files_are_refused),
     cmocka_unit_test(labels_and_sizes_must_fit_the_network),
     cmocka_unit_test(mnist_folder_errors_name_the_files),

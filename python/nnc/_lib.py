@@ -89,7 +89,7 @@ class TrainOpts(ctypes.Structure):
                 ("checkpoint", ctypes.c_char_p), ("resume", ctypes.c_char_p),
                 ("on_epoch", EPOCH_FN), ("user", ctypes.c_void_p),
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("on_progress", PROGRESS_FN),
-                ("progress_params", ctypes.c_int)]
+                ("progress_params", ctypes.c_int), ("precision", ctypes.c_int)]
 
 
 class CsvOptions(ctypes.Structure):
@@ -103,7 +103,8 @@ class CsvOptions(ctypes.Structure):
 class TrainSummary(ctypes.Structure):
     _fields_ = [("epochs_run", ctypes.c_uint), ("best_epoch", ctypes.c_int),
                 ("best_valid_correct", ctypes.c_size_t), ("best_valid_rmse", ctypes.c_double),
-                ("final_eta", ctypes.c_float), ("restored_best", ctypes.c_int)]
+                ("final_eta", ctypes.c_float), ("restored_best", ctypes.c_int),
+                ("precision_used", ctypes.c_int)]
 
 
 def _sig(name, restype, *argtypes):

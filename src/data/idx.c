@@ -102,12 +102,16 @@ static nnc_status read_idx(const char *path, uint32_t magic, idx_array *arr)
         goto done;
     }
     arr->data_bytes = (size_t)bytes;
-    arr->data = nnc__alloc_samples(arr->data_bytes);
+    /* gzip'd: room for the header too, inflated again with the rest in one call */
+    arr->data = nnc__alloc_samples(arr->data_bytes + (gzipped ? head_len : 0));
     if (!arr->data) {
         s = nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, arr->data_bytes);
         goto done;
     }
-    s = nnc__input_read(in, arr->data, arr->data_bytes);
+    if (gzipped && nnc__input_read_rest(in, head_len, arr->data, arr->data_bytes))
+        s = NNC_OK;   /* and nothing after it */
+    else
+        s = nnc__input_read(in, arr->data, arr->data_bytes);
     if (s == NNC_OK) {
         unsigned char extra;
         size_t got;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf16.h"
 #include "dense.h"
 #include "vector.h"
 
@@ -65,14 +66,25 @@ static const nnc__dense_ops *dense_chosen = LARGE;
 static const nnc__vector_ops *vector_chosen = &nnc__vector_ref;
 static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
+/* The bfloat16 kernels: AVX-512 BF16 when the CPU has it, the portable ones
+ * only when NNC_KERNELS=ref asks for them, none when it names avx2 or blas. */
+static const nnc__bf16_ops *bf16_chosen;
+static const nnc__bf16_ops *bf16_override;
+static int bf16_overridden;
+
 static void choose(void)
 {
     int avx512 = nnc__cpu_has_avx512(), avx2 = nnc__cpu_has_avx2();
     const char *want = getenv("NNC_KERNELS");
     if (want && !strcmp(want, "ref")) {
         dense_chosen = &nnc__dense_ref;
+        bf16_chosen = &nnc__bf16_ref;
         return;
     }
+#ifdef NNC_HAVE_BF16_KERNELS
+    if (!(want && (!strcmp(want, "blas") || !strcmp(want, "avx2"))) && nnc__cpu_has_avx512bf16())
+        bf16_chosen = &nnc__bf16_avx512;
+#endif
     if (want && !strcmp(want, "blas"))
         avx512 = avx2 = 0;
     if (want && !strcmp(want, "avx2"))
@@ -106,6 +118,48 @@ const nnc__vector_ops *nnc__vector_best(void)
     pthread_once(&chosen_once, choose);
     return vector_chosen;
 }
+
+const nnc__bf16_ops *nnc__bf16_best(void)
+{
+    pthread_once(&chosen_once, choose);
+    return __atomic_load_n(&bf16_overridden, __ATOMIC_ACQUIRE) ? bf16_override : bf16_chosen;
+}
+
+void nnc__bf16_override(const nnc__bf16_ops *ops)
+{
+    bf16_override = ops;
+    __atomic_store_n(&bf16_overridden, 1, __ATOMIC_RELEASE);
+}
+
+void nnc__bf16_restore(void)
+{
+    __atomic_store_n(&bf16_overridden, 0, __ATOMIC_RELEASE);
+}
+
+const nnc__bf16_ops *nnc__bf16_named(const char *name)
+{
+    if (!strcmp(name, "ref"))
+        return &nnc__bf16_ref;
+#ifdef NNC_HAVE_BF16_KERNELS
+    if (!strcmp(name, "avx512") && nnc__cpu_has_avx512bf16())
+        return &nnc__bf16_avx512;
+#endif
+    return NULL;
+}
+
+#ifdef NNC_HAVE_BF16_KERNELS
+/* gcc 12 knows the feature's name; cpuid leaf 7, subleaf 1, EAX bit 5 is
+ * what it reads. The OS must also save the zmm registers, which AVX-512F's
+ * own check covers. */
+int nnc__cpu_has_avx512bf16(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+#else
+int nnc__cpu_has_avx512bf16(void) { return 0; }
+#endif
 
 #ifdef NNC_HAVE_X86_KERNELS
 int nnc__cpu_has_avx512(void)

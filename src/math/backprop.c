@@ -42,18 +42,81 @@ static void scale_inputs(const nnc_net *net, float *x, size_t m)
             x[j] = (x[j] - net->in_shift[j]) * net->in_factor[j];
 }
 
+/* ---- the products in bfloat16 (kernels/bf16.h) ---------------------------
+ * Each layer's three products with bfloat16 inputs and float32 sums: the
+ * inputs are packed as pairs along the dimension summed over, the weights
+ * once per batch (pack_weights), a batch's activations and deltas as each
+ * product needs them. Everything else stays float32. */
+
+/* The batch's weights for the forward products and BP2's, as they stand
+ * before its step. */
+static void pack_weights(const nnc_net *net, nnc__workspace *ws)
+{
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
+        ws->bf16->pack_weights(ws->dense.pool, n_in, n, weights(ws, l), ldw, ws->w_pairs[l],
+                               ws->w_turned[l]);
+    }
+}
+
+/* Z (m x n) = X (m x n_in) · W_l + b_l */
+static void forward_bf16(nnc__workspace *ws, size_t l, size_t m, size_t n_in, size_t n,
+                         const float *X, const float *b, float *Z)
+{
+    size_t k2 = (n_in + 1) / 2;
+    ws->bf16->pack_rows(m, n_in, X, n_in, ws->pack_a);
+    nnc__bf16_product p = {.m = m, .n = n, .k2 = k2, .A = ws->pack_a, .a_row = k2,
+                           .a_pair = 1, .B = ws->w_pairs[l], .ldb = nnc__bf16_ld(n),
+                           .bias = b, .C = Z, .ldc = n};
+    ws->bf16->product(ws->dense.pool, &p);
+}
+
+/* BP2's product: E (m x n_in) = D (m x n) · W_lᵀ */
+static void bp2_bf16(nnc__workspace *ws, size_t l, size_t m, size_t n_in, size_t n,
+                     const float *D, float *E)
+{
+    size_t k2 = (n + 1) / 2;
+    ws->bf16->pack_rows(m, n, D, n, ws->pack_a);
+    nnc__bf16_product p = {.m = m, .n = n_in, .k2 = k2, .A = ws->pack_a, .a_row = k2,
+                           .a_pair = 1, .B = ws->w_turned[l], .ldb = nnc__bf16_ld(n_in),
+                           .C = E, .ldc = n_in};
+    ws->bf16->product(ws->dense.pool, &p);
+}
+
+/* BP4's: G (n_in x n, rows ldg apart) <- beta G + alpha Xᵀ (n_in x m) · D (m x n) */
+static void bp4_bf16(nnc__workspace *ws, size_t m, size_t n_in, size_t n, float alpha,
+                     const float *X, const float *D, float beta, float *G, size_t ldg)
+{
+    ws->bf16->pack_pairs(m, n_in, X, n_in, ws->pack_a);
+    ws->bf16->pack_pairs(m, n, D, n, ws->pack_b);
+    nnc__bf16_product p = {.m = n_in, .n = n, .k2 = (m + 1) / 2, .A = ws->pack_a, .a_row = 1,
+                           .a_pair = nnc__bf16_ld(n_in), .B = ws->pack_b,
+                           .ldb = nnc__bf16_ld(n), .C = G, .ldc = ldg, .scale = 1,
+                           .alpha = alpha, .beta = beta};
+    ws->bf16->product(ws->dense.pool, &p);
+}
+
 void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m)
 {
     nnc__dense *k = &ws->dense;
     size_t L = net->n_layers - 1;
     if (net->in_shift)
         scale_inputs(net, ws->a[0], m);
+    if (ws->bf16)
+        pack_weights(net, ws);
     for (size_t l = 1; l <= L; l++) {
         size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
         float *Z = l < L ? ws->a[l] : ws->z_out;   /* hidden layers: A_l in place */
 
         /* Z_l (m x n) = A_{l-1} (m x n_in) · W_l (n_in x n) + b_l (n) */
-        nnc__gemm_nn_bias(k, m, n_in, n, ws->in[l - 1], weights(ws, l), ldw, biases(ws, l), Z);
+        if (ws->bf16) {
+            nnc__prefetch_all(k->prefetch.count ? &k->prefetch : NULL);
+            k->prefetch.count = 0;
+            forward_bf16(ws, l, m, n_in, n, ws->in[l - 1], biases(ws, l), Z);
+        } else {
+            nnc__gemm_nn_bias(k, m, n_in, n, ws->in[l - 1], weights(ws, l), ldw,
+                              biases(ws, l), Z);
+        }
 
         if (l < L) {
             /* A_l = σ(Z_l) (m x n) */
@@ -89,7 +152,11 @@ static void backprop(const nnc_net *net, nnc__workspace *ws, size_t m, float alp
         if (l > 1) {
             /* BP2: Δ_{l-1} (m x n_in) = Δ_l (m x n) · W_lᵀ (n x n_in) ⊙ σ'(Z_{l-1}),
              * before BP4 below: P may be W_l itself */
-            nnc__gemm_nt(k, m, n_in, n, ws->delta[l], weights(ws, l), ldw, ws->delta[l - 1]);
+            if (ws->bf16)
+                bp2_bf16(ws, l, m, n_in, n, ws->delta[l], ws->delta[l - 1]);
+            else
+                nnc__gemm_nt(k, m, n_in, n, ws->delta[l], weights(ws, l), ldw,
+                             ws->delta[l - 1]);
             nnc__times_derivative_all(k, net->hidden, ws->a[l - 1], ws->mask[l - 1],
                                       ws->delta[l - 1], m * n_in);
         }
@@ -98,8 +165,12 @@ static void backprop(const nnc_net *net, nnc__workspace *ws, size_t m, float alp
         nnc__colsum(k, m, n, alpha, ws->delta[l], beta_b, P + ws->layout->b_offset[l]);
 
         /* BP4: ∂C/∂W_l (n_in x n) = A_{l-1}ᵀ (n_in x m) · Δ_l (m x n) */
-        nnc__gemm_tn(k, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
+        if (ws->bf16)
+            bp4_bf16(ws, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
                      P + ws->layout->w_offset[l], ldw);
+        else
+            nnc__gemm_tn(k, m, n_in, n, alpha, ws->in[l - 1], ws->delta[l], beta_w,
+                         P + ws->layout->w_offset[l], ldw);
     }
 }
 

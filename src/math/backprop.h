@@ -3,6 +3,7 @@
 #ifndef NNC_BACKPROP_H
 #define NNC_BACKPROP_H
 
+#include "../kernels/bf16.h"
 #include "../kernels/dense.h"
 #include "../net/net.h"
 
@@ -23,6 +24,12 @@ typedef struct {
     float              keep;   /* 1 - dropout probability; 1: no dropout      */
     nnc__rng          *rng;    /* draws the dropout masks                     */
     nnc__dense         dense;  /* the kernels and their threads               */
+    /* bfloat16 products (bf16.h), or NULL: float32. The weights are packed
+     * once per batch, by nnc__forward, and BP2 reads them as they were then. */
+    const nnc__bf16_ops *bf16;
+    uint32_t          **w_pairs;  /* w_pairs[l]: W_l's pairs down its columns */
+    uint32_t          **w_turned; /* w_turned[l]: W_lᵀ's (l >= 2, for BP2)    */
+    uint32_t           *pack_a, *pack_b;  /* a product's two packed inputs    */
 } nnc__workspace;
 
 /* What a workspace is made of; all of it stays the caller's. */
@@ -33,6 +40,8 @@ typedef struct {
     float             *params;   /* the fused step updates; NULL: the network's */
     float              dropout;  /* > 0: nnc__forward drops hidden units with   */
     nnc__rng          *rng;      /* masks drawn from rng                        */
+    const nnc__bf16_ops *bf16;   /* the three products of each layer in
+                                    bfloat16 with these kernels; NULL: float32 */
 } nnc__workspace_parts;
 
 nnc_status nnc__workspace_create(const nnc_net *net, const nnc__workspace_parts *parts,

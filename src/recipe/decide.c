@@ -238,6 +238,7 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
     nnc__recipe_settings(r, &s);
     nnc_train_opts_init(opts);
     nnc_train_opts *t = &s.train;
+    nnc_precision precision = t->precision;   /* a resumed run may change it */
     if (r->resumed) {   /* the run the checkpoint belongs to */
         *t = r->resumed_train;
         if (NNC__GIVEN(r, NNC__OPT_EPOCHS))
@@ -272,6 +273,7 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
     opts->min_eta_factor = t->min_eta_factor;
     opts->early_stop = t->early_stop;
     opts->monitor = t->monitor;
+    opts->precision = precision;
     if (!test)   /* nothing to report the tutorial's line on */
         opts->monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     if (!test && !NNC__GIVEN(r, NNC__OPT_MONITOR))   /* show how the fit goes */

@@ -14,7 +14,7 @@ static const char *const option_names[NNC__OPT_COUNT] = {
     "seed",    "epochs",      "batch",      "eta",         "optimizer",  "momentum",
     "lambda",  "dropout",     "halve-after", "early-stop", "monitor",    "threads",
     "shuffle", "task",        "scale",      "binary",      "valid-split", "test-split",
-    "label",   "ignore",      "header",     "sep",         "skip-lines"};
+    "label",   "ignore",      "header",     "sep",         "skip-lines", "precision"};
 
 const char *nnc_recipe_option(size_t i)
 {
@@ -184,6 +184,7 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
     static const char *const yes_no[] = {"no", "yes", NULL};
     static const char *const header[] = {"no", "yes", "auto", NULL};
     static const char *const binary[] = {"softmax", "sigmoid", NULL};
+    static const char *const precision[] = {"f32", "bf16", NULL};
     static const char *const sep_names[] = {"comma", "semicolon", "tab", ",", ";", "\\t", "\t",
                                             NULL};
     const char *opt = option_names[id];
@@ -278,6 +279,10 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
         s = whole_number(opt, value, 1000000, &n);
         v->skip_lines = (size_t)n;
         return s;
+    case NNC__OPT_PRECISION:
+        s = one_of(opt, value, precision, &e);
+        v->train.precision = (nnc_precision)e;
+        return s;
     case NNC__OPT_SEP:
         if ((s = one_of(opt, value, sep_names, &e)) != NNC_OK)
             return nnc__fail(NNC_ERR_ARG, "sep: '%s' is not one of comma, semicolon, tab", value);
@@ -348,6 +353,7 @@ static void copy_option(int id, nnc__settings *to, const nnc__settings *from)
     case NNC__OPT_HEADER: to->header = from->header; break;
     case NNC__OPT_SEP: to->sep = from->sep; break;
     case NNC__OPT_SKIP_LINES: to->skip_lines = from->skip_lines; break;
+    case NNC__OPT_PRECISION: to->train.precision = from->train.precision; break;
     }
 }
 

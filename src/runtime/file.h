@@ -39,6 +39,15 @@ nnc_status nnc__input_read_some(nnc__input *in, void *buf, size_t len, size_t *g
  * fewer than the header promises". */
 nnc_status nnc__input_read(nnc__input *in, void *buf, size_t len);
 
+/* For a gzip'd input of which `consumed` bytes have been read and whose
+ * content should end len bytes later (the reader's expectation, checked
+ * against its limits): the rest, inflated whole in one call (libdeflate), in
+ * buf[0 .. len). buf must have room for consumed + len bytes. 1 if done, the
+ * file being exactly one gzip member of that size, and the input then at its
+ * end; 0 if not (no libdeflate in the build, a raw file, several members,
+ * another size, damage): nothing read, and the streaming reads go on. */
+int nnc__input_read_rest(nnc__input *in, uint64_t consumed, void *buf, size_t len);
+
 /* The whole content of path (raw or gzip'd) in one allocation, NUL after
  * its last byte, at most max bytes: more is an error "PATH: N bytes,
  * too_big" (e.g. "more than a table may have (4 GiB)"). *buf is the

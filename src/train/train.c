@@ -54,6 +54,8 @@ static nnc_status check_opts(const nnc_net *net, const nnc_train_opts *o)
         return nnc__fail(NNC_ERR_ARG, "learning rate eta must be positive and finite");
     if ((unsigned)o->optimizer > NNC_OPT_ADAM)
         return nnc__fail(NNC_ERR_ARG, "unknown optimiser %d", (int)o->optimizer);
+    if ((unsigned)o->precision > NNC_PRECISION_BF16)
+        return nnc__fail(NNC_ERR_ARG, "unknown precision %d", (int)o->precision);
     if (!(o->lambda >= 0.0f) || !isfinite(o->lambda))
         return nnc__fail(NNC_ERR_ARG, "L2 strength lambda must be 0 or more");
     if (!(o->momentum >= 0.0f && o->momentum < 1.0f))
@@ -524,7 +526,8 @@ static unsigned optimizer_arrays(nnc_optimizer o)
 static nnc_status check_memory(const nnc_net *net, const nnc_train_opts *o, size_t batch)
 {
     double copies = 2.0 + (o->optimizer != NNC_OPT_SGD) +   /* the network, its copy */
-                    2.0 * optimizer_arrays(o->optimizer) + (o->early_stop > 0);
+                    2.0 * optimizer_arrays(o->optimizer) + (o->early_stop > 0) +
+                    (o->precision == NNC_PRECISION_BF16);   /* weights packed in bf16, twice */
     double units = 0.0;
     for (size_t l = 0; l < net->n_layers; l++)
         units += (double)net->sizes[l];
@@ -585,7 +588,11 @@ static nnc_status alloc_work(trainer *t)
                                   .layout = &t->padded,
                                   .params = t->params,
                                   .dropout = opts->dropout,
-                                  .rng = &t->net->rng};
+                                  .rng = &t->net->rng,
+                                  /* bfloat16 where the CPU has it, else float32 */
+                                  .bf16 = opts->precision == NNC_PRECISION_BF16
+                                              ? nnc__bf16_best() : NULL};
+    t->sum.precision_used = parts.bf16 ? NNC_PRECISION_BF16 : NNC_PRECISION_F32;
     return nnc__workspace_create(net, &parts, &t->ws);
 }
 
@@ -663,7 +670,7 @@ nnc_status nnc__trainer_create(nnc_net *net, const nnc_data *data, const nnc_tra
     t->monitor = opts->monitor;
     if (opts->halve_after || opts->early_stop)
         t->monitor |= NNC_MONITOR_VALID_ACCURACY;
-    t->sum = (nnc_train_summary){0, -1, 0, NAN, opts->eta, 0};
+    t->sum = (nnc_train_summary){0, -1, 0, NAN, opts->eta, 0, NNC_PRECISION_F32};
     choose_score(t);
     if ((s = alloc_state(t)) == NNC_OK)
         s = alloc_work(t);
