@@ -33,8 +33,8 @@ test: all
 test-sanitize:
 	[ -f build-sanitize/build.ninja ] || $(MESON) setup build-sanitize \
 	    -Db_sanitize=address,undefined -Db_lundef=false
-	$(MESON) compile -C build-sanitize
-	$(TEST_ENV) $(MESON) test -C build-sanitize --setup asan --print-errorlogs
+	$(MESON) compile -C build-sanitize nnc:executable nnc:shared_library tests/nnc_tests
+	$(TEST_ENV) $(MESON) test -C build-sanitize --no-rebuild --setup asan --print-errorlogs
 
 # The thread pool and the threaded training and kernel tests (the groups of
 # the suite "threads") under ThreadSanitizer, without OpenBLAS (whose own
@@ -42,8 +42,8 @@ test-sanitize:
 test-tsan:
 	[ -f build-tsan/build.ninja ] || $(MESON) setup build-tsan -Db_sanitize=thread \
 	    -Db_lundef=false -Dblas=disabled
-	$(MESON) compile -C build-tsan
-	$(MESON) test -C build-tsan --setup tsan --suite threads --print-errorlogs
+	$(MESON) compile -C build-tsan nnc:executable nnc:shared_library tests/nnc_tests
+	$(MESON) test -C build-tsan --no-rebuild --setup tsan --suite threads --print-errorlogs
 
 # Under valgrind's memcheck, no error and no leak: the groups of the suite
 # "memcheck" (the test setup "valgrind"), then one training run of the command.
@@ -61,7 +61,7 @@ test-valgrind: all
 test-aarch64:
 	[ -f build-aarch64/build.ninja ] || $(MESON) setup build-aarch64 \
 	    --cross-file scripts/aarch64-linux-gnu.ini
-	$(MESON) compile -C build-aarch64
+	$(MESON) compile -C build-aarch64 nnc:executable nnc:shared_library tests/nnc_tests
 	$(TEST_ENV) NNC_TEST_WRAPPER=qemu-aarch64 qemu-aarch64 build-aarch64/tests/nnc_tests
 
 # Every reader's fuzz target for FUZZ_SECONDS each, under ASan and UBSan

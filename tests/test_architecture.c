@@ -37,6 +37,9 @@ static int check_planted(const char *file, const char *line, const char *edit, c
 static void every_rule_catches_its_violation(void **state)
 {
     (void)state;
+#ifdef NNC_TEST_SANITIZED
+    SKIP_TEST("a check of the sources, the same in every build: the plain build runs it");
+#endif
     char setup[2048], out[8192];
     snprintf(setup, sizeof setup, "rm -rf " COPY " && mkdir -p " COPY " && cp -r '%s' '%s' '%s' "
              COPY "/", SRC("src"), SRC("cli"), SRC("scripts"));
