@@ -47,7 +47,7 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
  * whole table (--test's, if given) read for the model. Returns as
  * cli_load_sets. */
 int cli_load_test_set(const nnc_net *net, const char *data, const char *test_csv,
-                      const char *label, nnc_data **test);
+                      const char *label, int all_rows, nnc_data **test);
 
 /* 1 if --data names a table rather than MNIST or a pickle. */
 int cli_is_table(const char *path);

@@ -10,18 +10,21 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] [--label COLUMN] MODEL\n"
+    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] [--label COLUMN] [--all-rows] MODEL\n"
           "\n"
           "Evaluates a model (.nnc or network2 JSON) on a test set. A classifier:\n"
           "accuracy, precision, recall and F1 per class (named as in training), and\n"
           "the confusion matrix; a regression: RMSE, MAE and R2.\n"
           "  -d, --data PATH     an MNIST folder or a pickle like the tutorial's\n"
-          "                      mnist.pkl.gz (their test set), or a table (evaluated\n"
-          "                      whole, its columns found by the names the model was\n"
-          "                      trained on) (default: $NNC_DATA, else data/mnist)\n"
+          "                      mnist.pkl.gz (their test set), or a table: its columns\n"
+          "                      found by the names the model was trained on; the file\n"
+          "                      it was trained on judged by the rows its training held\n"
+          "                      out, another file whole (default: $NNC_DATA, else\n"
+          "                      data/mnist)\n"
           "      --test FILE     with a table --data: the table to evaluate on instead\n"
           "      --label COLUMN  the table's label column(s), by name or number from 1\n"
-          "                      (default: the first column)\n"
+          "                      (default: the one the model was trained with)\n"
+          "      --all-rows      judge every row of the table, training rows included\n"
           "  -h, --help          show this help\n",
           out);
 }
@@ -87,10 +90,11 @@ int cmd_eval(int argc, char **argv)
     static const struct option longopts[] = {{"data", required_argument, NULL, 'd'},
                                              {"test", required_argument, NULL, 't'},
                                              {"label", required_argument, NULL, 'L'},
+                                             {"all-rows", no_argument, NULL, 'A'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *dir = default_data_dir(), *test_csv = NULL, *label = NULL;
-    int c;
+    int c, all_rows = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
@@ -100,6 +104,8 @@ int cmd_eval(int argc, char **argv)
             test_csv = optarg;
         else if (c == 'L')
             label = optarg;
+        else if (c == 'A')
+            all_rows = 1;
         else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -116,7 +122,7 @@ int cmd_eval(int argc, char **argv)
     if (!net)
         return 1;
     nnc_data *test;
-    int loaded = cli_load_test_set(net, dir, test_csv, label, &test);
+    int loaded = cli_load_test_set(net, dir, test_csv, label, all_rows, &test);
     if (loaded != 1) {
         nnc_net_free(net);
         return loaded < 0 ? EXIT_USAGE : 1;

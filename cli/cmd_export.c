@@ -57,7 +57,7 @@ static int int8_accuracy(const nnc_net *net, const char *data)
         return 1;
     }
     nnc_data *test;
-    int loaded = cli_load_test_set(net, data, NULL, NULL, &test);
+    int loaded = cli_load_test_set(net, data, NULL, NULL, 0, &test);
     if (loaded != 1)
         return loaded < 0 ? EXIT_USAGE : 1;
     size_t n = nnc_data_count(test), d = nnc_data_dim(test), k = nnc_net_outputs(net);

@@ -282,7 +282,7 @@ int cmd_report(int argc, char **argv)
     if (!net)
         return 1;
     nnc_data *test;
-    int loaded = cli_load_test_set(net, data, test_csv, NULL, &test);
+    int loaded = cli_load_test_set(net, data, test_csv, NULL, 0, &test);
     if (loaded != 1) {
         nnc_net_free(net);
         return loaded < 0 ? EXIT_USAGE : 1;

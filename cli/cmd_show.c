@@ -56,7 +56,7 @@ static canvas *draw(int what, nnc_net *net, const char *model, const char *data,
         return NULL;
     }
     nnc_data *test;
-    int loaded = cli_load_test_set(net, data, test_csv, NULL, &test);
+    int loaded = cli_load_test_set(net, data, test_csv, NULL, 0, &test);
     if (loaded != 1)
         return NULL;
     canvas *c = NULL;

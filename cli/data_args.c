@@ -29,13 +29,14 @@ int cli_load_sets(const char *data, const char *test_csv, nnc_data **train, nnc_
  * (the held-out rows of the file it was trained on; another file whole),
  * and which they are, on stderr. */
 static int table_judged(const nnc_net *net, const char *path, const char *label,
-                        nnc_data **test)
+                        int all_rows, nnc_data **test)
 {
     nnc_data *all;
     if (!cli_table_for_model(net, label, path, &all))
         return 0;
-    nnc_judged which;
-    nnc_status s = nnc_recipe_judged_rows(net, all, test, &which);
+    nnc_judged which = NNC_JUDGED_ALL;
+    nnc_status s = all_rows ? nnc_data_slice(all, 0, nnc_data_count(all), test)
+                            : nnc_recipe_judged_rows(net, all, test, &which);
     if (s != NNC_OK) {
         cli_error("%s", nnc_last_error());
         nnc_data_free(all);
@@ -45,7 +46,8 @@ static int table_judged(const nnc_net *net, const char *path, const char *label,
     nnc_net_origin(net, &o);
     if (which == NNC_JUDGED_ALL)
         fprintf(stderr, "nnc: %s: judging all %zu rows%s\n", path, nnc_data_count(all),
-                o.rows && (o.test_split > 0 || o.valid_split > 0)
+                all_rows ? " (--all-rows)"
+                : o.rows && (o.test_split > 0 || o.valid_split > 0)
                     ? " (not the rows the model held out from: another file, or changed)"
                     : "");
     else
@@ -57,11 +59,11 @@ static int table_judged(const nnc_net *net, const char *path, const char *label,
 }
 
 int cli_load_test_set(const nnc_net *net, const char *data, const char *test_csv,
-                      const char *label, nnc_data **test)
+                      const char *label, int all_rows, nnc_data **test)
 {
     *test = NULL;
     if (cli_is_table(data))
-        return table_judged(net, test_csv ? test_csv : data, label, test);
+        return table_judged(net, test_csv ? test_csv : data, label, all_rows, test);
     nnc_data *train, *valid;
     int ok = cli_load_sets(data, test_csv, &train, &valid, test);   /* says why not */
     nnc_data_free(train);

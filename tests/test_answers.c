@@ -118,6 +118,11 @@ static void a_model_judges_its_own_held_out_rows(void **state)
         fail_msg("%s", out);
     assert_float_equal(value_after(out, "RMSE:"), rmse, 0.006 * rmse);
     assert_float_equal(value_after(out, "R2:"), r2, 1e-4);
+    /* --all-rows: every row, training rows included, asked for */
+    assert_int_equal(run_command("nnc eval --all-rows --data test-scratch/houses.csv "
+                                 "test-scratch/houses.nnc", out, sizeof out), 0);
+    if (!strstr(out, "judging all 2000 rows (--all-rows)") || !strstr(out, "samples: 2000"))
+        fail_msg("%s", out);
     /* the same rows less one: another file, judged whole, still by price_k */
     FILE *in = fopen("test-scratch/houses.csv", "r"), *part = fopen("test-scratch/part.csv", "w");
     char line[256];
