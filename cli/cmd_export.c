@@ -153,10 +153,13 @@ int cmd_export(int argc, char **argv)
         size_t weights = 0, params = nnc_net_param_count(net);
         for (size_t l = 1; l < nnc_net_layers(net); l++)
             weights += nnc_net_size(net, l - 1) * nnc_net_size(net, l);
-        printf("wrote %s: %s_predict%s, parameters %zu bytes (%s; float: %zu bytes)\n", header,
-               name, nnc_cost_is_regression(nnc_net_cost(net)) ? "" : " and _classify",
-               int8 ? weights + 4 * (params - weights) : 4 * params,
-               int8 ? "int8 weights, float biases and scales" : "float", 4 * params);
+        printf("wrote %s: %s_predict%s, parameters ", header, name,
+               nnc_cost_is_regression(nnc_net_cost(net)) ? "" : " and _classify");
+        if (int8)   /* what quantisation saves, beside the float size */
+            printf("%zu bytes (int8 weights, float biases and scales; float: %zu bytes)\n",
+                   weights + 4 * (params - weights), 4 * params);
+        else
+            printf("%zu bytes (float)\n", 4 * params);
     }
     if (status == 0 && int8 && data)
         status = int8_accuracy(net, data);
