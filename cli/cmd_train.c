@@ -53,6 +53,16 @@ static void usage(FILE *out)
             "                         dropout 0.3, lambda 1, early stop 10, <= 60 epochs);\n"
             "                         later options override the preset\n"
             "  -t, --threads N        threads, 0 = choose                  (0)\n"
+            "distortions (image data; drawn afresh for every sample of every epoch)\n"
+            "      --augment [yes|no] train on distorted images: an affine map and an\n"
+            "                         elastic field (Simard et al. 2003)     (no)\n"
+            "      --rotate DEG       turn by up to DEG degrees either way   (10)\n"
+            "      --zoom F           scale width and height by 1 +- F       (0.1)\n"
+            "      --shear F          shear x by up to F times y             (0)\n"
+            "      --shift PIXELS     move by up to PIXELS along each axis   (0)\n"
+            "      --elastic-alpha A  the elastic field's scale, pixels; 0: none (34)\n"
+            "      --elastic-sigma S  its Gaussian's standard deviation, pixels (4)\n"
+            "                         (any of these turns --augment on)\n"
             "models\n"
             "  -o, --save FILE        save the trained network (.json: network2's\n"
             "                         format, else .nnc), atomically\n"
@@ -140,6 +150,13 @@ static const struct option longopts[] = {
     {"test-split", required_argument, NULL, OPT_RECIPE},
     {"hidden", required_argument, NULL, OPT_RECIPE},
     {"skip-lines", required_argument, NULL, OPT_RECIPE},
+    {"augment", optional_argument, NULL, OPT_RECIPE},
+    {"rotate", required_argument, NULL, OPT_RECIPE},
+    {"zoom", required_argument, NULL, OPT_RECIPE},
+    {"shear", required_argument, NULL, OPT_RECIPE},
+    {"shift", required_argument, NULL, OPT_RECIPE},
+    {"elastic-alpha", required_argument, NULL, OPT_RECIPE},
+    {"elastic-sigma", required_argument, NULL, OPT_RECIPE},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
@@ -190,7 +207,11 @@ static int parse_args(int argc, char **argv, command *cmd)
         case 'h': usage(stdout); return 1;
         case '?': cli_bad_option("train", argv[optind - 1], longopts); return -1;
         default:   /* one of the recipe's */
-            if (nnc_recipe_set(cmd->recipe, long_name(c, index), optarg) != NNC_OK) {
+            if (!optarg && optind < argc &&   /* --augment yes|no, or --augment alone */
+                (!strcmp(argv[optind], "yes") || !strcmp(argv[optind], "no")))
+                optarg = argv[optind++];
+            if (nnc_recipe_set(cmd->recipe, long_name(c, index), optarg ? optarg : "yes") !=
+                NNC_OK) {
                 cli_error("--%s", nnc_last_error());
                 return -1;
             }

@@ -20,6 +20,9 @@ static void tutorial(nnc__settings *s)
     s->task = NNC_TASK_CLASSIFY;
     s->scale = -1;
     s->header = -1;
+    /* the distortions `augment` turns on: Simard et al. (2003)'s elastic
+     * field, sigma 4 and alpha 34, with Ciresan et al. (2010)'s affine parts */
+    s->train.augment = (nnc_augment){0, 10.0f, 0.1f, 0.0f, 0.0f, 34.0f, 4.0f};
 }
 
 int nnc__preset(const char *name, nnc__settings *s)

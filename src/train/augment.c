@@ -1,0 +1,474 @@
+/* augment.c — distortions of image training data (augment.h).
+ *
+ * Every number a sample's distortion draws comes from a counter-based
+ * stream keyed by (seed, epoch, sample index): splitmix64's finaliser of
+ * key + i * golden ratio. So no generator state is shared between samples,
+ * and which thread distorts a sample, or when, never changes its pixels. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "augment.h"
+
+#define GOLDEN 0x9e3779b97f4a7c15u
+
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* The key of one sample's stream; draw i is mix(key + (i + 1) golden). */
+static uint64_t sample_key(uint64_t seed, unsigned epoch, size_t index)
+{
+    return mix(mix(mix(seed + GOLDEN) ^ (uint64_t)epoch) + (uint64_t)index);
+}
+
+/* A 32-bit half of a draw as a float in [-1, 1). */
+static float unit(uint32_t u)
+{
+    return (float)(int32_t)u * 0x1p-31f;
+}
+
+nnc_status nnc__aug_config_init(nnc__aug_config *c, const nnc_augment *p, size_t w, size_t h)
+{
+    memset(c, 0, sizeof *c);
+    if (!(p->rotate >= 0 && p->rotate <= 180))
+        return nnc__fail(NNC_ERR_ARG, "rotate: degrees in 0 .. 180, not %g", (double)p->rotate);
+    if (!(p->zoom >= 0 && p->zoom < 1))
+        return nnc__fail(NNC_ERR_ARG, "zoom: a fraction in [0, 1), not %g", (double)p->zoom);
+    if (!(p->shear >= 0 && p->shear <= 1))
+        return nnc__fail(NNC_ERR_ARG, "shear: a fraction in 0 .. 1, not %g", (double)p->shear);
+    if (!(p->shift >= 0 && p->shift <= (float)(w > h ? w : h)))
+        return nnc__fail(NNC_ERR_ARG, "shift: pixels in 0 .. %zu, not %g", w > h ? w : h,
+                         (double)p->shift);
+    if (!(p->elastic_alpha >= 0 && p->elastic_alpha <= 1000))
+        return nnc__fail(NNC_ERR_ARG, "elastic-alpha: pixels in 0 .. 1000, not %g",
+                         (double)p->elastic_alpha);
+    if (p->elastic_alpha > 0 &&
+        !(p->elastic_sigma >= 0.5f && p->elastic_sigma <= NNC__AUG_MAX_RADIUS / 3.0f))
+        return nnc__fail(NNC_ERR_ARG, "elastic-sigma: pixels in 0.5 .. %g, not %g",
+                         NNC__AUG_MAX_RADIUS / 3.0, (double)p->elastic_sigma);
+    c->p = *p;
+    c->w = w, c->h = h;
+    if (p->elastic_alpha > 0) {
+        int r = (int)ceilf(3.0f * p->elastic_sigma);
+        double g[2 * NNC__AUG_MAX_RADIUS + 1], sum = 0.0;
+        for (int i = -r; i <= r; i++)
+            sum += g[i + r] = exp(-0.5 * i * i / ((double)p->elastic_sigma * p->elastic_sigma));
+        for (int i = 0; i <= 2 * r; i++)
+            c->kernel[i] = (float)(g[i] / sum);
+        c->radius = r;
+    }
+    return NNC_OK;
+}
+
+size_t nnc__aug_scratch(const nnc__aug_config *c)
+{
+    /* the map's 3n and the sample's 4n, or the resampling's pad; and the
+     * smoothing's reads past the end */
+    return 7 * c->w * c->h + (c->w + 2) * (c->h + 2) + 32;
+}
+
+nnc__aug_affine nnc__aug_draw(const nnc__aug_config *c, uint64_t seed, unsigned epoch,
+                              size_t index)
+{
+    /* draws 0 .. 2 of the sample's stream; the elastic field takes 3 on */
+    uint64_t key = sample_key(seed, epoch, index);
+    uint64_t d0 = mix(key + GOLDEN), d1 = mix(key + 2 * GOLDEN), d2 = mix(key + 3 * GOLDEN);
+    const nnc_augment *p = &c->p;
+    nnc__aug_affine a;
+    a.theta = unit((uint32_t)d0) * p->rotate * (float)(3.14159265358979323846 / 180.0);
+    a.sx = 1.0f + unit((uint32_t)(d0 >> 32)) * p->zoom;
+    a.sy = 1.0f + unit((uint32_t)d1) * p->zoom;
+    a.k = unit((uint32_t)(d1 >> 32)) * p->shear;
+    a.tx = unit((uint32_t)d2) * p->shift;
+    a.ty = unit((uint32_t)(d2 >> 32)) * p->shift;
+    return a;
+}
+
+#if defined(__GNUC__)
+/* Eight columns at a time in GCC's and Clang's vectors; where the CPU has
+ * AVX2 they are one register. Separate multiplies and adds, no FMA: every
+ * width gives the same bits as the scalar loop. */
+typedef float v8 __attribute__((vector_size(32)));
+#define LANES 8
+#if defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define WIDE __attribute__((target_clones("avx2", "default")))
+#endif
+#else
+#define LANES 0
+#endif
+#ifndef WIDE
+#define WIDE
+#endif
+
+/* out (cols x rows) = the transpose of in (rows x cols) smoothed along its
+ * columns by c's Gaussian, 0 outside: twice gives G_y in G_x. Each output
+ * is its taps' sum in the same order whichever loop computes it. The vector
+ * loop takes 32 columns at a time in four chains of adds, in registers, and
+ * reads up to 31 floats past in's end (scratch, never used). */
+WIDE static void smooth_transpose(const nnc__aug_config *c, const float *restrict in,
+                                  size_t rows, size_t cols, float *restrict out)
+{
+    int r = c->radius;
+    const float *g = c->kernel;
+    for (size_t y = 0; y < rows; y++) {
+        int k0 = (ptrdiff_t)y - r < 0 ? -(int)y : -r;
+        int k1 = y + (size_t)r >= rows ? (int)(rows - 1 - y) : r;
+        const float *top = in + ((ptrdiff_t)y + k0) * (ptrdiff_t)cols;
+        size_t x = 0;
+#if LANES
+        for (; x < cols; x += 4 * LANES) {
+            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v0, v1, v2, v3;
+            const float *p = top + x;
+            for (int k = k0; k <= k1; k++, p += cols) {
+                float gk = g[k + r];
+                memcpy(&v0, p, sizeof v0);
+                memcpy(&v1, p + LANES, sizeof v1);
+                memcpy(&v2, p + 2 * LANES, sizeof v2);
+                memcpy(&v3, p + 3 * LANES, sizeof v3);
+                a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
+            }
+            float lanes[4 * LANES];
+            memcpy(lanes, &a0, sizeof a0);
+            memcpy(lanes + LANES, &a1, sizeof a1);
+            memcpy(lanes + 2 * LANES, &a2, sizeof a2);
+            memcpy(lanes + 3 * LANES, &a3, sizeof a3);
+            for (size_t j = 0; j < 4 * LANES && x + j < cols; j++)
+                out[(x + j) * rows + y] = lanes[j];
+        }
+#endif
+        for (; x < cols; x++) {
+            float acc = 0.0f;
+            const float *p = top + x;
+            for (int k = k0; k <= k1; k++, p += cols)
+                acc += g[k + r] * *p;
+            out[x * rows + y] = acc;
+        }
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define WIDE_INT __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define WIDE_INT
+#endif
+
+/* The elastic field's noise, uniform in [-1, 1) in steps of 2^-15: draw
+ * 4 + i/2 of the sample's stream gives pixels i and i + 1 both axes' values
+ * (draws 1 .. 3 are the affine's). Integer work, the same bits at any width. */
+WIDE_INT static void noise(uint64_t key, size_t n, float *restrict ux, float *restrict uy)
+{
+    for (size_t i = 0; i < n; i += 2) {
+        uint64_t d = mix(key + (i / 2 + 4) * GOLDEN);
+        ux[i] = (float)(int16_t)(uint16_t)d * 0x1p-15f;
+        uy[i] = (float)(int16_t)(uint16_t)(d >> 16) * 0x1p-15f;
+        if (i + 1 < n) {
+            ux[i + 1] = (float)(int16_t)(uint16_t)(d >> 32) * 0x1p-15f;
+            uy[i + 1] = (float)(int16_t)(uint16_t)(d >> 48) * 0x1p-15f;
+        }
+    }
+}
+
+void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t seed,
+                  unsigned epoch, size_t index, float *sx, float *sy, float *scratch)
+{
+    size_t w = c->w, h = c->h, n = w * h;
+    float cx = 0.5f * (float)(w - 1), cy = 0.5f * (float)(h - 1);
+    /* forward A = R(theta) Shear(k) diag(sx, sy); the output at p shows the
+     * input at A^-1 (p - c - t) + c */
+    float cs = cosf(a->theta), sn = sinf(a->theta);
+    float m00 = cs * a->sx, m01 = cs * a->k * a->sy - sn * a->sy;
+    float m10 = sn * a->sx, m11 = sn * a->k * a->sy + cs * a->sy;
+    float det = m00 * m11 - m01 * m10;
+    float i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det;
+    if (a->theta == 0 && a->sx == 1 && a->sy == 1 && a->k == 0)   /* exactly the identity */
+        i00 = 1, i01 = 0, i10 = 0, i11 = 1;
+    for (size_t y = 0; y < h; y++) {
+        float dy = (float)y - cy - a->ty;
+        for (size_t x = 0; x < w; x++) {
+            float dx = (float)x - cx - a->tx;
+            sx[y * w + x] = i00 * dx + i01 * dy + cx;
+            sy[y * w + x] = i10 * dx + i11 * dy + cy;
+        }
+    }
+    if (c->p.elastic_alpha <= 0)
+        return;
+    float *ux = scratch, *uy = scratch + n, *field = scratch + 2 * n;
+    noise(sample_key(seed, epoch, index), n, ux, uy);
+    float alpha = c->p.elastic_alpha;
+    smooth_transpose(c, ux, h, w, field);
+    smooth_transpose(c, field, w, h, ux);
+    smooth_transpose(c, uy, h, w, field);
+    smooth_transpose(c, field, w, h, uy);
+    for (size_t i = 0; i < n; i++) {
+        sx[i] += alpha * ux[i];
+        sy[i] += alpha * uy[i];
+    }
+}
+
+void nnc__aug_resample(const float *in, size_t w, size_t h, const float *sx, const float *sy,
+                       float *out, float *pad)
+{
+    size_t pw = w + 2;
+    memset(pad, 0, pw * (h + 2) * sizeof *pad);
+    for (size_t y = 0; y < h; y++)
+        memcpy(pad + (y + 1) * pw + 1, in + y * w, w * sizeof *pad);
+    float fw = (float)w, fh = (float)h;
+    for (size_t i = 0; i < w * h; i++) {
+        float X = sx[i], Y = sy[i];
+        if (!(X > -1.0f && X < fw && Y > -1.0f && Y < fh)) {
+            out[i] = 0.0f;
+            continue;
+        }
+        int xi = (int)X - (X < 0), yi = (int)Y - (Y < 0);   /* floor: -1 .. w-1 */
+        float fx = X - (float)xi, fy = Y - (float)yi;
+        const float *p = pad + (size_t)(yi + 1) * pw + (size_t)(xi + 1);
+        out[i] = (p[0] * (1.0f - fx) + p[1] * fx) * (1.0f - fy) +
+                 (p[pw] * (1.0f - fx) + p[pw + 1] * fx) * fy;
+    }
+}
+
+void nnc__aug_sample(const nnc__aug_config *c, const nnc_data *data, uint64_t seed,
+                     unsigned epoch, size_t index, void *out, float *scratch)
+{
+    size_t n = c->w * c->h;
+    const nnc__storage *st = data->st;
+    size_t s = data->first + index;
+    float *sx = scratch, *sy = scratch + n, *in = scratch + 2 * n, *res = scratch + 3 * n;
+    float *rest = scratch + 4 * n;   /* the map's 3n, or the resampling's pad */
+    nnc__aug_affine a = nnc__aug_draw(c, seed, epoch, index);
+    nnc__aug_map(c, &a, seed, epoch, index, sx, sy, rest);
+    if (st->x_u8) {
+        const uint8_t *b = st->x_u8 + s * n;
+        for (size_t i = 0; i < n; i++)
+            in[i] = (float)b[i];
+        nnc__aug_resample(in, c->w, c->h, sx, sy, res, rest);
+        uint8_t *o = out;
+        for (size_t i = 0; i < n; i++) {
+            float v = res[i] + 0.5f;
+            o[i] = v >= 255.0f ? 255 : v <= 0.0f ? 0 : (uint8_t)v;
+        }
+    } else {
+        nnc__aug_resample(st->x_f32 + s * n, c->w, c->h, sx, sy, out, rest);
+    }
+}
+
+/* ---- the trainer's chunks ---------------------------------------------------- */
+
+/* Samples in a chunk: about this many, a whole number of batches. */
+#define CHUNK_SAMPLES 2048
+
+typedef struct {
+    void         *x;          /* chunk x dim bytes or floats                  */
+    uint8_t      *labels;
+    float        *targets;
+    nnc__storage  st;
+    nnc_data      view;
+    unsigned      epoch;
+    size_t        first;      /* of the epoch's order                          */
+    int           ready;
+} slot;
+
+typedef struct {              /* a run of samples to distort                   */
+    slot         *to;
+    const size_t *order;
+    unsigned      epoch;
+    size_t        from, to_end;   /* positions in the epoch's order           */
+} job;
+
+struct nnc__augmenter {
+    nnc__aug_config cfg;
+    const nnc_data *data;
+    uint64_t        seed;
+    size_t          dim, chunk, elem;
+    slot            slots[2];
+    float          *scratch[2];   /* the caller's, the thread's               */
+    int             has_thread, quit, busy;
+    job             next;
+    pthread_t       thread;
+    pthread_mutex_t lock;
+    pthread_cond_t  wake, done;
+};
+
+static void run_job(nnc__augmenter *a, const job *j, float *scratch)
+{
+    const nnc__storage *st = a->data->st;
+    slot *s = j->to;
+    size_t nt = st->n_targets;
+    for (size_t i = j->from; i < j->to_end; i++) {
+        size_t idx = j->order[i], r = i - s->first, src = a->data->first + idx;
+        nnc__aug_sample(&a->cfg, a->data, a->seed, j->epoch, idx,
+                        (char *)s->x + r * a->dim * a->elem, scratch);
+        if (st->labels)
+            s->labels[r] = st->labels[src];
+        if (st->targets)
+            memcpy(s->targets + r * nt, st->targets + src * nt, nt * sizeof *s->targets);
+    }
+}
+
+static void *worker(void *arg)
+{
+    nnc__augmenter *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->busy && !a->quit)
+            pthread_cond_wait(&a->wake, &a->lock);
+        if (a->quit)
+            break;
+        job j = a->next;
+        pthread_mutex_unlock(&a->lock);
+        run_job(a, &j, a->scratch[1]);
+        pthread_mutex_lock(&a->lock);
+        a->busy = 0;
+        pthread_cond_broadcast(&a->done);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+static void post(nnc__augmenter *a, const job *j)
+{
+    pthread_mutex_lock(&a->lock);
+    a->next = *j;
+    a->busy = 1;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void wait_thread(nnc__augmenter *a)
+{
+    if (!a->has_thread)
+        return;
+    pthread_mutex_lock(&a->lock);
+    while (a->busy)
+        pthread_cond_wait(&a->done, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+}
+
+void nnc__augmenter_idle(nnc__augmenter *a)
+{
+    wait_thread(a);
+    a->slots[0].ready = a->slots[1].ready = 0;
+}
+
+const nnc_data *nnc__augmenter_chunk(nnc__augmenter *a, unsigned epoch, const size_t *order,
+                                     size_t n, size_t first, size_t *chunk_first)
+{
+    size_t start = first / a->chunk * a->chunk;
+    slot *s = &a->slots[start / a->chunk % 2];
+    *chunk_first = start;
+    if (first != start)
+        return &s->view;
+    wait_thread(a);   /* the thread's chunk is this one, or none */
+    size_t end = n - start < a->chunk ? n : start + a->chunk;
+    if (!(s->ready && s->epoch == epoch && s->first == start)) {
+        s->epoch = epoch, s->first = start;
+        job mine = {s, order, epoch, start, end};
+        if (a->has_thread) {   /* halves: the thread's, and the caller's */
+            job theirs = mine;
+            mine.to_end = theirs.from = start + (end - start) / 2;
+            post(a, &theirs);
+            run_job(a, &mine, a->scratch[0]);
+            wait_thread(a);
+        } else {
+            run_job(a, &mine, a->scratch[0]);
+        }
+    }
+    s->ready = 1;
+    s->view.n = end - start;
+    if (a->has_thread && end < n) {   /* the next chunk, while this one trains */
+        slot *o = &a->slots[1 - start / a->chunk % 2];
+        o->epoch = epoch, o->first = end, o->ready = 1;
+        job next = {o, order, epoch, end, n - end < a->chunk ? n : end + a->chunk};
+        post(a, &next);
+    }
+    return &s->view;
+}
+
+nnc_status nnc__augmenter_create(const nnc_augment *p, const nnc_data *data, uint64_t seed,
+                                 size_t batch, unsigned threads, nnc__augmenter **out)
+{
+    *out = NULL;
+    size_t w, h;
+    if (!nnc_data_image_size(data, &w, &h) || w * h != data->dim)
+        return nnc__fail(NNC_ERR_ARG, "augment: %s holds no images (table rows); only image "
+                         "data can be distorted",
+                         data->st->source ? data->st->source : "the training data");
+    nnc__augmenter *a = calloc(1, sizeof *a);
+    if (!a)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for augmentation");
+    nnc_status s = nnc__aug_config_init(&a->cfg, p, w, h);
+    if (s != NNC_OK) {
+        free(a);
+        return s;
+    }
+    const nnc__storage *src = data->st;
+    a->data = data, a->seed = seed, a->dim = data->dim;
+    a->elem = src->x_u8 ? 1 : sizeof(float);
+    size_t per = (CHUNK_SAMPLES + batch - 1) / batch;
+    a->chunk = per * batch < data->n ? per * batch : data->n;
+    int ok = 1;
+    for (int i = 0; i < 2; i++) {
+        slot *sl = &a->slots[i];
+        ok &= (sl->x = nnc__alloc_samples(a->chunk * a->dim * a->elem)) != NULL;
+        ok &= (sl->labels = calloc(a->chunk, 1)) != NULL;
+        if (src->targets)
+            ok &= (sl->targets = malloc(a->chunk * src->n_targets * sizeof(float))) != NULL;
+        ok &= (a->scratch[i] = malloc(nnc__aug_scratch(&a->cfg) * sizeof(float))) != NULL;
+        sl->st = (nnc__storage){.refs = 1, .labels = src->labels ? sl->labels : NULL,
+                                .targets = sl->targets, .n_targets = src->n_targets,
+                                .dim = a->dim, .source = src->source, .width = w, .height = h};
+        if (src->x_u8)
+            sl->st.x_u8 = sl->x;
+        else
+            sl->st.x_f32 = sl->x;
+        sl->view = (nnc_data){&sl->st, 0, a->chunk, a->dim};
+    }
+    if (!ok) {
+        nnc__augmenter_free(a);
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for chunks of %zu distorted samples",
+                         a->chunk);
+    }
+    if (threads > 1) {
+        pthread_mutex_init(&a->lock, NULL);
+        pthread_cond_init(&a->wake, NULL);
+        pthread_cond_init(&a->done, NULL);
+        a->has_thread = pthread_create(&a->thread, NULL, worker, a) == 0;
+        if (!a->has_thread) {
+            pthread_mutex_destroy(&a->lock);
+            pthread_cond_destroy(&a->wake);
+            pthread_cond_destroy(&a->done);
+        }
+    }
+    *out = a;
+    return NNC_OK;
+}
+
+void nnc__augmenter_free(nnc__augmenter *a)
+{
+    if (!a)
+        return;
+    if (a->has_thread) {
+        pthread_mutex_lock(&a->lock);
+        while (a->busy)
+            pthread_cond_wait(&a->done, &a->lock);
+        a->quit = 1;
+        pthread_cond_signal(&a->wake);
+        pthread_mutex_unlock(&a->lock);
+        pthread_join(a->thread, NULL);
+        pthread_mutex_destroy(&a->lock);
+        pthread_cond_destroy(&a->wake);
+        pthread_cond_destroy(&a->done);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(a->slots[i].x);
+        free(a->slots[i].labels);
+        free(a->slots[i].targets);
+        free(a->scratch[i]);
+    }
+    free(a);
+}
