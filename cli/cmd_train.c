@@ -42,6 +42,8 @@ static void usage(FILE *out)
             "                         validation accuracy; stop at eta/128  (off)\n"
             "      --early-stop K     stop after K epochs without a better validation\n"
             "                         accuracy and keep the best network    (off)\n"
+            "      --schedule S       constant, or cosine: eta falls along a cosine\n"
+            "                         towards 0 over the epochs         (constant)\n"
             "      --monitor LIST     after each epoch measure also any of train-cost,\n"
             "                         train-accuracy, valid-cost, valid-accuracy,\n"
             "                         test-cost (test accuracy is always measured\n"
@@ -157,6 +159,7 @@ static const struct option longopts[] = {
     {"shift", required_argument, NULL, OPT_RECIPE},
     {"elastic-alpha", required_argument, NULL, OPT_RECIPE},
     {"elastic-sigma", required_argument, NULL, OPT_RECIPE},
+    {"schedule", required_argument, NULL, OPT_RECIPE},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},

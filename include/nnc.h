@@ -523,6 +523,9 @@ typedef struct {
     volatile sig_atomic_t *stop;
     nnc_progress_fn on_progress;   /* NULL: none; gets `user` too            */
     nnc_augment     augment;       /* distortions of image data; off         */
+    /* 1: epoch e of E trains at eta (1 + cos(pi e / E)) / 2, a cosine from
+     * eta down towards 0 over the run (times any halving); 0: eta as it is */
+    int             cosine;
 } nnc_train_opts;
 
 /* What a training run did. */

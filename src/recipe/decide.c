@@ -246,6 +246,7 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
             t->monitor = r->given_values.train.monitor;
         t->threads = s.train.threads;
         t->augment = s.train.augment;   /* not kept in checkpoints: given again */
+        t->cosine = s.train.cosine;
     } else if (nnc_cost_is_regression(nnc_net_cost(net)) && !NNC__GIVEN(r, NNC__OPT_OPTIMIZER) &&
                !NNC__GIVEN(r, NNC__OPT_ETA) && !NNC__GIVEN(r, NNC__OPT_PRESET)) {
         /* targets keep their own scale, which plain SGD at the tutorial's eta
@@ -280,6 +281,7 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
         t->augment.on = 1;
     if (t->augment.on)
         opts->augment = t->augment;
+    opts->cosine = t->cosine;
     if (!test)   /* nothing to report the tutorial's line on */
         opts->monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     if (!test && !NNC__GIVEN(r, NNC__OPT_MONITOR))   /* show how the fit goes */

@@ -16,7 +16,7 @@ static const char *const option_names[NNC__OPT_COUNT] = {
     "shuffle", "task",        "scale",      "binary",      "valid-split", "test-split",
     "label",   "ignore",      "header",     "sep",         "skip-lines",
     "augment", "rotate",      "zoom",       "shear",       "shift",      "elastic-alpha",
-    "elastic-sigma"};
+    "elastic-sigma", "schedule"};
 
 const char *nnc_recipe_option(size_t i)
 {
@@ -195,6 +195,7 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
     static const char *const yes_no[] = {"no", "yes", NULL};
     static const char *const header[] = {"no", "yes", "auto", NULL};
     static const char *const binary[] = {"softmax", "sigmoid", NULL};
+    static const char *const schedules[] = {"constant", "cosine", NULL};
     static const char *const sep_names[] = {"comma", "semicolon", "tab", ",", ";", "\\t", "\t",
                                             NULL};
     const char *opt = option_names[id];
@@ -301,6 +302,7 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
             v->train.augment.elastic_sigma < 0.5f)
             s = nnc__fail(NNC_ERR_ARG, "elastic-sigma: pixels in 0.5 .. 10, not %s", value);
         return s;
+    case NNC__OPT_SCHEDULE: return one_of(opt, value, schedules, &v->train.cosine);
     case NNC__OPT_SEP:
         if ((s = one_of(opt, value, sep_names, &e)) != NNC_OK)
             return nnc__fail(NNC_ERR_ARG, "sep: '%s' is not one of comma, semicolon, tab", value);
@@ -382,6 +384,7 @@ static void copy_option(int id, nnc__settings *to, const nnc__settings *from)
     case NNC__OPT_ELASTIC_SIGMA:
         to->train.augment.elastic_sigma = from->train.augment.elastic_sigma;
         break;
+    case NNC__OPT_SCHEDULE: to->train.cosine = from->train.cosine; break;
     }
 }
 

@@ -712,7 +712,10 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
     to_padded(t);   /* the network may have changed since (resume, on_epoch) */
     t->run = (running_sums){0.0, 0, {0.0, 0.0}};
     size_t batch = 0;
-    epoch_end end = run_epoch(t, t->st.eta, &batch);
+    float eta = t->st.eta;
+    if (opts->cosine)
+        eta = (float)(eta * 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / opts->epochs)));
+    epoch_end end = run_epoch(t, eta, &batch);
     if (end == EPOCH_DONE && !all_finite(t->params, t->padded.count))
         end = EPOCH_DIVERGED, batch = (t->n - 1) / t->batch;   /* the last update did it */
     if (end == EPOCH_DIVERGED)   /* the network stays as after the last epoch */
@@ -726,7 +729,7 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
         return nnc__fail(NNC_ERR_INTERRUPTED, "training stopped in epoch %u before batch %zu",
                          epoch, batch);
     const nnc_measure none = {NAN, 0, 0, NAN, NAN, NAN};
-    *r = (nnc_epoch_report){epoch, now_seconds() - t0, t->st.eta, none, none, none,
+    *r = (nnc_epoch_report){epoch, now_seconds() - t0, eta, none, none, none,
                             none, 0, 0};
     t->st.next_epoch++;
     rec->epochs++;
