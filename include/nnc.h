@@ -482,6 +482,14 @@ typedef struct {
     float elastic_sigma;  /* pixels: its Gaussian's standard deviation        */
 } nnc_augment;
 
+/* Sample i of data distorted by a as a run seeded with seed draws it in
+ * epoch `epoch` (0-based): dim floats into out, on the scale
+ * nnc_data_input gives (byte data are distorted as bytes, as training does).
+ * NNC_ERR_ARG when data are not images or a range is out of bounds. To see
+ * what training sees (`nnc show --augment`). */
+NNC_API nnc_status nnc_augment_sample(const nnc_data *data, size_t i, const nnc_augment *a,
+                                      uint64_t seed, unsigned epoch, float *out);
+
 typedef struct {
     unsigned       epochs;      /* 10                                        */
     size_t         batch_size;  /* 10                                        */
@@ -849,6 +857,11 @@ typedef enum {
  * any other data whole. *which says which. */
 NNC_API nnc_status nnc_recipe_judged_rows(const nnc_net *net, const nnc_data *data,
                                           nnc_data **judged, nnc_judged *which);
+
+/* The distortions the recipe's options ask for (augment, rotate, zoom,
+ * shear, shift, elastic-alpha, elastic-sigma over their defaults); on is 0
+ * when none are asked for. */
+NNC_API void nnc_recipe_augment(const nnc_recipe *r, nnc_augment *out);
 
 /* What the recipe decided that was not asked for, one sentence a line, or
  * "" (owned by the recipe, valid until its next call). */

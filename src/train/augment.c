@@ -472,3 +472,36 @@ void nnc__augmenter_free(nnc__augmenter *a)
     }
     free(a);
 }
+
+nnc_status nnc_augment_sample(const nnc_data *data, size_t i, const nnc_augment *a,
+                              uint64_t seed, unsigned epoch, float *out)
+{
+    if (!data || !a || !out || i >= data->n)
+        return nnc__fail(NNC_ERR_ARG, "nnc_augment_sample: NULL argument or no sample %zu", i);
+    size_t w, h;
+    if (!nnc_data_image_size(data, &w, &h) || w * h != data->dim)
+        return nnc__fail(NNC_ERR_ARG, "augment: %s holds no images (table rows); only image "
+                         "data can be distorted",
+                         data->st->source ? data->st->source : "the data");
+    nnc__aug_config c;
+    nnc_status s = nnc__aug_config_init(&c, a, w, h);
+    if (s != NNC_OK)
+        return s;
+    float *scratch = malloc(nnc__aug_scratch(&c) * sizeof *scratch);
+    uint8_t *bytes = malloc(data->dim);
+    if (!scratch || !bytes) {
+        free(scratch);
+        free(bytes);
+        return nnc__fail(NNC_ERR_NOMEM, "nnc_augment_sample: out of memory");
+    }
+    if (data->st->x_u8) {
+        nnc__aug_sample(&c, data, seed, epoch, i, bytes, scratch);
+        for (size_t j = 0; j < data->dim; j++)
+            out[j] = (float)bytes[j] * NNC_BYTE_SCALE;
+    } else {
+        nnc__aug_sample(&c, data, seed, epoch, i, out, scratch);
+    }
+    free(scratch);
+    free(bytes);
+    return NNC_OK;
+}
