@@ -773,7 +773,7 @@ NNC_API void nnc_recipe_free(nnc_recipe *r);
 
 /* Gives one option by its name and its value as text, as `nnc train --NAME
  * VALUE` does. The options, in the order of nnc_recipe_option():
- *   preset (tutorial, network2, best), layers (sizes, input first: "784,30,10"),
+ *   preset (tutorial, network2, best, simard), layers (sizes, input first: "784,30,10"),
  *   hidden ("100,30": the hidden layers, the ends from the data), activation,
  *   cost, init, seed, epochs, batch, eta, optimizer, momentum, lambda,
  *   dropout, halve-after, early-stop, monitor (a comma-separated list of
@@ -781,7 +781,9 @@ NNC_API void nnc_recipe_free(nnc_recipe *r);
  *   (sigmoid, softmax: two classes as one or two outputs), valid-split,
  *   test-split (fractions), label, ignore (columns by name or number from 1),
  *   header (yes, no, auto), sep (comma, semicolon, tab), skip-lines (lines
- *   before the table).
+ *   before the table), augment (yes, no), rotate, zoom, shear, shift,
+ *   elastic-alpha, elastic-sigma (nnc_augment's ranges; giving one turns
+ *   augment on), schedule (constant, cosine).
  * The order options are given in does not matter: a preset is applied first
  * and every option given over it. NNC_ERR_ARG, with a message that begins
  * with the option's name and says what is wrong, for an unknown option or a

@@ -69,7 +69,7 @@ size_t nnc__aug_scratch(const nnc__aug_config *c)
 {
     /* the map's 3n and the sample's 4n, or the resampling's pad; and the
      * smoothing's reads past the end */
-    return 7 * c->w * c->h + (c->w + 2) * (c->h + 2) + 32;
+    return 7 * c->w * c->h + (c->w + 3) * (c->h + 3) + 32;
 }
 
 nnc__aug_affine nnc__aug_draw(const nnc__aug_config *c, uint64_t seed, unsigned epoch,
@@ -173,6 +173,29 @@ WIDE_INT static void noise(uint64_t key, size_t n, float *restrict ux, float *re
     }
 }
 
+/* sx, sy = M (p - c - t) + c for every pixel p; m: M's rows, c, t. */
+WIDE static void affine(const float *m, size_t w, size_t h, float *restrict sx,
+                        float *restrict sy)
+{
+    for (size_t y = 0; y < h; y++) {
+        float dy = (float)y - m[5] - m[7];
+        for (size_t x = 0; x < w; x++) {
+            float dx = (float)x - m[4] - m[6];
+            sx[y * w + x] = m[0] * dx + m[1] * dy + m[4];
+            sy[y * w + x] = m[2] * dx + m[3] * dy + m[5];
+        }
+    }
+}
+
+WIDE static void add_field(float alpha, const float *restrict ux, const float *restrict uy,
+                           size_t n, float *restrict sx, float *restrict sy)
+{
+    for (size_t i = 0; i < n; i++) {
+        sx[i] += alpha * ux[i];
+        sy[i] += alpha * uy[i];
+    }
+}
+
 void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t seed,
                   unsigned epoch, size_t index, float *sx, float *sy, float *scratch)
 {
@@ -187,14 +210,8 @@ void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t s
     float i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det;
     if (a->theta == 0 && a->sx == 1 && a->sy == 1 && a->k == 0)   /* exactly the identity */
         i00 = 1, i01 = 0, i10 = 0, i11 = 1;
-    for (size_t y = 0; y < h; y++) {
-        float dy = (float)y - cy - a->ty;
-        for (size_t x = 0; x < w; x++) {
-            float dx = (float)x - cx - a->tx;
-            sx[y * w + x] = i00 * dx + i01 * dy + cx;
-            sy[y * w + x] = i10 * dx + i11 * dy + cy;
-        }
-    }
+    const float m[8] = {i00, i01, i10, i11, cx, cy, a->tx, a->ty};
+    affine(m, w, h, sx, sy);
     if (c->p.elastic_alpha <= 0)
         return;
     float *ux = scratch, *uy = scratch + n, *field = scratch + 2 * n;
@@ -204,31 +221,31 @@ void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t s
     smooth_transpose(c, field, w, h, ux);
     smooth_transpose(c, uy, h, w, field);
     smooth_transpose(c, field, w, h, uy);
-    for (size_t i = 0; i < n; i++) {
-        sx[i] += alpha * ux[i];
-        sy[i] += alpha * uy[i];
-    }
+    add_field(alpha, ux, uy, n, sx, sy);
 }
 
-void nnc__aug_resample(const float *in, size_t w, size_t h, const float *sx, const float *sy,
-                       float *out, float *pad)
+/* Branch-free, so that it runs as vectors: a point outside is moved onto
+ * the zero border (two pixels wide past the right and bottom edges), where
+ * it reads 0 as it should. */
+WIDE void nnc__aug_resample(const float *restrict in, size_t w, size_t h,
+                            const float *restrict sx, const float *restrict sy,
+                            float *restrict out, float *restrict pad)
 {
-    size_t pw = w + 2;
-    memset(pad, 0, pw * (h + 2) * sizeof *pad);
+    size_t pw = w + 3;
+    memset(pad, 0, pw * (h + 3) * sizeof *pad);
     for (size_t y = 0; y < h; y++)
         memcpy(pad + (y + 1) * pw + 1, in + y * w, w * sizeof *pad);
     float fw = (float)w, fh = (float)h;
+    int ipw = (int)pw;
     for (size_t i = 0; i < w * h; i++) {
-        float X = sx[i], Y = sy[i];
-        if (!(X > -1.0f && X < fw && Y > -1.0f && Y < fh)) {
-            out[i] = 0.0f;
-            continue;
-        }
-        int xi = (int)X - (X < 0), yi = (int)Y - (Y < 0);   /* floor: -1 .. w-1 */
+        float X = sx[i] > -1.0f ? sx[i] : -1.0f, Y = sy[i] > -1.0f ? sy[i] : -1.0f;
+        X = X < fw ? X : fw;
+        Y = Y < fh ? Y : fh;
+        int xi = (int)X - (X < 0), yi = (int)Y - (Y < 0);   /* floor: -1 .. w */
         float fx = X - (float)xi, fy = Y - (float)yi;
-        const float *p = pad + (size_t)(yi + 1) * pw + (size_t)(xi + 1);
-        out[i] = (p[0] * (1.0f - fx) + p[1] * fx) * (1.0f - fy) +
-                 (p[pw] * (1.0f - fx) + p[pw + 1] * fx) * fy;
+        int at = (yi + 1) * ipw + xi + 1;
+        out[i] = (pad[at] * (1.0f - fx) + pad[at + 1] * fx) * (1.0f - fy) +
+                 (pad[at + ipw] * (1.0f - fx) + pad[at + ipw + 1] * fx) * fy;
     }
 }
 

@@ -46,7 +46,7 @@ void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t s
                   unsigned epoch, size_t index, float *sx, float *sy, float *scratch);
 
 /* out = in read at (sx, sy) by bilinear interpolation, 0 outside; in and
- * out are w x h floats; scratch (w + 2) x (h + 2) floats. */
+ * out are w x h floats; scratch (w + 3) x (h + 3) floats. */
 void nnc__aug_resample(const float *in, size_t w, size_t h, const float *sx, const float *sy,
                        float *out, float *scratch);
 
