@@ -69,7 +69,10 @@ size_t nnc__aug_scratch(const nnc__aug_config *c)
 {
     /* the map's 3n and the sample's 4n, or the resampling's pad; and the
      * smoothing's reads past the end */
-    return 7 * c->w * c->h + (c->w + 3) * (c->h + 3) + 32;
+    size_t line = c->w + 2 * (size_t)c->radius + 32;
+    size_t pad = (c->w + 3) * (c->h + 3);
+    return 4 * c->w * c->h + (3 * c->w * c->h + 32 + line > pad ? 3 * c->w * c->h + 32 + line
+                                                                 : pad);
 }
 
 nnc__aug_affine nnc__aug_draw(const nnc__aug_config *c, uint64_t seed, unsigned epoch,
@@ -105,13 +108,25 @@ typedef float v8 __attribute__((vector_size(32)));
 #define WIDE
 #endif
 
-/* out (cols x rows) = the transpose of in (rows x cols) smoothed along its
- * columns by c's Gaussian, 0 outside: twice gives G_y in G_x. Each output
- * is its taps' sum in the same order whichever loop computes it. The vector
- * loop takes 32 columns at a time in four chains of adds, in registers, and
- * reads up to 31 floats past in's end (scratch, never used). */
-WIDE static void smooth_transpose(const nnc__aug_config *c, const float *restrict in,
-                                  size_t rows, size_t cols, float *restrict out)
+/* Up to 32 columns' sums in four vectors of adds, stored as floats. */
+#if LANES
+#define STORE_LANES(to, count, a0, a1, a2, a3)          \
+    do {                                                \
+        float lanes_[4 * LANES];                        \
+        memcpy(lanes_, &(a0), sizeof(a0));              \
+        memcpy(lanes_ + LANES, &(a1), sizeof(a1));      \
+        memcpy(lanes_ + 2 * LANES, &(a2), sizeof(a2));  \
+        memcpy(lanes_ + 3 * LANES, &(a3), sizeof(a3));  \
+        memcpy((to), lanes_, (count) * sizeof(float));  \
+    } while (0)
+#endif
+
+/* out (rows x cols) = in smoothed along its columns by c's Gaussian, 0
+ * outside: each output the sum of its taps, nearest the top first. The
+ * vector loop takes 32 columns at a time in four chains of adds and reads up
+ * to 31 floats past in's end (scratch, never used). */
+WIDE static void smooth_columns(const nnc__aug_config *c, const float *restrict in,
+                                size_t rows, size_t cols, float *restrict out)
 {
     int r = c->radius;
     const float *g = c->kernel;
@@ -132,13 +147,8 @@ WIDE static void smooth_transpose(const nnc__aug_config *c, const float *restric
                 memcpy(&v3, p + 3 * LANES, sizeof v3);
                 a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
             }
-            float lanes[4 * LANES];
-            memcpy(lanes, &a0, sizeof a0);
-            memcpy(lanes + LANES, &a1, sizeof a1);
-            memcpy(lanes + 2 * LANES, &a2, sizeof a2);
-            memcpy(lanes + 3 * LANES, &a3, sizeof a3);
-            for (size_t j = 0; j < 4 * LANES && x + j < cols; j++)
-                out[(x + j) * rows + y] = lanes[j];
+            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
+            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
         }
 #endif
         for (; x < cols; x++) {
@@ -146,7 +156,44 @@ WIDE static void smooth_transpose(const nnc__aug_config *c, const float *restric
             const float *p = top + x;
             for (int k = k0; k <= k1; k++, p += cols)
                 acc += g[k + r] * *p;
-            out[x * rows + y] = acc;
+            out[y * cols + x] = acc;
+        }
+    }
+}
+
+/* out (rows x cols) = in smoothed along its rows, 0 outside, each output
+ * the sum of its taps from the left: every row copied first into line
+ * (cols + 2 radius + 32 floats) between zeros, so that every tap reads. */
+WIDE static void smooth_rows(const nnc__aug_config *c, const float *restrict in, size_t rows,
+                             size_t cols, float *restrict line, float *restrict out)
+{
+    int r = c->radius;
+    const float *g = c->kernel;
+    memset(line, 0, (cols + 2 * (size_t)r + 4 * 8) * sizeof *line);
+    for (size_t y = 0; y < rows; y++) {
+        memcpy(line + r, in + y * cols, cols * sizeof *line);
+        size_t x = 0;
+#if LANES
+        for (; x < cols; x += 4 * LANES) {
+            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v0, v1, v2, v3;
+            const float *p = line + x;
+            for (int k = 0; k <= 2 * r; k++, p++) {
+                float gk = g[k];
+                memcpy(&v0, p, sizeof v0);
+                memcpy(&v1, p + LANES, sizeof v1);
+                memcpy(&v2, p + 2 * LANES, sizeof v2);
+                memcpy(&v3, p + 3 * LANES, sizeof v3);
+                a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
+            }
+            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
+            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
+        }
+#endif
+        for (; x < cols; x++) {
+            float acc = 0.0f;
+            for (int k = 0; k <= 2 * r; k++)
+                acc += g[k] * line[x + (size_t)k];
+            out[y * cols + x] = acc;
         }
     }
 }
@@ -162,14 +209,17 @@ WIDE static void smooth_transpose(const nnc__aug_config *c, const float *restric
  * (draws 1 .. 3 are the affine's). Integer work, the same bits at any width. */
 WIDE_INT static void noise(uint64_t key, size_t n, float *restrict ux, float *restrict uy)
 {
-    for (size_t i = 0; i < n; i += 2) {
-        uint64_t d = mix(key + (i / 2 + 4) * GOLDEN);
-        ux[i] = (float)(int16_t)(uint16_t)d * 0x1p-15f;
-        uy[i] = (float)(int16_t)(uint16_t)(d >> 16) * 0x1p-15f;
-        if (i + 1 < n) {
-            ux[i + 1] = (float)(int16_t)(uint16_t)(d >> 32) * 0x1p-15f;
-            uy[i + 1] = (float)(int16_t)(uint16_t)(d >> 48) * 0x1p-15f;
-        }
+    for (size_t j = 0; j < n / 2; j++) {
+        uint64_t d = mix(key + (j + 4) * GOLDEN);
+        ux[2 * j] = (float)(int16_t)(uint16_t)d * 0x1p-15f;
+        uy[2 * j] = (float)(int16_t)(uint16_t)(d >> 16) * 0x1p-15f;
+        ux[2 * j + 1] = (float)(int16_t)(uint16_t)(d >> 32) * 0x1p-15f;
+        uy[2 * j + 1] = (float)(int16_t)(uint16_t)(d >> 48) * 0x1p-15f;
+    }
+    if (n % 2) {
+        uint64_t d = mix(key + (n / 2 + 4) * GOLDEN);
+        ux[n - 1] = (float)(int16_t)(uint16_t)d * 0x1p-15f;
+        uy[n - 1] = (float)(int16_t)(uint16_t)(d >> 16) * 0x1p-15f;
     }
 }
 
@@ -177,12 +227,13 @@ WIDE_INT static void noise(uint64_t key, size_t n, float *restrict ux, float *re
 WIDE static void affine(const float *m, size_t w, size_t h, float *restrict sx,
                         float *restrict sy)
 {
-    for (size_t y = 0; y < h; y++) {
+    for (int y = 0; y < (int)h; y++) {   /* int: converts to float as vectors */
         float dy = (float)y - m[5] - m[7];
-        for (size_t x = 0; x < w; x++) {
+        float *rx = sx + (size_t)y * w, *ry = sy + (size_t)y * w;
+        for (int x = 0; x < (int)w; x++) {
             float dx = (float)x - m[4] - m[6];
-            sx[y * w + x] = m[0] * dx + m[1] * dy + m[4];
-            sy[y * w + x] = m[2] * dx + m[3] * dy + m[5];
+            rx[x] = m[0] * dx + m[1] * dy + m[4];
+            ry[x] = m[2] * dx + m[3] * dy + m[5];
         }
     }
 }
@@ -215,12 +266,13 @@ void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t s
     if (c->p.elastic_alpha <= 0)
         return;
     float *ux = scratch, *uy = scratch + n, *field = scratch + 2 * n;
+    float *line = scratch + 3 * n + 32;   /* past the columns' reads */
     noise(sample_key(seed, epoch, index), n, ux, uy);
     float alpha = c->p.elastic_alpha;
-    smooth_transpose(c, ux, h, w, field);
-    smooth_transpose(c, field, w, h, ux);
-    smooth_transpose(c, uy, h, w, field);
-    smooth_transpose(c, field, w, h, uy);
+    smooth_columns(c, ux, h, w, field);
+    smooth_rows(c, field, h, w, line, ux);
+    smooth_columns(c, uy, h, w, field);
+    smooth_rows(c, field, h, w, line, uy);
     add_field(alpha, ux, uy, n, sx, sy);
 }
 
@@ -249,6 +301,22 @@ WIDE void nnc__aug_resample(const float *restrict in, size_t w, size_t h,
     }
 }
 
+WIDE static void to_floats(const uint8_t *restrict b, size_t n, float *restrict f)
+{
+    for (size_t i = 0; i < n; i++)
+        f[i] = (float)b[i];
+}
+
+/* Rounded to the nearest byte; the resampling keeps values in 0 .. 255. */
+WIDE static void to_bytes(const float *restrict f, size_t n, uint8_t *restrict b)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = f[i] + 0.5f;
+        v = v < 255.0f ? v : 255.0f;
+        b[i] = (uint8_t)(int)(v > 0.0f ? v : 0.0f);
+    }
+}
+
 void nnc__aug_sample(const nnc__aug_config *c, const nnc_data *data, uint64_t seed,
                      unsigned epoch, size_t index, void *out, float *scratch)
 {
@@ -260,15 +328,9 @@ void nnc__aug_sample(const nnc__aug_config *c, const nnc_data *data, uint64_t se
     nnc__aug_affine a = nnc__aug_draw(c, seed, epoch, index);
     nnc__aug_map(c, &a, seed, epoch, index, sx, sy, rest);
     if (st->x_u8) {
-        const uint8_t *b = st->x_u8 + s * n;
-        for (size_t i = 0; i < n; i++)
-            in[i] = (float)b[i];
+        to_floats(st->x_u8 + s * n, n, in);
         nnc__aug_resample(in, c->w, c->h, sx, sy, res, rest);
-        uint8_t *o = out;
-        for (size_t i = 0; i < n; i++) {
-            float v = res[i] + 0.5f;
-            o[i] = v >= 255.0f ? 255 : v <= 0.0f ? 0 : (uint8_t)v;
-        }
+        to_bytes(res, n, out);
     } else {
         nnc__aug_resample(st->x_f32 + s * n, c->w, c->h, sx, sy, out, rest);
     }
