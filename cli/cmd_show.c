@@ -40,7 +40,14 @@ static void usage(FILE *out)
             "  -a, --augment      the first training images of --data, each beside 8\n"
             "                     distortions of it as 'nnc train --augment' draws them in\n"
             "                     epochs 0 .. 7 (with --seed, and the distortion options\n"
-            "                     of 'nnc train', which they take as it does)\n"
+            "                     of 'nnc train', which they take as it does):\n"
+            "  -s, --seed N       the run's seed the distortions are drawn from (0)\n"
+            "      --rotate DEG   turn by up to DEG degrees either way (10)\n"
+            "      --zoom F       scale width and height by 1 +- F (0.1)\n"
+            "      --shear F      shear x by up to F times y (0)\n"
+            "      --shift PIXELS move by up to PIXELS along each axis (0)\n"
+            "      --elastic-alpha A  the elastic field's scale, pixels (34)\n"
+            "      --elastic-sigma S  its Gaussian's standard deviation, pixels (4)\n"
             "  -h, --help         show this help\n",
             DEFAULT_ERRORS, DEFAULT_AUGMENTED);
 }

@@ -220,9 +220,9 @@ def test_distortions_are_keywords_for_image_rows():
               elastic_alpha=8, elastic_sigma=2, schedule="cosine")
     a = nnc.MLPClassifier(**kw).fit(X, y)
     b = nnc.MLPClassifier(**kw).fit(X, y)
-    assert np.array_equal(a.net_.params(), b.net_.params())
+    assert np.array_equal(a.net_.params, b.net_.params)
     plain = nnc.MLPClassifier(**{**kw, "augment": False}).fit(X, y)
-    assert not np.array_equal(a.net_.params(), plain.net_.params())
+    assert not np.array_equal(a.net_.params, plain.net_.params)
     with pytest.raises(ValueError, match=r"rotate: a number in 0 \.\. 180"):
         nnc.MLPClassifier(rotate=-1).fit(X, y)
     moons, labels = two_moons(100, seed=4)
