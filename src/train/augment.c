@@ -497,7 +497,9 @@ nnc_status nnc__augmenter_create(const nnc_augment *p, const nnc_data *data, uin
         ok &= (sl->labels = calloc(a->chunk, 1)) != NULL;
         if (src->targets)
             ok &= (sl->targets = malloc(a->chunk * src->n_targets * sizeof(float))) != NULL;
-        ok &= (a->scratch[i] = malloc(nnc__aug_scratch(&a->cfg) * sizeof(float))) != NULL;
+        /* zeroed: the smoothing's vectors read past its arrays into lanes it
+         * drops, which memcheck would otherwise follow */
+        ok &= (a->scratch[i] = calloc(nnc__aug_scratch(&a->cfg), sizeof(float))) != NULL;
         sl->st = (nnc__storage){.refs = 1, .labels = src->labels ? sl->labels : NULL,
                                 .targets = sl->targets, .n_targets = src->n_targets,
                                 .dim = a->dim, .source = src->source, .width = w, .height = h};
@@ -566,7 +568,7 @@ nnc_status nnc_augment_sample(const nnc_data *data, size_t i, const nnc_augment 
     nnc_status s = nnc__aug_config_init(&c, a, w, h);
     if (s != NNC_OK)
         return s;
-    float *scratch = malloc(nnc__aug_scratch(&c) * sizeof *scratch);
+    float *scratch = calloc(nnc__aug_scratch(&c), sizeof *scratch);
     uint8_t *bytes = malloc(data->dim);
     if (!scratch || !bytes) {
         free(scratch);
