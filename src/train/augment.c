@@ -69,7 +69,7 @@ size_t nnc__aug_scratch(const nnc__aug_config *c)
 {
     /* the map's 3n and the sample's 4n, or the resampling's pad; and the
      * smoothing's reads past the end */
-    size_t line = c->w + 2 * (size_t)c->radius + 32;
+    size_t line = 2 * (c->w + 2 * (size_t)c->radius + 32);
     size_t pad = (c->w + 3) * (c->h + 3);
     return 4 * c->w * c->h + (3 * c->w * c->h + 32 + line > pad ? 3 * c->w * c->h + 32 + line
                                                                  : pad);
@@ -130,7 +130,36 @@ WIDE static void smooth_columns(const nnc__aug_config *c, const float *restrict 
 {
     int r = c->radius;
     const float *g = c->kernel;
-    for (size_t y = 0; y < rows; y++) {
+    size_t y = 0;
+#if LANES
+    /* two rows at a time, eight chains of adds: each row's taps in its own
+     * order, and the other row's taps past its ends weighted 0, which adds
+     * exactly +0 (kz: the kernel between zeros) */
+    float kz[2 * NNC__AUG_MAX_RADIUS + 3] = {0};
+    memcpy(kz + 1, g, (2 * (size_t)r + 1) * sizeof *kz);
+    for (; y + 1 < rows; y += 2) {
+        size_t jlo = y > (size_t)r ? y - (size_t)r : 0;
+        size_t jhi = y + 1 + (size_t)r < rows ? y + 1 + (size_t)r : rows - 1;
+        for (size_t x = 0; x < cols; x += 4 * LANES) {
+            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
+            v8 v0, v1, v2, v3;
+            const float *p = in + jlo * cols + x;
+            for (size_t j = jlo; j <= jhi; j++, p += cols) {
+                float ga = kz[j + (size_t)r + 1 - y], gb = kz[j + (size_t)r - y];
+                memcpy(&v0, p, sizeof v0);
+                memcpy(&v1, p + LANES, sizeof v1);
+                memcpy(&v2, p + 2 * LANES, sizeof v2);
+                memcpy(&v3, p + 3 * LANES, sizeof v3);
+                a0 += ga * v0, a1 += ga * v1, a2 += ga * v2, a3 += ga * v3;
+                b0 += gb * v0, b1 += gb * v1, b2 += gb * v2, b3 += gb * v3;
+            }
+            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
+            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
+            STORE_LANES(out + (y + 1) * cols + x, count, b0, b1, b2, b3);
+        }
+    }
+#endif
+    for (; y < rows; y++) {
         int k0 = (ptrdiff_t)y - r < 0 ? -(int)y : -r;
         int k1 = y + (size_t)r >= rows ? (int)(rows - 1 - y) : r;
         const float *top = in + ((ptrdiff_t)y + k0) * (ptrdiff_t)cols;
@@ -169,8 +198,37 @@ WIDE static void smooth_rows(const nnc__aug_config *c, const float *restrict in,
 {
     int r = c->radius;
     const float *g = c->kernel;
-    memset(line, 0, (cols + 2 * (size_t)r + 4 * 8) * sizeof *line);
-    for (size_t y = 0; y < rows; y++) {
+    size_t span = cols + 2 * (size_t)r + 4 * 8, y = 0;
+    memset(line, 0, 2 * span * sizeof *line);
+#if LANES
+    float *line2 = line + span;   /* two rows at a time: eight chains of adds */
+    for (; y + 1 < rows; y += 2) {
+        memcpy(line + r, in + y * cols, cols * sizeof *line);
+        memcpy(line2 + r, in + (y + 1) * cols, cols * sizeof *line);
+        for (size_t x = 0; x < cols; x += 4 * LANES) {
+            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
+            v8 v0, v1, v2, v3;
+            const float *p = line + x, *q = line2 + x;
+            for (int k = 0; k <= 2 * r; k++, p++, q++) {
+                float gk = g[k];
+                memcpy(&v0, p, sizeof v0);
+                memcpy(&v1, p + LANES, sizeof v1);
+                memcpy(&v2, p + 2 * LANES, sizeof v2);
+                memcpy(&v3, p + 3 * LANES, sizeof v3);
+                a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
+                memcpy(&v0, q, sizeof v0);
+                memcpy(&v1, q + LANES, sizeof v1);
+                memcpy(&v2, q + 2 * LANES, sizeof v2);
+                memcpy(&v3, q + 3 * LANES, sizeof v3);
+                b0 += gk * v0, b1 += gk * v1, b2 += gk * v2, b3 += gk * v3;
+            }
+            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
+            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
+            STORE_LANES(out + (y + 1) * cols + x, count, b0, b1, b2, b3);
+        }
+    }
+#endif
+    for (; y < rows; y++) {
         memcpy(line + r, in + y * cols, cols * sizeof *line);
         size_t x = 0;
 #if LANES
