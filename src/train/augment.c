@@ -263,8 +263,9 @@ WIDE static void smooth_rows(const nnc__aug_config *c, const float *restrict in,
 #endif
 
 /* The elastic field's noise, uniform in [-1, 1) in steps of 2^-15: draw
- * 4 + i/2 of the sample's stream gives pixels i and i + 1 both axes' values
- * (draws 1 .. 3 are the affine's). Integer work, the same bits at any width. */
+ * 3 + i/2 of the sample's stream (i even) gives pixels i and i + 1 both
+ * axes' values (draws 0 .. 2 are the affine's). Integer work, the same bits
+ * at any width. */
 WIDE_INT static void noise(uint64_t key, size_t n, float *restrict ux, float *restrict uy)
 {
     for (size_t j = 0; j < n / 2; j++) {

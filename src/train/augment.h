@@ -32,7 +32,7 @@ typedef struct {
  * the option ("rotate: ...") for a value out of range. */
 nnc_status nnc__aug_config_init(nnc__aug_config *c, const nnc_augment *p, size_t w, size_t h);
 
-/* Floats of scratch nnc__aug_distort needs. */
+/* Floats of scratch nnc__aug_sample and nnc__aug_map need. */
 size_t nnc__aug_scratch(const nnc__aug_config *c);
 
 /* The affine draw of sample `index` in epoch `epoch`. */
