@@ -42,6 +42,8 @@ static void usage(FILE *out)
             "                         validation accuracy; stop at eta/128  (off)\n"
             "      --early-stop K     stop after K epochs without a better validation\n"
             "                         accuracy and keep the best network    (off)\n"
+            "      --schedule S       constant, or cosine: eta falls along a cosine\n"
+            "                         towards 0 over the epochs         (constant)\n"
             "      --monitor LIST     after each epoch measure also any of train-cost,\n"
             "                         train-accuracy, valid-cost, valid-accuracy,\n"
             "                         test-cost (test accuracy is always measured\n"
@@ -51,11 +53,24 @@ static void usage(FILE *out)
             "                         best ([784,1024,1024,10] ReLU, softmax, He, Nesterov\n"
             "                         0.9, eta 0.1 halved after 3 flat epochs, batch 128,\n"
             "                         dropout 0.3, lambda 1, early stop 10, <= 60 epochs);\n"
+            "                         simard ([784,800,10] ReLU, softmax, He, eta 0.05\n"
+            "                         cosine over 150 epochs, --augment, best validation\n"
+            "                         epoch kept; Simard et al. 2003);\n"
             "                         later options override the preset\n"
             "  -t, --threads N        threads, 0 = choose                  (0)\n"
             "      --precision P      f32, or bf16: each layer's products in bfloat16\n"
             "                         with float32 sums, where the CPU has AVX-512\n"
             "                         BF16 (else float32, with a note)      (f32)\n"
+            "distortions (image data; drawn afresh for every sample of every epoch)\n"
+            "      --augment [yes|no] train on distorted images: an affine map and an\n"
+            "                         elastic field (Simard et al. 2003)     (no)\n"
+            "      --rotate DEG       turn by up to DEG degrees either way   (10)\n"
+            "      --zoom F           scale width and height by 1 +- F       (0.1)\n"
+            "      --shear F          shear x by up to F times y             (0)\n"
+            "      --shift PIXELS     move by up to PIXELS along each axis   (0)\n"
+            "      --elastic-alpha A  the elastic field's scale, pixels; 0: none (34)\n"
+            "      --elastic-sigma S  its Gaussian's standard deviation, pixels (4)\n"
+            "                         (any of these turns --augment on)\n"
             "models\n"
             "  -o, --save FILE        save the trained network (.json: network2's\n"
             "                         format, else .nnc), atomically\n"
@@ -144,6 +159,14 @@ static const struct option longopts[] = {
     {"hidden", required_argument, NULL, OPT_RECIPE},
     {"skip-lines", required_argument, NULL, OPT_RECIPE},
     {"precision", required_argument, NULL, OPT_RECIPE},
+    {"augment", optional_argument, NULL, OPT_RECIPE},
+    {"rotate", required_argument, NULL, OPT_RECIPE},
+    {"zoom", required_argument, NULL, OPT_RECIPE},
+    {"shear", required_argument, NULL, OPT_RECIPE},
+    {"shift", required_argument, NULL, OPT_RECIPE},
+    {"elastic-alpha", required_argument, NULL, OPT_RECIPE},
+    {"elastic-sigma", required_argument, NULL, OPT_RECIPE},
+    {"schedule", required_argument, NULL, OPT_RECIPE},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
@@ -194,7 +217,11 @@ static int parse_args(int argc, char **argv, command *cmd)
         case 'h': usage(stdout); return 1;
         case '?': cli_bad_option("train", argv[optind - 1], longopts); return -1;
         default:   /* one of the recipe's */
-            if (nnc_recipe_set(cmd->recipe, long_name(c, index), optarg) != NNC_OK) {
+            if (!optarg && optind < argc &&   /* --augment yes|no, or --augment alone */
+                (!strcmp(argv[optind], "yes") || !strcmp(argv[optind], "no")))
+                optarg = argv[optind++];
+            if (nnc_recipe_set(cmd->recipe, long_name(c, index), optarg ? optarg : "yes") !=
+                NNC_OK) {
                 cli_error("--%s", nnc_last_error());
                 return -1;
             }

@@ -289,3 +289,64 @@ canvas *picture_confusion(const nnc_net *net, const size_t *cm, size_t k)
     }
     return c;
 }
+
+/* Grey levels of one input image, dark ink on white paper. */
+static void ink(const float *x, size_t d, unsigned char *rgb)
+{
+    for (size_t i = 0; i < d; i++) {
+        float v = x[i] * (float)(256.0 / 255.0);
+        v = v < 0 ? 0 : v > 1 ? 1 : v;
+        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = (unsigned char)lrintf(255.0f * (1.0f - v));
+    }
+}
+
+canvas *picture_augment(const nnc_data *data, const nnc_augment *a, uint64_t seed, size_t rows,
+                        size_t per_row)
+{
+    size_t w, h, d = nnc_data_dim(data);
+    if (!nnc_data_image_size(data, &w, &h) || w * h != d) {
+        cli_error("%s: its samples are a table's rows, not images, so they cannot be distorted",
+                  nnc_data_source(data));
+        return NULL;
+    }
+    rows = rows < nnc_data_count(data) ? rows : nnc_data_count(data);
+    size_t cell_w = w * ZOOM + 8, cell_h = h * ZOOM + 8, left = 30;
+    size_t width = left + (per_row + 1) * cell_w + 16 + 8, height = 30 + rows * cell_h + 8;
+    float *x = malloc(d * sizeof *x);
+    unsigned char *rgb = malloc(d * 3);
+    if (x && rgb && nnc_augment_sample(data, 0, a, seed, 0, x) != NNC_OK) {   /* the ranges */
+        cli_error("%s", nnc_last_error());
+        free(x);
+        free(rgb);
+        return NULL;
+    }
+    canvas *c = x && rgb ? canvas_raster((int)width, (int)height) : NULL;
+    if (!c) {
+        cli_error("out of memory for a %zu x %zu picture", width, height);
+    } else {
+        char text[128];
+        snprintf(text, sizeof text, "training images, then distorted as epochs 0 .. %zu draw "
+                 "them", per_row - 1);
+        canvas_text(c, 8, 18, 13, ANCHOR_START, 0x000000, text);
+        for (size_t r = 0; r < rows; r++) {
+            double y0 = 30 + (double)(r * cell_h);
+            snprintf(text, sizeof text, "%u", nnc_data_label(data, r));
+            canvas_text(c, 16, y0 + (double)(h * ZOOM) / 2 + 4, 12, ANCHOR_MIDDLE, 0x000000,
+                        text);
+            for (size_t k = 0; k <= per_row; k++) {
+                if (k == 0)
+                    nnc_data_input(data, r, x);
+                else if (nnc_augment_sample(data, r, a, seed, (unsigned)(k - 1), x) != NNC_OK)
+                    memset(x, 0, d * sizeof *x);   /* out of memory: a blank tile */
+                ink(x, d, rgb);
+                double x0 = (double)(left + k * cell_w + (k ? 16 : 0));
+                canvas_pixels(c, x0, y0, w, h, rgb, ZOOM);
+                canvas_rect(c, x0, y0, (double)(w * ZOOM), (double)(h * ZOOM), NO_COLOUR,
+                            k ? 0xbbbbbb : 0x555555);
+            }
+        }
+    }
+    free(x);
+    free(rgb);
+    return c;
+}

@@ -33,4 +33,10 @@ canvas *picture_errors(const nnc_net *net, const nnc_data *data, size_t max_show
  * of each row's fractions, with the counts written in. */
 canvas *picture_confusion(const nnc_net *net, const size_t *cm, size_t k);
 
+/* The first `rows` samples of data (square images), each beside `per_row`
+ * distortions of it by a, as the epochs 0, 1, ... of a run seeded with seed
+ * draw them: what `--augment` trains on. */
+canvas *picture_augment(const nnc_data *data, const nnc_augment *a, uint64_t seed, size_t rows,
+                        size_t per_row);
+
 #endif

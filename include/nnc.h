@@ -475,6 +475,35 @@ typedef struct {
  * batch); it must be quick. */
 typedef void (*nnc_progress_fn)(const nnc_progress *progress, void *user);
 
+/* Distortions of image training data, as Simard, Steinkraus & Platt (2003)
+ * and Ciresan et al. (2010) trained plain networks past 99% on MNIST: every
+ * sample of every epoch is trained on a freshly distorted copy. An affine
+ * map (each part drawn uniformly from its range) and an elastic field
+ * (uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
+ * sigma pixels, times alpha) give for every output pixel the input point it
+ * shows, read by bilinear interpolation (0 outside the image). The draws come
+ * from the network's seed, the epoch and the sample's index alone, so a run
+ * is bit-identical for any thread count. Only image data (nnc_data_image_size)
+ * can be distorted. */
+typedef struct {
+    int   on;             /* 0: the images as they are (the default)         */
+    float rotate;         /* degrees: turned by an angle from [-rotate, rotate] */
+    float zoom;           /* fraction: width and height each scaled by a
+                             factor from [1 - zoom, 1 + zoom]                 */
+    float shear;          /* fraction: x moves by k y, k from [-shear, shear] */
+    float shift;          /* pixels: moved by up to this along each axis      */
+    float elastic_alpha;  /* pixels: the elastic field's scale; 0: none       */
+    float elastic_sigma;  /* pixels: its Gaussian's standard deviation        */
+} nnc_augment;
+
+/* Sample i of data distorted by a as a run seeded with seed draws it in
+ * epoch `epoch` (0-based): dim floats into out, on the scale
+ * nnc_data_input gives (byte data are distorted as bytes, as training does).
+ * NNC_ERR_ARG when data are not images or a range is out of bounds. To see
+ * what training sees (`nnc show --augment`). */
+NNC_API nnc_status nnc_augment_sample(const nnc_data *data, size_t i, const nnc_augment *a,
+                                      uint64_t seed, unsigned epoch, float *out);
+
 typedef struct {
     unsigned       epochs;      /* 10                                        */
     size_t         batch_size;  /* 10                                        */
@@ -521,6 +550,10 @@ typedef struct {
      * they are the last whole epoch's until the epoch ends. */
     int             progress_params;
     nnc_precision  precision;   /* NNC_PRECISION_F32                         */
+    nnc_augment     augment;       /* distortions of image data; off         */
+    /* 1: epoch e of E trains at eta (1 + cos(pi e / E)) / 2, a cosine from
+     * eta down towards 0 over the run (times any halving); 0: eta as it is */
+    int             cosine;
 } nnc_train_opts;
 
 /* What a training run did. */
@@ -762,7 +795,7 @@ NNC_API void nnc_recipe_free(nnc_recipe *r);
 
 /* Gives one option by its name and its value as text, as `nnc train --NAME
  * VALUE` does. The options, in the order of nnc_recipe_option():
- *   preset (tutorial, network2, best), layers (sizes, input first: "784,30,10"),
+ *   preset (tutorial, network2, best, simard), layers (sizes, input first: "784,30,10"),
  *   hidden ("100,30": the hidden layers, the ends from the data), activation,
  *   cost, init, seed, epochs, batch, eta, optimizer, momentum, lambda,
  *   dropout, halve-after, early-stop, monitor (a comma-separated list of
@@ -770,7 +803,9 @@ NNC_API void nnc_recipe_free(nnc_recipe *r);
  *   (sigmoid, softmax: two classes as one or two outputs), valid-split,
  *   test-split (fractions), label, ignore (columns by name or number from 1),
  *   header (yes, no, auto), sep (comma, semicolon, tab), skip-lines (lines
- *   before the table).
+ *   before the table), augment (yes, no), rotate, zoom, shear, shift,
+ *   elastic-alpha, elastic-sigma (nnc_augment's ranges; giving one turns
+ *   augment on), schedule (constant, cosine).
  * The order options are given in does not matter: a preset is applied first
  * and every option given over it. NNC_ERR_ARG, with a message that begins
  * with the option's name and says what is wrong, for an unknown option or a
@@ -846,6 +881,11 @@ typedef enum {
  * any other data whole. *which says which. */
 NNC_API nnc_status nnc_recipe_judged_rows(const nnc_net *net, const nnc_data *data,
                                           nnc_data **judged, nnc_judged *which);
+
+/* The distortions the recipe's options ask for (augment, rotate, zoom,
+ * shear, shift, elastic-alpha, elastic-sigma over their defaults); on is 0
+ * when none are asked for. */
+NNC_API void nnc_recipe_augment(const nnc_recipe *r, nnc_augment *out);
 
 /* What the recipe decided that was not asked for, one sentence a line, or
  * "" (owned by the recipe, valid until its next call). */

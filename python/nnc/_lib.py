@@ -76,6 +76,12 @@ EPOCH_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(EpochR
 PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(Progress), ctypes.c_void_p)
 
 
+class Augment(ctypes.Structure):
+    _fields_ = [("on", ctypes.c_int), ("rotate", ctypes.c_float), ("zoom", ctypes.c_float),
+                ("shear", ctypes.c_float), ("shift", ctypes.c_float),
+                ("elastic_alpha", ctypes.c_float), ("elastic_sigma", ctypes.c_float)]
+
+
 class TrainOpts(ctypes.Structure):
     _fields_ = [("epochs", ctypes.c_uint), ("batch_size", ctypes.c_size_t),
                 ("eta", ctypes.c_float), ("shuffle", ctypes.c_int),
@@ -89,7 +95,8 @@ class TrainOpts(ctypes.Structure):
                 ("checkpoint", ctypes.c_char_p), ("resume", ctypes.c_char_p),
                 ("on_epoch", EPOCH_FN), ("user", ctypes.c_void_p),
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("on_progress", PROGRESS_FN),
-                ("progress_params", ctypes.c_int), ("precision", ctypes.c_int)]
+                ("progress_params", ctypes.c_int), ("precision", ctypes.c_int),
+                ("augment", Augment), ("cosine", ctypes.c_int)]
 
 
 class CsvOptions(ctypes.Structure):
@@ -189,7 +196,7 @@ _sig("nnc_table_from_arrays", st, c_float_p, sz, sz, ctypes.POINTER(ctypes.c_cha
 for _name, _struct in (("nnc_net_spec", NetSpec), ("nnc_train_opts", TrainOpts),
                        ("nnc_train_summary", TrainSummary), ("nnc_measure", Measure),
                        ("nnc_epoch_report", EpochReport), ("nnc_progress", Progress),
-                       ("nnc_csv_options", CsvOptions)):
+                       ("nnc_csv_options", CsvOptions), ("nnc_augment", Augment)):
     if lib.nnc_sizeof(_name.encode()) != ctypes.sizeof(_struct):
         raise ImportError(f"nnc: this package's {_name} ({ctypes.sizeof(_struct)} bytes) does "
                           f"not match the library's ({lib.nnc_sizeof(_name.encode())}): "

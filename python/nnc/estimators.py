@@ -21,7 +21,8 @@ class _MLP:
                  batch_size=None, eta=None, optimizer=None, momentum=None, lambda_=None,
                  dropout=None, halve_after=None, early_stop=None, scale=None, seed=None,
                  threads=None, shuffle=None, preset=None, binary=None, valid_split=None,
-                 callback=None, precision=None):
+                 callback=None, precision=None, augment=None, rotate=None, zoom=None,
+                 shear=None, shift=None, elastic_alpha=None, elastic_sigma=None, schedule=None):
         self.hidden, self.activation, self.cost, self.init = hidden, activation, cost, init
         self.epochs, self.batch_size, self.eta, self.optimizer = epochs, batch_size, eta, optimizer
         self.momentum, self.lambda_, self.dropout = momentum, lambda_, dropout
@@ -30,6 +31,10 @@ class _MLP:
         self.preset, self.binary, self.valid_split = preset, binary, valid_split
         self.callback = callback
         self.precision = precision   # "f32" or "bf16" (nnc train --precision)
+        # distortions of image inputs (square pixel rows), and the eta schedule
+        self.augment, self.rotate, self.zoom, self.shear = augment, rotate, zoom, shear
+        self.shift, self.elastic_alpha, self.elastic_sigma = shift, elastic_alpha, elastic_sigma
+        self.schedule = schedule
         self.net_ = None
         self.history = []
 
@@ -37,7 +42,8 @@ class _MLP:
         options = {k: getattr(self, k) for k in (
             "preset", "hidden", "activation", "cost", "init", "epochs", "batch_size", "eta",
             "optimizer", "momentum", "lambda_", "dropout", "halve_after", "early_stop", "scale",
-            "seed", "threads", "shuffle", "binary", "valid_split", "precision")}
+            "seed", "threads", "shuffle", "binary", "valid_split", "precision", "augment",
+            "rotate", "zoom", "shear", "shift", "elastic_alpha", "elastic_sigma", "schedule")}
         if self._regression:
             options["task"] = "regress"
         return Recipe(**options)

@@ -13,7 +13,8 @@ from .network import Network
 # keyword -> the library's option name, where they differ
 _OPTION_NAMES = {"batch_size": "batch", "lambda_": "lambda", "halve_after": "halve-after",
                  "early_stop": "early-stop", "valid_split": "valid-split",
-                 "test_split": "test-split"}
+                 "test_split": "test-split", "elastic_alpha": "elastic-alpha",
+                 "elastic_sigma": "elastic-sigma"}
 
 
 def _text(value):

@@ -206,3 +206,25 @@ def test_a_label_that_looks_continuous_is_warned_of():
     y = np.round(rng.uniform(4, 8, 200), 1)   # lengths, not classes
     with pytest.warns(UserWarning, match=r"look like a measurement.*task='regress'"):
         nnc.MLPClassifier(epochs=1).fit(X, y)
+
+
+def test_distortions_are_keywords_for_image_rows():
+    # 8 x 8 pixel rows (integers 0-255) are images: distorted per sample and epoch
+    rng = np.random.default_rng(7)
+    X = np.zeros((300, 64), dtype=np.float32)
+    y = rng.integers(0, 2, 300)
+    for i in range(300):
+        c = 2 + 4 * y[i]
+        X[i, [8 * r + c for r in range(1, 7)]] = 200
+    kw = dict(hidden=[16], epochs=3, eta=0.5, seed=3, augment=True, rotate=10, zoom=0.1,
+              elastic_alpha=8, elastic_sigma=2, schedule="cosine")
+    a = nnc.MLPClassifier(**kw).fit(X, y)
+    b = nnc.MLPClassifier(**kw).fit(X, y)
+    assert np.array_equal(a.net_.params, b.net_.params)
+    plain = nnc.MLPClassifier(**{**kw, "augment": False}).fit(X, y)
+    assert not np.array_equal(a.net_.params, plain.net_.params)
+    with pytest.raises(ValueError, match=r"rotate: a number in 0 \.\. 180"):
+        nnc.MLPClassifier(rotate=-1).fit(X, y)
+    moons, labels = two_moons(100, seed=4)
+    with pytest.raises(ValueError, match=r"augment: .* holds no images"):
+        nnc.MLPClassifier(epochs=1, augment=True).fit(moons, labels)

@@ -246,6 +246,7 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
         if (NNC__GIVEN(r, NNC__OPT_MONITOR))
             t->monitor = r->given_values.train.monitor;
         t->threads = s.train.threads;
+        t->cosine = s.train.cosine;   /* not kept in checkpoints: given again */
     } else if (nnc_cost_is_regression(nnc_net_cost(net)) && !NNC__GIVEN(r, NNC__OPT_OPTIMIZER) &&
                !NNC__GIVEN(r, NNC__OPT_ETA) && !NNC__GIVEN(r, NNC__OPT_PRESET)) {
         /* targets keep their own scale, which plain SGD at the tutorial's eta
@@ -274,6 +275,11 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
     opts->early_stop = t->early_stop;
     opts->monitor = t->monitor;
     opts->precision = precision;
+    nnc_augment distort;
+    nnc_recipe_augment(r, &distort);   /* a distortion's range given asks for them */
+    if (distort.on)   /* not kept in checkpoints: given again to resume */
+        opts->augment = distort;
+    opts->cosine = t->cosine;
     if (!test)   /* nothing to report the tutorial's line on */
         opts->monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     if (!test && !NNC__GIVEN(r, NNC__OPT_MONITOR))   /* show how the fit goes */
@@ -423,4 +429,17 @@ nnc_status nnc_recipe_judged_rows(const nnc_net *net, const nnc_data *data, nnc_
     }
     *judged = held;
     return NNC_OK;
+}
+
+void nnc_recipe_augment(const nnc_recipe *r, nnc_augment *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r)
+        return;
+    nnc__settings s;
+    nnc__recipe_settings(r, &s);
+    *out = s.train.augment;
+    for (int id = NNC__OPT_ROTATE; id <= NNC__OPT_ELASTIC_SIGMA; id++)
+        if (NNC__GIVEN(r, id) && !NNC__GIVEN(r, NNC__OPT_AUGMENT))
+            out->on = 1;
 }

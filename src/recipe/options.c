@@ -14,7 +14,9 @@ static const char *const option_names[NNC__OPT_COUNT] = {
     "seed",    "epochs",      "batch",      "eta",         "optimizer",  "momentum",
     "lambda",  "dropout",     "halve-after", "early-stop", "monitor",    "threads",
     "shuffle", "task",        "scale",      "binary",      "valid-split", "test-split",
-    "label",   "ignore",      "header",     "sep",         "skip-lines", "precision"};
+    "label",   "ignore",      "header",     "sep",         "skip-lines", "precision",
+    "augment", "rotate",      "zoom",       "shear",       "shift",      "elastic-alpha",
+    "elastic-sigma", "schedule"};
 
 const char *nnc_recipe_option(size_t i)
 {
@@ -169,6 +171,15 @@ static nnc_status monitor_list(const char *text, unsigned *out)
     return NNC_OK;
 }
 
+/* A distortion's range: a number in 0 .. max. */
+static nnc_status distortion(const char *opt, const char *text, float max, float *value)
+{
+    nnc_status s = number(opt, text, value);
+    if (s == NNC_OK && !(*value >= 0 && *value <= max))
+        return nnc__fail(NNC_ERR_ARG, "%s: a number in 0 .. %g, not %s", opt, (double)max, text);
+    return s;
+}
+
 static nnc_status text_copy(const char *opt, const char *text, char *to)
 {
     if (strlen(text) >= NNC__RECIPE_MAX_TEXT)
@@ -185,6 +196,7 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
     static const char *const header[] = {"no", "yes", "auto", NULL};
     static const char *const binary[] = {"softmax", "sigmoid", NULL};
     static const char *const precision[] = {"f32", "bf16", NULL};
+    static const char *const schedules[] = {"constant", "cosine", NULL};
     static const char *const sep_names[] = {"comma", "semicolon", "tab", ",", ";", "\\t", "\t",
                                             NULL};
     const char *opt = option_names[id];
@@ -283,6 +295,19 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
         s = one_of(opt, value, precision, &e);
         v->train.precision = (nnc_precision)e;
         return s;
+    case NNC__OPT_AUGMENT: return one_of(opt, value, yes_no, &v->train.augment.on);
+    case NNC__OPT_ROTATE: return distortion(opt, value, 180, &v->train.augment.rotate);
+    case NNC__OPT_ZOOM: return distortion(opt, value, 0.99f, &v->train.augment.zoom);
+    case NNC__OPT_SHEAR: return distortion(opt, value, 1, &v->train.augment.shear);
+    case NNC__OPT_SHIFT: return distortion(opt, value, 1000, &v->train.augment.shift);
+    case NNC__OPT_ELASTIC_ALPHA:
+        return distortion(opt, value, 1000, &v->train.augment.elastic_alpha);
+    case NNC__OPT_ELASTIC_SIGMA:
+        if ((s = distortion(opt, value, 10, &v->train.augment.elastic_sigma)) == NNC_OK &&
+            v->train.augment.elastic_sigma < 0.5f)
+            s = nnc__fail(NNC_ERR_ARG, "elastic-sigma: pixels in 0.5 .. 10, not %s", value);
+        return s;
+    case NNC__OPT_SCHEDULE: return one_of(opt, value, schedules, &v->train.cosine);
     case NNC__OPT_SEP:
         if ((s = one_of(opt, value, sep_names, &e)) != NNC_OK)
             return nnc__fail(NNC_ERR_ARG, "sep: '%s' is not one of comma, semicolon, tab", value);
@@ -354,6 +379,18 @@ static void copy_option(int id, nnc__settings *to, const nnc__settings *from)
     case NNC__OPT_SEP: to->sep = from->sep; break;
     case NNC__OPT_SKIP_LINES: to->skip_lines = from->skip_lines; break;
     case NNC__OPT_PRECISION: to->train.precision = from->train.precision; break;
+    case NNC__OPT_AUGMENT: to->train.augment.on = from->train.augment.on; break;
+    case NNC__OPT_ROTATE: to->train.augment.rotate = from->train.augment.rotate; break;
+    case NNC__OPT_ZOOM: to->train.augment.zoom = from->train.augment.zoom; break;
+    case NNC__OPT_SHEAR: to->train.augment.shear = from->train.augment.shear; break;
+    case NNC__OPT_SHIFT: to->train.augment.shift = from->train.augment.shift; break;
+    case NNC__OPT_ELASTIC_ALPHA:
+        to->train.augment.elastic_alpha = from->train.augment.elastic_alpha;
+        break;
+    case NNC__OPT_ELASTIC_SIGMA:
+        to->train.augment.elastic_sigma = from->train.augment.elastic_sigma;
+        break;
+    case NNC__OPT_SCHEDULE: to->train.cosine = from->train.cosine; break;
     }
 }
 

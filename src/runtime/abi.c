@@ -24,6 +24,7 @@ size_t nnc_sizeof(const char *type)
         {"nnc_epoch_report", sizeof(nnc_epoch_report)},
         {"nnc_progress", sizeof(nnc_progress)},
         {"nnc_csv_options", sizeof(nnc_csv_options)},
+        {"nnc_augment", sizeof(nnc_augment)},
     };
     for (size_t i = 0; type && i < sizeof types / sizeof *types; i++)
         if (!strcmp(types[i].name, type))

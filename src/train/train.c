@@ -14,6 +14,7 @@
 #include "../runtime/memory.h"
 #include "../runtime/pool.h"
 #include "../runtime/threads.h"
+#include "augment.h"
 #include "batch.h"
 #include "optimizer.h"
 #include "trainer.h"
@@ -125,6 +126,7 @@ struct nnc__trainer {
     double                epoch_start;   /* now_seconds() at the epoch's start */
     nnc__train_state      st;     /* where the run stands, packed             */
     nnc_train_summary     sum;
+    nnc__augmenter       *aug;    /* distorted chunks of the data, or NULL    */
 };
 
 /* Feeds the batch starting at `first` forward, its targets beside it, and
@@ -139,6 +141,17 @@ static size_t forward_batch(trainer *t, size_t first)
         lines.count = nnc__sample_lines(t->data, t->order + next,
                                         n - next < batch ? n - next : batch, t->lines);
     nnc__forward_samples(t->net, t->ws, t->data, t->order, first, m, 1, &lines);
+    return m;
+}
+
+/* forward_batch for distorted samples: the batch from the chunk that holds
+ * it, made (or waited for) as the batch begins a chunk. */
+static size_t forward_distorted(trainer *t, size_t first)
+{
+    size_t n = t->n, m = n - first < t->batch ? n - first : t->batch, start;
+    const nnc_data *chunk = nnc__augmenter_chunk(t->aug, t->st.next_epoch, t->order, n, first,
+                                                 &start);
+    nnc__forward_samples(t->net, t->ws, chunk, NULL, first - start, m, 1, NULL);
     return m;
 }
 
@@ -266,7 +279,8 @@ static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
             *batch = b;
             if (stop_asked(t))
                 return EPOCH_STOPPED;
-            size_t m = forward_batch(t, b * t->batch);
+            size_t m = t->aug ? forward_distorted(t, b * t->batch)
+                              : forward_batch(t, b * t->batch);
             if (!outputs_finite(t, m))
                 return EPOCH_DIVERGED;
             t->score(t, b * t->batch, m);
@@ -501,6 +515,7 @@ void nnc__trainer_free(trainer *t)
 {
     if (!t)
         return;
+    nnc__augmenter_free(t->aug);
     nnc__workspace_free(t->ws);
     nnc__pool_free(t->pool);
     nnc__optimizer_free(&t->optim);
@@ -674,6 +689,9 @@ nnc_status nnc__trainer_create(nnc_net *net, const nnc_data *data, const nnc_tra
     choose_score(t);
     if ((s = alloc_state(t)) == NNC_OK)
         s = alloc_work(t);
+    if (s == NNC_OK && opts->augment.on)   /* its own thread beside the training's */
+        s = nnc__augmenter_create(&opts->augment, data, net->record.seed, batch,
+                                  nnc__threads_for(1e18, opts->threads), &t->aug);
     if (s != NNC_OK) {
         nnc__trainer_free(t);
         return s;
@@ -701,6 +719,8 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
     rec->batch_size = t->batch, rec->eta = opts->eta, rec->lambda = opts->lambda;
     rec->dropout = opts->dropout, rec->optimizer = opts->optimizer;
     double t0 = t->epoch_start = now_seconds();
+    if (t->aug)   /* no chunk of the last order is still being made */
+        nnc__augmenter_idle(t->aug);
     if (opts->shuffle) {
         /* a fresh permutation of 0..n-1: the epoch's order then depends on
          * the generator alone, which is what a checkpoint saves */
@@ -711,7 +731,10 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
     to_padded(t);   /* the network may have changed since (resume, on_epoch) */
     t->run = (running_sums){0.0, 0, {0.0, 0.0}};
     size_t batch = 0;
-    epoch_end end = run_epoch(t, t->st.eta, &batch);
+    float eta = t->st.eta;
+    if (opts->cosine)
+        eta = (float)(eta * 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / opts->epochs)));
+    epoch_end end = run_epoch(t, eta, &batch);
     if (end == EPOCH_DONE && !all_finite(t->params, t->padded.count))
         end = EPOCH_DIVERGED, batch = (t->n - 1) / t->batch;   /* the last update did it */
     if (end == EPOCH_DIVERGED)   /* the network stays as after the last epoch */
@@ -725,7 +748,7 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
         return nnc__fail(NNC_ERR_INTERRUPTED, "training stopped in epoch %u before batch %zu",
                          epoch, batch);
     const nnc_measure none = {NAN, 0, 0, NAN, NAN, NAN};
-    *r = (nnc_epoch_report){epoch, now_seconds() - t0, t->st.eta, none, none, none,
+    *r = (nnc_epoch_report){epoch, now_seconds() - t0, eta, none, none, none,
                             none, 0, 0};
     t->st.next_epoch++;
     rec->epochs++;
