@@ -217,8 +217,10 @@ static size_t vote(const float *a, size_t n)
     if (n == 1)
         return a[0] > 0.5f;
     size_t best = 0;
+    float top = a[0];   /* kept in a register: no load waits on the last compare */
     for (size_t j = 1; j < n; j++)
-        best = a[j] > a[best] ? j : best;
+        if (a[j] > top)
+            top = a[j], best = j;
     return best;
 }
 
