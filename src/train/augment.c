@@ -98,7 +98,11 @@ nnc__aug_affine nnc__aug_draw(const nnc__aug_config *c, uint64_t seed, unsigned 
  * width gives the same bits as the scalar loop. */
 typedef float v8 __attribute__((vector_size(32)));
 #define LANES 8
-#if defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+/* The clones are chosen by IFUNC relocations when the program loads, before
+ * ThreadSanitizer's runtime is up, which it does not survive: its builds
+ * take the default one. */
+#if defined(__x86_64__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #define WIDE __attribute__((target_clones("avx2", "default")))
 #endif
 #else
@@ -256,7 +260,8 @@ WIDE static void smooth_rows(const nnc__aug_config *c, const float *restrict in,
     }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #define WIDE_INT __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define WIDE_INT
