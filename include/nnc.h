@@ -868,6 +868,12 @@ NNC_API nnc_status nnc_recipe_resume(nnc_recipe *r, const char *checkpoint,
 NNC_API nnc_status nnc_recipe_read_for_model(const nnc_net *net, const char *path,
                                              const char *label, nnc_data **out);
 
+/* The outputs (m x n_L) for m rows of raw values (m x n_0) as a table would
+ * hold them: a model trained on pixel bytes reads each as byte / 256, as the
+ * readers do; any other takes them as they are (its scaling inside). */
+NNC_API nnc_status nnc_recipe_predict_rows(const nnc_net *net, const float *x, size_t m,
+                                           float *out);
+
 /* Which rows of a file a model is judged on. */
 typedef enum {
     NNC_JUDGED_ALL = 0,   /* another file, or one the model was not split from   */

@@ -199,6 +199,19 @@ static void classes_and_binary_outputs_come_from_the_labels(void **state)
     assert_true(nnc_data_is_pixels(d));
     assert_int_equal(nnc_data_classes(d), 8);
     assert_int_equal(nnc_data_label(d, 0), 7);
+    /* raw rows for a pixel model are read as its training read them: byte / 256 */
+    nnc_recipe *pr = recipe(NULL);
+    nnc_net *pnet;
+    assert_ok(nnc_recipe_make_net(pr, d, &pnet));
+    assert_true(nnc_net_pixel_inputs(pnet));
+    float got[16], want[16], seen[4];
+    for (int i = 0; i < 4; i++)
+        seen[i] = px[i] / 256.0f;
+    assert_ok(nnc_recipe_predict_rows(pnet, px, 2, got));
+    assert_ok(nnc_feedforward(pnet, seen, 2, want));
+    assert_memory_equal(got, want, 2 * nnc_net_outputs(pnet) * sizeof(float));
+    nnc_net_free(pnet);
+    nnc_recipe_free(pr);
     nnc_data_free(d);
     static const float nan_row[4] = {1, 2, NAN, 4};
     assert_int_equal(nnc_table_from_arrays(nan_row, 2, 2, digits, NULL, 0, NULL, NULL, "X", &d),

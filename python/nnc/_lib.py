@@ -189,6 +189,7 @@ _sig("nnc_recipe_split", st, vp, vp, ctypes.c_int, ctypes.POINTER(vp), ctypes.PO
 _sig("nnc_recipe_make_net", st, vp, vp, ctypes.POINTER(vp))
 _sig("nnc_recipe_train_opts", st, vp, vp, vp, vp, ctypes.POINTER(TrainOpts))
 _sig("nnc_recipe_notes", ctypes.c_char_p, vp)
+_sig("nnc_recipe_predict_rows", st, vp, c_float_p, sz, c_float_p)
 _sig("nnc_table_from_arrays", st, c_float_p, sz, sz, ctypes.POINTER(ctypes.c_char_p), c_float_p,
      sz, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(CsvOptions), ctypes.c_char_p,
      ctypes.POINTER(vp))

@@ -104,9 +104,11 @@ class _MLP:
             row, col = bad[0]
             raise ValueError(f"X: row {row + 1}, column {col + 1}: {X[row, col]} is not a "
                              "finite number")
-        if lib.nnc_net_pixel_inputs(self.net_._h):   # trained on pixels read as byte / 256
-            X = X * np.float32(1 / 256)
-        return self.net_.outputs(X)
+        X = np.ascontiguousarray(X)   # raw values: the library reads them as training did
+        out = np.empty((X.shape[0], self.net_.sizes[-1]), dtype=np.float32)
+        check(lib.nnc_recipe_predict_rows(self.net_._h, X.ctypes.data_as(_lib.c_float_p),
+                                          X.shape[0], out.ctypes.data_as(_lib.c_float_p)))
+        return out
 
     def save(self, path):
         """An .nnc file that the nnc command and load() read back."""

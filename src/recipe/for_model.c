@@ -46,3 +46,21 @@ nnc_status nnc_recipe_read_for_model(const nnc_net *net, const char *path, const
     free(inputs);
     return s;
 }
+
+nnc_status nnc_recipe_predict_rows(const nnc_net *net, const float *x, size_t m, float *out)
+{
+    if (!net || !x || !out)
+        return nnc__fail(NNC_ERR_ARG, "nnc_recipe_predict_rows: NULL argument");
+    if (!nnc_net_pixel_inputs(net))
+        return nnc_feedforward(net, x, m, out);
+    /* a model of pixel bytes saw each one as byte / 256, as every reader gives them */
+    size_t n = m * nnc_net_inputs(net);
+    float *scaled = malloc((n ? n : 1) * sizeof *scaled);
+    if (!scaled)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu rows", m);
+    for (size_t i = 0; i < n; i++)
+        scaled[i] = x[i] * (1.0f / 256.0f);
+    nnc_status s = nnc_feedforward(net, scaled, m, out);
+    free(scaled);
+    return s;
+}
