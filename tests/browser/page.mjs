@@ -26,8 +26,9 @@ try {
   const problems = [];
   // a refused prediction (a stroke too small to be ink yet) is the page's to show
   page.on('console', (m) => {
-    // and once a run has ended its server is gone: what the page asks then fails
-    if (m.type() === 'error' && !/status of 400|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE/.test(m.text()))
+    // and once a run has ended its server is gone: what the page asks then fails,
+    // its event stream cut off mid-chunk
+    if (m.type() === 'error' && !/status of 400|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(m.text()))
       problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
