@@ -157,25 +157,9 @@ static void layer_products(const nnc__bf16_ops *ops, nnc__pool *pool, const laye
     uint32_t *a = words(m * ((k + 1) / 2) + m * ((n + 1) / 2) + m2 * nnc__bf16_ld(k));
     uint32_t *bb = words(m2 * nnc__bf16_ld(n));
     ops->pack_weights(pool, k, n, L->W, L->ldw, wp, wt);
-
-    ops->pack_rows(m, k, L->X, k, a);
-    nnc__bf16_product f = {.m = m, .n = n, .k2 = (k + 1) / 2, .A = a, .a_row = (k + 1) / 2,
-                           .a_pair = 1, .B = wp, .ldb = nnc__bf16_ld(n), .bias = L->b, .C = Z,
-                           .ldc = n};
-    ops->product(pool, &f);
-
-    ops->pack_rows(m, n, L->D, n, a);
-    nnc__bf16_product e = {.m = m, .n = k, .k2 = (n + 1) / 2, .A = a, .a_row = (n + 1) / 2,
-                           .a_pair = 1, .B = wt, .ldb = nnc__bf16_ld(k), .C = E, .ldc = k};
-    ops->product(pool, &e);
-
-    ops->pack_pairs(m, k, L->X, k, a);
-    ops->pack_pairs(m, n, L->D, n, bb);
-    nnc__bf16_product g = {.m = k, .n = n, .k2 = m2, .A = a, .a_row = 1,
-                           .a_pair = nnc__bf16_ld(k), .B = bb, .ldb = nnc__bf16_ld(n),
-                           .C = G, .ldc = L->ldw, .scale = 1, .alpha = L->alpha,
-                           .beta = L->beta};
-    ops->product(pool, &g);
+    ops->layer.forward(ops, pool, m, k, n, L->X, wp, L->b, Z, a);
+    ops->layer.bp2(ops, pool, m, k, n, L->D, wp, wt, E, a);
+    ops->layer.bp4(ops, pool, m, k, n, L->alpha, L->X, L->D, L->beta, G, L->ldw, a, bb);
     free(wp);
     free(wt);
     free(a);
@@ -343,6 +327,161 @@ static void same_bits_on_any_pool_and_repeat(void **state)
     nnc__pool_free(pools[2]);
 }
 
+/* ---- oneDNN --------------------------------------------------------------- */
+
+/* |got - exact| within what float32 sums in any order may lose: (terms + 2)
+ * roundings of 2^-24 of the terms' sizes, the exact value being the double
+ * sum of the same bfloat16 inputs (the reference's Z serves as the check
+ * that those are what both round to). */
+static void assert_near(const float *got, const double *exact, const double *size,
+                        size_t count, size_t terms, const char *what)
+{
+    double bound = (double)(terms + 2) / (1 << 24);
+    for (size_t i = 0; i < count; i++)
+        if (!(fabs(got[i] - exact[i]) <= bound * size[i]))
+            fail_msg("%s[%zu]: %.9g, not %.9g within %.3g", what, i, (double)got[i], exact[i],
+                     bound * size[i]);
+}
+
+static double bf(float x) { return nnc__bf16_to_float(nnc__bf16_from_float(x)); }
+
+/* oneDNN's products against the exact sums of the rounded inputs, as the
+ * reference is; and beside the reference, on shapes that cut into tasks
+ * both ways (rows and columns) with odd sizes. */
+static void onednn_products_within_bf16_rounding(void **state)
+{
+    (void)state;
+    const nnc__bf16_ops *ops = nnc__bf16_named("onednn");
+    if (!ops)
+        SKIP_TEST("no oneDNN in this build, or no bf16 on this CPU");
+    static const size_t shapes[][3] = {{7, 31, 33}, {128, 300, 10}, {33, 100, 1024},
+                                       {1, 1, 1}, {100, 784, 100}};
+    uint64_t st = 17;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2], ldw = n + 3;
+        float *X = random_floats(&st, m * k, 1.0f), *W = random_floats(&st, k * ldw, 0.5f);
+        float *b = random_floats(&st, n, 0.5f), *D = random_floats(&st, m * n, 0.1f);
+        float *G0 = random_floats(&st, k * ldw, 0.5f);
+        layer L = {m, k, n, ldw, X, W, b, D, -0.03f, 0.999f};
+        results got = run_layer(ops, NULL, &L, G0), ref = run_layer(nnc__bf16_named("ref"), NULL, &L, G0);
+        double *ez = malloc(m * n * sizeof(double)), *sz = malloc(m * n * sizeof(double));
+        double *ee = malloc(m * k * sizeof(double)), *se = malloc(m * k * sizeof(double));
+        double *eg = malloc(k * ldw * sizeof(double)), *sg = malloc(k * ldw * sizeof(double));
+        assert_true(ez && sz && ee && se && eg && sg);
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                double e = b[j], z = fabs(b[j]);
+                for (size_t p = 0; p < k; p++) {
+                    double t = bf(X[i * k + p]) * bf(W[p * ldw + j]);
+                    e += t, z += fabs(t);
+                }
+                ez[i * n + j] = e, sz[i * n + j] = z;
+            }
+        for (size_t i = 0; i < m; i++)
+            for (size_t r = 0; r < k; r++) {
+                double e = 0, z = 0;
+                for (size_t j = 0; j < n; j++) {
+                    double t = bf(D[i * n + j]) * bf(W[r * ldw + j]);
+                    e += t, z += fabs(t);
+                }
+                ee[i * k + r] = e, se[i * k + r] = z;
+            }
+        for (size_t r = 0; r < k; r++)
+            for (size_t j = 0; j < ldw; j++) {
+                double e = 0, z = 0;
+                for (size_t i = 0; i < m && j < n; i++) {
+                    double t = bf(X[i * k + r]) * bf(D[i * n + j]);
+                    e += t, z += fabs(t);
+                }
+                double g0 = 0.999 * G0[r * ldw + j];
+                eg[r * ldw + j] = j < n ? -0.03 * e + g0 : G0[r * ldw + j];
+                sg[r * ldw + j] = j < n ? 0.03 * z + fabs(g0) : 0;
+            }
+        assert_near(ref.Z, ez, sz, m * n, k, "reference Z");
+        assert_near(got.Z, ez, sz, m * n, k, "onednn Z");
+        assert_near(got.E, ee, se, m * k, n, "onednn E");
+        for (size_t r = 0; r < k; r++)   /* G's padding left as it was */
+            for (size_t j = n; j < ldw; j++)
+                assert_true(isnan(got.G[r * ldw + j]) || got.G[r * ldw + j] == G0[r * ldw + j]);
+        assert_near(got.G, eg, sg, k * ldw, m + 2, "onednn G");
+        free_results(&got);
+        free_results(&ref);
+        free(ez), free(sz), free(ee), free(se), free(eg), free(sg);
+        free(X), free(W), free(b), free(D), free(G0);
+    }
+}
+
+/* The same bits with 1, 2 or 3 threads and on a second run. */
+static void onednn_same_bits_on_any_pool_and_repeat(void **state)
+{
+    (void)state;
+    const nnc__bf16_ops *ops = nnc__bf16_named("onednn");
+    if (!ops)
+        SKIP_TEST("no oneDNN in this build, or no bf16 on this CPU");
+    nnc__pool *pools[3] = {NULL, NULL, NULL};
+    assert_int_equal(nnc__pool_create(2, &pools[1]), NNC_OK);
+    assert_int_equal(nnc__pool_create(3, &pools[2]), NNC_OK);
+    static const size_t shapes[][3] = {{128, 784, 1024}, {96, 1024, 1000}, {33, 1024, 10},
+                                       {100, 100, 300}};
+    uint64_t st = 23;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2], ldw = (n + 15) / 16 * 16;
+        float *X = random_floats(&st, m * k, 1.0f), *W = random_floats(&st, k * ldw, 0.1f);
+        float *b = random_floats(&st, n, 0.1f), *D = random_floats(&st, m * n, 0.1f);
+        float *G0 = random_floats(&st, k * ldw, 0.1f);
+        layer L = {m, k, n, ldw, X, W, b, D, -0.01f, 0.9995f};
+        results first = run_layer(ops, NULL, &L, G0);
+        for (int p = 0; p < 3; p++) {
+            results again = run_layer(ops, pools[p], &L, G0);
+            assert_same(&again, &first, &L, "onednn threads");
+            free_results(&again);
+        }
+        free_results(&first);
+        free(X), free(W), free(b), free(D), free(G0);
+    }
+    nnc__pool_free(pools[1]);
+    nnc__pool_free(pools[2]);
+}
+
+/* ---- which kernels -------------------------------------------------------- */
+
+/* AMX is usable only where CPUID lists its tiles and bf16 (and the OS and
+ * Linux grant them): on a CPU without, it says no. */
+static void amx_only_where_cpuid_lists_it(void **state)
+{
+    (void)state;
+    int usable = nnc__cpu_amx_usable();
+    __builtin_cpu_init();
+    int listed = __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-bf16");
+    print_message("    AMX: listed %d, usable %d\n", listed, usable);
+    assert_true(!usable || listed);
+    assert_int_equal(nnc__cpu_amx_usable(), usable);   /* asking again changes nothing */
+}
+
+/* The choice for every kind of CPU, forced: AMX goes to oneDNN, AVX-512 BF16
+ * alone to the own kernels, neither to none (float32); NNC_KERNELS's names. */
+static void bf16_dispatch_for_each_cpu(void **state)
+{
+    (void)state;
+    const nnc__bf16_ops *own = nnc__bf16_named("avx512"), *dnn = nnc__bf16_named("onednn");
+    if (!own)
+        SKIP_TEST("no AVX-512 BF16 on this CPU or in this build");
+    assert_null(nnc__bf16_pick(0, 0, NULL));
+    assert_ptr_equal(nnc__bf16_pick(0, 1, NULL), own);
+    assert_ptr_equal(nnc__bf16_pick(1, 1, NULL), dnn ? dnn : own);
+    assert_ptr_equal(nnc__bf16_pick(1, 0, NULL), dnn);
+    assert_ptr_equal(nnc__bf16_pick(0, 0, "ref"), nnc__bf16_named("ref"));
+    assert_null(nnc__bf16_pick(1, 1, "avx2"));
+    assert_null(nnc__bf16_pick(1, 1, "blas"));
+    assert_ptr_equal(nnc__bf16_pick(1, 1, "avx512"), own);
+    assert_null(nnc__bf16_pick(1, 0, "avx512"));
+    assert_ptr_equal(nnc__bf16_pick(0, 1, "onednn"), dnn);
+    assert_null(nnc__bf16_pick(0, 0, "onednn"));
+    /* this machine: what it has */
+    assert_ptr_equal(nnc__bf16_pick(nnc__cpu_amx_usable(), 1, NULL),
+                     nnc__cpu_amx_usable() && dnn ? dnn : own);
+}
+
 /* ---- training ------------------------------------------------------------- */
 
 /* A [784, 256, 64, 10] network trained for an epoch on 300 random samples
@@ -419,6 +558,37 @@ static void training_on_the_reference_kernels_gives_the_same_bits(void **state)
     nnc_net_free(fast);
 }
 
+/* Training on oneDNN: the same bits on any thread count and again, close to
+ * (but not the bits of) the own kernels. */
+static void training_on_onednn_gives_the_same_bits_on_any_thread_count(void **state)
+{
+    (void)state;
+    const nnc__bf16_ops *dnn = nnc__bf16_named("onednn");
+    if (!dnn)
+        SKIP_TEST("no oneDNN in this build, or no bf16 on this CPU");
+    nnc__bf16_override(dnn);
+    nnc_train_summary sum;
+    nnc_net *one = trained(NNC_PRECISION_BF16, 1, &sum);
+    nnc_net *two = trained(NNC_PRECISION_BF16, 2, NULL), *again = trained(NNC_PRECISION_BF16, 1, NULL);
+    nnc__bf16_override(nnc__bf16_named("ref"));
+    nnc_net *ref = trained(NNC_PRECISION_BF16, 1, NULL);
+    nnc__bf16_restore();
+    assert_int_equal(sum.precision_used, NNC_PRECISION_BF16);
+    assert_true(same_parameters(one, two));
+    assert_true(same_parameters(one, again));
+    size_t n = nnc_net_param_count(one);
+    const float *p = nnc_net_params_const(one), *q = nnc_net_params_const(ref);
+    double most = 0;
+    for (size_t i = 0; i < n; i++)
+        most = fabs(p[i] - q[i]) > most ? fabs(p[i] - q[i]) : most;
+    print_message("    oneDNN against the reference after an epoch: %.3g at most\n", most);
+    assert_true(most > 0 && most < 1e-3);
+    nnc_net_free(one);
+    nnc_net_free(two);
+    nnc_net_free(again);
+    nnc_net_free(ref);
+}
+
 /* Without the instructions the run is float32's, and the summary says so. */
 static void without_bf16_instructions_training_is_float32(void **state)
 {
@@ -477,6 +647,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(same_bits_on_any_pool_and_repeat),
     cmocka_unit_test(training_in_bf16_gives_the_same_bits_on_any_thread_count),
     cmocka_unit_test(training_on_the_reference_kernels_gives_the_same_bits),
+    cmocka_unit_test(onednn_products_within_bf16_rounding),
+    cmocka_unit_test(onednn_same_bits_on_any_pool_and_repeat),
+    cmocka_unit_test(training_on_onednn_gives_the_same_bits_on_any_thread_count),
+    cmocka_unit_test(amx_only_where_cpuid_lists_it),
+    cmocka_unit_test(bf16_dispatch_for_each_cpu),
     cmocka_unit_test(without_bf16_instructions_training_is_float32),
     cmocka_unit_test(mnist_in_bf16_is_as_accurate_as_float32),
 };

@@ -87,27 +87,72 @@ typedef struct {
 typedef void (*nnc__bf16_pack_fn)(size_t rows, size_t cols, const float *src, size_t lds,
                                   uint32_t *dst);
 
+typedef struct nnc__bf16_ops nnc__bf16_ops;
+
+/* A layer's three products as training makes them (math/backprop.c), each
+ * packing its float32 inputs the way its kernels want them:
+ *   forward  Z (m x n)  = X (m x k) W + b
+ *   bp2      E (m x k)  = D (m x n) Wᵀ
+ *   bp4      G (k x n, rows ldg apart) <- beta G + alpha Xᵀ D   (the fused step)
+ * W is as the ops' pack_weights left it in `pairs` and `turned`; `a` and `b`
+ * are scratch, as many words as the pair layouts of X and D need. */
 typedef struct {
+    void (*forward)(const nnc__bf16_ops *ops, nnc__pool *pool, size_t m, size_t k, size_t n,
+                    const float *X, const uint32_t *pairs, const float *bias, float *Z,
+                    uint32_t *a);
+    void (*bp2)(const nnc__bf16_ops *ops, nnc__pool *pool, size_t m, size_t k, size_t n,
+                const float *D, const uint32_t *pairs, const uint32_t *turned, float *E,
+                uint32_t *a);
+    void (*bp4)(const nnc__bf16_ops *ops, nnc__pool *pool, size_t m, size_t k, size_t n,
+                float alpha, const float *X, const float *D, float beta, float *G, size_t ldg,
+                uint32_t *a, uint32_t *b);
+} nnc__bf16_layer;
+
+/* The layer's products from the ops' packings and product (bf16_layer.c). */
+void nnc__bf16_forward_pairs(const nnc__bf16_ops *ops, nnc__pool *pool, size_t m, size_t k,
+                             size_t n, const float *X, const uint32_t *pairs,
+                             const float *bias, float *Z, uint32_t *a);
+void nnc__bf16_bp2_pairs(const nnc__bf16_ops *ops, nnc__pool *pool, size_t m, size_t k,
+                         size_t n, const float *D, const uint32_t *pairs,
+                         const uint32_t *turned, float *E, uint32_t *a);
+void nnc__bf16_bp4_pairs(const nnc__bf16_ops *ops, nnc__pool *pool, size_t m, size_t k,
+                         size_t n, float alpha, const float *X, const float *D, float beta,
+                         float *G, size_t ldg, uint32_t *a, uint32_t *b);
+#define NNC__BF16_LAYER_PAIRS {nnc__bf16_forward_pairs, nnc__bf16_bp2_pairs, nnc__bf16_bp4_pairs}
+
+struct nnc__bf16_ops {
     const char       *name;
+    nnc__bf16_layer   layer;
+    /* the product and packings of the pair layouts; NULL where the layer's
+     * products pack their own way (oneDNN) */
     void            (*product)(nnc__pool *pool, const nnc__bf16_product *p);
     nnc__bf16_pack_fn pack_rows, pack_pairs, pack_turned;
-    /* a k x n weight matrix (rows ldw apart) as pack_pairs and, unless turned
-     * is NULL, pack_turned make it, in one pass, over the pool's threads */
+    /* a k x n weight matrix (rows ldw apart) as the layer's products want it,
+     * over the pool's threads: for the pair layouts, as pack_pairs and,
+     * unless turned is NULL, pack_turned make it, in one pass */
     void            (*pack_weights)(nnc__pool *pool, size_t k, size_t n, const float *W,
                                     size_t ldw, uint32_t *pairs, uint32_t *turned);
     /* dst[i] = nnc__bf16_from_float(src[i]) */
     void            (*convert)(size_t count, const float *src, nnc__bf16 *dst);
-} nnc__bf16_ops;
+};
 
 extern const nnc__bf16_ops nnc__bf16_ref;      /* portable C, the specification */
 extern const nnc__bf16_ops nnc__bf16_avx512;   /* needs AVX-512 BF16             */
+extern const nnc__bf16_ops nnc__bf16_onednn;   /* oneDNN's matmul (bf16_onednn.c) */
 
 int nnc__cpu_has_avx512bf16(void);
-/* The bf16 kernels for this machine: AVX-512 BF16, or NULL when the CPU has
- * none (training then runs in float32). NNC_KERNELS=ref in the environment
- * gives the portable ones (slow: for tests); avx2 or blas, none. */
+/* AMX's bf16 tiles, usable by this process (amx.c) */
+int nnc__cpu_amx_usable(void);
+/* The bf16 kernels for this machine: oneDNN where AMX is usable (it has AMX
+ * kernels, these files none), else AVX-512 BF16's own, or NULL when the CPU
+ * has neither (training then runs in float32). NNC_KERNELS=ref in the
+ * environment gives the portable ones (slow: for tests), onednn or avx512
+ * those; avx2 or blas, none. */
 const nnc__bf16_ops *nnc__bf16_best(void);
-/* One by name (ref, avx512), or NULL when this build or CPU lacks it. */
+/* What nnc__bf16_best decides for a CPU with or without usable AMX and
+ * AVX-512 BF16 and the NNC_KERNELS value `want` (NULL: unset). */
+const nnc__bf16_ops *nnc__bf16_pick(int amx, int avx512bf16, const char *want);
+/* One by name (ref, avx512, onednn), or NULL when this build or CPU lacks it. */
 const nnc__bf16_ops *nnc__bf16_named(const char *name);
 /* For tests: what nnc__bf16_best returns from now on; `ops` NULL as if the
  * CPU had no bf16 instructions, and nnc__bf16_restore() goes back to the

@@ -266,7 +266,8 @@ static void product_avx512(nnc__pool *pool, const nnc__bf16_product *p)
     nnc__pool_run(pool, product_task, &job, job.tasks);
 }
 
-const nnc__bf16_ops nnc__bf16_avx512 = {"avx512",           product_avx512,
+const nnc__bf16_ops nnc__bf16_avx512 = {"avx512",           NNC__BF16_LAYER_PAIRS,
+                                        product_avx512,
                                         pack_rows_avx512,   pack_pairs_avx512,
                                         pack_turned_avx512, pack_weights_avx512,
                                         convert_avx512};

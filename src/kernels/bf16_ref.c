@@ -84,6 +84,6 @@ static void convert_ref(size_t count, const float *src, nnc__bf16 *dst)
         dst[i] = nnc__bf16_from_float(src[i]);
 }
 
-const nnc__bf16_ops nnc__bf16_ref = {"ref",           product_ref,      pack_rows_ref,
-                                     pack_pairs_ref,  pack_turned_ref,  pack_weights_ref,
-                                     convert_ref};
+const nnc__bf16_ops nnc__bf16_ref = {"ref",           NNC__BF16_LAYER_PAIRS, product_ref,
+                                     pack_rows_ref,   pack_pairs_ref,        pack_turned_ref,
+                                     pack_weights_ref, convert_ref};

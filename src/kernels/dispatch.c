@@ -5,7 +5,7 @@
  * beat an OpenBLAS call there; large ones go to OpenBLAS, which beats them
  * there (docs/PERFORMANCE.md has the measurements). A CPU with neither uses
  * OpenBLAS throughout; a build without a CBLAS, the portable kernels.
- * NNC_KERNELS=ref|blas|avx2|avx512 in the environment forces one
+ * NNC_KERNELS=ref|blas|avx2|avx512|onednn in the environment forces one
  * implementation (one the CPU or the build lacks falls back to blas, else
  * ref). */
 #include <pthread.h>
@@ -66,25 +66,57 @@ static const nnc__dense_ops *dense_chosen = LARGE;
 static const nnc__vector_ops *vector_chosen = &nnc__vector_ref;
 static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
-/* The bfloat16 kernels: AVX-512 BF16 when the CPU has it, the portable ones
- * only when NNC_KERNELS=ref asks for them, none when it names avx2 or blas. */
+/* The bfloat16 kernels (bf16.h: nnc__bf16_best). Where AMX is usable,
+ * oneDNN's: it has AMX kernels and these files none. On AVX-512 BF16 alone,
+ * the own kernels: they run as fast as oneDNN's there (docs/PERFORMANCE.md)
+ * and give the reference's bits. */
 static const nnc__bf16_ops *bf16_chosen;
 static const nnc__bf16_ops *bf16_override;
 static int bf16_overridden;
+
+static const nnc__bf16_ops *onednn(void)
+{
+#ifdef NNC_HAVE_ONEDNN
+    return &nnc__bf16_onednn;
+#else
+    return NULL;
+#endif
+}
+
+static const nnc__bf16_ops *avx512bf16(void)
+{
+#ifdef NNC_HAVE_BF16_KERNELS
+    return &nnc__bf16_avx512;
+#else
+    return NULL;
+#endif
+}
+
+const nnc__bf16_ops *nnc__bf16_pick(int amx, int avx512bf16_cpu, const char *want)
+{
+    if (want && !strcmp(want, "ref"))
+        return &nnc__bf16_ref;
+    if (want && (!strcmp(want, "blas") || !strcmp(want, "avx2")))
+        return NULL;
+    int any = amx || avx512bf16_cpu;   /* oneDNN needs one of them for bf16 */
+    if (want && !strcmp(want, "onednn"))
+        return any ? onednn() : NULL;
+    if (want && !strcmp(want, "avx512"))
+        return avx512bf16_cpu ? avx512bf16() : NULL;
+    if (amx && onednn())
+        return onednn();
+    return avx512bf16_cpu && avx512bf16() ? avx512bf16() : any ? onednn() : NULL;
+}
 
 static void choose(void)
 {
     int avx512 = nnc__cpu_has_avx512(), avx2 = nnc__cpu_has_avx2();
     const char *want = getenv("NNC_KERNELS");
+    bf16_chosen = nnc__bf16_pick(nnc__cpu_amx_usable(), nnc__cpu_has_avx512bf16(), want);
     if (want && !strcmp(want, "ref")) {
         dense_chosen = &nnc__dense_ref;
-        bf16_chosen = &nnc__bf16_ref;
         return;
     }
-#ifdef NNC_HAVE_BF16_KERNELS
-    if (!(want && (!strcmp(want, "blas") || !strcmp(want, "avx2"))) && nnc__cpu_has_avx512bf16())
-        bf16_chosen = &nnc__bf16_avx512;
-#endif
     if (want && !strcmp(want, "blas"))
         avx512 = avx2 = 0;
     if (want && !strcmp(want, "avx2"))
@@ -144,6 +176,8 @@ const nnc__bf16_ops *nnc__bf16_named(const char *name)
     if (!strcmp(name, "avx512") && nnc__cpu_has_avx512bf16())
         return &nnc__bf16_avx512;
 #endif
+    if (!strcmp(name, "onednn") && (nnc__cpu_amx_usable() || nnc__cpu_has_avx512bf16()))
+        return onednn();
     return NULL;
 }
 

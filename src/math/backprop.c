@@ -44,9 +44,9 @@ static void scale_inputs(const nnc_net *net, float *x, size_t m)
 
 /* ---- the products in bfloat16 (kernels/bf16.h) ---------------------------
  * Each layer's three products with bfloat16 inputs and float32 sums: the
- * inputs are packed as pairs along the dimension summed over, the weights
- * once per batch (pack_weights), a batch's activations and deltas as each
- * product needs them. Everything else stays float32. */
+ * kernels pack the weights once per batch (pack_weights), a batch's
+ * activations and deltas as each product needs them. Everything else stays
+ * float32. */
 
 /* The batch's weights for the forward products and BP2's, as they stand
  * before its step. */
@@ -63,37 +63,24 @@ static void pack_weights(const nnc_net *net, nnc__workspace *ws)
 static void forward_bf16(nnc__workspace *ws, size_t l, size_t m, size_t n_in, size_t n,
                          const float *X, const float *b, float *Z)
 {
-    size_t k2 = (n_in + 1) / 2;
-    ws->bf16->pack_rows(m, n_in, X, n_in, ws->pack_a);
-    nnc__bf16_product p = {.m = m, .n = n, .k2 = k2, .A = ws->pack_a, .a_row = k2,
-                           .a_pair = 1, .B = ws->w_pairs[l], .ldb = nnc__bf16_ld(n),
-                           .bias = b, .C = Z, .ldc = n};
-    ws->bf16->product(ws->dense.pool, &p);
+    ws->bf16->layer.forward(ws->bf16, ws->dense.pool, m, n_in, n, X, ws->w_pairs[l], b, Z,
+                            ws->pack_a);
 }
 
 /* BP2's product: E (m x n_in) = D (m x n) · W_lᵀ */
 static void bp2_bf16(nnc__workspace *ws, size_t l, size_t m, size_t n_in, size_t n,
                      const float *D, float *E)
 {
-    size_t k2 = (n + 1) / 2;
-    ws->bf16->pack_rows(m, n, D, n, ws->pack_a);
-    nnc__bf16_product p = {.m = m, .n = n_in, .k2 = k2, .A = ws->pack_a, .a_row = k2,
-                           .a_pair = 1, .B = ws->w_turned[l], .ldb = nnc__bf16_ld(n_in),
-                           .C = E, .ldc = n_in};
-    ws->bf16->product(ws->dense.pool, &p);
+    ws->bf16->layer.bp2(ws->bf16, ws->dense.pool, m, n_in, n, D, ws->w_pairs[l],
+                        ws->w_turned[l], E, ws->pack_a);
 }
 
 /* BP4's: G (n_in x n, rows ldg apart) <- beta G + alpha Xᵀ (n_in x m) · D (m x n) */
 static void bp4_bf16(nnc__workspace *ws, size_t m, size_t n_in, size_t n, float alpha,
                      const float *X, const float *D, float beta, float *G, size_t ldg)
 {
-    ws->bf16->pack_pairs(m, n_in, X, n_in, ws->pack_a);
-    ws->bf16->pack_pairs(m, n, D, n, ws->pack_b);
-    nnc__bf16_product p = {.m = n_in, .n = n, .k2 = (m + 1) / 2, .A = ws->pack_a, .a_row = 1,
-                           .a_pair = nnc__bf16_ld(n_in), .B = ws->pack_b,
-                           .ldb = nnc__bf16_ld(n), .C = G, .ldc = ldg, .scale = 1,
-                           .alpha = alpha, .beta = beta};
-    ws->bf16->product(ws->dense.pool, &p);
+    ws->bf16->layer.bp4(ws->bf16, ws->dense.pool, m, n_in, n, alpha, X, D, beta, G, ldg,
+                        ws->pack_a, ws->pack_b);
 }
 
 void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m)
