@@ -294,7 +294,7 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
         }
         double eval = median(evals, EVAL_RUNS);
         double med = median(tv->epoch_seconds, tv->steps / c->slices);   /* whole epochs */
-        char threads[32], speedup[80] = "";
+        char threads[32], speedup[160] = "";
         const char *precision = c->bf16 >> v & 1 ? ", bf16" : c->bf16 ? ", f32" : "";
         if (c->threads[v])
             snprintf(threads, sizeof threads, "%u%s", c->threads[v], precision);
@@ -316,8 +316,18 @@ static void run(const config *c, const nnc_data *train, const nnc_data *test,
                                lowest(ratio, tv->steps),
                                highest(ratio, tv->steps));
             if (n_quiet)
-                snprintf(speedup + len, sizeof speedup - len, "; quiet %.2fx (%zu)",
-                         median(quiet, n_quiet), n_quiet);
+                len += snprintf(speedup + len, sizeof speedup - len, "; quiet %.2fx (%zu)",
+                                median(quiet, n_quiet), n_quiet);
+            /* a bf16 row on more threads: also against its precision on one */
+            for (size_t u = 0; c->bf16 && u < c->variants; u++)
+                if (u != v && c->threads[u] == 1 && c->threads[v] != 1 &&
+                    (c->bf16 >> u & 1) == (c->bf16 >> v & 1)) {
+                    for (unsigned s = 0; s < tv->steps; s++)
+                        ratio[s] = t[u].seconds[s] / tv->seconds[s];
+                    snprintf(speedup + len, sizeof speedup - len, "; %.2fx 1 thread (%.2f-%.2f)",
+                             median(ratio, tv->steps), lowest(ratio, tv->steps),
+                             highest(ratio, tv->steps));
+                }
         }
         printf("| %s [%s] b%zu | %s | %.4f | %s | %.0f | %.1f | %.1f | %.0f%% (%.0f-%.0f%%) | "
                "%.4f (%.0f%%) | %.1f%% | %ld | %.2f%% |\n",
@@ -391,7 +401,8 @@ int main(int argc, char **argv)
            "ratio over the (count) pairs of steps that both lost under 1%% to it. Peak RSS:\n"
            "of a process of its own that loads MNIST, trains and evaluates, as nnc train.\n"
            "The -bf16 rows train in float32 and bfloat16 (--precision bf16) in turn; a bf16\n"
-           "row's \"x f32\" is against the float32 row of its thread count.\n\n");
+           "row's \"x f32\" is against the float32 row of its thread count, and on 2\n"
+           "threads \"x 1 thread\" against the same precision's 1-thread row.\n\n");
     printf("| configuration | threads | s/epoch (median) | x 1 thread | samples/s | GFLOP/s | "
            "SGEMM GFLOP/s | of SGEMM (range) | eval 10k s (of epoch) | CPU stolen | peak RSS MB | "
            "test acc |\n"
