@@ -8,12 +8,15 @@
  * `reps` calls is printed in nanoseconds per call and GFLOP/s: on a shared
  * machine other work only ever adds time. Weight rows are padded as the
  * trainer pads them (src/layout.c). The wide shapes are also run by the
- * chosen implementation over a pool of 2 threads, as training runs them. */
+ * chosen implementation over a pool of 2 threads, as training runs them;
+ * W's layers also by each bfloat16 implementation, packing included, on 1
+ * and 2 threads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "kernels/bf16.h"
 #include "kernels/dense.h"
 #include "runtime/pool.h"
 
@@ -96,6 +99,80 @@ static double seconds_per_call(const nnc__dense_ops *ops, nnc__pool *pool, int p
     return t[0];
 }
 
+/* ---- bfloat16: a layer's products, each with the packing of its inputs ---- */
+
+enum { BF16_WEIGHTS, BF16_FORWARD, BF16_BP2, BF16_BP4 };
+static const char *const bf16_names[] = {"bf16 pack_weights", "bf16 forward", "bf16 bp2",
+                                         "bf16 bp4 b=1"};
+
+typedef struct {
+    uint32_t *pairs, *turned, *a, *b;
+} bf16_buffers;
+
+static uint32_t *words(size_t count)
+{
+    return (uint32_t *)(void *)filled(count, 0.0f);
+}
+
+static void call_bf16(const nnc__bf16_ops *ops, nnc__pool *pool, int product, operands *o,
+                      const bf16_buffers *w)
+{
+    const nnc__bf16_layer *L = &ops->layer;
+    switch (product) {
+    case BF16_WEIGHTS:
+        ops->pack_weights(pool, o->k, o->n, o->W, o->ld, w->pairs, w->turned);
+        break;
+    case BF16_FORWARD:
+        L->forward(ops, pool, o->m, o->k, o->n, o->X, w->pairs, o->b, o->Z, w->a);
+        break;
+    case BF16_BP2:
+        L->bp2(ops, pool, o->m, o->k, o->n, o->D, w->pairs, w->turned, o->E, w->a);
+        break;
+    default:
+        L->bp4(ops, pool, o->m, o->k, o->n, -1e-9f, o->X, o->D, 1.0f, o->G, o->ld, w->a, w->b);
+    }
+}
+
+static double seconds_per_bf16(const nnc__bf16_ops *ops, nnc__pool *pool, int product,
+                               operands *o, const bf16_buffers *w, unsigned reps)
+{
+    double t[TIMINGS];
+    call_bf16(ops, pool, product, o, w);   /* warm up (and oneDNN's primitives made) */
+    for (int r = 0; r < TIMINGS; r++) {
+        double t0 = now();
+        for (unsigned i = 0; i < reps; i++)
+            call_bf16(ops, pool, product, o, w);
+        t[r] = (now() - t0) / reps;
+    }
+    qsort(t, TIMINGS, sizeof t[0], cmp_double);
+    return t[0];
+}
+
+/* The bf16 implementations side by side on one shape, 1 and 2 threads. */
+static void bench_bf16(const shape *sh, operands *o, nnc__pool *pool, unsigned r)
+{
+    const nnc__bf16_ops *impls[] = {nnc__bf16_named("avx512"), nnc__bf16_named("onednn")};
+    size_t m2 = (o->m + 1) / 2;
+    bf16_buffers w = {words((o->k + 1) / 2 * nnc__bf16_ld(o->n)),
+                      words((o->n + 1) / 2 * nnc__bf16_ld(o->k)),
+                      words(m2 * 2 * (nnc__bf16_ld(o->k) + nnc__bf16_ld(o->n))),
+                      words(m2 * nnc__bf16_ld(o->n))};
+    for (int p = BF16_WEIGHTS; p <= BF16_BP4; p++)
+        for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++) {
+            if (!impls[i])
+                continue;
+            double one = seconds_per_bf16(impls[i], NULL, p, o, &w, r);
+            double two = seconds_per_bf16(impls[i], pool, p, o, &w, r);
+            double flops = p == BF16_WEIGHTS ? 0 : 2.0 * o->m * o->k * o->n;
+            printf("| %s (%zu x %zu x %zu) | %s | %s | %.0f | %.1f |\n", sh->name, o->m, o->k,
+                   o->n, bf16_names[p], impls[i]->name, one * 1e9, flops / one * 1e-9);
+            printf("| %s (%zu x %zu x %zu) | %s | %s, 2 threads (%.2fx) | %.0f | %.1f |\n",
+                   sh->name, o->m, o->k, o->n, bf16_names[p], impls[i]->name, one / two,
+                   two * 1e9, flops / two * 1e-9);
+        }
+    free(w.pairs); free(w.turned); free(w.a); free(w.b);
+}
+
 int main(int argc, char **argv)
 {
     unsigned reps = 200;
@@ -157,6 +234,8 @@ int main(int argc, char **argv)
                            two * 1e9, 2.0 * o.m * o.k * o.n / two * 1e-9);
                 }
             }
+        if (!strncmp(sh->name, "W ", 2))
+            bench_bf16(sh, &o, pool, r);
         free(o.X); free(o.W); free(o.G); free(o.b); free(o.Z); free(o.D); free(o.E);
     }
     nnc__pool_free(pool);

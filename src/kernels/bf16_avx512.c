@@ -145,8 +145,11 @@ static void weights_task(void *arg, size_t t)
 static void pack_weights_avx512(nnc__pool *pool, size_t k, size_t n, const float *W,
                                 size_t ldw, uint32_t *pairs, uint32_t *turned)
 {
-    size_t tiles = (k + 15) / 16;
-    weights_job j = {k, n, ldw, tiles, nnc__product_tasks(1, k, n, tiles), W, pairs, turned};
+    /* a copy, as fast as memory: tasks by size (a product's count of them,
+     * by FLOPs, left W's first layer to one thread) */
+    size_t tiles = (k + 15) / 16, tasks = k * n / 65536;
+    tasks = tasks < 1 ? 1 : tasks < tiles ? tasks : tiles;
+    weights_job j = {k, n, ldw, tiles, tasks, W, pairs, turned};
     nnc__pool_run(pool, weights_task, &j, j.tasks);
 }
 
