@@ -211,8 +211,8 @@ static void run_plain(const matmul *x)
 
 /* A task's unit: a block of C's columns, or, where C has too few of those
  * to share (a narrow layer), of its rows. */
-#define UNIT_COLS 64
-#define UNIT_ROWS 16
+#define UNIT_COLS 256
+#define UNIT_ROWS 64
 
 typedef struct {
     const matmul *x;
