@@ -363,7 +363,8 @@ static void onednn_products_within_bf16_rounding(void **state)
         float *b = random_floats(&st, n, 0.5f), *D = random_floats(&st, m * n, 0.1f);
         float *G0 = random_floats(&st, k * ldw, 0.5f);
         layer L = {m, k, n, ldw, X, W, b, D, -0.03f, 0.999f};
-        results got = run_layer(ops, NULL, &L, G0), ref = run_layer(nnc__bf16_named("ref"), NULL, &L, G0);
+        results got = run_layer(ops, NULL, &L, G0);
+        results ref = run_layer(nnc__bf16_named("ref"), NULL, &L, G0);
         double *ez = malloc(m * n * sizeof(double)), *sz = malloc(m * n * sizeof(double));
         double *ee = malloc(m * k * sizeof(double)), *se = malloc(m * k * sizeof(double));
         double *eg = malloc(k * ldw * sizeof(double)), *sg = malloc(k * ldw * sizeof(double));
@@ -569,7 +570,8 @@ static void training_on_onednn_gives_the_same_bits_on_any_thread_count(void **st
     nnc__bf16_override(dnn);
     nnc_train_summary sum;
     nnc_net *one = trained(NNC_PRECISION_BF16, 1, &sum);
-    nnc_net *two = trained(NNC_PRECISION_BF16, 2, NULL), *again = trained(NNC_PRECISION_BF16, 1, NULL);
+    nnc_net *two = trained(NNC_PRECISION_BF16, 2, NULL);
+    nnc_net *again = trained(NNC_PRECISION_BF16, 1, NULL);
     nnc__bf16_override(nnc__bf16_named("ref"));
     nnc_net *ref = trained(NNC_PRECISION_BF16, 1, NULL);
     nnc__bf16_restore();

@@ -203,7 +203,9 @@ static void run_plain(const matmul *x)
                 sum += nnc__bf16_to_float(x->A[i * x->a_i + p * x->a_k]) *
                        nnc__bf16_to_float(x->B[p * x->b_k + j * x->b_j]);
             float *c = x->C + i * x->ldc + j;
-            *c = !x->scale ? sum : x->beta == 0.0f ? x->alpha * sum : x->alpha * sum + x->beta * *c;
+            if (x->scale)
+                sum = x->beta == 0.0f ? x->alpha * sum : x->alpha * sum + x->beta * *c;
+            *c = sum;
         }
 }
 
