@@ -246,6 +246,8 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
         if (NNC__GIVEN(r, NNC__OPT_MONITOR))
             t->monitor = r->given_values.train.monitor;
         t->threads = s.train.threads;
+        t->shards = s.train.shards;   /* how the run is spread: given again */
+        t->reduce = s.train.reduce;
         t->cosine = s.train.cosine;   /* not kept in checkpoints: given again */
     } else if (nnc_cost_is_regression(nnc_net_cost(net)) && !NNC__GIVEN(r, NNC__OPT_OPTIMIZER) &&
                !NNC__GIVEN(r, NNC__OPT_ETA) && !NNC__GIVEN(r, NNC__OPT_PRESET)) {
@@ -280,6 +282,8 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
     if (distort.on)   /* not kept in checkpoints: given again to resume */
         opts->augment = distort;
     opts->cosine = t->cosine;
+    opts->shards = t->shards;
+    opts->reduce = t->reduce;
     if (!test)   /* nothing to report the tutorial's line on */
         opts->monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     if (!test && !NNC__GIVEN(r, NNC__OPT_MONITOR))   /* show how the fit goes */

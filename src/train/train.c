@@ -14,6 +14,7 @@
 #include "../runtime/memory.h"
 #include "../runtime/pool.h"
 #include "../runtime/threads.h"
+#include "../dist/shard_sum.h"
 #include "augment.h"
 #include "batch.h"
 #include "optimizer.h"
@@ -127,6 +128,15 @@ struct nnc__trainer {
     nnc__train_state      st;     /* where the run stands, packed             */
     nnc_train_summary     sum;
     nnc__augmenter       *aug;    /* distorted chunks of the data, or NULL    */
+    /* a run whose batches are cut into shards (nnc_train_opts.shards, dist) */
+    nnc__shard_sum       *sharded;/* NULL: the whole batch at once             */
+    double               *tallies;/* every shard's, after a batch              */
+    nnc__rng              shard_rng;   /* a shard's dropout masks              */
+    uint64_t              shard_key;   /* this epoch's, for those masks         */
+    size_t                batch_first, batch_m, batch_index;
+    const nnc_data       *chunk;  /* the batch's distorted chunk, and where   */
+    size_t                chunk_start;  /* in the order it starts            */
+    nnc_status            failed; /* why an epoch ended EPOCH_FAILED          */
 };
 
 /* Feeds the batch starting at `first` forward, its targets beside it, and
@@ -156,7 +166,7 @@ static size_t forward_distorted(trainer *t, size_t first)
 }
 
 /* How an epoch ended: every batch run, or stopped before batch `batch`. */
-typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED } epoch_end;
+typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED, EPOCH_FAILED } epoch_end;
 
 static int stop_asked(const trainer *t)
 {
@@ -272,6 +282,87 @@ static void optimizer_step(trainer *t, size_t m, float eta)
     nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->pool);
 }
 
+/* ---- batches cut into shards -----------------------------------------------
+ * With nnc_train_opts.shards or a group of processes, a batch's gradient is
+ * the sum of its shards' gradients in a fixed tree (dist/shard_sum.h), each
+ * shard fed forward and back on its own, and the update is made from that
+ * sum: the same bits however many processes share the shards. */
+
+/* What a shard tallies: the running sums' parts, and whether its outputs
+ * stayed finite; and what each process adds: whether it was asked to stop. */
+enum { TALLY_COST, TALLY_CORRECT, TALLY_FIT_SQUARES, TALLY_FIT_ABS, TALLY_NOT_FINITE,
+       TALLY_SIZE };
+enum { FLAG_STOP, N_FLAGS };
+
+/* Shard `shard` of the batch: samples [lo, hi) of it by position. */
+static void shard_gradient(void *ctx, unsigned shard, unsigned shards, float *grad,
+                           double *tally)
+{
+    trainer *t = ctx;
+    size_t lo = t->batch_m * shard / shards, hi = t->batch_m * (shard + 1) / shards;
+    size_t m = hi - lo, first = t->batch_first + lo;
+    if (m == 0) {   /* a batch with fewer samples than shards */
+        memset(grad, 0, t->padded.count * sizeof *grad);
+        return;
+    }
+    /* dropout's masks from the shard's own stream, whoever computes it */
+    nnc__rng_seed(&t->shard_rng, t->shard_key + t->batch_index * shards + shard);
+    if (t->aug)
+        nnc__forward_samples(t->net, t->ws, t->chunk, NULL, first - t->chunk_start, m, 1,
+                             NULL);
+    else
+        nnc__forward_samples(t->net, t->ws, t->data, t->order, first, m, 1, NULL);
+    if (!outputs_finite(t, m)) {
+        tally[TALLY_NOT_FINITE] = 1.0;
+        memset(grad, 0, t->padded.count * sizeof *grad);
+        return;
+    }
+    running_sums whole = t->run;
+    t->run = (running_sums){0.0, 0, {0.0, 0.0}};
+    t->score(t, first, m);
+    tally[TALLY_COST] = t->run.cost;
+    tally[TALLY_CORRECT] = (double)t->run.correct;
+    tally[TALLY_FIT_SQUARES] = t->run.fit[0];
+    tally[TALLY_FIT_ABS] = t->run.fit[1];
+    t->run = whole;
+    nnc__backward(t->net, t->ws, m, grad);
+}
+
+/* The batch at `first`: its shards' gradient summed over the group, then
+ * one update from that sum, as every process makes it. */
+static epoch_end sharded_batch(trainer *t, size_t first, float eta)
+{
+    size_t m = t->n - first < t->batch ? t->n - first : t->batch;
+    t->batch_first = first, t->batch_m = m;
+    if (t->aug)
+        t->chunk = nnc__augmenter_chunk(t->aug, t->st.next_epoch, t->order, t->n, first,
+                                        &t->chunk_start);
+    double flags[N_FLAGS] = {stop_asked(t)};
+    t->failed = nnc__shard_sum_run(t->sharded, shard_gradient, t, t->grad, t->tallies, flags);
+    t->batch_index++;
+    if (t->failed != NNC_OK)
+        return EPOCH_FAILED;
+    if (flags[FLAG_STOP] > 0.0)   /* any process's stop stops them all here */
+        return EPOCH_STOPPED;
+    unsigned shards = nnc__shard_sum_shards(t->sharded);
+    for (unsigned k = 0; k < shards; k++)
+        if (t->tallies[k * TALLY_SIZE + TALLY_NOT_FINITE] > 0.0)
+            return EPOCH_DIVERGED;
+    for (unsigned k = 0; k < shards; k++) {   /* in shard order, as any group adds them */
+        const double *tally = t->tallies + k * TALLY_SIZE;
+        t->run.cost += tally[TALLY_COST];
+        t->run.correct += (size_t)tally[TALLY_CORRECT];
+        t->run.fit[0] += tally[TALLY_FIT_SQUARES];
+        t->run.fit[1] += tally[TALLY_FIT_ABS];
+    }
+    if (t->optim.kind == NNC_OPT_SGD)
+        nnc__sgd_update(t->net, &t->padded, t->params, t->grad, m, eta,
+                        1.0f - eta * t->optim.decay);
+    else
+        nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->pool);
+    return EPOCH_DONE;
+}
+
 /* One epoch: the batches in the order of t->order, in spans between which
  * on_progress hears of them. */
 static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
@@ -279,6 +370,12 @@ static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
     for (size_t b = 0; b * t->batch < t->n;) {
         for (size_t end = span_end(t, b); b < end; b++) {
             *batch = b;
+            if (t->sharded) {
+                epoch_end e = sharded_batch(t, b * t->batch, eta);
+                if (e != EPOCH_DONE)
+                    return e;
+                continue;
+            }
             if (stop_asked(t))
                 return EPOCH_STOPPED;
             size_t m = t->aug ? forward_distorted(t, b * t->batch)
@@ -518,6 +615,8 @@ void nnc__trainer_free(trainer *t)
     if (!t)
         return;
     nnc__augmenter_free(t->aug);
+    nnc__shard_sum_free(t->sharded);
+    free(t->tallies);
     nnc__workspace_free(t->ws);
     nnc__pool_free(t->pool);
     nnc__optimizer_free(&t->optim);
@@ -580,6 +679,40 @@ static nnc_status alloc_state(trainer *t)
     return NNC_OK;
 }
 
+/* Shards of every batch in a group of processes unless told otherwise. */
+#define GROUP_SHARDS 8
+
+/* A run cut into shards: their sums, and every shard's tallies. */
+static nnc_status alloc_shards(trainer *t)
+{
+    const nnc_train_opts *opts = t->opts;
+    unsigned shards = opts->shards ? opts->shards : GROUP_SHARDS;
+    nnc_status s = nnc__shard_sum_create(opts->dist, shards, opts->reduce, t->padded.count,
+                                         TALLY_SIZE, N_FLAGS, &t->sharded);
+    if (s != NNC_OK)
+        return s;
+    shards = nnc__shard_sum_shards(t->sharded);
+    if (!(t->tallies = malloc((size_t)shards * TALLY_SIZE * sizeof *t->tallies)))
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %u shards' tallies", shards);
+    return NNC_OK;
+}
+
+/* The threads of a run: a group's processes on one machine share its cores. */
+static unsigned run_threads(const trainer *t)
+{
+    const nnc_train_opts *opts = t->opts;
+    size_t m = t->batch;
+    if (t->sharded) {   /* the products are a shard's */
+        unsigned shards = nnc__shard_sum_shards(t->sharded);
+        m = (m + shards - 1) / shards;
+    }
+    unsigned threads = nnc__threads_for(nnc__step_flops(t->net, m), opts->threads);
+    unsigned sharing = opts->dist ? opts->dist->local_size : 1;
+    if (!opts->threads && sharing > 1)
+        threads = threads > sharing ? threads / sharing : 1;
+    return threads;
+}
+
 /* The padded block, the gradient, the optimiser, the threads and the batch's
  * workspace that reads and updates that block. */
 static nnc_status alloc_work(trainer *t)
@@ -589,7 +722,10 @@ static nnc_status alloc_work(trainer *t)
     nnc_status s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
     if (s != NNC_OK)
         return s;
-    int needs_grad = opts->optimizer != NNC_OPT_SGD;   /* plain SGD is fused */
+    if (((opts->dist && opts->dist->mpi) || opts->shards) && (s = alloc_shards(t)) != NNC_OK)
+        return s;
+    /* plain SGD is fused into backprop, unless the batch is summed in shards */
+    int needs_grad = opts->optimizer != NNC_OPT_SGD || t->sharded;
     t->params = nnc__layout_alloc(&t->padded);
     t->grad = needs_grad ? nnc__layout_alloc(&t->padded) : NULL;
     if (!t->params || (needs_grad && !t->grad))
@@ -597,7 +733,7 @@ static nnc_status alloc_work(trainer *t)
     t->step = needs_grad ? optimizer_step : sgd_step;
     if ((s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n)) != NNC_OK)
         return s;
-    unsigned threads = nnc__threads_for(nnc__step_flops(net, t->batch), opts->threads);
+    unsigned threads = run_threads(t);
     if (threads > 1 && (s = nnc__pool_create(threads, &t->pool)) != NNC_OK)
         return s;
     nnc__workspace_parts parts = {.max_m = t->batch,
@@ -605,7 +741,7 @@ static nnc_status alloc_work(trainer *t)
                                   .layout = &t->padded,
                                   .params = t->params,
                                   .dropout = opts->dropout,
-                                  .rng = &t->net->rng,
+                                  .rng = t->sharded ? &t->shard_rng : &t->net->rng,
                                   /* bfloat16 where the CPU has it, else float32 */
                                   .bf16 = opts->precision == NNC_PRECISION_BF16
                                               ? nnc__bf16_best() : NULL};
@@ -730,6 +866,10 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
             t->order[i] = i;
         nnc__rng_shuffle(&net->rng, t->order, t->n);
     }
+    if (t->sharded) {   /* every process draws the same key */
+        t->shard_key = nnc__rng_u64(&net->rng);
+        t->batch_index = 0;
+    }
     to_padded(t);   /* the network may have changed since (resume, on_epoch) */
     t->run = (running_sums){0.0, 0, {0.0, 0.0}};
     size_t batch = 0;
@@ -737,6 +877,8 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
     if (opts->cosine)
         eta = (float)(eta * 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / opts->epochs)));
     epoch_end end = run_epoch(t, eta, &batch);
+    if (end == EPOCH_FAILED)   /* the group could not sum a batch */
+        return t->failed;
     if (end == EPOCH_DONE && !all_finite(t->params, t->padded.count))
         end = EPOCH_DIVERGED, batch = (t->n - 1) / t->batch;   /* the last update did it */
     if (end == EPOCH_DIVERGED)   /* the network stays as after the last epoch */

@@ -1,0 +1,293 @@
+/* shard_sum.c — a mini-batch's gradient summed over shards and processes
+ * (shard_sum.h). */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../runtime/error.h"
+#include "../runtime/memory.h"
+#include "shard_sum.h"
+#include "tree.h"
+
+/* Slices of the sum start on 64-byte lines. */
+#define SLICE_ALIGN 16
+
+struct nnc__shard_sum {
+    const nnc_dist *d;
+    nnc_reduce      reduce;
+    unsigned        shards, rank, size, depth;
+    size_t          count, tally_size, n_flags;
+    nnc__tree_node *nodes;      /* every process's cover, process by process  */
+    size_t         *first;      /* process r's nodes: first[r] .. first[r+1]  */
+    float         **own;        /* this process's nodes' sums                 */
+    float         **temp;       /* one per level of the tree, for its folds    */
+    float          *received;   /* the others' nodes' parts of this slice      */
+    size_t         *slice;      /* process r finishes sum[slice[r], slice[r+1]) */
+    double         *tally_buf;  /* shards x tally_size, then n_flags           */
+#ifdef NNC_HAVE_MPI
+    MPI_Request    *requests;
+    int            *counts, *displs;
+#endif
+};
+
+void nnc__shard_sum_free(nnc__shard_sum *x)
+{
+    if (!x)
+        return;
+    size_t n_own = x->first ? x->first[x->rank + 1] - x->first[x->rank] : 0;
+    for (size_t i = 0; x->own && i < n_own; i++)
+        free(x->own[i]);
+    for (unsigned l = 0; x->temp && l < x->depth; l++)
+        free(x->temp[l]);
+    free(x->own);
+    free(x->temp);
+    free(x->received);
+    free(x->nodes);
+    free(x->first);
+    free(x->slice);
+    free(x->tally_buf);
+#ifdef NNC_HAVE_MPI
+    free(x->requests);
+    free(x->counts);
+    free(x->displs);
+#endif
+    free(x);
+}
+
+unsigned nnc__shard_sum_shards(const nnc__shard_sum *x)
+{
+    return x->shards;
+}
+
+/* The covers of every process's shards, and the slices of the sum. */
+static nnc_status plan(nnc__shard_sum *x)
+{
+    size_t per = 2 * (size_t)(x->depth + 1);
+    x->nodes = malloc((size_t)x->size * per * sizeof *x->nodes);
+    x->first = malloc(((size_t)x->size + 1) * sizeof *x->first);
+    x->slice = malloc(((size_t)x->size + 1) * sizeof *x->slice);
+    if (!x->nodes || !x->first || !x->slice)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the plan of %u shards", x->shards);
+    size_t k = 0;
+    for (unsigned r = 0; r < x->size; r++) {
+        unsigned lo, hi;
+        nnc__tree_share(x->shards, r, x->size, &lo, &hi);
+        x->first[r] = k;
+        k += nnc__tree_cover(x->shards, lo, hi, x->nodes + k);
+        size_t at = x->count * r / x->size;
+        x->slice[r] = at - at % SLICE_ALIGN;
+    }
+    x->first[x->size] = k;
+    x->slice[x->size] = x->count;
+    return NNC_OK;
+}
+
+/* The buffers: this process's node sums, the fold's temporaries, the parts
+ * of its slice the others send, the tallies. */
+static nnc_status allocate(nnc__shard_sum *x)
+{
+    size_t n_own = x->first[x->rank + 1] - x->first[x->rank];
+    size_t foreign = x->first[x->size] - n_own;
+    size_t slice = x->slice[x->rank + 1] - x->slice[x->rank];
+    double floats = (double)x->count * (double)(n_own + x->depth) + (double)foreign * slice;
+    nnc_status s = nnc__check_memory(floats * sizeof(float), "the shards' gradient sums");
+    if (s != NNC_OK)
+        return s;
+    x->own = calloc(n_own ? n_own : 1, sizeof *x->own);
+    x->temp = calloc(x->depth ? x->depth : 1, sizeof *x->temp);
+    x->received = malloc((foreign * slice > 0 ? foreign * slice : 1) * sizeof *x->received);
+    x->tally_buf = malloc((x->shards * x->tally_size + x->n_flags + 1) * sizeof *x->tally_buf);
+    int ok = x->own && x->temp && x->received && x->tally_buf;
+    for (size_t i = 0; ok && i < n_own; i++)
+        ok = (x->own[i] = malloc(x->count * sizeof(float))) != NULL;
+    for (unsigned l = 0; ok && l < x->depth; l++)
+        ok = (x->temp[l] = malloc(x->count * sizeof(float))) != NULL;
+#ifdef NNC_HAVE_MPI
+    size_t n_requests = n_own * x->size + foreign;
+    x->requests = malloc((n_requests ? n_requests : 1) * sizeof *x->requests);
+    x->counts = malloc(x->size * sizeof *x->counts);
+    x->displs = malloc(x->size * sizeof *x->displs);
+    ok = ok && x->requests && x->counts && x->displs;
+    for (unsigned r = 0; ok && r < x->size; r++) {
+        x->displs[r] = (int)x->slice[r];
+        x->counts[r] = (int)(x->slice[r + 1] - x->slice[r]);
+    }
+#endif
+    return ok ? NNC_OK
+              : nnc__fail(NNC_ERR_NOMEM, "out of memory for the shards' gradient sums");
+}
+
+nnc_status nnc__shard_sum_create(const nnc_dist *d, unsigned shards, nnc_reduce reduce,
+                                 size_t count, size_t tally_size, size_t n_flags,
+                                 nnc__shard_sum **out)
+{
+    *out = NULL;
+    unsigned size = nnc__dist_size(d);
+    if (reduce == NNC_REDUCE_FAST)
+        shards = size;
+    if (shards == 0 || shards > 4096)
+        return nnc__fail(NNC_ERR_ARG, "shards: 1 to 4096, not %u", shards);
+    if (size > shards)
+        return nnc__fail(NNC_ERR_ARG, "%u processes and %u shards: each process needs a "
+                         "shard of every mini-batch; give --shards %u or more", size, shards,
+                         size);
+    if (count > INT_MAX)
+        return nnc__fail(NNC_ERR_ARG, "%zu parameters: more than one MPI message holds",
+                         count);
+    nnc__shard_sum *x = calloc(1, sizeof *x);
+    if (!x)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the shards' gradient sums");
+    *x = (nnc__shard_sum){.d = d, .reduce = reduce, .shards = shards,
+                          .rank = nnc__dist_rank(d), .size = size, .count = count,
+                          .tally_size = tally_size, .n_flags = n_flags,
+                          .depth = reduce == NNC_REDUCE_FAST ? 0 : nnc__tree_depth(shards)};
+    nnc_status s = plan(x);
+    if (s == NNC_OK)
+        s = allocate(x);
+    if (s != NNC_OK) {
+        nnc__shard_sum_free(x);
+        return s;
+    }
+    *out = x;
+    return NNC_OK;
+}
+
+/* dst[i] += src[i]: the tree's one addition. */
+static void add(float *restrict dst, const float *restrict src, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        dst[i] += src[i];
+}
+
+typedef struct {
+    nnc__shard_sum *x;
+    nnc__shard_fn   fn;
+    void           *ctx;
+} folding;
+
+/* The sum of the shards [lo, hi), a node of the tree, into dst, computing
+ * each shard as it goes; level: the node's depth. */
+static void fold_shards(const folding *f, unsigned lo, unsigned hi, unsigned level, float *dst)
+{
+    nnc__shard_sum *x = f->x;
+    if (hi - lo == 1) {
+        f->fn(f->ctx, lo, x->shards, dst, x->tally_buf + (size_t)lo * x->tally_size);
+        return;
+    }
+    unsigned mid = nnc__tree_mid(lo, hi);
+    fold_shards(f, lo, mid, level + 1, dst);
+    fold_shards(f, mid, hi, level + 1, x->temp[level]);
+    add(dst, x->temp[level], x->count);
+}
+
+#ifdef NNC_HAVE_MPI
+/* Where the node [lo, hi) of some process sits in this process's slice, or
+ * NULL when no process holds it whole. */
+static float *held_node(nnc__shard_sum *x, unsigned lo, unsigned hi)
+{
+    size_t slice_lo = x->slice[x->rank], slice = x->slice[x->rank + 1] - slice_lo;
+    size_t foreign = 0;
+    for (unsigned r = 0; r < x->size; r++)
+        for (size_t i = x->first[r]; i < x->first[r + 1]; i++) {
+            int match = x->nodes[i].lo == lo && x->nodes[i].hi == hi;
+            if (r == x->rank) {
+                if (match)
+                    return x->own[i - x->first[r]] + slice_lo;
+            } else {
+                if (match)
+                    return x->received + foreign * slice;
+                foreign++;
+            }
+        }
+    return NULL;
+}
+
+/* The tree's sum over this process's slice, from the nodes the processes
+ * hold; adds into those nodes' slices, each used once. */
+static float *fold_slice(nnc__shard_sum *x, unsigned lo, unsigned hi)
+{
+    float *held = held_node(x, lo, hi);
+    if (held)
+        return held;
+    unsigned mid = nnc__tree_mid(lo, hi);
+    float *left = fold_slice(x, lo, mid), *right = fold_slice(x, mid, hi);
+    add(left, right, x->slice[x->rank + 1] - x->slice[x->rank]);
+    return left;
+}
+
+/* Sends each of this process's node sums' slices to the process finishing
+ * it, and receives the others' parts of its own slice. */
+static nnc_status exchange(nnc__shard_sum *x)
+{
+    MPI_Comm comm = x->d->comm;
+    size_t slice = x->slice[x->rank + 1] - x->slice[x->rank], foreign = 0;
+    int n = 0, rc = MPI_SUCCESS;
+    for (unsigned r = 0; r < x->size && rc == MPI_SUCCESS; r++)
+        for (size_t i = x->first[r]; i < x->first[r + 1] && rc == MPI_SUCCESS; i++) {
+            if (r != x->rank) {   /* node i of process r: its part of my slice */
+                rc = MPI_Irecv(x->received + foreign++ * slice, (int)slice, MPI_FLOAT, (int)r,
+                               (int)i, comm, &x->requests[n++]);
+                continue;
+            }
+            for (unsigned to = 0; to < x->size && rc == MPI_SUCCESS; to++)
+                if (to != x->rank)
+                    rc = MPI_Isend(x->own[i - x->first[r]] + x->slice[to],
+                                   (int)(x->slice[to + 1] - x->slice[to]), MPI_FLOAT, (int)to,
+                                   (int)i, comm, &x->requests[n++]);
+        }
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Waitall(n, x->requests, MPI_STATUSES_IGNORE);
+    return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "exchanging the shards' sums");
+}
+
+/* The group's part: the sums of every process's shards, and the tallies. */
+static nnc_status reduce_group(nnc__shard_sum *x, float *sum)
+{
+    MPI_Comm comm = x->d->comm;
+    int rc;
+    if (x->reduce == NNC_REDUCE_FAST) {
+        rc = MPI_Allreduce(MPI_IN_PLACE, sum, (int)x->count, MPI_FLOAT, MPI_SUM, comm);
+    } else {
+        nnc_status s = exchange(x);
+        if (s != NNC_OK)
+            return s;
+        size_t lo = x->slice[x->rank], hi = x->slice[x->rank + 1];
+        float *mine = fold_slice(x, 0, x->shards);
+        memcpy(sum + lo, mine, (hi - lo) * sizeof *sum);
+        rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sum, x->counts, x->displs,
+                            MPI_FLOAT, comm);
+    }
+    if (rc == MPI_SUCCESS)   /* the others' tallies are 0 here: the sums are exact */
+        rc = MPI_Allreduce(MPI_IN_PLACE, x->tally_buf,
+                           (int)(x->shards * x->tally_size + x->n_flags), MPI_DOUBLE, MPI_SUM,
+                           comm);
+    return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "summing the shards' gradients");
+}
+#endif
+
+nnc_status nnc__shard_sum_run(nnc__shard_sum *x, nnc__shard_fn fn, void *ctx, float *sum,
+                              double *tallies, double *flags)
+{
+    size_t n_tallies = x->shards * x->tally_size;
+    memset(x->tally_buf, 0, n_tallies * sizeof *x->tally_buf);
+    memcpy(x->tally_buf + n_tallies, flags, x->n_flags * sizeof *flags);
+    folding f = {x, fn, ctx};
+    if (x->reduce == NNC_REDUCE_FAST) {
+        fn(ctx, x->rank, x->shards, sum, x->tally_buf + (size_t)x->rank * x->tally_size);
+    } else if (x->size == 1) {
+        fold_shards(&f, 0, x->shards, 0, sum);
+    } else {
+        for (size_t i = x->first[x->rank]; i < x->first[x->rank + 1]; i++) {
+            const nnc__tree_node *node = &x->nodes[i];
+            fold_shards(&f, node->lo, node->hi, 0, x->own[i - x->first[x->rank]]);
+        }
+    }
+    nnc_status s = NNC_OK;
+#ifdef NNC_HAVE_MPI
+    if (x->size > 1)
+        s = reduce_group(x, sum);
+#endif
+    memcpy(tallies, x->tally_buf, n_tallies * sizeof *tallies);
+    memcpy(flags, x->tally_buf + n_tallies, x->n_flags * sizeof *flags);
+    return s;
+}
