@@ -543,6 +543,9 @@ static int train_command(int argc, char **argv, nnc_dist *group)
     if (opts.batch_size > nnc_data_count(train))
         cli_error("--batch %zu: more than the %zu training samples, so every mini-batch is "
                   "all of them", opts.batch_size, nnc_data_count(train));
+    setup_agreed = 1;   /* every process is ready, or none trains */
+    if (!agreed(group, 1))
+        goto done;
     /* with --json, stdout holds only the JSON lines; the words go to stderr */
     FILE *says = cmd.json ? stderr : stdout;
     fprintf(says, "nnc: training [");
@@ -566,9 +569,6 @@ static int train_command(int argc, char **argv, nnc_dist *group)
     opts.user = &report;
     opts.stop = &stop_signal;
     catch_stop_signals();
-    setup_agreed = 1;
-    if (!agreed(group, 1))
-        goto done;
     nnc_train_summary sum = {.precision_used = opts.precision};
     serve_training *shown = cmd.serve ? serve_training_begin(net, &opts, cmd.serve - 1) : NULL;
     if (cmd.serve && !shown)
