@@ -247,6 +247,9 @@ static const char *table(void)
 /* The test skips where no mpirun can start processes of this nnc. */
 static int have_mpirun(void)
 {
+#ifdef NNC_TEST_SANITIZED
+    return 0;   /* MPI's own allocations at exit would be counted as leaks */
+#endif
     char out[4096];
     return nnc_dist_available() && run_command("mpirun --version", out, sizeof out) == 0;
 }
