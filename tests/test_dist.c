@@ -58,11 +58,17 @@ static void covers_tile_the_shards(void **state)
 static const float leaf_values[5][2] = {
     {1e8f, 1.0f}, {1.0f, 3.0f}, {-1e8f, 1e-3f}, {1.0f, -3.0f}, {0.5f, 7.0f}};
 
-static void copy_leaf(void *ctx, unsigned shard, unsigned shards, float *grad, double *tally)
+static void tally_leaf(void *ctx, unsigned shard, unsigned shards, double *tally)
 {
     (void)ctx, (void)shards;
-    memcpy(grad, leaf_values[shard], sizeof leaf_values[shard]);
     tally[0] = shard + 1;
+}
+
+/* Part p of a shard's "gradient" is its value p (the sum is in two parts). */
+static void copy_leaf(void *ctx, unsigned shard, size_t p, float *out)
+{
+    (void)ctx;
+    out[0] = leaf_values[shard][p];
 }
 
 /* A process alone adds its shards in the tree: left to right, each node
@@ -71,11 +77,13 @@ static void alone_adds_in_the_tree(void **state)
 {
     (void)state;
     nnc__shard_sum *x;
-    assert_ok(nnc__shard_sum_create(NULL, 5, NNC_REDUCE_FIXED, 2, 1, 1, &x));
+    const nnc__sum_part parts[] = {{0, 1}, {1, 1}};
+    assert_ok(nnc__shard_sum_create(NULL, 5, NNC_REDUCE_FIXED, 2, parts, 2, 1, 1, &x));
     assert_int_equal(nnc__shard_sum_shards(x), 5);
     float sum[2];
     double tallies[5], flags[1] = {4.0};
-    assert_ok(nnc__shard_sum_run(x, copy_leaf, NULL, sum, tallies, flags));
+    nnc__shard_work work = {tally_leaf, copy_leaf, NULL};
+    assert_ok(nnc__shard_sum_run(x, &work, sum, tallies, flags));
     for (int j = 0; j < 2; j++) {
         volatile float a = leaf_values[0][j] + leaf_values[1][j];
         volatile float b = leaf_values[3][j] + leaf_values[4][j];
@@ -98,8 +106,12 @@ static void group_needs_a_shard_each(void **state)
 {
     (void)state;
     nnc__shard_sum *x;
-    assert_int_equal(nnc__shard_sum_create(NULL, 0, NNC_REDUCE_FIXED, 2, 1, 0, &x), NNC_ERR_ARG);
-    assert_int_equal(nnc__shard_sum_create(NULL, 5000, NNC_REDUCE_FIXED, 2, 1, 0, &x),
+    const nnc__sum_part whole = {0, 2}, past = {1, 2};
+    assert_int_equal(nnc__shard_sum_create(NULL, 0, NNC_REDUCE_FIXED, 2, &whole, 1, 1, 0, &x),
+                     NNC_ERR_ARG);
+    assert_int_equal(nnc__shard_sum_create(NULL, 5000, NNC_REDUCE_FIXED, 2, &whole, 1, 1, 0,
+                                           &x), NNC_ERR_ARG);
+    assert_int_equal(nnc__shard_sum_create(NULL, 4, NNC_REDUCE_FIXED, 2, &past, 1, 1, 0, &x),
                      NNC_ERR_ARG);
 }
 

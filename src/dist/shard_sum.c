@@ -17,10 +17,12 @@ struct nnc__shard_sum {
     nnc_reduce      reduce;
     unsigned        shards, rank, size, depth;
     size_t          count, tally_size, n_flags;
+    nnc__sum_part  *parts;
+    size_t          n_parts, largest_part;
     nnc__tree_node *nodes;      /* every process's cover, process by process  */
     size_t         *first;      /* process r's nodes: first[r] .. first[r+1]  */
     float         **own;        /* this process's nodes' sums                 */
-    float         **temp;       /* one per level of the tree, for its folds    */
+    float         **temp;       /* a part's, one per level of the tree         */
     float          *received;   /* the others' nodes' parts of this slice      */
     size_t         *slice;      /* process r finishes sum[slice[r], slice[r+1]) */
     double         *tally_buf;  /* shards x tally_size, then n_flags           */
@@ -41,6 +43,7 @@ void nnc__shard_sum_free(nnc__shard_sum *x)
         free(x->temp[l]);
     free(x->own);
     free(x->temp);
+    free(x->parts);
     free(x->received);
     free(x->nodes);
     free(x->first);
@@ -57,6 +60,14 @@ void nnc__shard_sum_free(nnc__shard_sum *x)
 unsigned nnc__shard_sum_shards(const nnc__shard_sum *x)
 {
     return x->shards;
+}
+
+void nnc__shard_sum_mine(const nnc__shard_sum *x, unsigned *lo, unsigned *hi)
+{
+    if (x->reduce == NNC_REDUCE_FAST)
+        *lo = x->rank, *hi = x->rank + 1;
+    else
+        nnc__tree_share(x->shards, x->rank, x->size, lo, hi);
 }
 
 /* The covers of every process's shards, and the slices of the sum. */
@@ -89,7 +100,8 @@ static nnc_status allocate(nnc__shard_sum *x)
     size_t n_own = x->first[x->rank + 1] - x->first[x->rank];
     size_t foreign = x->first[x->size] - n_own;
     size_t slice = x->slice[x->rank + 1] - x->slice[x->rank];
-    double floats = (double)x->count * (double)(n_own + x->depth) + (double)foreign * slice;
+    double floats = (double)x->count * (double)n_own + (double)x->largest_part * x->depth +
+                    (double)foreign * slice;
     nnc_status s = nnc__check_memory(floats * sizeof(float), "the shards' gradient sums");
     if (s != NNC_OK)
         return s;
@@ -98,10 +110,11 @@ static nnc_status allocate(nnc__shard_sum *x)
     x->received = malloc((foreign * slice > 0 ? foreign * slice : 1) * sizeof *x->received);
     x->tally_buf = malloc((x->shards * x->tally_size + x->n_flags + 1) * sizeof *x->tally_buf);
     int ok = x->own && x->temp && x->received && x->tally_buf;
+    /* what no part covers stays 0 in every sum */
     for (size_t i = 0; ok && i < n_own; i++)
-        ok = (x->own[i] = malloc(x->count * sizeof(float))) != NULL;
+        ok = (x->own[i] = calloc(x->count, sizeof(float))) != NULL;
     for (unsigned l = 0; ok && l < x->depth; l++)
-        ok = (x->temp[l] = malloc(x->count * sizeof(float))) != NULL;
+        ok = (x->temp[l] = malloc(x->largest_part * sizeof(float))) != NULL;
 #ifdef NNC_HAVE_MPI
     size_t n_requests = n_own * x->size + foreign;
     x->requests = malloc((n_requests ? n_requests : 1) * sizeof *x->requests);
@@ -118,8 +131,8 @@ static nnc_status allocate(nnc__shard_sum *x)
 }
 
 nnc_status nnc__shard_sum_create(const nnc_dist *d, unsigned shards, nnc_reduce reduce,
-                                 size_t count, size_t tally_size, size_t n_flags,
-                                 nnc__shard_sum **out)
+                                 size_t count, const nnc__sum_part *parts, size_t n_parts,
+                                 size_t tally_size, size_t n_flags, nnc__shard_sum **out)
 {
     *out = NULL;
     unsigned size = nnc__dist_size(d);
@@ -141,7 +154,18 @@ nnc_status nnc__shard_sum_create(const nnc_dist *d, unsigned shards, nnc_reduce 
                           .rank = nnc__dist_rank(d), .size = size, .count = count,
                           .tally_size = tally_size, .n_flags = n_flags,
                           .depth = reduce == NNC_REDUCE_FAST ? 0 : nnc__tree_depth(shards)};
-    nnc_status s = plan(x);
+    nnc_status s = NNC_OK;
+    if (!(x->parts = malloc((n_parts ? n_parts : 1) * sizeof *parts)))
+        s = nnc__fail(NNC_ERR_NOMEM, "out of memory for the parts of a gradient");
+    for (size_t i = 0; s == NNC_OK && i < n_parts; i++) {
+        if (parts[i].offset > count || parts[i].count > count - parts[i].offset)
+            s = nnc__fail(NNC_ERR_ARG, "a part of the gradient past its end");
+        x->parts[i] = parts[i];
+        x->largest_part = parts[i].count > x->largest_part ? parts[i].count : x->largest_part;
+    }
+    x->n_parts = n_parts;
+    if (s == NNC_OK)
+        s = plan(x);
     if (s == NNC_OK)
         s = allocate(x);
     if (s != NNC_OK) {
@@ -159,25 +183,27 @@ static void add(float *restrict dst, const float *restrict src, size_t count)
         dst[i] += src[i];
 }
 
-typedef struct {
-    nnc__shard_sum *x;
-    nnc__shard_fn   fn;
-    void           *ctx;
-} folding;
-
-/* The sum of the shards [lo, hi), a node of the tree, into dst, computing
- * each shard as it goes; level: the node's depth. */
-static void fold_shards(const folding *f, unsigned lo, unsigned hi, unsigned level, float *dst)
+/* Part p of the sum of the shards [lo, hi), a node of the tree, into dst,
+ * each shard's part computed as it is needed; level: the node's depth. */
+static void fold_part(nnc__shard_sum *x, const nnc__shard_work *w, unsigned lo, unsigned hi,
+                      unsigned level, size_t p, float *dst)
 {
-    nnc__shard_sum *x = f->x;
     if (hi - lo == 1) {
-        f->fn(f->ctx, lo, x->shards, dst, x->tally_buf + (size_t)lo * x->tally_size);
+        w->part(w->ctx, lo, p, dst);
         return;
     }
     unsigned mid = nnc__tree_mid(lo, hi);
-    fold_shards(f, lo, mid, level + 1, dst);
-    fold_shards(f, mid, hi, level + 1, x->temp[level]);
-    add(dst, x->temp[level], x->count);
+    fold_part(x, w, lo, mid, level + 1, p, dst);
+    fold_part(x, w, mid, hi, level + 1, p, x->temp[level]);
+    add(dst, x->temp[level], x->parts[p].count);
+}
+
+/* The sum of the shards [lo, hi) into dst (count floats), a part at a time. */
+static void fold_node(nnc__shard_sum *x, const nnc__shard_work *w, unsigned lo, unsigned hi,
+                      float *dst)
+{
+    for (size_t p = 0; p < x->n_parts; p++)
+        fold_part(x, w, lo, hi, 0, p, dst + x->parts[p].offset);
 }
 
 #ifdef NNC_HAVE_MPI
@@ -251,10 +277,8 @@ static nnc_status reduce_group(nnc__shard_sum *x, float *sum)
         nnc_status s = exchange(x);
         if (s != NNC_OK)
             return s;
-        size_t lo = x->slice[x->rank], hi = x->slice[x->rank + 1];
         float *mine = fold_slice(x, 0, x->shards);
-        memcpy(sum + lo, mine, (hi - lo) * sizeof *sum);
-        rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sum, x->counts, x->displs,
+        rc = MPI_Allgatherv(mine, x->counts[x->rank], MPI_FLOAT, sum, x->counts, x->displs,
                             MPI_FLOAT, comm);
     }
     if (rc == MPI_SUCCESS)   /* the others' tallies are 0 here: the sums are exact */
@@ -265,22 +289,24 @@ static nnc_status reduce_group(nnc__shard_sum *x, float *sum)
 }
 #endif
 
-nnc_status nnc__shard_sum_run(nnc__shard_sum *x, nnc__shard_fn fn, void *ctx, float *sum,
+nnc_status nnc__shard_sum_run(nnc__shard_sum *x, const nnc__shard_work *work, float *sum,
                               double *tallies, double *flags)
 {
     size_t n_tallies = x->shards * x->tally_size;
     memset(x->tally_buf, 0, n_tallies * sizeof *x->tally_buf);
     memcpy(x->tally_buf + n_tallies, flags, x->n_flags * sizeof *flags);
-    folding f = {x, fn, ctx};
+    unsigned lo, hi;
+    nnc__shard_sum_mine(x, &lo, &hi);
+    for (unsigned s = lo; s < hi; s++)
+        work->prepare(work->ctx, s, x->shards, x->tally_buf + (size_t)s * x->tally_size);
     if (x->reduce == NNC_REDUCE_FAST) {
-        fn(ctx, x->rank, x->shards, sum, x->tally_buf + (size_t)x->rank * x->tally_size);
+        for (size_t p = 0; p < x->n_parts; p++)
+            work->part(work->ctx, x->rank, p, sum + x->parts[p].offset);
     } else if (x->size == 1) {
-        fold_shards(&f, 0, x->shards, 0, sum);
+        fold_node(x, work, 0, x->shards, sum);
     } else {
-        for (size_t i = x->first[x->rank]; i < x->first[x->rank + 1]; i++) {
-            const nnc__tree_node *node = &x->nodes[i];
-            fold_shards(&f, node->lo, node->hi, 0, x->own[i - x->first[x->rank]]);
-        }
+        for (size_t i = x->first[x->rank]; i < x->first[x->rank + 1]; i++)
+            fold_node(x, work, x->nodes[i].lo, x->nodes[i].hi, x->own[i - x->first[x->rank]]);
     }
     nnc_status s = NNC_OK;
 #ifdef NNC_HAVE_MPI

@@ -131,6 +131,11 @@ struct nnc__trainer {
     /* a run whose batches are cut into shards (nnc_train_opts.shards, dist) */
     nnc__shard_sum       *sharded;/* NULL: the whole batch at once             */
     double               *tallies;/* every shard's, after a batch              */
+    unsigned              mine_lo, mine_hi;    /* the shards this process computes */
+    nnc__workspace      **shard_ws;/* theirs, one each                         */
+    size_t               *shard_m; /* their sample counts in this batch         */
+    struct grad_piece    *pieces; /* the gradient's parts: what each one is    */
+    float                *columns;/* a shard's inputs to a part, made dense    */
     nnc__rng              shard_rng;   /* a shard's dropout masks              */
     uint64_t              shard_key;   /* this epoch's, for those masks         */
     size_t                batch_first, batch_m, batch_index;
@@ -294,38 +299,68 @@ enum { TALLY_COST, TALLY_CORRECT, TALLY_FIT_SQUARES, TALLY_FIT_ABS, TALLY_NOT_FI
        TALLY_SIZE };
 enum { FLAG_STOP, N_FLAGS };
 
-/* Shard `shard` of the batch: samples [lo, hi) of it by position. */
-static void shard_gradient(void *ctx, unsigned shard, unsigned shards, float *grad,
-                           double *tally)
+/* A part of the gradient: rows [first_row, first_row + rows) of layer l's
+ * weights, or (rows 0) its biases. */
+struct grad_piece {
+    size_t layer, first_row, rows;
+};
+
+/* Floats in a part: its tree of sums stays in the core's cache. */
+#define PART_FLOATS 131072
+
+/* Shard `shard` of the batch (samples [lo, hi) of it by position): fed
+ * forward, tallied and fed back to its deltas, in a workspace of its own. */
+static void prepare_shard(void *ctx, unsigned shard, unsigned shards, double *tally)
 {
     trainer *t = ctx;
     size_t lo = t->batch_m * shard / shards, hi = t->batch_m * (shard + 1) / shards;
     size_t m = hi - lo, first = t->batch_first + lo;
-    if (m == 0) {   /* a batch with fewer samples than shards */
-        memset(grad, 0, t->padded.count * sizeof *grad);
+    nnc__workspace *ws = t->shard_ws[shard - t->mine_lo], *whole = t->ws;
+    t->shard_m[shard - t->mine_lo] = m;
+    if (m == 0)   /* a batch with fewer samples than shards */
         return;
-    }
     /* dropout's masks from the shard's own stream, whoever computes it */
     nnc__rng_seed(&t->shard_rng, t->shard_key + t->batch_index * shards + shard);
     if (t->aug)
-        nnc__forward_samples(t->net, t->ws, t->chunk, NULL, first - t->chunk_start, m, 1,
-                             NULL);
+        nnc__forward_samples(t->net, ws, t->chunk, NULL, first - t->chunk_start, m, 1, NULL);
     else
-        nnc__forward_samples(t->net, t->ws, t->data, t->order, first, m, 1, NULL);
+        nnc__forward_samples(t->net, ws, t->data, t->order, first, m, 1, NULL);
+    t->ws = ws;   /* the measures read the shard's outputs */
     if (!outputs_finite(t, m)) {
         tally[TALLY_NOT_FINITE] = 1.0;
-        memset(grad, 0, t->padded.count * sizeof *grad);
-        return;
+    } else {
+        running_sums kept = t->run;
+        t->run = (running_sums){0.0, 0, {0.0, 0.0}};
+        t->score(t, first, m);
+        tally[TALLY_COST] = t->run.cost;
+        tally[TALLY_CORRECT] = (double)t->run.correct;
+        tally[TALLY_FIT_SQUARES] = t->run.fit[0];
+        tally[TALLY_FIT_ABS] = t->run.fit[1];
+        t->run = kept;
     }
-    running_sums whole = t->run;
-    t->run = (running_sums){0.0, 0, {0.0, 0.0}};
-    t->score(t, first, m);
-    tally[TALLY_COST] = t->run.cost;
-    tally[TALLY_CORRECT] = (double)t->run.correct;
-    tally[TALLY_FIT_SQUARES] = t->run.fit[0];
-    tally[TALLY_FIT_ABS] = t->run.fit[1];
-    t->run = whole;
-    nnc__backward(t->net, t->ws, m, grad);
+    t->ws = whole;
+    nnc__backward_deltas(t->net, ws, m);
+}
+
+/* Part p of shard `shard`'s gradient into out, its row padding zero. */
+static void shard_part(void *ctx, unsigned shard, size_t p, float *out)
+{
+    trainer *t = ctx;
+    const struct grad_piece *piece = &t->pieces[p];
+    nnc__workspace *ws = t->shard_ws[shard - t->mine_lo];
+    size_t m = t->shard_m[shard - t->mine_lo], l = piece->layer, n = t->net->sizes[l];
+    size_t stride = t->padded.stride[l];
+    size_t floats = piece->rows ? piece->rows * stride : n;
+    if (m == 0) {
+        memset(out, 0, floats * sizeof *out);
+    } else if (!piece->rows) {
+        nnc__gradient_biases(t->net, ws, m, l, out);
+    } else {
+        nnc__gradient_rows(t->net, ws, m, l, piece->first_row,
+                           piece->first_row + piece->rows, t->columns, out, stride);
+        for (size_t r = 0; stride > n && r < piece->rows; r++)
+            memset(out + r * stride + n, 0, (stride - n) * sizeof *out);
+    }
 }
 
 /* The batch at `first`: its shards' gradient summed over the group, then
@@ -338,7 +373,8 @@ static epoch_end sharded_batch(trainer *t, size_t first, float eta)
         t->chunk = nnc__augmenter_chunk(t->aug, t->st.next_epoch, t->order, t->n, first,
                                         &t->chunk_start);
     double flags[N_FLAGS] = {stop_asked(t)};
-    t->failed = nnc__shard_sum_run(t->sharded, shard_gradient, t, t->grad, t->tallies, flags);
+    nnc__shard_work work = {prepare_shard, shard_part, t};
+    t->failed = nnc__shard_sum_run(t->sharded, &work, t->grad, t->tallies, flags);
     t->batch_index++;
     if (t->failed != NNC_OK)
         return EPOCH_FAILED;
@@ -615,6 +651,12 @@ void nnc__trainer_free(trainer *t)
     if (!t)
         return;
     nnc__augmenter_free(t->aug);
+    for (unsigned k = 0; t->shard_ws && k < t->mine_hi - t->mine_lo; k++)
+        nnc__workspace_free(t->shard_ws[k]);
+    free(t->shard_ws);
+    free(t->shard_m);
+    free(t->pieces);
+    free(t->columns);
     nnc__shard_sum_free(t->sharded);
     free(t->tallies);
     nnc__workspace_free(t->ws);
@@ -682,19 +724,75 @@ static nnc_status alloc_state(trainer *t)
 /* Shards of every batch in a group of processes unless told otherwise. */
 #define GROUP_SHARDS 8
 
-/* A run cut into shards: their sums, and every shard's tallies. */
+/* The gradient's parts: each layer's weights in runs of whole rows of
+ * about PART_FLOATS, then its biases. */
+static nnc_status cut_gradient(trainer *t, nnc__sum_part **parts, size_t *n_parts)
+{
+    const nnc_net *net = t->net;
+    size_t cap = 0;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t per = PART_FLOATS / t->padded.stride[l] ? PART_FLOATS / t->padded.stride[l] : 1;
+        cap += (net->sizes[l - 1] + per - 1) / per + 1;
+    }
+    *parts = malloc(cap * sizeof **parts);
+    t->pieces = malloc(cap * sizeof *t->pieces);
+    if (!*parts || !t->pieces)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the parts of a gradient");
+    size_t k = 0;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t stride = t->padded.stride[l], per = PART_FLOATS / stride ? PART_FLOATS / stride : 1;
+        for (size_t row = 0; row < net->sizes[l - 1]; row += per, k++) {
+            size_t rows = net->sizes[l - 1] - row < per ? net->sizes[l - 1] - row : per;
+            t->pieces[k] = (struct grad_piece){l, row, rows};
+            (*parts)[k] = (nnc__sum_part){t->padded.w_offset[l] + row * stride, rows * stride};
+        }
+        t->pieces[k] = (struct grad_piece){l, 0, 0};
+        (*parts)[k++] = (nnc__sum_part){t->padded.b_offset[l], net->sizes[l]};
+    }
+    *n_parts = k;
+    return NNC_OK;
+}
+
+/* A run cut into shards: their sums, every shard's tallies, and what this
+ * process needs to compute its shards a part at a time. */
 static nnc_status alloc_shards(trainer *t)
 {
     const nnc_train_opts *opts = t->opts;
     unsigned shards = opts->shards ? opts->shards : GROUP_SHARDS;
-    nnc_status s = nnc__shard_sum_create(opts->dist, shards, opts->reduce, t->padded.count,
-                                         TALLY_SIZE, N_FLAGS, &t->sharded);
+    nnc__sum_part *parts = NULL;
+    size_t n_parts = 0;
+    nnc_status s = cut_gradient(t, &parts, &n_parts);
+    if (s == NNC_OK)
+        s = nnc__shard_sum_create(opts->dist, shards, opts->reduce, t->padded.count, parts,
+                                  n_parts, TALLY_SIZE, N_FLAGS, &t->sharded);
+    free(parts);
     if (s != NNC_OK)
         return s;
     shards = nnc__shard_sum_shards(t->sharded);
-    if (!(t->tallies = malloc((size_t)shards * TALLY_SIZE * sizeof *t->tallies)))
-        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %u shards' tallies", shards);
+    nnc__shard_sum_mine(t->sharded, &t->mine_lo, &t->mine_hi);
+    size_t mine = t->mine_hi - t->mine_lo, shard_m = (t->batch + shards - 1) / shards;
+    size_t widest = 0;
+    for (size_t l = 0; l < t->net->n_layers; l++)
+        widest = t->net->sizes[l] > widest ? t->net->sizes[l] : widest;
+    t->tallies = malloc((size_t)shards * TALLY_SIZE * sizeof *t->tallies);
+    t->shard_ws = calloc(mine, sizeof *t->shard_ws);
+    t->shard_m = calloc(mine, sizeof *t->shard_m);
+    t->columns = malloc(shard_m * widest * sizeof *t->columns);
+    if (!t->tallies || !t->shard_ws || !t->shard_m || !t->columns)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %u shards", shards);
     return NNC_OK;
+}
+
+/* One workspace per shard this process computes, like the batch's. */
+static nnc_status alloc_shard_workspaces(trainer *t, const nnc__workspace_parts *batch_parts)
+{
+    unsigned shards = nnc__shard_sum_shards(t->sharded);
+    nnc__workspace_parts parts = *batch_parts;
+    parts.max_m = (t->batch + shards - 1) / shards;
+    nnc_status s = NNC_OK;
+    for (unsigned k = 0; s == NNC_OK && k < t->mine_hi - t->mine_lo; k++)
+        s = nnc__workspace_create(t->net, &parts, &t->shard_ws[k]);
+    return s;
 }
 
 /* The threads of a run: a group's processes on one machine share its cores. */
@@ -746,6 +844,8 @@ static nnc_status alloc_work(trainer *t)
                                   .bf16 = opts->precision == NNC_PRECISION_BF16
                                               ? nnc__bf16_best() : NULL};
     t->sum.precision_used = parts.bf16 ? NNC_PRECISION_BF16 : NNC_PRECISION_F32;
+    if (t->sharded && (s = alloc_shard_workspaces(t, &parts)) != NNC_OK)
+        return s;
     return nnc__workspace_create(net, &parts, &t->ws);
 }
 
