@@ -25,6 +25,8 @@ struct nnc__shard_sum {
     float         **temp;       /* a part's, one per level of the tree         */
     float          *received;   /* the others' nodes' parts of this slice      */
     size_t         *slice;      /* process r finishes sum[slice[r], slice[r+1]) */
+    size_t         *slice_part; /* its parts: slice_part[r] .. slice_part[r+1]  */
+    int             n_requests; /* in flight                                   */
     double         *tally_buf;  /* shards x tally_size, then n_flags           */
 #ifdef NNC_HAVE_MPI
     MPI_Request    *requests;
@@ -48,6 +50,7 @@ void nnc__shard_sum_free(nnc__shard_sum *x)
     free(x->nodes);
     free(x->first);
     free(x->slice);
+    free(x->slice_part);
     free(x->tally_buf);
 #ifdef NNC_HAVE_MPI
     free(x->requests);
@@ -70,26 +73,33 @@ void nnc__shard_sum_mine(const nnc__shard_sum *x, unsigned *lo, unsigned *hi)
         nnc__tree_share(x->shards, x->rank, x->size, lo, hi);
 }
 
-/* The covers of every process's shards, and the slices of the sum. */
+/* The covers of every process's shards, and the slices of the sum: about
+ * count / size floats each, in whole parts, so that a slice can leave as
+ * soon as its parts are added up. */
 static nnc_status plan(nnc__shard_sum *x)
 {
     size_t per = 2 * (size_t)(x->depth + 1);
     x->nodes = malloc((size_t)x->size * per * sizeof *x->nodes);
     x->first = malloc(((size_t)x->size + 1) * sizeof *x->first);
     x->slice = malloc(((size_t)x->size + 1) * sizeof *x->slice);
-    if (!x->nodes || !x->first || !x->slice)
+    x->slice_part = malloc(((size_t)x->size + 1) * sizeof *x->slice_part);
+    if (!x->nodes || !x->first || !x->slice || !x->slice_part)
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for the plan of %u shards", x->shards);
-    size_t k = 0;
+    size_t k = 0, p = 0;
     for (unsigned r = 0; r < x->size; r++) {
         unsigned lo, hi;
         nnc__tree_share(x->shards, r, x->size, &lo, &hi);
         x->first[r] = k;
         k += nnc__tree_cover(x->shards, lo, hi, x->nodes + k);
         size_t at = x->count * r / x->size;
-        x->slice[r] = at - at % SLICE_ALIGN;
+        while (r && p < x->n_parts && x->parts[p].offset < at)
+            p++;
+        x->slice_part[r] = r ? p : 0;
+        x->slice[r] = !r ? 0 : p < x->n_parts ? x->parts[p].offset : x->count;
     }
     x->first[x->size] = k;
     x->slice[x->size] = x->count;
+    x->slice_part[x->size] = x->n_parts;
     return NNC_OK;
 }
 
@@ -158,8 +168,10 @@ nnc_status nnc__shard_sum_create(const nnc_dist *d, unsigned shards, nnc_reduce 
     if (!(x->parts = malloc((n_parts ? n_parts : 1) * sizeof *parts)))
         s = nnc__fail(NNC_ERR_NOMEM, "out of memory for the parts of a gradient");
     for (size_t i = 0; s == NNC_OK && i < n_parts; i++) {
-        if (parts[i].offset > count || parts[i].count > count - parts[i].offset)
-            s = nnc__fail(NNC_ERR_ARG, "a part of the gradient past its end");
+        if (parts[i].offset > count || parts[i].count > count - parts[i].offset ||
+            (i && parts[i].offset < parts[i - 1].offset + parts[i - 1].count))
+            s = nnc__fail(NNC_ERR_ARG, "the parts of a gradient must follow each other "
+                          "within it");
         x->parts[i] = parts[i];
         x->largest_part = parts[i].count > x->largest_part ? parts[i].count : x->largest_part;
     }
@@ -241,51 +253,81 @@ static float *fold_slice(nnc__shard_sum *x, unsigned lo, unsigned hi)
     return left;
 }
 
-/* Sends each of this process's node sums' slices to the process finishing
- * it, and receives the others' parts of its own slice. */
-static nnc_status exchange(nnc__shard_sum *x)
+/* Asks for the others' nodes' parts of this process's slice. */
+static int post_receives(nnc__shard_sum *x)
 {
-    MPI_Comm comm = x->d->comm;
     size_t slice = x->slice[x->rank + 1] - x->slice[x->rank], foreign = 0;
-    int n = 0, rc = MPI_SUCCESS;
+    int rc = MPI_SUCCESS;
     for (unsigned r = 0; r < x->size && rc == MPI_SUCCESS; r++)
-        for (size_t i = x->first[r]; i < x->first[r + 1] && rc == MPI_SUCCESS; i++) {
-            if (r != x->rank) {   /* node i of process r: its part of my slice */
-                rc = MPI_Irecv(x->received + foreign++ * slice, (int)slice, MPI_FLOAT, (int)r,
-                               (int)i, comm, &x->requests[n++]);
-                continue;
-            }
-            for (unsigned to = 0; to < x->size && rc == MPI_SUCCESS; to++)
-                if (to != x->rank)
-                    rc = MPI_Isend(x->own[i - x->first[r]] + x->slice[to],
-                                   (int)(x->slice[to + 1] - x->slice[to]), MPI_FLOAT, (int)to,
-                                   (int)i, comm, &x->requests[n++]);
-        }
-    if (rc == MPI_SUCCESS)
-        rc = MPI_Waitall(n, x->requests, MPI_STATUSES_IGNORE);
-    return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "exchanging the shards' sums");
+        for (size_t i = x->first[r]; r != x->rank && i < x->first[r + 1] && rc == MPI_SUCCESS;
+             i++)
+            rc = MPI_Irecv(x->received + foreign++ * slice, (int)slice, MPI_FLOAT, (int)r,
+                           (int)i, x->d->comm, &x->requests[x->n_requests++]);
+    return rc;
 }
 
-/* The group's part: the sums of every process's shards, and the tallies. */
-static nnc_status reduce_group(nnc__shard_sum *x, float *sum)
+/* Sends slice j of each of this process's node sums to process j. */
+static int send_slice(nnc__shard_sum *x, unsigned j)
 {
-    MPI_Comm comm = x->d->comm;
-    int rc;
-    if (x->reduce == NNC_REDUCE_FAST) {
-        rc = MPI_Allreduce(MPI_IN_PLACE, sum, (int)x->count, MPI_FLOAT, MPI_SUM, comm);
-    } else {
-        nnc_status s = exchange(x);
-        if (s != NNC_OK)
-            return s;
-        float *mine = fold_slice(x, 0, x->shards);
-        rc = MPI_Allgatherv(mine, x->counts[x->rank], MPI_FLOAT, sum, x->counts, x->displs,
-                            MPI_FLOAT, comm);
+    int rc = MPI_SUCCESS;
+    for (size_t i = x->first[x->rank]; i < x->first[x->rank + 1] && rc == MPI_SUCCESS; i++)
+        rc = MPI_Isend(x->own[i - x->first[x->rank]] + x->slice[j],
+                       (int)(x->slice[j + 1] - x->slice[j]), MPI_FLOAT, (int)j, (int)i,
+                       x->d->comm, &x->requests[x->n_requests++]);
+    return rc;
+}
+
+/* This process's shards summed as far as it can, a slice at a time: the
+ * others' slices first, each sent once its parts are added up while the
+ * rest are computed, its own last; then its slice finished from what the
+ * others sent, and every slice gathered everywhere. */
+static nnc_status sum_group_fixed(nnc__shard_sum *x, const nnc__shard_work *w, float *sum)
+{
+    x->n_requests = 0;
+    int rc = post_receives(x), done;
+    for (unsigned step = 1; step <= x->size && rc == MPI_SUCCESS; step++) {
+        unsigned j = (x->rank + step) % x->size;
+        for (size_t i = x->first[x->rank]; i < x->first[x->rank + 1]; i++)
+            for (size_t p = x->slice_part[j]; p < x->slice_part[j + 1]; p++) {
+                fold_part(x, w, x->nodes[i].lo, x->nodes[i].hi, 0, p,
+                          x->own[i - x->first[x->rank]] + x->parts[p].offset);
+                /* MPI moves large messages only while it is called */
+                if (x->n_requests && rc == MPI_SUCCESS)
+                    rc = MPI_Testall(x->n_requests, x->requests, &done, MPI_STATUSES_IGNORE);
+            }
+        if (j != x->rank && rc == MPI_SUCCESS)
+            rc = send_slice(x, j);
     }
-    if (rc == MPI_SUCCESS)   /* the others' tallies are 0 here: the sums are exact */
-        rc = MPI_Allreduce(MPI_IN_PLACE, x->tally_buf,
-                           (int)(x->shards * x->tally_size + x->n_flags), MPI_DOUBLE, MPI_SUM,
-                           comm);
-    return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "summing the shards' gradients");
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Waitall(x->n_requests, x->requests, MPI_STATUSES_IGNORE);
+    if (rc != MPI_SUCCESS)
+        return nnc__dist_fail(rc, "exchanging the shards' sums");
+    float *mine = fold_slice(x, 0, x->shards);
+    rc = MPI_Allgatherv(mine, x->counts[x->rank], MPI_FLOAT, sum, x->counts, x->displs,
+                        MPI_FLOAT, x->d->comm);
+    return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "gathering the summed gradient");
+}
+
+/* The group's sum of every process's shards, and of the tallies. */
+static nnc_status sum_group(nnc__shard_sum *x, const nnc__shard_work *w, float *sum)
+{
+    nnc_status s = NNC_OK;
+    if (x->reduce == NNC_REDUCE_FAST) {
+        for (size_t p = 0; p < x->n_parts; p++)
+            w->part(w->ctx, x->rank, p, sum + x->parts[p].offset);
+        int rc = MPI_Allreduce(MPI_IN_PLACE, sum, (int)x->count, MPI_FLOAT, MPI_SUM,
+                               x->d->comm);
+        if (rc != MPI_SUCCESS)
+            s = nnc__dist_fail(rc, "summing the gradient");
+    } else {
+        s = sum_group_fixed(x, w, sum);
+    }
+    /* the others' tallies are 0 here: the sums are exact */
+    int rc = s == NNC_OK ? MPI_Allreduce(MPI_IN_PLACE, x->tally_buf,
+                                         (int)(x->shards * x->tally_size + x->n_flags),
+                                         MPI_DOUBLE, MPI_SUM, x->d->comm)
+                         : MPI_SUCCESS;
+    return rc == MPI_SUCCESS ? s : nnc__dist_fail(rc, "summing the shards' tallies");
 }
 #endif
 
@@ -299,21 +341,19 @@ nnc_status nnc__shard_sum_run(nnc__shard_sum *x, const nnc__shard_work *work, fl
     nnc__shard_sum_mine(x, &lo, &hi);
     for (unsigned s = lo; s < hi; s++)
         work->prepare(work->ctx, s, x->shards, x->tally_buf + (size_t)s * x->tally_size);
-    if (x->reduce == NNC_REDUCE_FAST) {
-        for (size_t p = 0; p < x->n_parts; p++)
-            work->part(work->ctx, x->rank, p, sum + x->parts[p].offset);
-    } else if (x->size == 1) {
-        fold_node(x, work, 0, x->shards, sum);
+    nnc_status st = NNC_OK;
+    if (x->size == 1) {   /* alone: the whole tree here, into the sum itself */
+        if (x->reduce == NNC_REDUCE_FAST)
+            for (size_t p = 0; p < x->n_parts; p++)
+                work->part(work->ctx, 0, p, sum + x->parts[p].offset);
+        else
+            fold_node(x, work, 0, x->shards, sum);
     } else {
-        for (size_t i = x->first[x->rank]; i < x->first[x->rank + 1]; i++)
-            fold_node(x, work, x->nodes[i].lo, x->nodes[i].hi, x->own[i - x->first[x->rank]]);
-    }
-    nnc_status s = NNC_OK;
 #ifdef NNC_HAVE_MPI
-    if (x->size > 1)
-        s = reduce_group(x, sum);
+        st = sum_group(x, work, sum);
 #endif
+    }
     memcpy(tallies, x->tally_buf, n_tallies * sizeof *tallies);
     memcpy(flags, x->tally_buf + n_tallies, x->n_flags * sizeof *flags);
-    return s;
+    return st;
 }

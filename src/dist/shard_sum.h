@@ -20,8 +20,9 @@
 
 typedef struct nnc__shard_sum nnc__shard_sum;
 
-/* A range of the gradient the caller computes in one piece. Parts do not
- * overlap; what no part covers stays 0. */
+/* A range of the gradient the caller computes in one piece. Parts follow
+ * each other in the gradient without overlapping; what no part covers
+ * stays 0. */
 typedef struct {
     size_t offset, count;
 } nnc__sum_part;
