@@ -27,6 +27,7 @@ struct nnc__shard_sum {
     size_t         *slice;      /* process r finishes sum[slice[r], slice[r+1]) */
     size_t         *slice_part; /* its parts: slice_part[r] .. slice_part[r+1]  */
     int             n_requests; /* in flight                                   */
+    size_t          n_request_cap;
     double         *tally_buf;  /* shards x tally_size, then n_flags           */
 #ifdef NNC_HAVE_MPI
     MPI_Request    *requests;
@@ -127,6 +128,9 @@ static nnc_status allocate(nnc__shard_sum *x)
         ok = (x->temp[l] = malloc(x->largest_part * sizeof(float))) != NULL;
 #ifdef NNC_HAVE_MPI
     size_t n_requests = n_own * x->size + foreign;
+    if (n_requests < x->n_parts)   /* the fast mode's buckets */
+        n_requests = x->n_parts;
+    x->n_request_cap = n_requests;
     x->requests = malloc((n_requests ? n_requests : 1) * sizeof *x->requests);
     x->counts = malloc(x->size * sizeof *x->counts);
     x->displs = malloc(x->size * sizeof *x->displs);
@@ -308,17 +312,43 @@ static nnc_status sum_group_fixed(nnc__shard_sum *x, const nnc__shard_work *w, f
     return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "gathering the summed gradient");
 }
 
+/* Floats of the gradient summed by one allreduce in the fast mode. */
+#define BUCKET_FLOATS (1u << 18)
+
+/* The fast mode: this process's part of the batch, a bucket of parts at a
+ * time, each bucket's allreduce started as soon as its parts are done and
+ * moved along while the next ones are computed. */
+static nnc_status sum_group_fast(nnc__shard_sum *x, const nnc__shard_work *w, float *sum)
+{
+    x->n_requests = 0;
+    int rc = MPI_SUCCESS, done;
+    size_t first = 0;   /* the open bucket's first part */
+    for (size_t p = 0; p < x->n_parts && rc == MPI_SUCCESS; p++) {
+        w->part(w->ctx, x->rank, p, sum + x->parts[p].offset);
+        size_t from = x->parts[first].offset, to = x->parts[p].offset + x->parts[p].count;
+        if (p + 1 == x->n_parts || to - from >= BUCKET_FLOATS) {
+            if (x->n_requests == (int)x->n_request_cap)
+                rc = MPI_Waitall(x->n_requests, x->requests, MPI_STATUSES_IGNORE),
+                x->n_requests = 0;
+            if (rc == MPI_SUCCESS)
+                rc = MPI_Iallreduce(MPI_IN_PLACE, sum + from, (int)(to - from), MPI_FLOAT,
+                                    MPI_SUM, x->d->comm, &x->requests[x->n_requests++]);
+            first = p + 1;
+        }
+        if (x->n_requests && rc == MPI_SUCCESS)
+            rc = MPI_Testall(x->n_requests, x->requests, &done, MPI_STATUSES_IGNORE);
+    }
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Waitall(x->n_requests, x->requests, MPI_STATUSES_IGNORE);
+    return rc == MPI_SUCCESS ? NNC_OK : nnc__dist_fail(rc, "summing the gradient");
+}
+
 /* The group's sum of every process's shards, and of the tallies. */
 static nnc_status sum_group(nnc__shard_sum *x, const nnc__shard_work *w, float *sum)
 {
     nnc_status s = NNC_OK;
     if (x->reduce == NNC_REDUCE_FAST) {
-        for (size_t p = 0; p < x->n_parts; p++)
-            w->part(w->ctx, x->rank, p, sum + x->parts[p].offset);
-        int rc = MPI_Allreduce(MPI_IN_PLACE, sum, (int)x->count, MPI_FLOAT, MPI_SUM,
-                               x->d->comm);
-        if (rc != MPI_SUCCESS)
-            s = nnc__dist_fail(rc, "summing the gradient");
+        s = sum_group_fast(x, w, sum);
     } else {
         s = sum_group_fixed(x, w, sum);
     }
