@@ -9,9 +9,6 @@
 #include "shard_sum.h"
 #include "tree.h"
 
-/* Slices of the sum start on 64-byte lines. */
-#define SLICE_ALIGN 16
-
 struct nnc__shard_sum {
     const nnc_dist *d;
     nnc_reduce      reduce;
@@ -26,7 +23,7 @@ struct nnc__shard_sum {
     float          *received;   /* the others' nodes' parts of this slice      */
     size_t         *slice;      /* process r finishes sum[slice[r], slice[r+1]) */
     size_t         *slice_part; /* its parts: slice_part[r] .. slice_part[r+1]  */
-    int             n_requests; /* in flight                                   */
+    int             n_requests; /* in flight, of n_request_cap at most          */
     size_t          n_request_cap;
     double         *tally_buf;  /* shards x tally_size, then n_flags           */
 #ifdef NNC_HAVE_MPI
