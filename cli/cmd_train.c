@@ -345,29 +345,17 @@ static int outputs_writable(const nnc_net *net, const command *st)
     return 1;
 }
 
-/* Table options with data that is not a table: refused, not ignored. */
-static int table_options_given(const command *cmd)
-{
-    static const char *const options[] = {"label", "ignore", "header", "sep", "task", "scale",
-                                          "binary", "valid-split", "test-split", "skip-lines"};
-    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
-        if (nnc_recipe_given(cmd->recipe, options[i])) {
-            cli_error("--%s: only with a table (CSV) as --data; %s is not one", options[i],
-                      cmd->data_dir);
-            return 1;
-        }
-    return 0;
-}
-
 /* The training, validation and test sets that --data and --test name, the
  * table's split as the recipe says. Returns as cli_load_sets. */
 static int load_sets(command *cmd, nnc_data **train, nnc_data **valid, nnc_data **test)
 {
     *train = *valid = *test = NULL;
+    if (nnc_recipe_check_source(cmd->recipe, cmd->data_dir) != NNC_OK) {
+        cli_error("--%s", nnc_last_error());
+        return -1;
+    }
     if (!cli_is_table(cmd->data_dir))
-        return table_options_given(cmd) ? -1
-                                        : cli_load_sets(cmd->data_dir, cmd->test_csv, train,
-                                                        valid, test);
+        return cli_load_sets(cmd->data_dir, cmd->test_csv, train, valid, test);
     nnc_data *all, *test_file;
     int loaded = cli_table_read(cmd->recipe, cmd->data_dir, cmd->test_csv, &all, &test_file);
     if (loaded != 1)

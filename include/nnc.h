@@ -865,6 +865,13 @@ NNC_API nnc_status nnc_recipe_set(nnc_recipe *r, const char *option, const char 
 NNC_API const char *nnc_recipe_option(size_t i);
 /* 1 if the option was given (not taken from a preset or a default). */
 NNC_API int nnc_recipe_given(const nnc_recipe *r, const char *option);
+/* 1 if path names a table (.csv, .tsv, .txt), which nnc_csv_read reads;
+ * else it is MNIST's folder, IDX files or a pickle. */
+NNC_API int nnc_recipe_is_table(const char *path);
+/* NNC_ERR_ARG when options only a table takes (label, ignore, header, sep,
+ * task, scale, binary, valid-split, test-split, skip-lines) were given for
+ * data at path that is not a table: refused, not ignored. */
+NNC_API nnc_status nnc_recipe_check_source(const nnc_recipe *r, const char *path);
 
 /* How to read a table for this recipe: its label, ignore, header, sep and
  * task options over nnc_csv_options_init's. */

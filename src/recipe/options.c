@@ -55,6 +55,33 @@ int nnc_recipe_given(const nnc_recipe *r, const char *option)
     return r && id >= 0 && (r->given >> id & 1);
 }
 
+int nnc_recipe_is_table(const char *path)
+{
+    static const char *const endings[] = {".csv", ".tsv", ".txt"};
+    size_t len = path ? strlen(path) : 0;
+    for (size_t i = 0; i < sizeof endings / sizeof *endings; i++)
+        if (len >= 4 && !strcmp(path + len - 4, endings[i]))
+            return 1;
+    return 0;
+}
+
+nnc_status nnc_recipe_check_source(const nnc_recipe *r, const char *path)
+{
+    static const int table_only[] = {NNC__OPT_LABEL,       NNC__OPT_IGNORE,     NNC__OPT_HEADER,
+                                     NNC__OPT_SEP,         NNC__OPT_TASK,       NNC__OPT_SCALE,
+                                     NNC__OPT_BINARY,      NNC__OPT_VALID_SPLIT,
+                                     NNC__OPT_TEST_SPLIT,  NNC__OPT_SKIP_LINES};
+    if (!r || !path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_recipe_check_source: NULL argument");
+    if (nnc_recipe_is_table(path))
+        return NNC_OK;
+    for (size_t i = 0; i < sizeof table_only / sizeof *table_only; i++)
+        if (r->given >> table_only[i] & 1)
+            return nnc__fail(NNC_ERR_ARG, "%s: only with a table (CSV) as the data; %s is "
+                             "not one", option_names[table_only[i]], path);
+    return NNC_OK;
+}
+
 const char *nnc_recipe_notes(const nnc_recipe *r)
 {
     return r ? r->notes : "";
