@@ -479,8 +479,10 @@ typedef void (*nnc_progress_fn)(const nnc_progress *progress, void *user);
  * and Ciresan et al. (2010) trained plain networks past 99% on MNIST: every
  * sample of every epoch is trained on a freshly distorted copy. An affine
  * map (each part drawn uniformly from its range) and an elastic field
- * (uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
- * sigma pixels, times alpha) give for every output pixel the input point it
+ * (uniform noise in [-1, 1] per axis, smoothed by a Gaussian of sigma
+ * pixels, times alpha; the noise on points floor(sigma) pixels apart, which
+ * leaves the field the mean, variance and correlations noise on every pixel
+ * gives) give for every output pixel the input point it
  * shows, read by bilinear interpolation (0 outside the image). The draws come
  * from the network's seed, the epoch and the sample's index alone, so a run
  * is bit-identical for any thread count. Only image data (nnc_data_image_size)

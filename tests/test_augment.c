@@ -164,6 +164,56 @@ static void elastic_field_has_its_statistics(void **state)
     free(scratch);
 }
 
+/* The field's correlation between pixels d apart along either axis: a
+ * Gaussian of sigma smoothing white noise leaves exp(-d^2 / (4 sigma^2)),
+ * whichever lattice the noise lies on. */
+static void elastic_field_correlates_over_sigma(void **state)
+{
+    (void)state;
+    enum { S = 64, LO = 24, HI = 40 };   /* and 8 on: all of the Gaussian */
+    const float sigmas[] = {1.5f, 2.5f, 4.0f};
+    const int lags[] = {1, 2, 3, 4, 8};
+    float *sx = malloc(S * S * sizeof *sx), *sy = malloc(S * S * sizeof *sy);
+    assert_non_null(sx);
+    assert_non_null(sy);
+    for (size_t k = 0; k < sizeof sigmas / sizeof *sigmas; k++) {
+        nnc_augment p = identity;
+        p.elastic_alpha = 10.0f;
+        p.elastic_sigma = sigmas[k];
+        nnc__aug_config c;
+        assert_ok(nnc__aug_config_init(&c, &p, S, S));
+        float *scratch = malloc(nnc__aug_scratch(&c) * sizeof *scratch);
+        assert_non_null(scratch);
+        nnc__aug_affine none = {0, 1, 1, 0, 0, 0};
+        double var = 0, prod[5] = {0};
+        size_t count = 0;
+        for (size_t s = 0; s < 3000; s++) {
+            nnc__aug_map(&c, &none, 9, 0, s, sx, sy, scratch);
+            for (size_t y = LO; y < HI; y++)
+                for (size_t x = LO; x < HI; x++) {
+                    double dx = sx[y * S + x] - (double)x, dy = sy[y * S + x] - (double)y;
+                    var += dx * dx + dy * dy;
+                    for (int l = 0; l < 5; l++) {   /* x's field along x, y's along y */
+                        size_t d = (size_t)lags[l];
+                        prod[l] += dx * (sx[y * S + x + d] - (double)(x + d)) +
+                                   dy * (sy[(y + d) * S + x] - (double)(y + d));
+                    }
+                    count += 2;
+                }
+        }
+        for (int l = 0; l < 5; l++) {
+            double got = prod[l] / var, d = lags[l];
+            double want = exp(-d * d / (4.0 * sigmas[k] * sigmas[k]));
+            print_message("    sigma %.1f, lag %d: correlation %.3f (expected %.3f)\n",
+                          (double)sigmas[k], lags[l], got, want);
+            assert_true(fabs(got - want) < 0.02);
+        }
+        free(scratch);
+    }
+    free(sx);
+    free(sy);
+}
+
 static void thread_count_does_not_change_distortions(void **state)
 {
     (void)state;
@@ -269,6 +319,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(identity_leaves_images_unchanged),
     cmocka_unit_test(rotation_moves_a_pixel_where_it_should),
     cmocka_unit_test(elastic_field_has_its_statistics),
+    cmocka_unit_test(elastic_field_correlates_over_sigma),
     cmocka_unit_test(thread_count_does_not_change_distortions),
     cmocka_unit_test(only_images_are_distorted),
     cmocka_unit_test(distortions_help_a_small_network),
