@@ -735,9 +735,10 @@ NNC_API nnc_status nnc_model_load(const char *path, nnc_net **out);
 
 /* The settings of the run a checkpoint belongs to (the training fields of
  * nnc_train_opts: epochs, mini-batch, eta, lambda, optimiser and its
- * constants, dropout, schedules, shuffle, monitor; pointers are left as they
- * are), and the epoch it would run next (next_epoch may be NULL): what a
- * resumed run needs to be the same run. */
+ * constants, dropout, schedules, cosine, shuffle, monitor, augment; pointers
+ * are left as they are; a checkpoint of format version 2 holds no cosine or
+ * augment and gives 0 and off), and the epoch it would run next (next_epoch
+ * may be NULL): what a resumed run needs to be the same run. */
 NNC_API nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opts,
                                            unsigned *next_epoch);
 

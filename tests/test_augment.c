@@ -1,8 +1,8 @@
 /* test_augment.c — distortions of image training data: the identity leaves
  * images as they are, a rotation moves pixels where it should, the elastic
  * field has the statistics its alpha and sigma ask for, runs are the same
- * for any thread count, only images are distorted, and distortions help a
- * small network on a small part of MNIST. */
+ * for any thread count, only images are distorted, a checkpoint keeps them,
+ * and distortions help a small network on a small part of MNIST. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -315,6 +315,99 @@ static void distortions_help_a_small_network(void **state)
     nnc_data_free(valid);
 }
 
+/* Stops a run after its second epoch, as an interruption would. */
+static int stop_after_two(nnc_net *net, const nnc_epoch_report *report, void *user)
+{
+    (void)net, (void)user;
+    return report->epoch == 1;
+}
+
+/* The bit of the recipe option called name. */
+static uint64_t option_bit(const char *name)
+{
+    for (size_t i = 0; nnc_recipe_option(i); i++)
+        if (strcmp(nnc_recipe_option(i), name) == 0)
+            return UINT64_C(1) << i;
+    fail_msg("no recipe option %s", name);
+    return 0;
+}
+
+/* A checkpoint keeps the distortions and the schedule: the recipe resumes
+ * with them, not given again, to the uninterrupted run's bits, and refuses
+ * other distortions or another schedule, naming the option. */
+static void resumed_distortions_are_the_same_run(void **state)
+{
+    (void)state;
+    nnc_data *d = blobs(600, 8, 13);
+    const size_t sizes[] = {64, 10, 3};
+    const char *ck = scratch_path("augment-ck.nnc");
+    nnc_net *once, *twice, *loaded;
+    assert_ok(nnc_net_create(sizes, 3, 21, &once));
+    assert_ok(nnc_net_create(sizes, 3, 21, &twice));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 4;
+    o.eta = 0.5f;
+    o.cosine = 1;
+    o.augment = (nnc_augment){1, 15, 0.1f, 0.1f, 1, 8, 2};
+    assert_ok(nnc_train(once, d, &o, NULL));
+    o.checkpoint = ck;
+    o.on_epoch = stop_after_two;
+    assert_ok(nnc_train(twice, d, &o, NULL));
+    nnc_net_free(twice);
+
+    nnc_train_opts saved;
+    nnc_train_opts_init(&saved);
+    unsigned next;
+    assert_ok(nnc_checkpoint_settings(ck, &saved, &next));
+    assert_int_equal(next, 2);
+    assert_int_equal(saved.epochs, 4);
+    assert_int_equal(saved.cosine, 1);
+    assert_memory_equal(&saved.augment, &o.augment, sizeof o.augment);
+
+    /* the recipe, given nothing but the checkpoint, continues the same run */
+    nnc_recipe *r;
+    uint64_t differ;
+    assert_ok(nnc_recipe_create(&r));
+    assert_ok(nnc_recipe_resume(r, ck, &next, &differ));
+    assert_true(differ == 0);
+    assert_ok(nnc_model_load(ck, &loaded));
+    nnc_train_opts ro;
+    assert_ok(nnc_recipe_train_opts(r, loaded, NULL, NULL, &ro));
+    assert_int_equal(ro.cosine, 1);
+    assert_memory_equal(&ro.augment, &o.augment, sizeof o.augment);
+    ro.resume = ck;
+    assert_ok(nnc_train(loaded, d, &ro, NULL));
+    assert_memory_equal(once->params, loaded->params, once->n_params * sizeof(float));
+    nnc_recipe_free(r);
+    nnc_net_free(loaded);
+    nnc_net_free(once);
+
+    /* the same values given again are the same run; others are refused */
+    const char *same[][2] = {{"rotate", "15"}, {"augment", "yes"}, {"schedule", "cosine"}};
+    const char *other[][2] = {{"rotate", "10"},       {"elastic-sigma", "3"},
+                              {"augment", "no"},      {"schedule", "constant"},
+                              {"preset", "network2"}, {"preset", "simard"}};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        assert_ok(nnc_recipe_create(&r));
+        assert_ok(nnc_recipe_set(r, same[i][0], same[i][1]));
+        assert_ok(nnc_recipe_resume(r, ck, &next, &differ));
+        assert_true(differ == 0);
+        nnc_recipe_free(r);
+    }
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        assert_ok(nnc_recipe_create(&r));
+        assert_ok(nnc_recipe_set(r, other[i][0], other[i][1]));
+        assert_int_equal(nnc_recipe_resume(r, ck, &next, &differ), NNC_ERR_MISMATCH);
+        assert_true(differ == option_bit(other[i][0]));
+        if (strncmp(nnc_last_error(), other[i][0], strlen(other[i][0])) != 0 ||
+            !strstr(nnc_last_error(), "schedule cosine, augment rotate 15, zoom 0.1"))
+            fail_msg("%s", nnc_last_error());
+        nnc_recipe_free(r);
+    }
+    nnc_data_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(identity_leaves_images_unchanged),
     cmocka_unit_test(rotation_moves_a_pixel_where_it_should),
@@ -322,6 +415,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(elastic_field_correlates_over_sigma),
     cmocka_unit_test(thread_count_does_not_change_distortions),
     cmocka_unit_test(only_images_are_distorted),
+    cmocka_unit_test(resumed_distortions_are_the_same_run),
     cmocka_unit_test(distortions_help_a_small_network),
 };
 TEST_GROUP(augment_tests, "augment", tests);
