@@ -752,6 +752,13 @@ NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
 NNC_API nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
                                 size_t *matrix);
 
+/* The confusion matrix (as nnc_confusion_matrix) of a committee of k
+ * classifiers: each sample's class is the largest of the members' output
+ * rows averaged (their softmax probabilities for softmax networks). Members
+ * must take the same inputs to the same outputs (NNC_ERR_MISMATCH). */
+NNC_API nnc_status nnc_committee_confusion(const nnc_net *const *nets, size_t k,
+                                           const nnc_data *data, size_t *matrix);
+
 /* ---- names and recipes ------------------------------------------------- */
 
 /* The names of the choices above, as the command's options and the Python
