@@ -5,6 +5,7 @@
  * and distortions help a small network on a small part of MNIST. */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,12 @@ static void resumed_distortions_are_the_same_run(void **state)
     assert_int_equal(saved.epochs, 4);
     assert_int_equal(saved.cosine, 1);
     assert_memory_equal(&saved.augment, &o.augment, sizeof o.augment);
+    char cmd[512], out[4096];   /* and says so */
+    snprintf(cmd, sizeof cmd, "nnc info %s", ck);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    if (!strstr(out, "epoch 2 next of 4; schedule cosine; augment rotate 15, zoom 0.1, shear "
+                     "0.1, shift 1, elastic-alpha 8, elastic-sigma 2"))
+        fail_msg("%s", out);
 
     /* the recipe, given nothing but the checkpoint, continues the same run */
     nnc_recipe *r;
