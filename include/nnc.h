@@ -506,6 +506,48 @@ typedef struct {
 NNC_API nnc_status nnc_augment_sample(const nnc_data *data, size_t i, const nnc_augment *a,
                                       uint64_t seed, unsigned epoch, float *out);
 
+/* ---- training across processes -------------------------------------- */
+
+/* The processes that train one network together, data-parallel: every one
+ * holds the whole network and data, computes the gradients of its share of
+ * each mini-batch, and the shares are summed so that every process makes
+ * the same update. Started by `mpirun -np K`, a process joins the others
+ * through MPI; started alone, it is a group of one and MPI is not touched. */
+typedef struct nnc_dist nnc_dist;
+
+/* 1 if this library was built with MPI (else only groups of one exist). */
+NNC_API int nnc_dist_available(void);
+
+/* Joins the group this process was started in (argc and argv as main has
+ * them, or NULL). A process started by an MPI launcher (mpirun, mpiexec)
+ * initialises MPI; NNC_ERR_ARG if the library has no MPI to do so with. */
+NNC_API nnc_status nnc_dist_join(int *argc, char ***argv, nnc_dist **out);
+/* Leaves the group (MPI_Finalize when this library initialised MPI) and
+ * frees it; every process of the group must call it. NULL is allowed. */
+NNC_API void nnc_dist_leave(nnc_dist *d);
+/* This process's number, 0 .. size - 1; rank 0 writes a run's files. */
+NNC_API unsigned nnc_dist_rank(const nnc_dist *d);
+NNC_API unsigned nnc_dist_size(const nnc_dist *d);
+/* Every process calls it with how a step went for it, and why when it
+ * failed (message NULL: nnc_last_error()): returns NNC_OK when every one
+ * succeeded, else the status of the lowest rank that failed, whose message
+ * becomes nnc_last_error on every process (prefixed "rank R: " on the
+ * others); so that all go on, or all stop, together. */
+NNC_API nnc_status nnc_dist_agree(nnc_dist *d, nnc_status s, const char *message);
+
+/* How the shares of a mini-batch are summed across processes. */
+typedef enum {
+    /* The batch is cut into a fixed number of shards by sample index
+     * (nnc_train_opts.shards); each shard's gradient is computed alone and
+     * the shard sums are added in a fixed tree by shard number: the same
+     * bits for any number of processes (and thread counts). */
+    NNC_REDUCE_FIXED = 0,
+    /* Each process takes a contiguous part of the batch, one part each,
+     * summed by MPI's allreduce: fewer, larger products, but the bits
+     * depend on the number of processes. */
+    NNC_REDUCE_FAST
+} nnc_reduce;
+
 typedef struct {
     unsigned       epochs;      /* 10                                        */
     size_t         batch_size;  /* 10                                        */
@@ -556,6 +598,14 @@ typedef struct {
     /* 1: epoch e of E trains at eta (1 + cos(pi e / E)) / 2, a cosine from
      * eta down towards 0 over the run (times any halving); 0: eta as it is */
     int             cosine;
+    /* Training across processes: the group (NULL: this process alone), the
+     * shards of every mini-batch (0: 8 in a group joined through MPI, even
+     * of one; none alone; at least as
+     * many as the group's processes) and how their sums meet. A process
+     * alone with shards > 0 trains exactly as a group of any size does. */
+    nnc_dist       *dist;
+    unsigned        shards;
+    nnc_reduce      reduce;     /* NNC_REDUCE_FIXED                          */
 } nnc_train_opts;
 
 /* What a training run did. */

@@ -246,6 +246,8 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
         if (NNC__GIVEN(r, NNC__OPT_MONITOR))
             t->monitor = r->given_values.train.monitor;
         t->threads = s.train.threads;
+        t->shards = s.train.shards;   /* how the run is spread: given again */
+        t->reduce = s.train.reduce;
     } else if (nnc_cost_is_regression(nnc_net_cost(net)) && !NNC__GIVEN(r, NNC__OPT_OPTIMIZER) &&
                !NNC__GIVEN(r, NNC__OPT_ETA) && !NNC__GIVEN(r, NNC__OPT_PRESET)) {
         /* targets keep their own scale, which plain SGD at the tutorial's eta
@@ -281,6 +283,8 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
     else if (distort.on)
         opts->augment = distort;
     opts->cosine = t->cosine;
+    opts->shards = t->shards;
+    opts->reduce = t->reduce;
     if (!test)   /* nothing to report the tutorial's line on */
         opts->monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     if (!test && !NNC__GIVEN(r, NNC__OPT_MONITOR))   /* show how the fit goes */

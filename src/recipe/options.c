@@ -16,7 +16,7 @@ static const char *const option_names[NNC__OPT_COUNT] = {
     "shuffle", "task",        "scale",      "binary",      "valid-split", "test-split",
     "label",   "ignore",      "header",     "sep",         "skip-lines", "precision",
     "augment", "rotate",      "zoom",       "shear",       "shift",      "elastic-alpha",
-    "elastic-sigma", "schedule"};
+    "elastic-sigma", "schedule", "shards", "reduce"};
 
 const char *nnc_recipe_option(size_t i)
 {
@@ -197,6 +197,7 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
     static const char *const binary[] = {"softmax", "sigmoid", NULL};
     static const char *const precision[] = {"f32", "bf16", NULL};
     static const char *const schedules[] = {"constant", "cosine", NULL};
+    static const char *const reduces[] = {"fixed", "fast", NULL};
     static const char *const sep_names[] = {"comma", "semicolon", "tab", ",", ";", "\\t", "\t",
                                             NULL};
     const char *opt = option_names[id];
@@ -308,6 +309,15 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
             s = nnc__fail(NNC_ERR_ARG, "elastic-sigma: pixels in 0.5 .. 10, not %s", value);
         return s;
     case NNC__OPT_SCHEDULE: return one_of(opt, value, schedules, &v->train.cosine);
+    case NNC__OPT_SHARDS:
+        if ((s = whole_number(opt, value, 4096, &n)) == NNC_OK && n == 0)
+            s = nnc__fail(NNC_ERR_ARG, "shards: must be at least 1");
+        v->train.shards = (unsigned)n;
+        return s;
+    case NNC__OPT_REDUCE:
+        s = one_of(opt, value, reduces, &e);
+        v->train.reduce = (nnc_reduce)e;
+        return s;
     case NNC__OPT_SEP:
         if ((s = one_of(opt, value, sep_names, &e)) != NNC_OK)
             return nnc__fail(NNC_ERR_ARG, "sep: '%s' is not one of comma, semicolon, tab", value);
@@ -391,6 +401,8 @@ static void copy_option(int id, nnc__settings *to, const nnc__settings *from)
         to->train.augment.elastic_sigma = from->train.augment.elastic_sigma;
         break;
     case NNC__OPT_SCHEDULE: to->train.cosine = from->train.cosine; break;
+    case NNC__OPT_SHARDS: to->train.shards = from->train.shards; break;
+    case NNC__OPT_REDUCE: to->train.reduce = from->train.reduce; break;
     }
 }
 
