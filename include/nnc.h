@@ -479,8 +479,10 @@ typedef void (*nnc_progress_fn)(const nnc_progress *progress, void *user);
  * and Ciresan et al. (2010) trained plain networks past 99% on MNIST: every
  * sample of every epoch is trained on a freshly distorted copy. An affine
  * map (each part drawn uniformly from its range) and an elastic field
- * (uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
- * sigma pixels, times alpha) give for every output pixel the input point it
+ * (uniform noise in [-1, 1] per axis, smoothed by a Gaussian of sigma
+ * pixels, times alpha; the noise on points floor(sigma) pixels apart, which
+ * leaves the field the mean, variance and correlations noise on every pixel
+ * gives) give for every output pixel the input point it
  * shows, read by bilinear interpolation (0 outside the image). The draws come
  * from the network's seed, the epoch and the sample's index alone, so a run
  * is bit-identical for any thread count. Only image data (nnc_data_image_size)
@@ -783,9 +785,10 @@ NNC_API nnc_status nnc_model_load(const char *path, nnc_net **out);
 
 /* The settings of the run a checkpoint belongs to (the training fields of
  * nnc_train_opts: epochs, mini-batch, eta, lambda, optimiser and its
- * constants, dropout, schedules, shuffle, monitor; pointers are left as they
- * are), and the epoch it would run next (next_epoch may be NULL): what a
- * resumed run needs to be the same run. */
+ * constants, dropout, schedules, cosine, shuffle, monitor, augment; pointers
+ * are left as they are; a checkpoint of format version 2 holds no cosine or
+ * augment and gives 0 and off), and the epoch it would run next (next_epoch
+ * may be NULL): what a resumed run needs to be the same run. */
 NNC_API nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opts,
                                            unsigned *next_epoch);
 
@@ -798,6 +801,13 @@ NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
  * it is above 0.5). */
 NNC_API nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
                                 size_t *matrix);
+
+/* The confusion matrix (as nnc_confusion_matrix) of a committee of k
+ * classifiers: each sample's class is the largest of the members' output
+ * rows averaged (their softmax probabilities for softmax networks). Members
+ * must take the same inputs to the same outputs (NNC_ERR_MISMATCH). */
+NNC_API nnc_status nnc_committee_confusion(const nnc_net *const *nets, size_t k,
+                                           const nnc_data *data, size_t *matrix);
 
 /* ---- names and recipes ------------------------------------------------- */
 
