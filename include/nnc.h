@@ -429,7 +429,11 @@ enum {
     NNC_WARN_SATURATED = 1 << 2,
     /* with NNC_WARN_CHANCE only: every output of that sample is pinned at
      * 0 or 1, the signature of steps too large for the network */
-    NNC_WARN_OUTPUTS_PINNED = 1 << 3
+    NNC_WARN_OUTPUTS_PINNED = 1 << 3,
+    /* a regression: every R² measured this epoch (running, training,
+     * validation, test) is 0 or below, no better than predicting each
+     * target's mean; from the second epoch on */
+    NNC_WARN_NO_FIT = 1 << 4
 };
 
 typedef struct {

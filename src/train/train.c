@@ -575,8 +575,17 @@ static nnc_status judge_epoch(const trainer *t, nnc_epoch_report *r)
 {
     int outputs_pinned;
     nnc_status s = probe_units(t, r, &outputs_pinned);
-    if (s != NNC_OK || !r->running.n || !isnan(r->running.rmse))
+    if (s != NNC_OK || !r->running.n)
         return s;
+    if (!isnan(r->running.rmse)) {   /* a regression: judged by its fit */
+        const nnc_measure *m[4] = {&r->running, &r->train, &r->valid, &r->test};
+        int no_fit = 1;
+        for (int i = 0; i < 4; i++)
+            no_fit &= !m[i]->n || !(m[i]->r2 > 0.0);
+        if (no_fit && t->sum.epochs_run > 1)
+            r->warnings |= NNC_WARN_NO_FIT;
+        return NNC_OK;
+    }
     int chance = at_chance(t->chance, &r->running) && at_chance(t->chance, &r->train) &&
                  at_chance(t->chance, &r->valid) && at_chance(t->chance, &r->test);
     if (chance && (t->sum.epochs_run > 1 || r->warnings || outputs_pinned))
@@ -1057,6 +1066,11 @@ size_t nnc_epoch_warning(const nnc_epoch_report *r, char *buf, size_t size)
                                         : "; eta %g may be too small, or the inputs may not "
                                           "tell the classes apart", eta);
     }
+    if (w & NNC_WARN_NO_FIT)
+        append(buf, size, &len, "the fit (R\xc2\xb2 %.3f running) is no better than each "
+               "target's mean after epoch %u: the network is not learning; eta %g may be too "
+               "large or too small, or the inputs may not predict the targets",
+               r->running.r2, r->epoch, eta);
     if (w & NNC_WARN_DEAD)
         append(buf, size, &len, "%sthe units of hidden layer %u are all dead (0 for every "
                "sample): ReLU with eta %g too large or a bad start", len ? "; " : "",
