@@ -268,6 +268,23 @@ static int members(reader *r, member_fn *fn, void *at)
     return take(r, '}') ? 200 : not_json(r, "',' or '}' was expected");
 }
 
+/* A whole number of one to three digits, a grey level most often, with what
+ * follows it ending it: read without number()'s general steps. */
+static int short_whole(reader *r, double *v)
+{
+    const char *p = r->p;
+    unsigned x = 0;
+    int n = 0;
+    for (; n < 4 && p + n < r->end && p[n] >= '0' && p[n] <= '9'; n++)
+        x = x * 10 + (unsigned)(p[n] - '0');
+    if (n == 0 || n == 4 || (n > 1 && p[0] == '0') || p + n == r->end ||
+        (p[n] != ',' && p[n] != ']' && p[n] != ' ' && p[n] != '\n'))
+        return 0;   /* the general way: it also says what is wrong */
+    r->p = p + n;
+    *v = x;
+    return 1;
+}
+
 /* An array of numbers, its '[' next: each goes to fn(at, i, value), which
  * returns 0 when it cannot take it (then *which is i); *count is how many. */
 typedef int element_fn(void *at, size_t i, double v);
@@ -283,7 +300,7 @@ static int numbers(reader *r, element_fn *fn, void *at, size_t *count, size_t *w
             space(r);
             double v;
             if (r->p < r->end && (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))) {
-                int s = number(r, &v);
+                int s = short_whole(r, &v) ? 200 : number(r, &v);
                 if (s != 200)
                     return s;
                 if (!*refused && !fn(at, n, v))
@@ -364,7 +381,8 @@ static int pixel_at(void *at, size_t i, double v)
             return 0;
         im->pixels = more, im->cap = cap;
     }
-    im->pixels[i] = (uint8_t)lround(v);
+    uint8_t k = (uint8_t)v;   /* rounded half away from zero, as lround */
+    im->pixels[i] = (uint8_t)(k + (v - k >= 0.5));
     return 1;
 }
 
