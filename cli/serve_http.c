@@ -249,7 +249,7 @@ typedef struct {
     int    answered;   /* a response is queued */
     int    too_large;
     char  *body;
-    size_t len;
+    size_t len, room;
 } request;
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -347,8 +347,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
                               "the request's Content-Type is not application/json");
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (length && strtoull(length, NULL, 10) > SERVE_MAX_BODY)
+        unsigned long long said = length ? strtoull(length, NULL, 10) : 0;
+        if (said > SERVE_MAX_BODY)
             return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the request is over 1 MB");
+        /* room for the body said, so that its pieces are not copied again */
+        if (said && (rq->body = malloc((size_t)said + 1)))
+            rq->room = (size_t)said + 1;
         rq->answered = 0;
         return MHD_YES;
     }
@@ -356,11 +360,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     if (*upload_size) {
         if (!rq->too_large && rq->len + *upload_size <= SERVE_MAX_BODY) {
-            char *b = realloc(rq->body, rq->len + *upload_size + 1);
-            if (!b)
-                return MHD_NO;
-            memcpy(b + rq->len, upload, *upload_size);
-            rq->body = b;
+            if (rq->len + *upload_size + 1 > rq->room) {
+                char *b = realloc(rq->body, rq->len + *upload_size + 1);
+                if (!b)
+                    return MHD_NO;
+                rq->body = b, rq->room = rq->len + *upload_size + 1;
+            }
+            memcpy(rq->body + rq->len, upload, *upload_size);
             rq->len += *upload_size;
         } else {
             rq->too_large = 1;
