@@ -321,6 +321,26 @@ static void routes_and_answers(void **state)
     cJSON_Delete(p);
     reply_free(&r);
 
+    /* numbers of every size are written as "%.6g" writes them, ties too */
+    char *want_text = malloc(784 * 16 + 16), *w = want_text;
+    w += sprintf(w, "\"prepared\":[");
+    for (int i = 0; i < 784; i++) {
+        float mag = powf(10.0f, test_uniform(&g, -44.0f, 37.0f));
+        x[i] = i % 7 == 0 ? 0.0f : (i % 2 ? -1.0f : 1.0f) * test_uniform(&g, 1, 9.9f) * mag;
+        if (i % 11 == 0)
+            x[i] = (float)(10880650 + 20 * i);   /* halfway at the 6th digit */
+        w += sprintf(w, i ? ",%.6g" : "%.6g", (double)x[i]);
+    }
+    strcpy(w, "]");
+    body = inputs_json(x, 784);
+    r = post_json(body);
+    free(body);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, want_text))
+        fail_msg("\"prepared\" is not as %%.6g writes it: %.400s", strstr(r.body, "\"prepared\""));
+    free(want_text);
+    reply_free(&r);
+
     /* an image: prepared as nnc_image_prepare (and so nnc predict) prepares it */
     uint8_t *px = ring(280, 280);
     float want[784];
