@@ -3,6 +3,7 @@
  * rebinding, cross-origin posts, body, connection and time limits), and the
  * state training shares with the page's requests: a snapshot of the network
  * for predictions and the run's measures for the event stream. */
+#define _DEFAULT_SOURCE   /* syscall(), for a thread's own id */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -13,8 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "cli.h"
 #include "serve.h"
@@ -224,6 +230,22 @@ static enum MHD_Result send_events(serve_server *s, struct MHD_Connection *c)
     return send_response(c, MHD_HTTP_OK, "text/event-stream", r);
 }
 
+/* While a network trains, a thread answering a page runs at a lower
+ * priority than training's: a busy page then takes only the time training
+ * leaves. Linux gives each thread a nice value of its own. */
+static void yield_to_training(const serve_server *s)
+{
+#if defined(__linux__)
+    static _Thread_local int lowered;
+    if (s->training && !lowered) {
+        lowered = 1;
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    }
+#else
+    (void)s;
+#endif
+}
+
 /* ---- routes ------------------------------------------------------------- */
 
 typedef enum { R_NONE, R_ASSET, R_MODEL, R_WEIGHTS, R_PREDICT, R_EVENTS } route_kind;
@@ -282,6 +304,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     request *rq = *con_cls;
     int post = !strcmp(method, MHD_HTTP_METHOD_POST);
     if (!rq) {   /* the headers: every check before any body is read */
+        yield_to_training(s);
         if (!(rq = calloc(1, sizeof *rq)))
             return MHD_NO;
         *con_cls = rq;
