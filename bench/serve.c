@@ -4,7 +4,9 @@
  * clients sending {"inputs": [784 numbers]} on kept-alive connections; and,
  * given MNIST, `nnc train --serve` with a page open (events read; the tiles
  * fetched and a drawing predicted again whenever the network changes, as the
- * page does) against `nnc train`, in alternating pairs.
+ * page does) against `nnc train`, in alternating pairs. First, in this
+ * process, what reading the image request costs: the server's reader
+ * (cli/serve_read.c) against a cJSON tree of it.
  * usage: nnc-bench-serve NNC_COMMAND [MNIST_DIR] */
 #define _DEFAULT_SOURCE
 #include <arpa/inet.h>
@@ -22,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "../cli/serve.h"
 #include "nnc.h"
 
 static unsigned port;
@@ -235,6 +240,37 @@ static double train(const char *nnc, const char *dir, int serve)
     return sum;
 }
 
+/* The median of reps timings of reading body, by the reader (cjson 0) or
+ * by cJSON (1), the two alternating. */
+static void reading(const char *body)
+{
+    enum { REPS = 41 };
+    double t[2][REPS];
+    size_t len = strlen(body);
+    for (int r = 0; r < REPS; r++)
+        for (int way = 0; way < 2; way++) {
+            double a = now();
+            if (way) {
+                cJSON *root = cJSON_ParseWithLength(body, len);
+                if (!root)
+                    exit(1);
+                cJSON_Delete(root);
+            } else {
+                serve_request req;
+                char msg[256];
+                if (serve_parse_predict(body, len, 784, 1, &req, msg, sizeof msg) != 200)
+                    exit(1);
+                serve_request_free(&req);
+            }
+            t[way][r] = (now() - a) * 1e3;
+        }
+    qsort(t[0], REPS, sizeof t[0][0], cmp);
+    qsort(t[1], REPS, sizeof t[1][0], cmp);
+    printf("reading the 280x280 image request (median of %d): the server's reader %.2f ms, "
+           "cJSON's tree %.2f ms (x%.0f)\n", REPS, t[0][REPS / 2], t[1][REPS / 2],
+           t[1][REPS / 2] / t[0][REPS / 2]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -256,6 +292,7 @@ int main(int argc, char **argv)
 
     enum { LATENCY = 400, CLIENTS = 8, EACH = 1000 };
     char *image = image_body(), *inputs = inputs_body();
+    reading(image);
     double t[LATENCY];
     int fd = connect_local(), failed = 0;
     for (int i = 0; i < 20; i++)   /* warm up */
