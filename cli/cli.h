@@ -16,6 +16,8 @@ void cli_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* What the last cli_error said, without "nnc: " ("" if nothing yet). */
+const char *cli_last_said(void);
 
 /* Parsers for option values; each returns 0 and prints an error naming the
  * option if the text is not a valid value. */

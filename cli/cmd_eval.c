@@ -1,6 +1,7 @@
-/* cmd_eval.c — `nnc eval MODEL`: for a classifier accuracy, per-class
+/* cmd_eval.c — `nnc eval MODEL...`: for a classifier accuracy, per-class
  * precision, recall and F1 and the confusion matrix, for a regression RMSE,
- * MAE and R², on a test set from any data source train takes. */
+ * MAE and R², on a test set from any data source train takes; several
+ * classifiers judge as a committee. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,14 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] [--label COLUMN] [--all-rows] MODEL\n"
+    fputs("usage: nnc eval [--data PATH] [--test FILE.csv] [--label COLUMN] [--all-rows] "
+          "MODEL...\n"
           "\n"
           "Evaluates a model (.nnc or network2 JSON) on a test set. A classifier:\n"
           "accuracy, precision, recall and F1 per class (named as in training), and\n"
-          "the confusion matrix; a regression: RMSE, MAE and R2.\n"
+          "the confusion matrix; a regression: RMSE, MAE and R2. Several classifiers\n"
+          "with the same inputs and outputs: each one's accuracy, then the report of\n"
+          "their committee, which takes the class of their outputs averaged.\n"
           "  -d, --data PATH     an MNIST folder or a pickle like the tutorial's\n"
           "                      mnist.pkl.gz (their test set), or a table: its columns\n"
           "                      found by the names the model was trained on; the file\n"
@@ -85,6 +89,47 @@ static int regression_report(const nnc_net *net, const nnc_data *test)
     return 0;
 }
 
+/* `nnc eval MODEL MODEL...`: each member's accuracy, then the committee's
+ * report, on the test set the first model's training asks for. */
+static int committee(char **files, size_t k, const char *dir, const char *test_csv,
+                     const char *label, int all_rows)
+{
+    nnc_net **nets = calloc(k, sizeof *nets);
+    nnc_data *test = NULL;
+    size_t *cm = NULL;
+    int status = 1, loaded = 1;
+    for (size_t m = 0; nets && m < k && loaded == 1; m++)
+        loaded = (nets[m] = cli_load_model(files[m])) != NULL;
+    if (!nets)
+        cli_error("out of memory");
+    else if (loaded == 1)
+        loaded = cli_load_test_set(nets[0], dir, test_csv, label, all_rows, &test);
+    size_t nL = loaded == 1 ? nnc_net_outputs(nets[0]) : 0, kc = nL == 1 ? 2 : nL;
+    if (loaded == 1 && !(cm = calloc(kc * kc, sizeof *cm)))
+        cli_error("out of memory");
+    else if (loaded == 1 &&
+             nnc_committee_confusion((const nnc_net *const *)nets, k, test, cm) != NNC_OK)
+        cli_error("%s", nnc_last_error());
+    else if (loaded == 1) {
+        for (size_t m = 0; m < k; m++) {
+            size_t correct = 0;
+            if (nnc_evaluate(nets[m], test, &correct) == NNC_OK)
+                printf("member %zu, %s: %zu / %zu (%.2f%%)\n", m + 1, files[m], correct,
+                       nnc_data_count(test),
+                       100.0 * (double)correct / (double)nnc_data_count(test));
+        }
+        printf("committee of %zu (outputs averaged) on %s\n", k, nnc_data_source(test));
+        print_report(nets[0], cm, kc, nnc_data_count(test));
+        status = 0;
+    }
+    free(cm);
+    nnc_data_free(test);
+    for (size_t m = 0; nets && m < k; m++)
+        nnc_net_free(nets[m]);
+    free(nets);
+    return loaded < 0 ? EXIT_USAGE : status;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     static const struct option longopts[] = {{"data", required_argument, NULL, 'd'},
@@ -114,10 +159,13 @@ int cmd_eval(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (argc - optind != 1) {
-        cli_error("eval: expects one model file; try 'nnc eval --help'");
+    if (argc - optind < 1) {
+        cli_error("eval: expects a model file; try 'nnc eval --help'");
         return EXIT_USAGE;
     }
+    if (argc - optind > 1)
+        return committee(argv + optind, (size_t)(argc - optind), dir, test_csv, label,
+                         all_rows);
     nnc_net *net = cli_load_model(argv[optind]);
     if (!net)
         return 1;

@@ -187,6 +187,20 @@ int cmd_info(int argc, char **argv)
                r->dropout);
     else
         printf("trained:     not yet\n");
+    nnc_train_opts run;
+    nnc_train_opts_init(&run);
+    unsigned next;
+    if (kind == NNC_FILE_CHECKPOINT && nnc_checkpoint_settings(path, &run, &next) == NNC_OK) {
+        const nnc_augment *a = &run.augment;
+        printf("run:         epoch %u next of %u; schedule %s; augment ", next, run.epochs,
+               run.cosine ? "cosine" : "constant");
+        if (a->on)
+            printf("rotate %g, zoom %g, shear %g, shift %g, elastic-alpha %g, elastic-sigma "
+                   "%g\n", (double)a->rotate, (double)a->zoom, (double)a->shear,
+                   (double)a->shift, (double)a->elastic_alpha, (double)a->elastic_sigma);
+        else
+            printf("no\n");
+    }
     size_t n;
     const nnc_epoch_report *h = nnc_net_history(net, &n);
     int regression = nnc_cost_is_regression(nnc_net_cost(net));

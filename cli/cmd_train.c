@@ -61,6 +61,12 @@ static void usage(FILE *out)
             "      --precision P      f32, or bf16: each layer's products in bfloat16\n"
             "                         with float32 sums, where the CPU has AVX-512\n"
             "                         BF16 (else float32, with a note)      (f32)\n"
+            "processes (mpirun -np K nnc train ...: data-parallel, rank 0 writes)\n"
+            "      --shards N         cut every mini-batch into N shards by sample\n"
+            "                         index, summed in a fixed tree: the same bits for\n"
+            "                         any number of processes, or alone  (8 under mpirun)\n"
+            "      --reduce R         fixed, or fast: one part per process, summed by\n"
+            "                         MPI (bits depend on the processes)   (fixed)\n"
             "distortions (image data; drawn afresh for every sample of every epoch)\n"
             "      --augment [yes|no] train on distorted images: an affine map and an\n"
             "                         elastic field (Simard et al. 2003)     (no)\n"
@@ -167,6 +173,8 @@ static const struct option longopts[] = {
     {"elastic-alpha", required_argument, NULL, OPT_RECIPE},
     {"elastic-sigma", required_argument, NULL, OPT_RECIPE},
     {"schedule", required_argument, NULL, OPT_RECIPE},
+    {"shards", required_argument, NULL, OPT_RECIPE},
+    {"reduce", required_argument, NULL, OPT_RECIPE},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
@@ -337,29 +345,17 @@ static int outputs_writable(const nnc_net *net, const command *st)
     return 1;
 }
 
-/* Table options with data that is not a table: refused, not ignored. */
-static int table_options_given(const command *cmd)
-{
-    static const char *const options[] = {"label", "ignore", "header", "sep", "task", "scale",
-                                          "binary", "valid-split", "test-split", "skip-lines"};
-    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
-        if (nnc_recipe_given(cmd->recipe, options[i])) {
-            cli_error("--%s: only with a table (CSV) as --data; %s is not one", options[i],
-                      cmd->data_dir);
-            return 1;
-        }
-    return 0;
-}
-
 /* The training, validation and test sets that --data and --test name, the
  * table's split as the recipe says. Returns as cli_load_sets. */
 static int load_sets(command *cmd, nnc_data **train, nnc_data **valid, nnc_data **test)
 {
     *train = *valid = *test = NULL;
+    if (nnc_recipe_check_source(cmd->recipe, cmd->data_dir) != NNC_OK) {
+        cli_error("--%s", nnc_last_error());
+        return -1;
+    }
     if (!cli_is_table(cmd->data_dir))
-        return table_options_given(cmd) ? -1
-                                        : cli_load_sets(cmd->data_dir, cmd->test_csv, train,
-                                                        valid, test);
+        return cli_load_sets(cmd->data_dir, cmd->test_csv, train, valid, test);
     nnc_data *all, *test_file;
     int loaded = cli_table_read(cmd->recipe, cmd->data_dir, cmd->test_csv, &all, &test_file);
     if (loaded != 1)
@@ -449,8 +445,47 @@ static int resume_run(command *cmd)
     return 0;
 }
 
+/* ---- a group of processes -------------------------------------------------- */
+
+/* Every process of a group reaches this once before training, with whether
+ * it got there well: all train, or all stop, rank 0 saying why. */
+static int agreed(nnc_dist *group, int ok)
+{
+    if (nnc_dist_size(group) == 1)
+        return ok;
+    nnc_status s = nnc_dist_agree(group, ok ? NNC_OK : NNC_ERR_IO, cli_last_said());
+    if (s != NNC_OK && ok)   /* another's failure: said here once, by rank 0 */
+        cli_error("%s", nnc_last_error());
+    return s == NNC_OK;
+}
+
+/* A group's processes other than rank 0 print nothing: rank 0 speaks for
+ * the run, and passes on what another has to say (agreed). */
+static void keep_quiet(void)
+{
+    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+        return;   /* then they print as they are */
+}
+
+static int train_command(int argc, char **argv, nnc_dist *group);
+
 int cmd_train(int argc, char **argv)
 {
+    nnc_dist *group;
+    if (nnc_dist_join(&argc, &argv, &group) != NNC_OK) {
+        cli_error("%s", nnc_last_error());
+        return 1;
+    }
+    if (nnc_dist_rank(group) != 0)
+        keep_quiet();
+    int status = train_command(argc, argv, group);
+    nnc_dist_leave(group);
+    return status;
+}
+
+static int train_command(int argc, char **argv, nnc_dist *group)
+{
+    int rank0 = nnc_dist_rank(group) == 0, setup_agreed = 0;
     command cmd;
     int r = parse_args(argc, argv, &cmd);
     if (r != 0) {
@@ -484,6 +519,9 @@ int cmd_train(int argc, char **argv)
                 opts.epochs);
     opts.checkpoint = cmd.checkpoint;
     opts.resume = cmd.resume;
+    opts.dist = group;
+    if (!rank0)   /* rank 0 writes the run's files */
+        cmd.save = cmd.metrics = NULL, cmd.serve = 0;
     if (!outputs_writable(net, &cmd) || !data_fits(net, train, valid, test))
         goto done;
     if (cmd.metrics && nnc_model_check_save(net, cmd.metrics, 0) != NNC_OK) {
@@ -493,6 +531,9 @@ int cmd_train(int argc, char **argv)
     if (opts.batch_size > nnc_data_count(train))
         cli_error("--batch %zu: more than the %zu training samples, so every mini-batch is "
                   "all of them", opts.batch_size, nnc_data_count(train));
+    setup_agreed = 1;   /* every process is ready, or none trains */
+    if (!agreed(group, 1))
+        goto done;
     /* with --json, stdout holds only the JSON lines; the words go to stderr */
     FILE *says = cmd.json ? stderr : stdout;
     fprintf(says, "nnc: training [");
@@ -556,6 +597,8 @@ int cmd_train(int argc, char **argv)
         goto done;
     status = 0;
 done:
+    if (!setup_agreed && !agreed(group, 0) && status == 0)
+        status = 1;
     if (metrics)
         fclose(metrics);
     nnc_net_free(net);

@@ -10,14 +10,25 @@
 
 #include "cli.h"
 
+/* The last thing cli_error said, for a process that must pass it on. */
+static char last_said[512];
+
 void cli_error(const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
+    va_copy(again, ap);
+    vsnprintf(last_said, sizeof last_said, fmt, again);
+    va_end(again);
     fputs("nnc: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+const char *cli_last_said(void)
+{
+    return last_said;
 }
 
 int parse_uint(const char *opt, const char *text, unsigned long long max,

@@ -1,126 +1,13 @@
-/* serve_api.c — the server's JSON: a predict request read and checked into a
- * serve_request, the answers built. Nothing here knows HTTP, so that a fuzz
+/* serve_api.c — the server's answers as JSON, a prediction's among them (its
+ * request read by serve_read.c). Nothing here knows HTTP, so that a fuzz
  * target drives it directly (tests/fuzz/fuzz_serve.c). */
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "serve.h"
-
-static int bad(char *msg, size_t cap, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int bad(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-    return 400;
-}
-
-void serve_request_free(serve_request *req)
-{
-    free(req->pixels);
-    free(req->inputs);
-    memset(req, 0, sizeof *req);
-}
-
-/* A whole number lo..hi, or 0. */
-static int whole(const cJSON *v, double lo, double hi, size_t *out)
-{
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
-        v->valuedouble != floor(v->valuedouble))
-        return 0;
-    *out = (size_t)v->valuedouble;
-    return 1;
-}
-
-static int parse_image(const cJSON *img, serve_request *req, char *msg, size_t cap)
-{
-    if (!cJSON_IsObject(img))
-        return bad(msg, cap, "\"image\" is not an object of width, height and pixels");
-    size_t w, h;
-    if (!whole(cJSON_GetObjectItemCaseSensitive(img, "width"), 1, SERVE_MAX_SIDE, &w) ||
-        !whole(cJSON_GetObjectItemCaseSensitive(img, "height"), 1, SERVE_MAX_SIDE, &h))
-        return bad(msg, cap, "\"image\": width and height are whole numbers 1-%u",
-                   SERVE_MAX_SIDE);
-    const cJSON *px = cJSON_GetObjectItemCaseSensitive(img, "pixels");
-    if (!cJSON_IsArray(px))
-        return bad(msg, cap, "\"image\": \"pixels\" is not an array");
-    size_t n = 0;
-    for (const cJSON *v = px->child; v; v = v->next)
-        n++;
-    if (n != w * h)
-        return bad(msg, cap, "\"image\": %zu pixels for %zu x %zu, which is %zu", n, w, h,
-                   w * h);
-    if (!(req->pixels = malloc(n)))
-        return bad(msg, cap, "out of memory for %zu pixels", n);
-    size_t i = 0;
-    for (const cJSON *v = px->child; v; v = v->next, i++) {
-        if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 255))
-            return bad(msg, cap, "\"image\": pixel %zu is not a grey level 0-255", i);
-        req->pixels[i] = (uint8_t)lround(v->valuedouble);
-    }
-    req->image = 1;
-    req->width = w, req->height = h;
-    return 200;
-}
-
-static int parse_inputs(const cJSON *in, size_t n_inputs, serve_request *req, char *msg,
-                        size_t cap)
-{
-    if (!cJSON_IsArray(in))
-        return bad(msg, cap, "\"inputs\" is not an array of numbers");
-    size_t n = 0;
-    for (const cJSON *v = in->child; v; v = v->next)
-        n++;
-    if (n != n_inputs)
-        return bad(msg, cap, "\"inputs\": %zu numbers; the network takes %zu", n, n_inputs);
-    if (!(req->inputs = malloc(n * sizeof *req->inputs)))
-        return bad(msg, cap, "out of memory for %zu inputs", n);
-    size_t i = 0;
-    for (const cJSON *v = in->child; v; v = v->next, i++) {
-        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 3e38)
-            return bad(msg, cap, "\"inputs\": input %zu is not a finite number", i);
-        req->inputs[i] = (float)v->valuedouble;
-    }
-    return 200;
-}
-
-int serve_parse_predict(const char *body, size_t len, size_t n_inputs, int image_ok,
-                        serve_request *req, char *msg, size_t cap)
-{
-    memset(req, 0, sizeof *req);
-    if (len > SERVE_MAX_BODY)
-        return bad(msg, cap, "the request is over %u bytes", SERVE_MAX_BODY);
-    cJSON *root = cJSON_ParseWithLength(body, len);
-    if (!root)
-        return bad(msg, cap, "the request is not JSON");
-    const cJSON *img = cJSON_GetObjectItemCaseSensitive(root, "image");
-    const cJSON *in = cJSON_GetObjectItemCaseSensitive(root, "inputs");
-    int status;
-    if (!cJSON_IsObject(root))
-        status = bad(msg, cap, "the request is not a JSON object");
-    else if (!img == !in)
-        status = bad(msg, cap, "give one of \"image\" and \"inputs\"");
-    else if (img && !image_ok)
-        status = bad(msg, cap, "the network takes a table's %zu inputs, not an image: "
-                     "give \"inputs\"", n_inputs);
-    else
-        status = img ? parse_image(img, req, msg, cap)
-                     : parse_inputs(in, n_inputs, req, msg, cap);
-    cJSON_Delete(root);
-    if (status != 200)
-        serve_request_free(req);
-    return status;
-}
 
 char *serve_error_json(const char *message)
 {
@@ -131,18 +18,64 @@ char *serve_error_json(const char *message)
     return s;
 }
 
-/* A list of numbers as JSON text, 6 digits each (NaN and infinities as null),
- * put in as it is: cJSON's own printing of 784 numbers costs a millisecond. */
+/* A float as JSON text, 6 significant digits written as "%.6g" writes them,
+ * at most 13 bytes; printf's exact decimal conversion would cost most of
+ * the time of an answer of 784 numbers. */
+static size_t six_digits(float f, char *out)
+{
+    char *p = out;
+    double a = f;
+    if (!isfinite(a))
+        return (size_t)(stpcpy(out, "null") - out);
+    if (a < 0)
+        *p++ = '-', a = -a;
+    if (a == 0) {
+        *p++ = '0';
+        return (size_t)(p - out);
+    }
+    int x = (int)floor(log10(a));   /* a is d.ddddd x 10^x */
+    double scaled = x > 5 ? a / pow(10, x - 5) : a * pow(10, 5 - x);
+    long m = lrint(scaled);   /* ties to even, as printf */
+    if (m >= 1000000)   /* rounded up to the next power of ten */
+        m /= 10, x++;
+    else if (m < 100000)   /* log10 a hair under a power of ten */
+        m = lrint(a * pow(10, 5 - --x));
+    char d[7];
+    for (int i = 5; i >= 0; i--, m /= 10)
+        d[i] = (char)('0' + m % 10);
+    int last = 5;   /* the last digit kept: trailing zeros go */
+    while (last > 0 && d[last] == '0')
+        last--;
+    if (x < -4 || x >= 6) {   /* d.ddddde+XX */
+        *p++ = d[0];
+        if (last > 0)
+            *p++ = '.', memcpy(p, d + 1, (size_t)last), p += last;
+        p += sprintf(p, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+    } else if (x >= 0) {   /* ddd.ddd */
+        memcpy(p, d, (size_t)x + 1), p += x + 1;
+        if (last > x)
+            *p++ = '.', memcpy(p, d + x + 1, (size_t)(last - x)), p += last - x;
+    } else {   /* 0.000ddd */
+        *p++ = '0', *p++ = '.';
+        for (int i = -1; i > x; i--)
+            *p++ = '0';
+        memcpy(p, d, (size_t)last + 1), p += last + 1;
+    }
+    return (size_t)(p - out);
+}
+
+/* A list of numbers as JSON text (NaN and infinities as null), put in as it
+ * is: cJSON's own printing of 784 numbers costs a millisecond. */
 static cJSON *number_list(const float *v, size_t n)
 {
-    char *s = malloc(n * 16 + 3), *p = s;
+    char *s = malloc(n * 14 + 3), *p = s;
     if (!s)
         return cJSON_CreateNull();
     *p++ = '[';
     for (size_t i = 0; i < n; i++) {
         if (i)
             *p++ = ',';
-        p += isfinite(v[i]) ? sprintf(p, "%.6g", (double)v[i]) : sprintf(p, "null");
+        p += six_digits(v[i], p);
     }
     *p++ = ']';
     *p = '\0';

@@ -3,6 +3,7 @@
  * rebinding, cross-origin posts, body, connection and time limits), and the
  * state training shares with the page's requests: a snapshot of the network
  * for predictions and the run's measures for the event stream. */
+#define _DEFAULT_SOURCE   /* syscall(), for a thread's own id */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -13,8 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "cli.h"
 #include "serve.h"
@@ -224,6 +230,22 @@ static enum MHD_Result send_events(serve_server *s, struct MHD_Connection *c)
     return send_response(c, MHD_HTTP_OK, "text/event-stream", r);
 }
 
+/* While a network trains, a thread answering a page runs at a lower
+ * priority than training's: a busy page then takes only the time training
+ * leaves. Linux gives each thread a nice value of its own. */
+static void yield_to_training(const serve_server *s)
+{
+#if defined(__linux__)
+    static _Thread_local int lowered;
+    if (s->training && !lowered) {
+        lowered = 1;
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    }
+#else
+    (void)s;
+#endif
+}
+
 /* ---- routes ------------------------------------------------------------- */
 
 typedef enum { R_NONE, R_ASSET, R_MODEL, R_WEIGHTS, R_PREDICT, R_EVENTS } route_kind;
@@ -249,7 +271,7 @@ typedef struct {
     int    answered;   /* a response is queued */
     int    too_large;
     char  *body;
-    size_t len;
+    size_t len, room;
 } request;
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -282,6 +304,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     request *rq = *con_cls;
     int post = !strcmp(method, MHD_HTTP_METHOD_POST);
     if (!rq) {   /* the headers: every check before any body is read */
+        yield_to_training(s);
         if (!(rq = calloc(1, sizeof *rq)))
             return MHD_NO;
         *con_cls = rq;
@@ -347,8 +370,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
                               "the request's Content-Type is not application/json");
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (length && strtoull(length, NULL, 10) > SERVE_MAX_BODY)
+        unsigned long long said = length ? strtoull(length, NULL, 10) : 0;
+        if (said > SERVE_MAX_BODY)
             return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the request is over 1 MB");
+        /* room for the body said, so that its pieces are not copied again */
+        if (said && (rq->body = malloc((size_t)said + 1)))
+            rq->room = (size_t)said + 1;
         rq->answered = 0;
         return MHD_YES;
     }
@@ -356,11 +383,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     if (*upload_size) {
         if (!rq->too_large && rq->len + *upload_size <= SERVE_MAX_BODY) {
-            char *b = realloc(rq->body, rq->len + *upload_size + 1);
-            if (!b)
-                return MHD_NO;
-            memcpy(b + rq->len, upload, *upload_size);
-            rq->body = b;
+            if (rq->len + *upload_size + 1 > rq->room) {
+                char *b = realloc(rq->body, rq->len + *upload_size + 1);
+                if (!b)
+                    return MHD_NO;
+                rq->body = b, rq->room = rq->len + *upload_size + 1;
+            }
+            memcpy(rq->body + rq->len, upload, *upload_size);
             rq->len += *upload_size;
         } else {
             rq->too_large = 1;

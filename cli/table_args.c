@@ -9,8 +9,7 @@
 
 int cli_is_table(const char *path)
 {
-    return cli_ends_with(path, ".csv") || cli_ends_with(path, ".tsv") ||
-           cli_ends_with(path, ".txt");
+    return nnc_recipe_is_table(path);
 }
 
 /* What a table holds, on stderr: rows, inputs and the task's outputs. */

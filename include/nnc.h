@@ -429,7 +429,11 @@ enum {
     NNC_WARN_SATURATED = 1 << 2,
     /* with NNC_WARN_CHANCE only: every output of that sample is pinned at
      * 0 or 1, the signature of steps too large for the network */
-    NNC_WARN_OUTPUTS_PINNED = 1 << 3
+    NNC_WARN_OUTPUTS_PINNED = 1 << 3,
+    /* a regression: every R² measured this epoch (running, training,
+     * validation, test) is 0 or below, no better than predicting each
+     * target's mean; from the second epoch on */
+    NNC_WARN_NO_FIT = 1 << 4
 };
 
 typedef struct {
@@ -479,8 +483,10 @@ typedef void (*nnc_progress_fn)(const nnc_progress *progress, void *user);
  * and Ciresan et al. (2010) trained plain networks past 99% on MNIST: every
  * sample of every epoch is trained on a freshly distorted copy. An affine
  * map (each part drawn uniformly from its range) and an elastic field
- * (uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
- * sigma pixels, times alpha) give for every output pixel the input point it
+ * (uniform noise in [-1, 1] per axis, smoothed by a Gaussian of sigma
+ * pixels, times alpha; the noise on points floor(sigma) pixels apart, which
+ * leaves the field the mean, variance and correlations noise on every pixel
+ * gives) give for every output pixel the input point it
  * shows, read by bilinear interpolation (0 outside the image). The draws come
  * from the network's seed, the epoch and the sample's index alone, so a run
  * is bit-identical for any thread count. Only image data (nnc_data_image_size)
@@ -503,6 +509,48 @@ typedef struct {
  * what training sees (`nnc show --augment`). */
 NNC_API nnc_status nnc_augment_sample(const nnc_data *data, size_t i, const nnc_augment *a,
                                       uint64_t seed, unsigned epoch, float *out);
+
+/* ---- training across processes -------------------------------------- */
+
+/* The processes that train one network together, data-parallel: every one
+ * holds the whole network and data, computes the gradients of its share of
+ * each mini-batch, and the shares are summed so that every process makes
+ * the same update. Started by `mpirun -np K`, a process joins the others
+ * through MPI; started alone, it is a group of one and MPI is not touched. */
+typedef struct nnc_dist nnc_dist;
+
+/* 1 if this library was built with MPI (else only groups of one exist). */
+NNC_API int nnc_dist_available(void);
+
+/* Joins the group this process was started in (argc and argv as main has
+ * them, or NULL). A process started by an MPI launcher (mpirun, mpiexec)
+ * initialises MPI; NNC_ERR_ARG if the library has no MPI to do so with. */
+NNC_API nnc_status nnc_dist_join(int *argc, char ***argv, nnc_dist **out);
+/* Leaves the group (MPI_Finalize when this library initialised MPI) and
+ * frees it; every process of the group must call it. NULL is allowed. */
+NNC_API void nnc_dist_leave(nnc_dist *d);
+/* This process's number, 0 .. size - 1; rank 0 writes a run's files. */
+NNC_API unsigned nnc_dist_rank(const nnc_dist *d);
+NNC_API unsigned nnc_dist_size(const nnc_dist *d);
+/* Every process calls it with how a step went for it, and why when it
+ * failed (message NULL: nnc_last_error()): returns NNC_OK when every one
+ * succeeded, else the status of the lowest rank that failed, whose message
+ * becomes nnc_last_error on every process (prefixed "rank R: " on the
+ * others); so that all go on, or all stop, together. */
+NNC_API nnc_status nnc_dist_agree(nnc_dist *d, nnc_status s, const char *message);
+
+/* How the shares of a mini-batch are summed across processes. */
+typedef enum {
+    /* The batch is cut into a fixed number of shards by sample index
+     * (nnc_train_opts.shards); each shard's gradient is computed alone and
+     * the shard sums are added in a fixed tree by shard number: the same
+     * bits for any number of processes (and thread counts). */
+    NNC_REDUCE_FIXED = 0,
+    /* Each process takes a contiguous part of the batch, one part each,
+     * summed by MPI's allreduce: fewer, larger products, but the bits
+     * depend on the number of processes. */
+    NNC_REDUCE_FAST
+} nnc_reduce;
 
 typedef struct {
     unsigned       epochs;      /* 10                                        */
@@ -554,6 +602,14 @@ typedef struct {
     /* 1: epoch e of E trains at eta (1 + cos(pi e / E)) / 2, a cosine from
      * eta down towards 0 over the run (times any halving); 0: eta as it is */
     int             cosine;
+    /* Training across processes: the group (NULL: this process alone), the
+     * shards of every mini-batch (0: 8 in a group joined through MPI, even
+     * of one; none alone; at least as
+     * many as the group's processes) and how their sums meet. A process
+     * alone with shards > 0 trains exactly as a group of any size does. */
+    nnc_dist       *dist;
+    unsigned        shards;
+    nnc_reduce      reduce;     /* NNC_REDUCE_FIXED                          */
 } nnc_train_opts;
 
 /* What a training run did. */
@@ -733,9 +789,10 @@ NNC_API nnc_status nnc_model_load(const char *path, nnc_net **out);
 
 /* The settings of the run a checkpoint belongs to (the training fields of
  * nnc_train_opts: epochs, mini-batch, eta, lambda, optimiser and its
- * constants, dropout, schedules, shuffle, monitor; pointers are left as they
- * are), and the epoch it would run next (next_epoch may be NULL): what a
- * resumed run needs to be the same run. */
+ * constants, dropout, schedules, cosine, shuffle, monitor, augment; pointers
+ * are left as they are; a checkpoint of format version 2 holds no cosine or
+ * augment and gives 0 and off), and the epoch it would run next (next_epoch
+ * may be NULL): what a resumed run needs to be the same run. */
 NNC_API nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opts,
                                            unsigned *next_epoch);
 
@@ -748,6 +805,13 @@ NNC_API nnc_status nnc_evaluate(const nnc_net *net, const nnc_data *data,
  * it is above 0.5). */
 NNC_API nnc_status nnc_confusion_matrix(const nnc_net *net, const nnc_data *data,
                                 size_t *matrix);
+
+/* The confusion matrix (as nnc_confusion_matrix) of a committee of k
+ * classifiers: each sample's class is the largest of the members' output
+ * rows averaged (their softmax probabilities for softmax networks). Members
+ * must take the same inputs to the same outputs (NNC_ERR_MISMATCH). */
+NNC_API nnc_status nnc_committee_confusion(const nnc_net *const *nets, size_t k,
+                                           const nnc_data *data, size_t *matrix);
 
 /* ---- names and recipes ------------------------------------------------- */
 
@@ -815,6 +879,13 @@ NNC_API nnc_status nnc_recipe_set(nnc_recipe *r, const char *option, const char 
 NNC_API const char *nnc_recipe_option(size_t i);
 /* 1 if the option was given (not taken from a preset or a default). */
 NNC_API int nnc_recipe_given(const nnc_recipe *r, const char *option);
+/* 1 if path names a table (.csv, .tsv, .txt), which nnc_csv_read reads;
+ * else it is MNIST's folder, IDX files or a pickle. */
+NNC_API int nnc_recipe_is_table(const char *path);
+/* NNC_ERR_ARG when options only a table takes (label, ignore, header, sep,
+ * task, scale, binary, valid-split, test-split, skip-lines) were given for
+ * data at path that is not a table: refused, not ignored. */
+NNC_API nnc_status nnc_recipe_check_source(const nnc_recipe *r, const char *path);
 
 /* How to read a table for this recipe: its label, ignore, header, sep and
  * task options over nnc_csv_options_init's. */

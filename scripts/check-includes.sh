@@ -16,10 +16,11 @@ declare -A may=(
     [net]="runtime"
     [data]="runtime"
     [math]="runtime net kernels data/dataset.h"
-    [train]="runtime net math data"
+    [dist]="runtime"
+    [train]="runtime net math data dist"
     [eval]="runtime net math data"
     [model]="runtime net"
-    [run]="runtime net data model train"
+    [run]="runtime net data model train dist"
     [recipe]="runtime"
 )
 # room: the public functions (name prefixes) it may not call, since they belong
@@ -32,6 +33,7 @@ declare -A may_not_call=(
     [net]="nnc_data_ nnc_train nnc_model_ nnc_recipe_ nnc_csv_"
     [data]="nnc_net_ nnc_train nnc_model_ nnc_recipe_"
     [math]="nnc_train nnc_model_ nnc_recipe_"
+    [dist]="nnc_net_ nnc_data_ nnc_train nnc_model_ nnc_recipe_"
     [train]="nnc_model_ nnc_checkpoint_ nnc_recipe_"
     [eval]="nnc_train nnc_model_ nnc_recipe_"
     [model]="nnc_train nnc_recipe_ nnc_data_"

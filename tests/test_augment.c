@@ -1,10 +1,11 @@
 /* test_augment.c — distortions of image training data: the identity leaves
  * images as they are, a rotation moves pixels where it should, the elastic
  * field has the statistics its alpha and sigma ask for, runs are the same
- * for any thread count, only images are distorted, and distortions help a
- * small network on a small part of MNIST. */
+ * for any thread count, only images are distorted, a checkpoint keeps them,
+ * and distortions help a small network on a small part of MNIST. */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,56 @@ static void elastic_field_has_its_statistics(void **state)
     free(scratch);
 }
 
+/* The field's correlation between pixels d apart along either axis: a
+ * Gaussian of sigma smoothing white noise leaves exp(-d^2 / (4 sigma^2)),
+ * whichever lattice the noise lies on. */
+static void elastic_field_correlates_over_sigma(void **state)
+{
+    (void)state;
+    enum { S = 64, LO = 24, HI = 40 };   /* and 8 on: all of the Gaussian */
+    const float sigmas[] = {1.5f, 2.5f, 4.0f};
+    const int lags[] = {1, 2, 3, 4, 8};
+    float *sx = malloc(S * S * sizeof *sx), *sy = malloc(S * S * sizeof *sy);
+    assert_non_null(sx);
+    assert_non_null(sy);
+    for (size_t k = 0; k < sizeof sigmas / sizeof *sigmas; k++) {
+        nnc_augment p = identity;
+        p.elastic_alpha = 10.0f;
+        p.elastic_sigma = sigmas[k];
+        nnc__aug_config c;
+        assert_ok(nnc__aug_config_init(&c, &p, S, S));
+        float *scratch = malloc(nnc__aug_scratch(&c) * sizeof *scratch);
+        assert_non_null(scratch);
+        nnc__aug_affine none = {0, 1, 1, 0, 0, 0};
+        double var = 0, prod[5] = {0};
+        size_t count = 0;
+        for (size_t s = 0; s < 3000; s++) {
+            nnc__aug_map(&c, &none, 9, 0, s, sx, sy, scratch);
+            for (size_t y = LO; y < HI; y++)
+                for (size_t x = LO; x < HI; x++) {
+                    double dx = sx[y * S + x] - (double)x, dy = sy[y * S + x] - (double)y;
+                    var += dx * dx + dy * dy;
+                    for (int l = 0; l < 5; l++) {   /* x's field along x, y's along y */
+                        size_t d = (size_t)lags[l];
+                        prod[l] += dx * (sx[y * S + x + d] - (double)(x + d)) +
+                                   dy * (sy[(y + d) * S + x] - (double)(y + d));
+                    }
+                    count += 2;
+                }
+        }
+        for (int l = 0; l < 5; l++) {
+            double got = prod[l] / var, d = lags[l];
+            double want = exp(-d * d / (4.0 * sigmas[k] * sigmas[k]));
+            print_message("    sigma %.1f, lag %d: correlation %.3f (expected %.3f)\n",
+                          (double)sigmas[k], lags[l], got, want);
+            assert_true(fabs(got - want) < 0.02);
+        }
+        free(scratch);
+    }
+    free(sx);
+    free(sy);
+}
+
 static void thread_count_does_not_change_distortions(void **state)
 {
     (void)state;
@@ -265,12 +316,113 @@ static void distortions_help_a_small_network(void **state)
     nnc_data_free(valid);
 }
 
+/* Stops a run after its second epoch, as an interruption would. */
+static int stop_after_two(nnc_net *net, const nnc_epoch_report *report, void *user)
+{
+    (void)net, (void)user;
+    return report->epoch == 1;
+}
+
+/* The bit of the recipe option called name. */
+static uint64_t option_bit(const char *name)
+{
+    for (size_t i = 0; nnc_recipe_option(i); i++)
+        if (strcmp(nnc_recipe_option(i), name) == 0)
+            return UINT64_C(1) << i;
+    fail_msg("no recipe option %s", name);
+    return 0;
+}
+
+/* A checkpoint keeps the distortions and the schedule: the recipe resumes
+ * with them, not given again, to the uninterrupted run's bits, and refuses
+ * other distortions or another schedule, naming the option. */
+static void resumed_distortions_are_the_same_run(void **state)
+{
+    (void)state;
+    nnc_data *d = blobs(600, 8, 13);
+    const size_t sizes[] = {64, 10, 3};
+    const char *ck = scratch_path("augment-ck.nnc");
+    nnc_net *once, *twice, *loaded;
+    assert_ok(nnc_net_create(sizes, 3, 21, &once));
+    assert_ok(nnc_net_create(sizes, 3, 21, &twice));
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 4;
+    o.eta = 0.5f;
+    o.cosine = 1;
+    o.augment = (nnc_augment){1, 15, 0.1f, 0.1f, 1, 8, 2};
+    assert_ok(nnc_train(once, d, &o, NULL));
+    o.checkpoint = ck;
+    o.on_epoch = stop_after_two;
+    assert_ok(nnc_train(twice, d, &o, NULL));
+    nnc_net_free(twice);
+
+    nnc_train_opts saved;
+    nnc_train_opts_init(&saved);
+    unsigned next;
+    assert_ok(nnc_checkpoint_settings(ck, &saved, &next));
+    assert_int_equal(next, 2);
+    assert_int_equal(saved.epochs, 4);
+    assert_int_equal(saved.cosine, 1);
+    assert_memory_equal(&saved.augment, &o.augment, sizeof o.augment);
+    char cmd[512], out[4096];   /* and says so */
+    snprintf(cmd, sizeof cmd, "nnc info %s", ck);
+    assert_int_equal(run_command(cmd, out, sizeof out), 0);
+    if (!strstr(out, "epoch 2 next of 4; schedule cosine; augment rotate 15, zoom 0.1, shear "
+                     "0.1, shift 1, elastic-alpha 8, elastic-sigma 2"))
+        fail_msg("%s", out);
+
+    /* the recipe, given nothing but the checkpoint, continues the same run */
+    nnc_recipe *r;
+    uint64_t differ;
+    assert_ok(nnc_recipe_create(&r));
+    assert_ok(nnc_recipe_resume(r, ck, &next, &differ));
+    assert_true(differ == 0);
+    assert_ok(nnc_model_load(ck, &loaded));
+    nnc_train_opts ro;
+    assert_ok(nnc_recipe_train_opts(r, loaded, NULL, NULL, &ro));
+    assert_int_equal(ro.cosine, 1);
+    assert_memory_equal(&ro.augment, &o.augment, sizeof o.augment);
+    ro.resume = ck;
+    assert_ok(nnc_train(loaded, d, &ro, NULL));
+    assert_memory_equal(once->params, loaded->params, once->n_params * sizeof(float));
+    nnc_recipe_free(r);
+    nnc_net_free(loaded);
+    nnc_net_free(once);
+
+    /* the same values given again are the same run; others are refused */
+    const char *same[][2] = {{"rotate", "15"}, {"augment", "yes"}, {"schedule", "cosine"}};
+    const char *other[][2] = {{"rotate", "10"},       {"elastic-sigma", "3"},
+                              {"augment", "no"},      {"schedule", "constant"},
+                              {"preset", "network2"}, {"preset", "simard"}};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        assert_ok(nnc_recipe_create(&r));
+        assert_ok(nnc_recipe_set(r, same[i][0], same[i][1]));
+        assert_ok(nnc_recipe_resume(r, ck, &next, &differ));
+        assert_true(differ == 0);
+        nnc_recipe_free(r);
+    }
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        assert_ok(nnc_recipe_create(&r));
+        assert_ok(nnc_recipe_set(r, other[i][0], other[i][1]));
+        assert_int_equal(nnc_recipe_resume(r, ck, &next, &differ), NNC_ERR_MISMATCH);
+        assert_true(differ == option_bit(other[i][0]));
+        if (strncmp(nnc_last_error(), other[i][0], strlen(other[i][0])) != 0 ||
+            !strstr(nnc_last_error(), "schedule cosine, augment rotate 15, zoom 0.1"))
+            fail_msg("%s", nnc_last_error());
+        nnc_recipe_free(r);
+    }
+    nnc_data_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(identity_leaves_images_unchanged),
     cmocka_unit_test(rotation_moves_a_pixel_where_it_should),
     cmocka_unit_test(elastic_field_has_its_statistics),
+    cmocka_unit_test(elastic_field_correlates_over_sigma),
     cmocka_unit_test(thread_count_does_not_change_distortions),
     cmocka_unit_test(only_images_are_distorted),
+    cmocka_unit_test(resumed_distortions_are_the_same_run),
     cmocka_unit_test(distortions_help_a_small_network),
 };
 TEST_GROUP(augment_tests, "augment", tests);

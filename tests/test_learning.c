@@ -281,6 +281,45 @@ static void stuck_runs_are_warned_about(void **state)
     assert_int_equal(strlen(small), sizeof small - 1);
 }
 
+/* A regression fed nothing to go on (its inputs all equal) can do no better
+ * than its targets' mean, and says so; one that learns says nothing. */
+static reports run_fit(int inputs_informative)
+{
+    enum { N = 300 };
+    float x[N * 2], y[N];
+    uint64_t st = 9;
+    for (int i = 0; i < N; i++) {
+        float a = test_uniform(&st, -1.0f, 1.0f), b = test_uniform(&st, -1.0f, 1.0f);
+        x[2 * i] = inputs_informative ? a : 0.5f;
+        x[2 * i + 1] = inputs_informative ? b : 0.5f;
+        y[i] = 2.0f * a - b;
+    }
+    const size_t sizes[] = {2, 8, 1};
+    nnc_net *net = net_of(sizes, 3, NNC_ACT_TANH, NNC_COST_MSE);
+    nnc_data *d;
+    assert_ok(nnc_data_from_targets(x, y, N, 2, 1, &d));
+    reports k = {0};
+    nnc_train_opts o;
+    nnc_train_opts_init(&o);
+    o.epochs = 4, o.batch_size = 10, o.eta = 0.05f;
+    o.on_epoch = keep_report, o.user = &k;
+    assert_ok(nnc_train(net, d, &o, NULL));
+    nnc_net_free(net);
+    nnc_data_free(d);
+    return k;
+}
+
+static void a_regression_that_cannot_fit_is_warned_about(void **state)
+{
+    (void)state;
+    reports blind = run_fit(0);
+    assert_true(blind.last.warnings & NNC_WARN_NO_FIT);
+    warning_says(&blind.last, "no better than each target's mean");
+    reports seeing = run_fit(1);
+    assert_int_equal(seeing.any_warnings, 0);
+    assert_true(seeing.last.running.r2 > 0.5);
+}
+
 /* The same on MNIST: eta 1e9 is at chance and says eta is too large, ReLU
  * at eta 1000 is dead or at chance, the tutorial's run warns of nothing. */
 static void stuck_mnist_runs_are_warned_about(void **state)
@@ -450,6 +489,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(running_measure_is_recorded_and_saved),
     cmocka_unit_test(old_files_load_without_running_measures),
     cmocka_unit_test(stuck_runs_are_warned_about),
+    cmocka_unit_test(a_regression_that_cannot_fit_is_warned_about),
     cmocka_unit_test(stuck_mnist_runs_are_warned_about),
     cmocka_unit_test(non_finite_data_is_refused_naming_row_and_column),
     cmocka_unit_test(progress_sees_the_epoch_as_it_goes),

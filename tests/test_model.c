@@ -178,9 +178,9 @@ static void model_errors_say_what_is_wrong(void **state)
     const char *bad = scratch_path("said.nnc");
     write_all(bad, good, 100);
     expect_load_error(bad, NNC_ERR_FORMAT, "truncated");
-    good[8] = 3;   /* format version 3 */
+    good[8] = 4;   /* format version 4 */
     write_all(bad, good, len);
-    expect_load_error(bad, NNC_ERR_FORMAT, "format version 3; this nnc reads versions 1 to 2");
+    expect_load_error(bad, NNC_ERR_FORMAT, "format version 4; this nnc reads versions 1 to 3");
     good[8] = 2;
     good[len - 10] ^= 1;   /* a parameter's bit */
     write_all(bad, good, len);

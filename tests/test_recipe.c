@@ -309,6 +309,26 @@ static void files_keep_their_network_and_their_run(void **state)
     nnc_net_free(net);
 }
 
+/* Options only a table takes are refused for other data, by the recipe. */
+static void table_options_need_a_table(void **state)
+{
+    (void)state;
+    assert_true(nnc_recipe_is_table("houses.csv") && nnc_recipe_is_table("a/b.tsv") &&
+                nnc_recipe_is_table("x.txt"));
+    assert_false(nnc_recipe_is_table("data/mnist") || nnc_recipe_is_table("mnist.pkl.gz") ||
+                 nnc_recipe_is_table("csv"));
+    nnc_recipe *r;
+    assert_ok(nnc_recipe_create(&r));
+    assert_ok(nnc_recipe_set(r, "eta", "0.5"));
+    assert_ok(nnc_recipe_check_source(r, "data/mnist"));
+    assert_ok(nnc_recipe_set(r, "test-split", "0.2"));
+    assert_int_equal(nnc_recipe_check_source(r, "data/mnist"), NNC_ERR_ARG);
+    assert_string_equal(nnc_last_error(),
+                        "test-split: only with a table (CSV) as the data; data/mnist is not one");
+    assert_ok(nnc_recipe_check_source(r, "houses.csv"));
+    nnc_recipe_free(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(names_go_both_ways),
     cmocka_unit_test(options_are_checked_where_they_are_given),
@@ -317,5 +337,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(classes_and_binary_outputs_come_from_the_labels),
     cmocka_unit_test(splits_are_reproducible_and_explained),
     cmocka_unit_test(files_keep_their_network_and_their_run),
+    cmocka_unit_test(table_options_need_a_table),
 };
 TEST_GROUP(recipe_tests, "recipe", tests);

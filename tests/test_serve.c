@@ -1,9 +1,10 @@
 /* test_serve.c — `nnc serve` and `nnc train --serve` over HTTP: the routes,
  * the JSON answers, predictions as `nnc predict` makes them, the refusals a
  * local server owes (another Host, another Origin, large bodies, paths out
- * of its routes, malformed JSON), a bounded load, and the page in a headless
- * Chromium when there is one. Each test's server is killed by its teardown,
- * whatever the test did. */
+ * of its routes, malformed JSON, connections over the cap, slow clients,
+ * another address), a bounded load, Ctrl-C with a page open, and the page
+ * in a headless Chromium when there is one. Each test's server is killed by
+ * its teardown, whatever the test did. */
 #define _DEFAULT_SOURCE
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -321,6 +322,26 @@ static void routes_and_answers(void **state)
     cJSON_Delete(p);
     reply_free(&r);
 
+    /* numbers of every size are written as "%.6g" writes them, ties too */
+    char *want_text = malloc(784 * 16 + 16), *w = want_text;
+    w += sprintf(w, "\"prepared\":[");
+    for (int i = 0; i < 784; i++) {
+        float mag = powf(10.0f, test_uniform(&g, -44.0f, 37.0f));
+        x[i] = i % 7 == 0 ? 0.0f : (i % 2 ? -1.0f : 1.0f) * test_uniform(&g, 1, 9.9f) * mag;
+        if (i % 11 == 0)
+            x[i] = (float)(10880650 + 20 * i);   /* halfway at the 6th digit */
+        w += sprintf(w, i ? ",%.6g" : "%.6g", (double)x[i]);
+    }
+    strcpy(w, "]");
+    body = inputs_json(x, 784);
+    r = post_json(body);
+    free(body);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, want_text))
+        fail_msg("\"prepared\" is not as %%.6g writes it: %.400s", strstr(r.body, "\"prepared\""));
+    free(want_text);
+    reply_free(&r);
+
     /* an image: prepared as nnc_image_prepare (and so nnc predict) prepares it */
     uint8_t *px = ring(280, 280);
     float want[784];
@@ -422,6 +443,130 @@ static void refusals(void **state)
     assert_int_equal(r.status, 200);
     reply_free(&r);
     free(ok);
+}
+
+/* ---- limits: connections, slow clients, other addresses -------------------------- */
+
+/* A connection to addr:port (network order), nothing sent yet. */
+static int connect_to(uint32_t addr, unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = addr;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        fail_msg("cannot connect to port %u: %s", port, strerror(errno));
+    return fd;
+}
+
+static void send_text(int fd, const char *text)
+{
+    assert_int_equal(send(fd, text, strlen(text), MSG_NOSIGNAL), (ssize_t)strlen(text));
+}
+
+/* What the server sent on fd within ms milliseconds, until it closed the
+ * connection (*closed 1) or went quiet. */
+static size_t read_within(int fd, int ms, char *buf, size_t cap, int *closed)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    size_t got = 0;
+    *closed = 0;
+    while (poll(&p, 1, ms) > 0) {
+        ssize_t k = recv(fd, buf + got, cap - 1 - got, 0);
+        if (k <= 0) {
+            *closed = 1;
+            break;
+        }
+        got += (size_t)k;
+    }
+    buf[got] = '\0';
+    return got;
+}
+
+static double seconds_since(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) * 1e-9;
+}
+
+static void limits(void **state)
+{
+    (void)state;
+    nnc_net *net;
+    char args[512], buf[4096];
+    snprintf(args, sizeof args, "serve %s --port 0", image_model(&net));
+    nnc_net_free(net);
+    assert_true(start(args));
+    /* 64 slow clients, each a request whose header never ends, fill the
+     * server's connections */
+    enum { CAP = 64 };
+    int slow[CAP], closed;
+    char part[128];
+    snprintf(part, sizeof part, "GET /api/model HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n", srv.port);
+    struct timespec began;
+    clock_gettime(CLOCK_MONOTONIC, &began);
+    for (int i = 0; i < CAP; i++) {
+        slow[i] = connect_to(htonl(INADDR_LOOPBACK), srv.port);
+        send_text(slow[i], part);
+    }
+    usleep(300000);
+    /* one more gets no answer while they hold them */
+    int extra = connect_to(htonl(INADDR_LOOPBACK), srv.port);
+    char whole[160];
+    snprintf(whole, sizeof whole, "%s\r\n", part);
+    send(extra, whole, strlen(whole), MSG_NOSIGNAL);
+    read_within(extra, 1000, buf, sizeof buf, &closed);
+    if (strstr(buf, "200 OK"))
+        fail_msg("a connection over the cap was answered: %.200s", buf);
+    /* the slow clients are closed after 10 s without traffic, not before */
+    read_within(slow[0], 0, buf, sizeof buf, &closed);
+    assert_false(closed);
+    for (int i = 0; i < CAP; i++) {
+        read_within(slow[i], 15000, buf, sizeof buf, &closed);
+        if (!closed)
+            fail_msg("slow client %d still open after %.1f s", i, seconds_since(&began));
+        close(slow[i]);
+    }
+    double waited = seconds_since(&began);
+    print_message("    64 slow clients closed after %.1f s\n", waited);
+    assert_true(waited > 9.0 && waited < 16.0);
+    close(extra);
+    /* and the server answers again */
+    reply r = http("GET", "/api/model", NULL, NULL, NULL, 0);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    stop();
+
+    /* an address other than loopback's names: a warning, and its own Host */
+    snprintf(args, sizeof args, "serve test-scratch/serve-image.nnc --port 0 --host 127.0.0.2");
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "exec %s %s", nnc_command(), args);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1), dup2(fds[1], 2);
+        close(fds[0]), close(fds[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    srv.pid = pid, srv.out = fds[0], srv.len = 0, srv.text[0] = '\0';
+    const char *at = NULL;
+    for (int i = 0; i < 100 && !(at = strstr(srv.text, "http://127.0.0.2:")); i++)
+        read_output(&srv, 100);
+    assert_non_null(at);
+    assert_non_null(strstr(srv.text, "warning: --host 127.0.0.2"));
+    unsigned port = (unsigned)atoi(at + 17);
+    int fd = connect_to(inet_addr("127.0.0.2"), port);
+    snprintf(whole, sizeof whole, "GET /api/model HTTP/1.1\r\nHost: 127.0.0.2:%u\r\n"
+             "Connection: close\r\n\r\n", port);
+    send_text(fd, whole);
+    read_within(fd, 5000, buf, sizeof buf, &closed);
+    close(fd);
+    if (!strstr(buf, "HTTP/1.1 200"))
+        fail_msg("Host 127.0.0.2 on --host 127.0.0.2: %.200s", buf);
 }
 
 /* ---- load ---------------------------------------------------------------------- */
@@ -587,6 +732,44 @@ static void training_shown_unchanged(void **state)
     reply_free(&r);
 }
 
+/* Ctrl-C with a page open: the run stops and saves as it does without one. */
+static void interrupted_with_a_page(void **state)
+{
+    (void)state;
+    const char *dir = mnist_dir();
+    if (!dir)
+        SKIP_TEST("NNC_MNIST_DIR is not set to a folder");
+    char cmd[1024], buf[8192];
+    remove(scratch_path("serve-stopped.nnc"));
+    snprintf(cmd, sizeof cmd, "train --data '%s' --layers 784,100,10 --epochs 100 -q "
+             "--save test-scratch/serve-stopped.nnc --serve 0", dir);
+    assert_true(start(cmd));
+    int page = connect_to(htonl(INADDR_LOOPBACK), srv.port), closed;
+    snprintf(cmd, sizeof cmd, "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+             srv.port);
+    send_text(page, cmd);
+    for (int i = 0; i < 300 && !strstr(srv.text, "Epoch 0"); i++)
+        read_output(&srv, 100);
+    assert_non_null(strstr(srv.text, "Epoch 0"));
+    read_within(page, 500, buf, sizeof buf, &closed);
+    assert_non_null(strstr(buf, "event: epoch"));
+    kill(srv.pid, SIGINT);
+    while (!read_output(&srv, 20000))
+        ;
+    int st;
+    assert_int_equal(waitpid(srv.pid, &st, 0), srv.pid);
+    srv.pid = -1;
+    close(page);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 128 + SIGINT);
+    assert_non_null(strstr(srv.text, "interrupted"));
+    assert_non_null(strstr(srv.text, "saved in test-scratch/serve-stopped.nnc"));
+    nnc_net *net;
+    assert_ok(nnc_model_load("test-scratch/serve-stopped.nnc", &net));
+    assert_int_equal(nnc_net_size(net, 1), 100);
+    nnc_net_free(net);
+}
+
 /* ---- the page in a browser ------------------------------------------------------ */
 
 /* Chromium and playwright-core (npm install in tests/browser), else NULL. */
@@ -651,9 +834,11 @@ static void page_in_a_browser(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(routes_and_answers, teardown),
     cmocka_unit_test_teardown(refusals, teardown),
+    cmocka_unit_test_teardown(limits, teardown),
     cmocka_unit_test_teardown(bounded_load, teardown),
     cmocka_unit_test_teardown(predicts_as_nnc_predict, teardown),
     cmocka_unit_test_teardown(training_shown_unchanged, teardown),
+    cmocka_unit_test_teardown(interrupted_with_a_page, teardown),
     cmocka_unit_test_teardown(page_in_a_browser, teardown),
 };
 TEST_GROUP(serve_tests, "serve", tests);

@@ -367,7 +367,7 @@ static void the_command_regresses(void **state)
                                  "regress --cost softmax", out, sizeof out), 2);
     assert_non_null(strstr(out, "regression takes mse, mae or huber"));
     assert_int_equal(run_command("nnc train --data test-scratch --label y", out, sizeof out), 2);
-    assert_non_null(strstr(out, "--label: only with a table (CSV) as --data"));
+    assert_non_null(strstr(out, "--label: only with a table (CSV) as the data"));
 }
 
 static const struct CMUnitTest tests[] = {

@@ -160,6 +160,7 @@ function predictRow() {
 // ---- training --------------------------------------------------------------
 
 const epochs = [];
+let trail = [];   // the epoch in progress: [epochs done, running cost] as it goes
 const colours = ['#2f6fdf', '#d9482b', '#2a9d5b', '#9b51c9', '#c98a16', '#138a9c'];
 
 function seconds(s) {
@@ -175,17 +176,23 @@ function drawCurves() {
   for (const e of epochs)
     for (const k of Object.keys(e))
       if (!['epoch', 'seconds', 'eta'].includes(k) && !keys.includes(k)) keys.push(k);
-  const L = 46, R = 46, T = 12, B = 26, n = Math.max(2, epochs.length);
-  const x = (i) => L + (W - L - R) * i / (n - 1);
+  // the x axis counts epochs done: epoch i's measures at i + 1, the running
+  // cost of the epoch in progress between its start and its end
+  const L = 46, R = 46, T = 12, B = 26;
+  const span = Math.max(1, epochs.length, ...trail.map((r) => Math.ceil(r[0])));
+  const x = (i) => L + (W - L - R) * (i + 1) / span;
   const range = (ks) => {
     let lo = Infinity, hi = -Infinity;
     for (const e of epochs) for (const k of ks) if (e[k] !== undefined) {
       lo = Math.min(lo, e[k]); hi = Math.max(hi, e[k]);
     }
+    if (ks.length && ks.every((k) => k.endsWith('_cost')))
+      for (const r of trail) { lo = Math.min(lo, r[1]); hi = Math.max(hi, r[1]); }
     if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
     return [lo, hi];
   };
   const left = keys.filter((k) => !k.endsWith('_cost')), right = keys.filter((k) => k.endsWith('_cost'));
+  if (trail.length && !right.length) right.push('running_cost');
   const scales = {left: range(left), right: range(right)};
   g.strokeStyle = '#d8dce5'; g.fillStyle = '#6b7385'; g.font = '11px system-ui, sans-serif';
   g.strokeRect(L, T, W - L - R, H - T - B);
@@ -203,6 +210,14 @@ function drawCurves() {
   }
   const legend = $('legend');
   legend.replaceChildren();
+  if (trail.length) {   // thin, in grey: the running cost within the epoch
+    const [lo, hi] = scales.right;
+    const y = (v) => H - B - (H - T - B) * (v - lo) / (hi - lo);
+    g.strokeStyle = '#8a90a0'; g.lineWidth = 1; g.setLineDash([]);
+    g.beginPath();
+    trail.forEach((r, i) => (i ? g.lineTo : g.moveTo).call(g, x(r[0] - 1), y(r[1])));
+    g.stroke();
+  }
   keys.forEach((k, ki) => {
     const [lo, hi] = scales[k.endsWith('_cost') ? 'right' : 'left'];
     const y = (v) => H - B - (H - T - B) * (v - lo) / (hi - lo);
@@ -219,11 +234,18 @@ function drawCurves() {
     const item = document.createElement('span'), sw = document.createElement('span');
     sw.className = 'swatch';
     sw.style.background = colours[ki % colours.length];
-    const last = epochs[epochs.length - 1][k];
+    const last = epochs.length ? epochs[epochs.length - 1][k] : undefined;
     item.append(sw, k.replace('_', ' ') + (last !== undefined ? ' ' + last.toFixed(4) : ''));
     legend.append(item);
   });
   g.setLineDash([]);
+  if (trail.length) {
+    const item = document.createElement('span'), sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = '#8a90a0';
+    item.append(sw, 'running cost ' + trail[trail.length - 1][1].toFixed(4));
+    legend.append(item);
+  }
 }
 
 async function drawWeights() {
@@ -257,6 +279,12 @@ function follow() {
   events.addEventListener('progress', (e) => {
     const p = JSON.parse(e.data);
     const part = p.samples ? 100 * p.samples_done / p.samples : 0;
+    if (p.running_cost !== undefined) {
+      const at = p.epoch + (p.samples ? p.samples_done / p.samples : 0);
+      if (trail.length && trail[0][0] < p.epoch) trail = [];   // a new epoch
+      trail.push([at, p.running_cost]);
+      drawCurves();
+    }
     const running = p.running_accuracy !== undefined
       ? ` · running cost ${p.running_cost.toFixed(4)}, accuracy ${(100 * p.running_accuracy).toFixed(1)}%`
       : p.running_cost !== undefined ? ` · running cost ${p.running_cost.toFixed(4)}` : '';

@@ -96,7 +96,8 @@ class TrainOpts(ctypes.Structure):
                 ("on_epoch", EPOCH_FN), ("user", ctypes.c_void_p),
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("on_progress", PROGRESS_FN),
                 ("progress_params", ctypes.c_int), ("precision", ctypes.c_int),
-                ("augment", Augment), ("cosine", ctypes.c_int)]
+                ("augment", Augment), ("cosine", ctypes.c_int),
+                ("dist", ctypes.c_void_p), ("shards", ctypes.c_uint), ("reduce", ctypes.c_int)]
 
 
 class CsvOptions(ctypes.Structure):

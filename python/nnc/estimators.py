@@ -63,16 +63,15 @@ class _MLP:
                                  classes=None if self._regression else data.class_names(),
                                  source="validation_data", pixels=int(data.is_pixels()))
         opts = recipe.train_opts(self.net_, valid)
-        # the history shows the training cost: a measure, which changes no parameter
-        opts.monitor |= _lib.value_of(_lib.NAMES_MONITOR, "train-cost", "monitor")
         self.notes_ = notes + recipe.notes()
         for note in self.notes_:
             warnings.warn(note, stacklevel=2)
         self.history = []
 
         def record(r):
+            # the epoch's running cost, which every epoch reports without a pass of its own
             entry = {"epoch": r.epoch, "seconds": r.train_seconds, "eta": r.eta,
-                     "train_cost": r.train.cost}
+                     "train_cost": r.running.cost}
             if valid is not None and self._regression:
                 entry.update(valid_rmse=r.valid.rmse, valid_r2=r.valid.r2)
             elif valid is not None:

@@ -249,8 +249,15 @@ static float percentile(float *v, size_t n, double q)
 static int otsu(const float *v, size_t n)
 {
     double hist[256] = {0}, total = 0, sum = 0;
-    for (size_t i = 0; i < n; i++)
-        hist[bin_of(v[i], 256)]++;
+    size_t zeros = 0;   /* counted apart: see median_and_mad */
+    for (size_t i = 0; i < n; i++) {
+        int b = bin_of(v[i], 256);
+        if (b)
+            hist[b]++;
+        else
+            zeros++;
+    }
+    hist[0] = (double)zeros;
     for (int b = 0; b < 256; b++)
         total += hist[b], sum += b * hist[b];
     double w0 = 0, sum0 = 0, best = -1;
@@ -274,21 +281,39 @@ static int otsu(const float *v, size_t n)
 static void median_and_mad(const float *v, size_t n, float top, float *median, float *mad)
 {
     enum { BINS = 256 * FINE };
-    size_t *hist = calloc(BINS, sizeof *hist), count = 0, seen = 0;
+    uint32_t *hist = calloc(BINS, sizeof *hist);   /* small enough to stay in cache */
+    size_t count = 0, seen = 0;
     int b = 0;
     *median = *mad = 0.0f;
     if (!hist)
         return;   /* without memory, no noise is seen */
+    /* most pixels are paper, 0 once flattened: counted apart, so that one
+     * bin's counter is not a long chain of dependent increments */
+    size_t zeros = 0;
     for (size_t i = 0; i < n; i++)
-        if (v[i] <= top)
-            hist[bin_of(v[i] * FINE, BINS)]++, count++;
+        if (v[i] <= top) {
+            int k = bin_of(v[i] * FINE, BINS);
+            count++;
+            if (k)
+                hist[k]++;
+            else
+                zeros++;
+        }
+    hist[0] = (uint32_t)zeros;
     while (b < BINS - 1 && (seen += hist[b]) <= count / 2)
         b++;
     *median = (float)b / FINE;
     memset(hist, 0, BINS * sizeof *hist);
+    zeros = 0;
     for (size_t i = 0; i < n; i++)
-        if (v[i] <= top)
-            hist[bin_of(fabsf(v[i] - *median) * FINE, BINS)]++;
+        if (v[i] <= top) {
+            int k = bin_of(fabsf(v[i] - *median) * FINE, BINS);
+            if (k)
+                hist[k]++;
+            else
+                zeros++;
+        }
+    hist[0] = (uint32_t)zeros;
     for (b = 0, seen = 0; b < BINS - 1 && (seen += hist[b]) <= count / 2;)
         b++;
     *mad = (float)b / FINE;
@@ -339,19 +364,38 @@ static void smooth(grey_image *img)
 
 typedef float paper_levels[GRID][GRID];
 
-/* The paper's level at (x, y): bilinear between block centres, and on beyond
- * the outer ones, as light falling off towards an edge keeps falling off. */
-static float paper_at(const paper_levels level, size_t x, size_t y, size_t w, size_t h)
+/* Where the centre of pixel i of a side of n falls between the block
+ * centres: the block before it and the weight of the one after. */
+typedef struct {
+    int    lo;
+    double up;
+} place;
+
+static place place_of(size_t i, size_t n)
 {
-    double fx = (x + 0.5) * GRID / w - 0.5, fy = (y + 0.5) * GRID / h - 0.5;
-    int x0 = fx < 1.0 ? 0 : fx >= GRID - 2.0 ? GRID - 2 : (int)fx, x1 = x0 + 1;
-    int y0 = fy < 1.0 ? 0 : fy >= GRID - 2.0 ? GRID - 2 : (int)fy, y1 = y0 + 1;
-    double ax = fx - x0, ay = fy - y0;
-    return (float)((1 - ay) * ((1 - ax) * level[y0][x0] + ax * level[y0][x1]) +
-                   ay * ((1 - ax) * level[y1][x0] + ax * level[y1][x1]));
+    double f = (i + 0.5) * GRID / n - 0.5;
+    int lo = f < 1.0 ? 0 : f >= GRID - 2.0 ? GRID - 2 : (int)f;
+    return (place){lo, f - lo};
 }
 
-static void flatten_paper(grey_image *img, paper_levels level)
+/* The paper's level along a row: bilinear between block centres, and on
+ * beyond the outer ones, as light falling off towards an edge keeps falling
+ * off. cols holds place_of for each column, worked out once per image. */
+static void paper_row(const paper_levels level, const place *cols, size_t w, place row,
+                      float *out)
+{
+    const float *a = level[row.lo], *b = level[row.lo + 1];
+    double ay = row.up;
+    for (size_t x = 0; x < w; x++) {
+        int x0 = cols[x].lo;
+        double ax = cols[x].up;
+        out[x] = (float)((1 - ay) * ((1 - ax) * a[x0] + ax * a[x0 + 1]) +
+                         ay * ((1 - ax) * b[x0] + ax * b[x0 + 1]));
+    }
+}
+
+/* The paper's level per block, taken away; paper holds a row's levels. */
+static void flatten_paper(grey_image *img, paper_levels level, const place *cols, float *paper)
 {
     size_t w = img->w, h = img->h;
     float *block = malloc(((w + GRID - 1) / GRID + 1) * ((h + GRID - 1) / GRID + 1) *
@@ -368,9 +412,14 @@ static void flatten_paper(grey_image *img, paper_levels level)
             level[gy][gx] = n ? percentile(block, n, 0.2) : 0.0f;
         }
     free(block);
-    for (size_t y = 0; y < h; y++)
-        for (size_t x = 0; x < w; x++)
-            img->v[y * w + x] = fmaxf(0.0f, img->v[y * w + x] - paper_at(level, x, y, w, h));
+    for (size_t y = 0; y < h; y++) {
+        paper_row(level, cols, w, place_of(y, h), paper);
+        float *v = img->v + y * w;
+        for (size_t x = 0; x < w; x++) {
+            float d = v[x] - paper[x];   /* never NaN: levels are finite */
+            v[x] = d > 0.0f ? d : 0.0f;
+        }
+    }
 }
 
 /* Ink in pieces: 8-connected regions above the threshold. A piece with under
@@ -424,34 +473,47 @@ static float find_ink(grey_image *img)
 {
     size_t w = img->w, h = img->h;
     paper_levels level;
-    flatten_paper(img, level);
+    place *cols = malloc(w * sizeof *cols);
+    float *paper = malloc(w * sizeof *paper);
+    if (cols && paper) {
+        for (size_t x = 0; x < w; x++)
+            cols[x] = place_of(x, w);
+        flatten_paper(img, level, cols, paper);
+    }
     /* a noisy photo is smoothed first; a clean image is read as it is */
-    float paper, noise = paper_noise(img, &paper);
+    float paper_level, noise = paper_noise(img, &paper_level);
     if (noise > 1.0f) {
         smooth(img);
-        noise = paper_noise(img, &paper);
+        noise = paper_noise(img, &paper_level);
     }
     /* what the noise reaches (four deviations) is paper; light multiplies,
      * so where the paper is dim so is the ink's contrast: dividing by the
-     * paper's brightness evens it */
-    float reach = noise > 0.0f ? paper + 4.0f * noise : 0.0f;
-    for (size_t y = 0; y < h; y++)
+     * paper's brightness evens it (without memory, the paper stayed: 0) */
+    float reach = noise > 0.0f ? paper_level + 4.0f * noise : 0.0f;
+    for (size_t y = 0; y < h; y++) {
+        if (cols && paper)
+            paper_row(level, cols, w, place_of(y, h), paper);
         for (size_t x = 0; x < w; x++) {
-            float bright = 255.0f - paper_at(level, x, y, w, h), *v = &img->v[y * w + x];
+            float bright = 255.0f - (cols && paper ? paper[x] : 0.0f), *v = &img->v[y * w + x];
             *v = *v <= reach ? 0.0f : *v * 255.0f / (bright > 32.0f ? bright : 32.0f);
         }
+    }
+    free(cols);
+    free(paper);
     int t = otsu(img->v, w * h);
     size_t ink = 0;
     float strong = 0.0f;
     for (size_t i = 0; i < w * h; i++)
         if (img->v[i] > t)
-            ink++, strong = fmaxf(strong, img->v[i]);
+            ink++, strong = img->v[i] > strong ? img->v[i] : strong;
     /* blank: nothing stands out of the paper, or barely a speck does */
     if (strong < 32.0f || ink < 4 || ink * 1000 < w * h)
         return -1.0f;
     float full = strong;   /* the ink at its strongest becomes full strength */
-    for (size_t i = 0; i < w * h; i++)
-        img->v[i] = fminf(255.0f, img->v[i] * 255.0f / full);
+    for (size_t i = 0; i < w * h; i++) {
+        float v = img->v[i] * 255.0f / full;
+        img->v[i] = v < 255.0f ? v : 255.0f;
+    }
     wipe_specks(img, 25.5f);
     return 25.5f;   /* ink: above 10% of full strength, as for clean images */
 }

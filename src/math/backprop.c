@@ -166,6 +166,46 @@ void nnc__backward(const nnc_net *net, nnc__workspace *ws, size_t m, float *grad
     backprop(net, ws, m, 1.0f, 0.0f, 0.0f, grad);
 }
 
+/* ---- the gradient a piece at a time --------------------------------------
+ * The same BP1-BP4 as backprop() above, cut in two: every layer's deltas
+ * first, then any rows of any layer's gradient on demand, so that a caller
+ * summing many batches' gradients (shards) can keep each piece in cache. */
+
+void nnc__backward_deltas(const nnc_net *net, nnc__workspace *ws, size_t m)
+{
+    nnc__dense *k = &ws->dense;
+    size_t L = net->n_layers - 1;
+    nnc__output_delta(net->cost, ws->a[L], ws->y, ws->delta[L], m * net->sizes[L]);
+    for (size_t l = L; l > 1; l--) {
+        size_t n_in = net->sizes[l - 1], n = net->sizes[l], ldw = ws->layout->stride[l];
+        if (ws->bf16)
+            bp2_bf16(ws, l, m, n_in, n, ws->delta[l], ws->delta[l - 1]);
+        else
+            nnc__gemm_nt(k, m, n_in, n, ws->delta[l], weights(ws, l), ldw, ws->delta[l - 1]);
+        nnc__times_derivative_all(k, net->hidden, ws->a[l - 1], ws->mask[l - 1],
+                                  ws->delta[l - 1], m * n_in);
+    }
+}
+
+void nnc__gradient_rows(const nnc_net *net, nnc__workspace *ws, size_t m, size_t l, size_t p0,
+                        size_t p1, float *scratch, float *G, size_t ldg)
+{
+    size_t n_in = net->sizes[l - 1], n = net->sizes[l], rows = p1 - p0;
+    /* BP4's rows p0..p1: X[:, p0:p1]ᵀ Δ_l, with those columns of X made dense */
+    const float *X = ws->in[l - 1];
+    for (size_t i = 0; i < m; i++)
+        memcpy(scratch + i * rows, X + i * n_in + p0, rows * sizeof *X);
+    if (ws->bf16)
+        bp4_bf16(ws, m, rows, n, 1.0f, scratch, ws->delta[l], 0.0f, G, ldg);
+    else
+        nnc__gemm_tn(&ws->dense, m, rows, n, 1.0f, scratch, ws->delta[l], 0.0f, G, ldg);
+}
+
+void nnc__gradient_biases(const nnc_net *net, nnc__workspace *ws, size_t m, size_t l, float *g)
+{
+    nnc__colsum(&ws->dense, m, net->sizes[l], 1.0f, ws->delta[l], 0.0f, g);
+}
+
 void nnc__sgd_update(const nnc_net *net, const nnc__layout *layout, float *params,
                      const float *grad, size_t m, float eta, float decay)
 {

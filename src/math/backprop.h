@@ -61,6 +61,16 @@ void nnc__forward(const nnc_net *net, nnc__workspace *ws, size_t m);
  * samples against targets ws->y, written to grad (laid out as ws->layout). */
 void nnc__backward(const nnc_net *net, nnc__workspace *ws, size_t m, float *grad);
 
+/* nnc__backward in pieces, after nnc__forward: first BP1 and BP2, every
+ * layer's deltas; then rows p0..p1 of ∂C/∂W_l (row p0 at G, rows ldg apart;
+ * scratch holds m x (p1 - p0) floats) and ∂C/∂b_l. The same pieces give
+ * the same bits every time; not always nnc__backward's, whose products are
+ * whole. */
+void nnc__backward_deltas(const nnc_net *net, nnc__workspace *ws, size_t m);
+void nnc__gradient_rows(const nnc_net *net, nnc__workspace *ws, size_t m, size_t l, size_t p0,
+                        size_t p1, float *scratch, float *G, size_t ldg);
+void nnc__gradient_biases(const nnc_net *net, nnc__workspace *ws, size_t m, size_t l, float *g);
+
 /* The SGD step as defined, on a gradient grad summed over m samples:
  *     W_l <- (1 - eta lambda/n) W_l - (eta/m) ∂C/∂W_l,
  *     b_l <- b_l - (eta/m) ∂C/∂b_l,

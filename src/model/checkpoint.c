@@ -20,6 +20,8 @@ void nnc__copy_settings(nnc_train_opts *to, const nnc_train_opts *from)
     to->halve_after = from->halve_after;
     to->min_eta_factor = from->min_eta_factor;
     to->early_stop = from->early_stop;
+    to->cosine = from->cosine;
+    to->augment = from->augment;
 }
 
 nnc_status nnc_checkpoint_settings(const char *path, nnc_train_opts *opts,

@@ -42,7 +42,8 @@ void nnc__run_state_free(nnc__run_state *st);
 
 /* Copies the fields of a run's settings that a checkpoint keeps (epochs,
  * mini-batch, learning rate, L2, optimiser and its constants, dropout,
- * schedules, shuffle, monitor) from `from` into `to`; pointers untouched. */
+ * schedules, shuffle, monitor, distortions) from `from` into `to`;
+ * pointers untouched. */
 void nnc__copy_settings(nnc_train_opts *to, const nnc_train_opts *from);
 
 #endif

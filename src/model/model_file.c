@@ -12,13 +12,16 @@
 #include "model_file.h"
 
 static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'C', '\r', '\n', 0x1a, '\n'};
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION 3u   /* version 3: the settings keep the schedule and distortions */
+#define MODEL_VERSION 2u    /* what a file without settings is written as: older readers
+                               take it */
 #define OLDEST_VERSION 1u   /* version 1: no RMSE field; a regression's is in the count */
 #define HEADER_BYTES 64
 #define GENERATOR_BYTES 44   /* 4 u64 words, f64 spare, u32 pending flag */
 #define STATE_FIXED_BYTES 44
 #define STATE_FIXED_BYTES_V1 40
-#define SETTINGS_BYTES 64
+#define SETTINGS_BYTES 96
+#define SETTINGS_BYTES_V2 64
 #define FLAG_STATE 1u
 #define FLAG_SETTINGS 2u   /* with FLAG_STATE: the run's settings follow it */
 #define FLAG_HISTORY 4u    /* the epochs trained follow, last before the CRC */
@@ -117,10 +120,25 @@ static uint8_t *put_settings(uint8_t *p, const nnc_train_opts *o)
     p = put_u32(p, o->early_stop);
     p = put_u32(p, (uint32_t)o->shuffle);
     p = put_u32(p, o->monitor);
-    return put_u32(p, 0);   /* reserved */
+    p = put_u32(p, 0);   /* reserved */
+    p = put_u32(p, (uint32_t)o->cosine);
+    p = put_u32(p, (uint32_t)o->augment.on);
+    p = put_f32(p, o->augment.rotate);
+    p = put_f32(p, o->augment.zoom);
+    p = put_f32(p, o->augment.shear);
+    p = put_f32(p, o->augment.shift);
+    p = put_f32(p, o->augment.elastic_alpha);
+    return put_f32(p, o->augment.elastic_sigma);
 }
 
-static const uint8_t *get_settings(const uint8_t *p, nnc_train_opts *o)
+/* The settings' size: version 2 ends before the schedule. */
+static size_t settings_bytes(uint32_t version)
+{
+    return version >= 3 ? SETTINGS_BYTES : SETTINGS_BYTES_V2;
+}
+
+/* Version 2's settings leave the schedule constant and distortions off. */
+static const uint8_t *get_settings(const uint8_t *p, uint32_t version, nnc_train_opts *o)
 {
     o->epochs = get_u32(p);
     o->batch_size = get_u32(p + 4);
@@ -137,7 +155,17 @@ static const uint8_t *get_settings(const uint8_t *p, nnc_train_opts *o)
     o->early_stop = get_u32(p + 48);
     o->shuffle = (int)get_u32(p + 52);
     o->monitor = get_u32(p + 56);
-    return p + SETTINGS_BYTES;
+    if (version >= 3) {
+        o->cosine = (int)get_u32(p + 64);
+        o->augment.on = (int)get_u32(p + 68);
+        o->augment.rotate = get_f32(p + 72);
+        o->augment.zoom = get_f32(p + 76);
+        o->augment.shear = get_f32(p + 80);
+        o->augment.shift = get_f32(p + 84);
+        o->augment.elastic_alpha = get_f32(p + 88);
+        o->augment.elastic_sigma = get_f32(p + 92);
+    }
+    return p + settings_bytes(version);
 }
 
 /* ---- the training history (docs/FORMAT.md) ------------------------------- */
@@ -355,7 +383,7 @@ nnc_status nnc__model_write(const nnc_net *net, const nnc__run_state *st, const 
         return nnc__fail(NNC_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
     const nnc_train_record *r = &net->record;
     memcpy(p, MAGIC, 8);
-    p = put_u32(p + 8, FORMAT_VERSION);
+    p = put_u32(p + 8, st && st->has_settings ? FORMAT_VERSION : MODEL_VERSION);
     p = put_u32(p, (st ? FLAG_STATE | (st->has_settings ? FLAG_SETTINGS : 0) : 0) |
                        (net->history_len ? FLAG_HISTORY : 0) |
                        (net->in_shift ? FLAG_SCALING : 0) |
@@ -515,7 +543,7 @@ static nnc_status check_shape(FILE *f, const char *path, uint64_t file_size, uin
         if (arrays > 2 || has_best > 1)
             return nnc__fail(NNC_ERR_FORMAT, "%s: malformed training state", path);
         *total += fixed_bytes + 4 * *n_params * (arrays + has_best) +
-                  (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
+                  (flags & FLAG_SETTINGS ? settings_bytes(version) : 0);
     }
     if (flags & FLAG_SCALING)
         *total += 8 * (uint64_t)sizes[0];
@@ -621,7 +649,7 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
     if (flags & FLAG_STATE)
         sections_at += state_fixed_bytes(version) +
                       4 * net->n_params * (get_u32(p + 16) + (get_u32(p + 36) != 0)) +
-                      (flags & FLAG_SETTINGS ? SETTINGS_BYTES : 0);
+                      (flags & FLAG_SETTINGS ? settings_bytes(version) : 0);
     if (st) {
         memset(st, 0, sizeof *st);
         st->next_epoch = get_u32(p);
@@ -655,7 +683,7 @@ static nnc_status parse(const char *path, const uint8_t *buf, const size_t *size
         }
         st->has_settings = (flags & FLAG_SETTINGS) != 0;
         if (st->has_settings)
-            p = get_settings(p, &st->settings);
+            p = get_settings(p, version, &st->settings);
     }
     p = sections_at;
     if (flags & FLAG_SCALING) {

@@ -246,7 +246,8 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
         if (NNC__GIVEN(r, NNC__OPT_MONITOR))
             t->monitor = r->given_values.train.monitor;
         t->threads = s.train.threads;
-        t->cosine = s.train.cosine;   /* not kept in checkpoints: given again */
+        t->shards = s.train.shards;   /* how the run is spread: given again */
+        t->reduce = s.train.reduce;
     } else if (nnc_cost_is_regression(nnc_net_cost(net)) && !NNC__GIVEN(r, NNC__OPT_OPTIMIZER) &&
                !NNC__GIVEN(r, NNC__OPT_ETA) && !NNC__GIVEN(r, NNC__OPT_PRESET)) {
         /* targets keep their own scale, which plain SGD at the tutorial's eta
@@ -277,9 +278,13 @@ nnc_status nnc_recipe_train_opts(nnc_recipe *r, const nnc_net *net, const nnc_da
     opts->precision = precision;
     nnc_augment distort;
     nnc_recipe_augment(r, &distort);   /* a distortion's range given asks for them */
-    if (distort.on)   /* not kept in checkpoints: given again to resume */
+    if (r->resumed)
+        opts->augment = t->augment;
+    else if (distort.on)
         opts->augment = distort;
     opts->cosine = t->cosine;
+    opts->shards = t->shards;
+    opts->reduce = t->reduce;
     if (!test)   /* nothing to report the tutorial's line on */
         opts->monitor &= ~(unsigned)(NNC_MONITOR_TEST_ACCURACY | NNC_MONITOR_TEST_COST);
     if (!test && !NNC__GIVEN(r, NNC__OPT_MONITOR))   /* show how the fit goes */
@@ -322,6 +327,23 @@ nnc_status nnc_recipe_check_net(const nnc_recipe *r, const nnc_net *net, uint64_
     return NNC_ERR_MISMATCH;
 }
 
+/* Whether distortion option `id` asks for other distortions than the
+ * run's: on or off, and a range only where both are on. */
+static int distortion_differs(int id, const nnc_augment *a, const nnc_augment *run)
+{
+    if (!a->on != !run->on)
+        return 1;
+    if (!a->on || id == NNC__OPT_AUGMENT)
+        return 0;
+    float mine = id == NNC__OPT_ROTATE ? a->rotate : id == NNC__OPT_ZOOM ? a->zoom
+               : id == NNC__OPT_SHEAR ? a->shear : id == NNC__OPT_SHIFT ? a->shift
+               : id == NNC__OPT_ELASTIC_ALPHA ? a->elastic_alpha : a->elastic_sigma;
+    float theirs = id == NNC__OPT_ROTATE ? run->rotate : id == NNC__OPT_ZOOM ? run->zoom
+                 : id == NNC__OPT_SHEAR ? run->shear : id == NNC__OPT_SHIFT ? run->shift
+                 : id == NNC__OPT_ELASTIC_ALPHA ? run->elastic_alpha : run->elastic_sigma;
+    return mine != theirs;
+}
+
 /* The bits of the training options given whose values differ from the
  * run's; a preset counts as giving all of them. */
 static uint64_t differing_training(const nnc_recipe *r, const nnc__settings *s,
@@ -346,6 +368,16 @@ static uint64_t differing_training(const nnc_recipe *r, const nnc__settings *s,
         if (differs && given)
             bits |= UINT64_C(1) << id;
         else if (differs && preset)
+            bits |= UINT64_C(1) << NNC__OPT_PRESET;
+    }
+    nnc_augment distort;
+    nnc_recipe_augment(r, &distort);
+    for (int id = NNC__OPT_AUGMENT; id <= NNC__OPT_SCHEDULE; id++) {
+        int differs = id == NNC__OPT_SCHEDULE ? !s->train.cosine != !run->cosine
+                                              : distortion_differs(id, &distort, &run->augment);
+        if (differs && NNC__GIVEN(r, id))
+            bits |= UINT64_C(1) << id;
+        else if (differs && NNC__GIVEN(r, NNC__OPT_PRESET))
             bits |= UINT64_C(1) << NNC__OPT_PRESET;
     }
     return bits;
@@ -383,16 +415,24 @@ nnc_status nnc_recipe_resume(nnc_recipe *r, const char *checkpoint, unsigned *ne
     if (differ)
         *differ = bits;
     if (bits) {
+        const nnc_augment *a = &run.augment;
+        char distort[160] = "no";
+        if (a->on)
+            snprintf(distort, sizeof distort, "rotate %g, zoom %g, shear %g, shift %g, "
+                     "elastic-alpha %g, elastic-sigma %g", (double)a->rotate, (double)a->zoom,
+                     (double)a->shear, (double)a->shift, (double)a->elastic_alpha,
+                     (double)a->elastic_sigma);
         for (int id = 0; id < NNC__OPT_COUNT; id++)
             if (bits >> id & 1)
                 return nnc__fail(NNC_ERR_MISMATCH, "%s: %s continues a run with eta %g, "
                                  "mini-batch %zu, lambda %g, optimiser %s, dropout %g, "
-                                 "halve-after %u, early-stop %u; a resumed run keeps its "
-                                 "settings (only epochs may change)",
+                                 "halve-after %u, early-stop %u, schedule %s, augment %s; a "
+                                 "resumed run keeps its settings (only epochs may change)",
                                  nnc_recipe_option((size_t)id), checkpoint, (double)run.eta,
                                  run.batch_size, (double)run.lambda,
                                  nnc_name_of(NNC_NAMES_OPTIMIZER, run.optimizer),
-                                 (double)run.dropout, run.halve_after, run.early_stop);
+                                 (double)run.dropout, run.halve_after, run.early_stop,
+                                 run.cosine ? "cosine" : "constant", distort);
     }
     r->resumed = 1;
     r->resumed_train = run;

@@ -16,7 +16,7 @@ static const char *const option_names[NNC__OPT_COUNT] = {
     "shuffle", "task",        "scale",      "binary",      "valid-split", "test-split",
     "label",   "ignore",      "header",     "sep",         "skip-lines", "precision",
     "augment", "rotate",      "zoom",       "shear",       "shift",      "elastic-alpha",
-    "elastic-sigma", "schedule"};
+    "elastic-sigma", "schedule", "shards", "reduce"};
 
 const char *nnc_recipe_option(size_t i)
 {
@@ -53,6 +53,33 @@ int nnc_recipe_given(const nnc_recipe *r, const char *option)
 {
     int id = nnc__recipe_option_id(option);
     return r && id >= 0 && (r->given >> id & 1);
+}
+
+int nnc_recipe_is_table(const char *path)
+{
+    static const char *const endings[] = {".csv", ".tsv", ".txt"};
+    size_t len = path ? strlen(path) : 0;
+    for (size_t i = 0; i < sizeof endings / sizeof *endings; i++)
+        if (len >= 4 && !strcmp(path + len - 4, endings[i]))
+            return 1;
+    return 0;
+}
+
+nnc_status nnc_recipe_check_source(const nnc_recipe *r, const char *path)
+{
+    static const int table_only[] = {NNC__OPT_LABEL,       NNC__OPT_IGNORE,     NNC__OPT_HEADER,
+                                     NNC__OPT_SEP,         NNC__OPT_TASK,       NNC__OPT_SCALE,
+                                     NNC__OPT_BINARY,      NNC__OPT_VALID_SPLIT,
+                                     NNC__OPT_TEST_SPLIT,  NNC__OPT_SKIP_LINES};
+    if (!r || !path)
+        return nnc__fail(NNC_ERR_ARG, "nnc_recipe_check_source: NULL argument");
+    if (nnc_recipe_is_table(path))
+        return NNC_OK;
+    for (size_t i = 0; i < sizeof table_only / sizeof *table_only; i++)
+        if (r->given >> table_only[i] & 1)
+            return nnc__fail(NNC_ERR_ARG, "%s: only with a table (CSV) as the data; %s is "
+                             "not one", option_names[table_only[i]], path);
+    return NNC_OK;
 }
 
 const char *nnc_recipe_notes(const nnc_recipe *r)
@@ -197,6 +224,7 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
     static const char *const binary[] = {"softmax", "sigmoid", NULL};
     static const char *const precision[] = {"f32", "bf16", NULL};
     static const char *const schedules[] = {"constant", "cosine", NULL};
+    static const char *const reduces[] = {"fixed", "fast", NULL};
     static const char *const sep_names[] = {"comma", "semicolon", "tab", ",", ";", "\\t", "\t",
                                             NULL};
     const char *opt = option_names[id];
@@ -308,6 +336,15 @@ static nnc_status parse(int id, const char *value, nnc__settings *v, char *prese
             s = nnc__fail(NNC_ERR_ARG, "elastic-sigma: pixels in 0.5 .. 10, not %s", value);
         return s;
     case NNC__OPT_SCHEDULE: return one_of(opt, value, schedules, &v->train.cosine);
+    case NNC__OPT_SHARDS:
+        if ((s = whole_number(opt, value, 4096, &n)) == NNC_OK && n == 0)
+            s = nnc__fail(NNC_ERR_ARG, "shards: must be at least 1");
+        v->train.shards = (unsigned)n;
+        return s;
+    case NNC__OPT_REDUCE:
+        s = one_of(opt, value, reduces, &e);
+        v->train.reduce = (nnc_reduce)e;
+        return s;
     case NNC__OPT_SEP:
         if ((s = one_of(opt, value, sep_names, &e)) != NNC_OK)
             return nnc__fail(NNC_ERR_ARG, "sep: '%s' is not one of comma, semicolon, tab", value);
@@ -391,6 +428,8 @@ static void copy_option(int id, nnc__settings *to, const nnc__settings *from)
         to->train.augment.elastic_sigma = from->train.augment.elastic_sigma;
         break;
     case NNC__OPT_SCHEDULE: to->train.cosine = from->train.cosine; break;
+    case NNC__OPT_SHARDS: to->train.shards = from->train.shards; break;
+    case NNC__OPT_REDUCE: to->train.reduce = from->train.reduce; break;
     }
 }
 

@@ -55,24 +55,40 @@ nnc_status nnc__aug_config_init(nnc__aug_config *c, const nnc_augment *p, size_t
     c->w = w, c->h = h;
     if (p->elastic_alpha > 0) {
         int r = (int)ceilf(3.0f * p->elastic_sigma);
+        /* a lattice no coarser than sigma: the variance then varies from
+         * point to point by about exp(-pi^2 sigma^2 / step^2), under 1e-4 */
+        int step = (int)p->elastic_sigma;
         double g[2 * NNC__AUG_MAX_RADIUS + 1], sum = 0.0;
         for (int i = -r; i <= r; i++)
             sum += g[i + r] = exp(-0.5 * i * i / ((double)p->elastic_sigma * p->elastic_sigma));
+        /* each axis's sum of g^2 over points a step apart is a step's part
+         * of that over every pixel; sqrt(step) per axis makes it up */
         for (int i = 0; i <= 2 * r; i++)
-            c->kernel[i] = (float)(g[i] / sum);
+            c->kernel[NNC__AUG_PAD + i] = (float)(g[i] / sum * sqrt((double)step));
         c->radius = r;
+        c->step = step;
+        c->nx = (w + (size_t)step - 1) / (size_t)step;
+        c->ny = (h + (size_t)step - 1) / (size_t)step;
+        c->ox = (int)((w - 1 - (size_t)step * (c->nx - 1)) / 2);   /* centred */
+        c->oy = (int)((h - 1 - (size_t)step * (c->ny - 1)) / 2);
     }
     return NNC_OK;
 }
 
+/* Floats in a row of the field's two axes side by side, each in whole
+ * blocks of 32. */
+static size_t field_row(const nnc__aug_config *c)
+{
+    return 2 * ((c->w + 31) / 32 * 32);
+}
+
 size_t nnc__aug_scratch(const nnc__aug_config *c)
 {
-    /* the map's 3n and the sample's 4n, or the resampling's pad; and the
-     * smoothing's reads past the end */
-    size_t line = 2 * (c->w + 2 * (size_t)c->radius + 32);
+    /* the sample's 4n, then the map's noise, lattice rows and field, or
+     * the resampling's pad */
+    size_t map = 2 * c->nx * c->ny + (c->ny + c->h) * field_row(c);
     size_t pad = (c->w + 3) * (c->h + 3);
-    return 4 * c->w * c->h + (3 * c->w * c->h + 32 + line > pad ? 3 * c->w * c->h + 32 + line
-                                                                 : pad);
+    return 4 * c->w * c->h + (map > pad ? map : pad);
 }
 
 nnc__aug_affine nnc__aug_draw(const nnc__aug_config *c, uint64_t seed, unsigned epoch,
@@ -92,170 +108,110 @@ nnc__aug_affine nnc__aug_draw(const nnc__aug_config *c, uint64_t seed, unsigned 
     return a;
 }
 
-#if defined(__GNUC__)
-/* Eight columns at a time in GCC's and Clang's vectors; where the CPU has
- * AVX2 they are one register. Separate multiplies and adds, no FMA: every
- * width gives the same bits as the scalar loop. */
-typedef float v8 __attribute__((vector_size(32)));
-#define LANES 8
+/* The loops below run on vectors of eight floats where the compiler has
+ * them, on plain floats elsewhere; each lane's sum in a fixed order with
+ * separate multiplies and adds (no FMA), so every width gives the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 /* The clones are chosen by IFUNC relocations when the program loads, before
  * ThreadSanitizer's runtime is up, which it does not survive: its builds
  * take the default one. */
-#if defined(__x86_64__) && !defined(__clang__) && defined(__linux__) && \
-    !defined(__SANITIZE_THREAD__)
 #define WIDE __attribute__((target_clones("avx2", "default")))
-#endif
 #else
-#define LANES 0
-#endif
-#ifndef WIDE
 #define WIDE
 #endif
 
-/* Up to 32 columns' sums in four vectors of adds, stored as floats. */
-#if LANES
-#define STORE_LANES(to, count, a0, a1, a2, a3)          \
-    do {                                                \
-        float lanes_[4 * LANES];                        \
-        memcpy(lanes_, &(a0), sizeof(a0));              \
-        memcpy(lanes_ + LANES, &(a1), sizeof(a1));      \
-        memcpy(lanes_ + 2 * LANES, &(a2), sizeof(a2));  \
-        memcpy(lanes_ + 3 * LANES, &(a3), sizeof(a3));  \
-        memcpy((to), lanes_, (count) * sizeof(float));  \
-    } while (0)
+/* The lattice points o + s k (0 <= k < n) within [lo, hi]: k from *k0 to
+ * *k1, none when *k0 > *k1. */
+static void points_within(int o, int s, size_t n, int lo, int hi, int *k0, int *k1)
+{
+    int a = lo - o, b = hi - o;
+    *k0 = a <= 0 ? 0 : (a + s - 1) / s;
+    *k1 = b < 0 ? -1 : b / s;
+    if (*k1 > (int)n - 1)
+        *k1 = (int)n - 1;
+}
+
+#if defined(__GNUC__)
+/* Eight floats in one of GCC's and Clang's vectors, whose sums the
+ * compiler keeps in registers (it leaves an array of them in memory). */
+typedef float v8 __attribute__((vector_size(32)));
 #endif
 
-/* out (rows x cols) = in smoothed along its columns by c's Gaussian, 0
- * outside: each output the sum of its taps, nearest the top first. The
- * vector loop takes 32 columns at a time in four chains of adds and reads up
- * to 31 floats past in's end (scratch, never used). */
-WIDE static void smooth_columns(const nnc__aug_config *c, const float *restrict in,
-                                size_t rows, size_t cols, float *restrict out)
+/* One lattice row of noise (nx points) spread along x to out's w pixels
+ * (rounded up to 32, the last lanes past the image): each pixel the sum of
+ * its points' weighted noise, leftmost first; 32 pixels at a time, their
+ * weights four reads of the kernel. */
+WIDE static void spread_row(const nnc__aug_config *c, const float *restrict u,
+                            float *restrict out)
 {
-    int r = c->radius;
-    const float *g = c->kernel;
-    size_t y = 0;
-#if LANES
-    /* two rows at a time, eight chains of adds: each row's taps in its own
-     * order, and the other row's taps past its ends weighted 0, which adds
-     * exactly +0 (kz: the kernel between zeros) */
-    float kz[2 * NNC__AUG_MAX_RADIUS + 3] = {0};
-    memcpy(kz + 1, g, (2 * (size_t)r + 1) * sizeof *kz);
-    for (; y + 1 < rows; y += 2) {
-        size_t jlo = y > (size_t)r ? y - (size_t)r : 0;
-        size_t jhi = y + 1 + (size_t)r < rows ? y + 1 + (size_t)r : rows - 1;
-        for (size_t x = 0; x < cols; x += 4 * LANES) {
-            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
-            v8 v0, v1, v2, v3;
-            const float *p = in + jlo * cols + x;
-            for (size_t j = jlo; j <= jhi; j++, p += cols) {
-                float ga = kz[j + (size_t)r + 1 - y], gb = kz[j + (size_t)r - y];
-                memcpy(&v0, p, sizeof v0);
-                memcpy(&v1, p + LANES, sizeof v1);
-                memcpy(&v2, p + 2 * LANES, sizeof v2);
-                memcpy(&v3, p + 3 * LANES, sizeof v3);
-                a0 += ga * v0, a1 += ga * v1, a2 += ga * v2, a3 += ga * v3;
-                b0 += gb * v0, b1 += gb * v1, b2 += gb * v2, b3 += gb * v3;
-            }
-            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
-            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
-            STORE_LANES(out + (y + 1) * cols + x, count, b0, b1, b2, b3);
+    int r = c->radius, s = c->step, w = (int)c->w;
+    const float *k = c->kernel + NNC__AUG_PAD + r;
+    for (int x0 = 0; x0 < w; x0 += 32) {
+        int i0, i1;
+        points_within(c->ox, s, c->nx, x0 - r, x0 + 31 + r, &i0, &i1);
+#if defined(__GNUC__)
+        v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, g0, g1, g2, g3;
+        for (int i = i0; i <= i1; i++) {
+            float v = u[i];
+            const float *g = k + x0 - (c->ox + s * i);
+            memcpy(&g0, g, sizeof g0);
+            memcpy(&g1, g + 8, sizeof g1);
+            memcpy(&g2, g + 16, sizeof g2);
+            memcpy(&g3, g + 24, sizeof g3);
+            a0 += v * g0, a1 += v * g1, a2 += v * g2, a3 += v * g3;
         }
-    }
-#endif
-    for (; y < rows; y++) {
-        int k0 = (ptrdiff_t)y - r < 0 ? -(int)y : -r;
-        int k1 = y + (size_t)r >= rows ? (int)(rows - 1 - y) : r;
-        const float *top = in + ((ptrdiff_t)y + k0) * (ptrdiff_t)cols;
-        size_t x = 0;
-#if LANES
-        for (; x < cols; x += 4 * LANES) {
-            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v0, v1, v2, v3;
-            const float *p = top + x;
-            for (int k = k0; k <= k1; k++, p += cols) {
-                float gk = g[k + r];
-                memcpy(&v0, p, sizeof v0);
-                memcpy(&v1, p + LANES, sizeof v1);
-                memcpy(&v2, p + 2 * LANES, sizeof v2);
-                memcpy(&v3, p + 3 * LANES, sizeof v3);
-                a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
-            }
-            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
-            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
-        }
-#endif
-        for (; x < cols; x++) {
+        memcpy(out + x0, &a0, sizeof a0);
+        memcpy(out + x0 + 8, &a1, sizeof a1);
+        memcpy(out + x0 + 16, &a2, sizeof a2);
+        memcpy(out + x0 + 24, &a3, sizeof a3);
+#else
+        for (int l = 0; l < 32; l++) {
             float acc = 0.0f;
-            const float *p = top + x;
-            for (int k = k0; k <= k1; k++, p += cols)
-                acc += g[k + r] * *p;
-            out[y * cols + x] = acc;
+            for (int i = i0; i <= i1; i++)
+                acc += u[i] * k[x0 + l - (c->ox + s * i)];
+            out[x0 + l] = acc;
         }
+#endif
     }
 }
 
-/* out (rows x cols) = in smoothed along its rows, 0 outside, each output
- * the sum of its taps from the left: every row copied first into line
- * (cols + 2 radius + 32 floats) between zeros, so that every tap reads. */
-WIDE static void smooth_rows(const nnc__aug_config *c, const float *restrict in, size_t rows,
-                             size_t cols, float *restrict line, float *restrict out)
+/* field (h rows of m, a multiple of 32) = the lattice rows (ny of m)
+ * spread along y: each pixel the sum of its rows' weighted values, topmost
+ * first; 32 columns at a time. */
+WIDE static void spread_columns(const nnc__aug_config *c, const float *restrict rows,
+                                size_t m, float *restrict field)
 {
-    int r = c->radius;
-    const float *g = c->kernel;
-    size_t span = cols + 2 * (size_t)r + 4 * 8, y = 0;
-    memset(line, 0, 2 * span * sizeof *line);
-#if LANES
-    float *line2 = line + span;   /* two rows at a time: eight chains of adds */
-    for (; y + 1 < rows; y += 2) {
-        memcpy(line + r, in + y * cols, cols * sizeof *line);
-        memcpy(line2 + r, in + (y + 1) * cols, cols * sizeof *line);
-        for (size_t x = 0; x < cols; x += 4 * LANES) {
-            v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
-            v8 v0, v1, v2, v3;
-            const float *p = line + x, *q = line2 + x;
-            for (int k = 0; k <= 2 * r; k++, p++, q++) {
-                float gk = g[k];
-                memcpy(&v0, p, sizeof v0);
-                memcpy(&v1, p + LANES, sizeof v1);
-                memcpy(&v2, p + 2 * LANES, sizeof v2);
-                memcpy(&v3, p + 3 * LANES, sizeof v3);
-                a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
-                memcpy(&v0, q, sizeof v0);
-                memcpy(&v1, q + LANES, sizeof v1);
-                memcpy(&v2, q + 2 * LANES, sizeof v2);
-                memcpy(&v3, q + 3 * LANES, sizeof v3);
-                b0 += gk * v0, b1 += gk * v1, b2 += gk * v2, b3 += gk * v3;
-            }
-            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
-            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
-            STORE_LANES(out + (y + 1) * cols + x, count, b0, b1, b2, b3);
-        }
-    }
-#endif
-    for (; y < rows; y++) {
-        memcpy(line + r, in + y * cols, cols * sizeof *line);
-        size_t x = 0;
-#if LANES
-        for (; x < cols; x += 4 * LANES) {
+    int r = c->radius, s = c->step;
+    const float *k = c->kernel + NNC__AUG_PAD + r;
+    for (int y = 0; y < (int)c->h; y++) {
+        int j0, j1;
+        points_within(c->oy, s, c->ny, y - r, y + r, &j0, &j1);
+        for (size_t x0 = 0; x0 < m; x0 += 32) {
+            float *out = field + (size_t)y * m + x0;
+#if defined(__GNUC__)
             v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v0, v1, v2, v3;
-            const float *p = line + x;
-            for (int k = 0; k <= 2 * r; k++, p++) {
-                float gk = g[k];
-                memcpy(&v0, p, sizeof v0);
-                memcpy(&v1, p + LANES, sizeof v1);
-                memcpy(&v2, p + 2 * LANES, sizeof v2);
-                memcpy(&v3, p + 3 * LANES, sizeof v3);
-                a0 += gk * v0, a1 += gk * v1, a2 += gk * v2, a3 += gk * v3;
+            for (int j = j0; j <= j1; j++) {
+                float g = k[y - (c->oy + s * j)];
+                const float *v = rows + (size_t)j * m + x0;
+                memcpy(&v0, v, sizeof v0);
+                memcpy(&v1, v + 8, sizeof v1);
+                memcpy(&v2, v + 16, sizeof v2);
+                memcpy(&v3, v + 24, sizeof v3);
+                a0 += g * v0, a1 += g * v1, a2 += g * v2, a3 += g * v3;
             }
-            size_t count = cols - x < 4 * LANES ? cols - x : 4 * LANES;
-            STORE_LANES(out + y * cols + x, count, a0, a1, a2, a3);
-        }
+            memcpy(out, &a0, sizeof a0);
+            memcpy(out + 8, &a1, sizeof a1);
+            memcpy(out + 16, &a2, sizeof a2);
+            memcpy(out + 24, &a3, sizeof a3);
+#else
+            for (int l = 0; l < 32; l++) {
+                float acc = 0.0f;
+                for (int j = j0; j <= j1; j++)
+                    acc += k[y - (c->oy + s * j)] * rows[(size_t)j * m + x0 + (size_t)l];
+                out[l] = acc;
+            }
 #endif
-        for (; x < cols; x++) {
-            float acc = 0.0f;
-            for (int k = 0; k <= 2 * r; k++)
-                acc += g[k] * line[x + (size_t)k];
-            out[y * cols + x] = acc;
         }
     }
 }
@@ -268,8 +224,8 @@ WIDE static void smooth_rows(const nnc__aug_config *c, const float *restrict in,
 #endif
 
 /* The elastic field's noise, uniform in [-1, 1) in steps of 2^-15: draw
- * 3 + i/2 of the sample's stream (i even) gives pixels i and i + 1 both
- * axes' values (draws 0 .. 2 are the affine's). Integer work, the same bits
+ * 3 + i/2 of the sample's stream (i even) gives lattice points i and i + 1
+ * both axes' values (draws 0 .. 2 are the affine's). Integer work, the same bits
  * at any width. */
 WIDE_INT static void noise(uint64_t key, size_t n, float *restrict ux, float *restrict uy)
 {
@@ -302,19 +258,24 @@ WIDE static void affine(const float *m, size_t w, size_t h, float *restrict sx,
     }
 }
 
-WIDE static void add_field(float alpha, const float *restrict ux, const float *restrict uy,
-                           size_t n, float *restrict sx, float *restrict sy)
+/* sx, sy += alpha times the field's x and y halves (rows of m floats). */
+WIDE static void add_field(float alpha, const float *restrict field, size_t w, size_t h,
+                           size_t m, float *restrict sx, float *restrict sy)
 {
-    for (size_t i = 0; i < n; i++) {
-        sx[i] += alpha * ux[i];
-        sy[i] += alpha * uy[i];
+    for (size_t y = 0; y < h; y++) {
+        const float *fx = field + y * m, *fy = fx + w;
+        float *rx = sx + y * w, *ry = sy + y * w;
+        for (size_t x = 0; x < w; x++) {
+            rx[x] += alpha * fx[x];
+            ry[x] += alpha * fy[x];
+        }
     }
 }
 
 void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t seed,
                   unsigned epoch, size_t index, float *sx, float *sy, float *scratch)
 {
-    size_t w = c->w, h = c->h, n = w * h;
+    size_t w = c->w, h = c->h;
     float cx = 0.5f * (float)(w - 1), cy = 0.5f * (float)(h - 1);
     /* forward A = R(theta) Shear(k) diag(sx, sy); the output at p shows the
      * input at A^-1 (p - c - t) + c */
@@ -329,15 +290,19 @@ void nnc__aug_map(const nnc__aug_config *c, const nnc__aug_affine *a, uint64_t s
     affine(m, w, h, sx, sy);
     if (c->p.elastic_alpha <= 0)
         return;
-    float *ux = scratch, *uy = scratch + n, *field = scratch + 2 * n;
-    float *line = scratch + 3 * n + 32;   /* past the columns' reads */
-    noise(sample_key(seed, epoch, index), n, ux, uy);
-    float alpha = c->p.elastic_alpha;
-    smooth_columns(c, ux, h, w, field);
-    smooth_rows(c, field, h, w, line, ux);
-    smooth_columns(c, uy, h, w, field);
-    smooth_rows(c, field, h, w, line, uy);
-    add_field(alpha, ux, uy, n, sx, sy);
+    /* the noise on the lattice, spread along x into rows of both axes side
+     * by side, then along y into the field */
+    size_t nc = c->nx * c->ny, stride = field_row(c);
+    float *ux = scratch, *uy = scratch + nc, *rows = scratch + 2 * nc;
+    float *field = rows + c->ny * stride;
+    noise(sample_key(seed, epoch, index), nc, ux, uy);
+    for (size_t j = 0; j < c->ny; j++) {
+        float *row = rows + j * stride;
+        spread_row(c, ux + j * c->nx, row);
+        spread_row(c, uy + j * c->nx, row + w);   /* over the x axis's last lanes */
+    }
+    spread_columns(c, rows, stride, field);
+    add_field(c->p.elastic_alpha, field, w, h, stride, sx, sy);
 }
 
 /* Branch-free, so that it runs as vectors: a point outside is moved onto
@@ -561,8 +526,7 @@ nnc_status nnc__augmenter_create(const nnc_augment *p, const nnc_data *data, uin
         ok &= (sl->labels = calloc(a->chunk, 1)) != NULL;
         if (src->targets)
             ok &= (sl->targets = malloc(a->chunk * src->n_targets * sizeof(float))) != NULL;
-        /* zeroed: the smoothing's vectors read past its arrays into lanes it
-         * drops, which memcheck would otherwise follow */
+        /* zeroed: whatever a vector's unused lanes read is defined */
         ok &= (a->scratch[i] = calloc(nnc__aug_scratch(&a->cfg), sizeof(float))) != NULL;
         sl->st = (nnc__storage){.refs = 1, .labels = src->labels ? sl->labels : NULL,
                                 .targets = sl->targets, .n_targets = src->n_targets,

@@ -12,13 +12,24 @@
 
 /* The Gaussian's half-width: 3 sigma, at most this many pixels. */
 #define NNC__AUG_MAX_RADIUS 32
+/* Zeros each side of the kernel's taps, so that 32 neighbours' weights
+ * are whole reads wherever they fall. */
+#define NNC__AUG_PAD 32
 
-/* What distorting one image needs, fixed for a run. */
+/* What distorting one image needs, fixed for a run. The elastic field's
+ * noise lies on a lattice of points `step` pixels apart (the first at ox,
+ * oy), not on every pixel: a Gaussian that wide blurs away what lies
+ * between them, so the field keeps its mean, variance and correlations. */
 typedef struct {
     nnc_augment p;
     size_t      w, h;
     int         radius;                          /* of the Gaussian       */
-    float       kernel[2 * NNC__AUG_MAX_RADIUS + 1];   /* sums to 1       */
+    int         step;                            /* of the noise lattice  */
+    size_t      nx, ny;                          /* its points per axis   */
+    int         ox, oy;
+    /* sqrt(step) g(d) at [NNC__AUG_PAD + radius + d], |d| <= radius, for g
+     * the Gaussian sampled at whole pixels and summing to 1; 0 elsewhere */
+    float       kernel[2 * NNC__AUG_MAX_RADIUS + 2 * NNC__AUG_PAD];
 } nnc__aug_config;
 
 /* One sample's affine draw: turned by theta (radians; positive turns the

@@ -14,6 +14,7 @@
 #include "../runtime/memory.h"
 #include "../runtime/pool.h"
 #include "../runtime/threads.h"
+#include "../dist/shard_sum.h"
 #include "augment.h"
 #include "batch.h"
 #include "optimizer.h"
@@ -127,6 +128,20 @@ struct nnc__trainer {
     nnc__train_state      st;     /* where the run stands, packed             */
     nnc_train_summary     sum;
     nnc__augmenter       *aug;    /* distorted chunks of the data, or NULL    */
+    /* a run whose batches are cut into shards (nnc_train_opts.shards, dist) */
+    nnc__shard_sum       *sharded;/* NULL: the whole batch at once             */
+    double               *tallies;/* every shard's, after a batch              */
+    unsigned              mine_lo, mine_hi;    /* the shards this process computes */
+    nnc__workspace      **shard_ws;/* theirs, one each                         */
+    size_t               *shard_m; /* their sample counts in this batch         */
+    struct grad_piece    *pieces; /* the gradient's parts: what each one is    */
+    float                *columns;/* a shard's inputs to a part, made dense    */
+    nnc__rng              shard_rng;   /* a shard's dropout masks              */
+    uint64_t              shard_key;   /* this epoch's, for those masks         */
+    size_t                batch_first, batch_m, batch_index;
+    const nnc_data       *chunk;  /* the batch's distorted chunk, and where   */
+    size_t                chunk_start;  /* in the order it starts            */
+    nnc_status            failed; /* why an epoch ended EPOCH_FAILED          */
 };
 
 /* Feeds the batch starting at `first` forward, its targets beside it, and
@@ -156,7 +171,7 @@ static size_t forward_distorted(trainer *t, size_t first)
 }
 
 /* How an epoch ended: every batch run, or stopped before batch `batch`. */
-typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED } epoch_end;
+typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED, EPOCH_FAILED } epoch_end;
 
 static int stop_asked(const trainer *t)
 {
@@ -272,6 +287,118 @@ static void optimizer_step(trainer *t, size_t m, float eta)
     nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->pool);
 }
 
+/* ---- batches cut into shards -----------------------------------------------
+ * With nnc_train_opts.shards or a group of processes, a batch's gradient is
+ * the sum of its shards' gradients in a fixed tree (dist/shard_sum.h), each
+ * shard fed forward and back on its own, and the update is made from that
+ * sum: the same bits however many processes share the shards. */
+
+/* What a shard tallies: the running sums' parts, and whether its outputs
+ * stayed finite; and what each process adds: whether it was asked to stop. */
+enum { TALLY_COST, TALLY_CORRECT, TALLY_FIT_SQUARES, TALLY_FIT_ABS, TALLY_NOT_FINITE,
+       TALLY_SIZE };
+enum { FLAG_STOP, N_FLAGS };
+
+/* A part of the gradient: rows [first_row, first_row + rows) of layer l's
+ * weights, or (rows 0) its biases. */
+struct grad_piece {
+    size_t layer, first_row, rows;
+};
+
+/* Floats in a part: its tree of sums stays in the core's cache. */
+#define PART_FLOATS 131072
+
+/* Shard `shard` of the batch (samples [lo, hi) of it by position): fed
+ * forward, tallied and fed back to its deltas, in a workspace of its own. */
+static void prepare_shard(void *ctx, unsigned shard, unsigned shards, double *tally)
+{
+    trainer *t = ctx;
+    size_t lo = t->batch_m * shard / shards, hi = t->batch_m * (shard + 1) / shards;
+    size_t m = hi - lo, first = t->batch_first + lo;
+    nnc__workspace *ws = t->shard_ws[shard - t->mine_lo], *whole = t->ws;
+    t->shard_m[shard - t->mine_lo] = m;
+    if (m == 0)   /* a batch with fewer samples than shards */
+        return;
+    /* dropout's masks from the shard's own stream, whoever computes it */
+    nnc__rng_seed(&t->shard_rng, t->shard_key + t->batch_index * shards + shard);
+    if (t->aug)
+        nnc__forward_samples(t->net, ws, t->chunk, NULL, first - t->chunk_start, m, 1, NULL);
+    else
+        nnc__forward_samples(t->net, ws, t->data, t->order, first, m, 1, NULL);
+    t->ws = ws;   /* the measures read the shard's outputs */
+    if (!outputs_finite(t, m)) {
+        tally[TALLY_NOT_FINITE] = 1.0;
+    } else {
+        running_sums kept = t->run;
+        t->run = (running_sums){0.0, 0, {0.0, 0.0}};
+        t->score(t, first, m);
+        tally[TALLY_COST] = t->run.cost;
+        tally[TALLY_CORRECT] = (double)t->run.correct;
+        tally[TALLY_FIT_SQUARES] = t->run.fit[0];
+        tally[TALLY_FIT_ABS] = t->run.fit[1];
+        t->run = kept;
+    }
+    t->ws = whole;
+    nnc__backward_deltas(t->net, ws, m);
+}
+
+/* Part p of shard `shard`'s gradient into out, its row padding zero. */
+static void shard_part(void *ctx, unsigned shard, size_t p, float *out)
+{
+    trainer *t = ctx;
+    const struct grad_piece *piece = &t->pieces[p];
+    nnc__workspace *ws = t->shard_ws[shard - t->mine_lo];
+    size_t m = t->shard_m[shard - t->mine_lo], l = piece->layer, n = t->net->sizes[l];
+    size_t stride = t->padded.stride[l];
+    size_t floats = piece->rows ? piece->rows * stride : n;
+    if (m == 0) {
+        memset(out, 0, floats * sizeof *out);
+    } else if (!piece->rows) {
+        nnc__gradient_biases(t->net, ws, m, l, out);
+    } else {
+        nnc__gradient_rows(t->net, ws, m, l, piece->first_row,
+                           piece->first_row + piece->rows, t->columns, out, stride);
+        for (size_t r = 0; stride > n && r < piece->rows; r++)
+            memset(out + r * stride + n, 0, (stride - n) * sizeof *out);
+    }
+}
+
+/* The batch at `first`: its shards' gradient summed over the group, then
+ * one update from that sum, as every process makes it. */
+static epoch_end sharded_batch(trainer *t, size_t first, float eta)
+{
+    size_t m = t->n - first < t->batch ? t->n - first : t->batch;
+    t->batch_first = first, t->batch_m = m;
+    if (t->aug)
+        t->chunk = nnc__augmenter_chunk(t->aug, t->st.next_epoch, t->order, t->n, first,
+                                        &t->chunk_start);
+    double flags[N_FLAGS] = {stop_asked(t)};
+    nnc__shard_work work = {prepare_shard, shard_part, t};
+    t->failed = nnc__shard_sum_run(t->sharded, &work, t->grad, t->tallies, flags);
+    t->batch_index++;
+    if (t->failed != NNC_OK)
+        return EPOCH_FAILED;
+    if (flags[FLAG_STOP] > 0.0)   /* any process's stop stops them all here */
+        return EPOCH_STOPPED;
+    unsigned shards = nnc__shard_sum_shards(t->sharded);
+    for (unsigned k = 0; k < shards; k++)
+        if (t->tallies[k * TALLY_SIZE + TALLY_NOT_FINITE] > 0.0)
+            return EPOCH_DIVERGED;
+    for (unsigned k = 0; k < shards; k++) {   /* in shard order, as any group adds them */
+        const double *tally = t->tallies + k * TALLY_SIZE;
+        t->run.cost += tally[TALLY_COST];
+        t->run.correct += (size_t)tally[TALLY_CORRECT];
+        t->run.fit[0] += tally[TALLY_FIT_SQUARES];
+        t->run.fit[1] += tally[TALLY_FIT_ABS];
+    }
+    if (t->optim.kind == NNC_OPT_SGD)
+        nnc__sgd_update(t->net, &t->padded, t->params, t->grad, m, eta,
+                        1.0f - eta * t->optim.decay);
+    else
+        nnc__optimizer_step(&t->optim, t->params, t->grad, m, eta, t->pool);
+    return EPOCH_DONE;
+}
+
 /* One epoch: the batches in the order of t->order, in spans between which
  * on_progress hears of them. */
 static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
@@ -279,6 +406,12 @@ static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
     for (size_t b = 0; b * t->batch < t->n;) {
         for (size_t end = span_end(t, b); b < end; b++) {
             *batch = b;
+            if (t->sharded) {
+                epoch_end e = sharded_batch(t, b * t->batch, eta);
+                if (e != EPOCH_DONE)
+                    return e;
+                continue;
+            }
             if (stop_asked(t))
                 return EPOCH_STOPPED;
             size_t m = t->aug ? forward_distorted(t, b * t->batch)
@@ -442,8 +575,17 @@ static nnc_status judge_epoch(const trainer *t, nnc_epoch_report *r)
 {
     int outputs_pinned;
     nnc_status s = probe_units(t, r, &outputs_pinned);
-    if (s != NNC_OK || !r->running.n || !isnan(r->running.rmse))
+    if (s != NNC_OK || !r->running.n)
         return s;
+    if (!isnan(r->running.rmse)) {   /* a regression: judged by its fit */
+        const nnc_measure *m[4] = {&r->running, &r->train, &r->valid, &r->test};
+        int no_fit = 1;
+        for (int i = 0; i < 4; i++)
+            no_fit &= !m[i]->n || !(m[i]->r2 > 0.0);
+        if (no_fit && t->sum.epochs_run > 1)
+            r->warnings |= NNC_WARN_NO_FIT;
+        return NNC_OK;
+    }
     int chance = at_chance(t->chance, &r->running) && at_chance(t->chance, &r->train) &&
                  at_chance(t->chance, &r->valid) && at_chance(t->chance, &r->test);
     if (chance && (t->sum.epochs_run > 1 || r->warnings || outputs_pinned))
@@ -518,6 +660,14 @@ void nnc__trainer_free(trainer *t)
     if (!t)
         return;
     nnc__augmenter_free(t->aug);
+    for (unsigned k = 0; t->shard_ws && k < t->mine_hi - t->mine_lo; k++)
+        nnc__workspace_free(t->shard_ws[k]);
+    free(t->shard_ws);
+    free(t->shard_m);
+    free(t->pieces);
+    free(t->columns);
+    nnc__shard_sum_free(t->sharded);
+    free(t->tallies);
     nnc__workspace_free(t->ws);
     nnc__pool_free(t->pool);
     nnc__optimizer_free(&t->optim);
@@ -580,6 +730,96 @@ static nnc_status alloc_state(trainer *t)
     return NNC_OK;
 }
 
+/* Shards of every batch in a group of processes unless told otherwise. */
+#define GROUP_SHARDS 8
+
+/* The gradient's parts: each layer's weights in runs of whole rows of
+ * about PART_FLOATS, then its biases. */
+static nnc_status cut_gradient(trainer *t, nnc__sum_part **parts, size_t *n_parts)
+{
+    const nnc_net *net = t->net;
+    size_t cap = 0;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t per = PART_FLOATS / t->padded.stride[l] ? PART_FLOATS / t->padded.stride[l] : 1;
+        cap += (net->sizes[l - 1] + per - 1) / per + 1;
+    }
+    *parts = malloc(cap * sizeof **parts);
+    t->pieces = malloc(cap * sizeof *t->pieces);
+    if (!*parts || !t->pieces)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for the parts of a gradient");
+    size_t k = 0;
+    for (size_t l = 1; l < net->n_layers; l++) {
+        size_t stride = t->padded.stride[l], per = PART_FLOATS / stride ? PART_FLOATS / stride : 1;
+        for (size_t row = 0; row < net->sizes[l - 1]; row += per, k++) {
+            size_t rows = net->sizes[l - 1] - row < per ? net->sizes[l - 1] - row : per;
+            t->pieces[k] = (struct grad_piece){l, row, rows};
+            (*parts)[k] = (nnc__sum_part){t->padded.w_offset[l] + row * stride, rows * stride};
+        }
+        t->pieces[k] = (struct grad_piece){l, 0, 0};
+        (*parts)[k++] = (nnc__sum_part){t->padded.b_offset[l], net->sizes[l]};
+    }
+    *n_parts = k;
+    return NNC_OK;
+}
+
+/* A run cut into shards: their sums, every shard's tallies, and what this
+ * process needs to compute its shards a part at a time. */
+static nnc_status alloc_shards(trainer *t)
+{
+    const nnc_train_opts *opts = t->opts;
+    unsigned shards = opts->shards ? opts->shards : GROUP_SHARDS;
+    nnc__sum_part *parts = NULL;
+    size_t n_parts = 0;
+    nnc_status s = cut_gradient(t, &parts, &n_parts);
+    if (s == NNC_OK)
+        s = nnc__shard_sum_create(opts->dist, shards, opts->reduce, t->padded.count, parts,
+                                  n_parts, TALLY_SIZE, N_FLAGS, &t->sharded);
+    free(parts);
+    if (s != NNC_OK)
+        return s;
+    shards = nnc__shard_sum_shards(t->sharded);
+    nnc__shard_sum_mine(t->sharded, &t->mine_lo, &t->mine_hi);
+    size_t mine = t->mine_hi - t->mine_lo, shard_m = (t->batch + shards - 1) / shards;
+    size_t widest = 0;
+    for (size_t l = 0; l < t->net->n_layers; l++)
+        widest = t->net->sizes[l] > widest ? t->net->sizes[l] : widest;
+    t->tallies = malloc((size_t)shards * TALLY_SIZE * sizeof *t->tallies);
+    t->shard_ws = calloc(mine, sizeof *t->shard_ws);
+    t->shard_m = calloc(mine, sizeof *t->shard_m);
+    t->columns = malloc(shard_m * widest * sizeof *t->columns);
+    if (!t->tallies || !t->shard_ws || !t->shard_m || !t->columns)
+        return nnc__fail(NNC_ERR_NOMEM, "out of memory for %u shards", shards);
+    return NNC_OK;
+}
+
+/* One workspace per shard this process computes, like the batch's. */
+static nnc_status alloc_shard_workspaces(trainer *t, const nnc__workspace_parts *batch_parts)
+{
+    unsigned shards = nnc__shard_sum_shards(t->sharded);
+    nnc__workspace_parts parts = *batch_parts;
+    parts.max_m = (t->batch + shards - 1) / shards;
+    nnc_status s = NNC_OK;
+    for (unsigned k = 0; s == NNC_OK && k < t->mine_hi - t->mine_lo; k++)
+        s = nnc__workspace_create(t->net, &parts, &t->shard_ws[k]);
+    return s;
+}
+
+/* The threads of a run: a group's processes on one machine share its cores. */
+static unsigned run_threads(const trainer *t)
+{
+    const nnc_train_opts *opts = t->opts;
+    size_t m = t->batch;
+    if (t->sharded) {   /* the products are a shard's */
+        unsigned shards = nnc__shard_sum_shards(t->sharded);
+        m = (m + shards - 1) / shards;
+    }
+    unsigned threads = nnc__threads_for(nnc__step_flops(t->net, m), opts->threads);
+    unsigned sharing = opts->dist ? opts->dist->local_size : 1;
+    if (!opts->threads && sharing > 1)
+        threads = threads > sharing ? threads / sharing : 1;
+    return threads;
+}
+
 /* The padded block, the gradient, the optimiser, the threads and the batch's
  * workspace that reads and updates that block. */
 static nnc_status alloc_work(trainer *t)
@@ -589,7 +829,10 @@ static nnc_status alloc_work(trainer *t)
     nnc_status s = nnc__layout_init(&t->padded, net->sizes, net->n_layers, ROW_ALIGN);
     if (s != NNC_OK)
         return s;
-    int needs_grad = opts->optimizer != NNC_OPT_SGD;   /* plain SGD is fused */
+    if (((opts->dist && opts->dist->mpi) || opts->shards) && (s = alloc_shards(t)) != NNC_OK)
+        return s;
+    /* plain SGD is fused into backprop, unless the batch is summed in shards */
+    int needs_grad = opts->optimizer != NNC_OPT_SGD || t->sharded;
     t->params = nnc__layout_alloc(&t->padded);
     t->grad = needs_grad ? nnc__layout_alloc(&t->padded) : NULL;
     if (!t->params || (needs_grad && !t->grad))
@@ -597,7 +840,7 @@ static nnc_status alloc_work(trainer *t)
     t->step = needs_grad ? optimizer_step : sgd_step;
     if ((s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n)) != NNC_OK)
         return s;
-    unsigned threads = nnc__threads_for(nnc__step_flops(net, t->batch), opts->threads);
+    unsigned threads = run_threads(t);
     if (threads > 1 && (s = nnc__pool_create(threads, &t->pool)) != NNC_OK)
         return s;
     nnc__workspace_parts parts = {.max_m = t->batch,
@@ -605,11 +848,13 @@ static nnc_status alloc_work(trainer *t)
                                   .layout = &t->padded,
                                   .params = t->params,
                                   .dropout = opts->dropout,
-                                  .rng = &t->net->rng,
+                                  .rng = t->sharded ? &t->shard_rng : &t->net->rng,
                                   /* bfloat16 where the CPU has it, else float32 */
                                   .bf16 = opts->precision == NNC_PRECISION_BF16
                                               ? nnc__bf16_best() : NULL};
     t->sum.precision_used = parts.bf16 ? NNC_PRECISION_BF16 : NNC_PRECISION_F32;
+    if (t->sharded && (s = alloc_shard_workspaces(t, &parts)) != NNC_OK)
+        return s;
     return nnc__workspace_create(net, &parts, &t->ws);
 }
 
@@ -730,6 +975,10 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
             t->order[i] = i;
         nnc__rng_shuffle(&net->rng, t->order, t->n);
     }
+    if (t->sharded) {   /* every process draws the same key */
+        t->shard_key = nnc__rng_u64(&net->rng);
+        t->batch_index = 0;
+    }
     to_padded(t);   /* the network may have changed since (resume, on_epoch) */
     t->run = (running_sums){0.0, 0, {0.0, 0.0}};
     size_t batch = 0;
@@ -737,6 +986,8 @@ nnc_status nnc__trainer_epoch(trainer *t, nnc_epoch_report *r, int *stop)
     if (opts->cosine)
         eta = (float)(eta * 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / opts->epochs)));
     epoch_end end = run_epoch(t, eta, &batch);
+    if (end == EPOCH_FAILED)   /* the group could not sum a batch */
+        return t->failed;
     if (end == EPOCH_DONE && !all_finite(t->params, t->padded.count))
         end = EPOCH_DIVERGED, batch = (t->n - 1) / t->batch;   /* the last update did it */
     if (end == EPOCH_DIVERGED)   /* the network stays as after the last epoch */
@@ -815,6 +1066,11 @@ size_t nnc_epoch_warning(const nnc_epoch_report *r, char *buf, size_t size)
                                         : "; eta %g may be too small, or the inputs may not "
                                           "tell the classes apart", eta);
     }
+    if (w & NNC_WARN_NO_FIT)
+        append(buf, size, &len, "the fit (R\xc2\xb2 %.3f running) is no better than each "
+               "target's mean after epoch %u: the network is not learning; eta %g may be too "
+               "large or too small, or the inputs may not predict the targets",
+               r->running.r2, r->epoch, eta);
     if (w & NNC_WARN_DEAD)
         append(buf, size, &len, "%sthe units of hidden layer %u are all dead (0 for every "
                "sample): ReLU with eta %g too large or a bad start", len ? "; " : "",

@@ -69,10 +69,14 @@ try {
     const k = await drawThree();
     await page.waitForFunction((n) => Number(document.getElementById('curves').dataset.points) > n,
                                first, {timeout: 60000});
+    // the running cost within the epoch is drawn too
+    await page.waitForFunction(() => document.getElementById('legend').textContent
+      .includes('running cost'), null, {timeout: 20000});
     await page.waitForTimeout(300);
     await page.screenshot({path: shot, fullPage: true});
     console.log(`the curve grew from ${first} to ${await points()} epochs; prediction: ${k}; ` +
-                `status: ${await page.textContent('#status')}`);
+                `status: ${await page.textContent('#status')}; legend: ` +
+                `${await page.textContent('#legend')}`);
   }
   if (problems.length) {
     console.log('page errors: ' + problems.join('; '));
