@@ -39,6 +39,9 @@ const char *default_data_dir(void);
 
 /* A model file (.nnc or network2 JSON), or NULL after printing why. */
 nnc_net *cli_load_model(const char *path);
+/* --precision NAME for the models cli_load_model loads; 0 after saying why
+ * not. */
+int cli_precision_arg(const char *name);
 
 /* The sets of an MNIST folder or a pickle (tables: cli_table_sets).
  * Returns 1, 0 after printing a runtime error, -1 after a usage error

@@ -29,6 +29,8 @@ static void usage(FILE *out)
           "      --label COLUMN  the table's label column(s), by name or number from 1\n"
           "                      (default: the one the model was trained with)\n"
           "      --all-rows      judge every row of the table, training rows included\n"
+          "      --precision P   f32, or bf16: the products in bfloat16 with float32\n"
+          "                      sums, where the CPU has them            (f32)\n"
           "  -h, --help          show this help\n",
           out);
 }
@@ -136,6 +138,7 @@ int cmd_eval(int argc, char **argv)
                                              {"test", required_argument, NULL, 't'},
                                              {"label", required_argument, NULL, 'L'},
                                              {"all-rows", no_argument, NULL, 'A'},
+                                             {"precision", required_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *dir = default_data_dir(), *test_csv = NULL, *label = NULL;
@@ -151,6 +154,10 @@ int cmd_eval(int argc, char **argv)
             label = optarg;
         else if (c == 'A')
             all_rows = 1;
+        else if (c == 'P' && !cli_precision_arg(optarg))
+            return EXIT_USAGE;
+        else if (c == 'P')
+            continue;
         else if (c == 'h') {
             usage(stdout);
             return 0;

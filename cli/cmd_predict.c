@@ -33,6 +33,8 @@ static void usage(FILE *out)
           "                     its centre of mass (the default for images that are\n"
           "                     not already the network's size)\n"
           "      --no-center    only scale the image to the network's size\n"
+          "      --precision P  f32, or bf16: the products in bfloat16 with float32\n"
+          "                     sums, where the CPU has them             (f32)\n"
           "  -h, --help         show this help\n",
           out);
 }
@@ -134,6 +136,7 @@ int cmd_predict(int argc, char **argv)
                                              {"center", no_argument, NULL, 'c'},
                                              {"no-center", no_argument, NULL, 'n'},
                                              {"label", required_argument, NULL, 'L'},
+                                             {"precision", required_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     nnc_invert invert = NNC_INVERT_AUTO;
@@ -156,6 +159,9 @@ int cmd_predict(int argc, char **argv)
             centre = 0;
         } else if (c == 'L') {
             label = optarg;
+        } else if (c == 'P') {
+            if (!cli_precision_arg(optarg))
+                return EXIT_USAGE;
         } else if (c == 'h') {
             usage(stdout);
             return 0;

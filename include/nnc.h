@@ -83,6 +83,17 @@ NNC_API const char *nnc_status_name(nnc_status s);
  * for bindings that declare the structs again to check their copies. */
 NNC_API size_t nnc_sizeof(const char *type);
 
+/* The arithmetic of training's products (nnc_train_opts.precision). BF16:
+ * each layer's three products (forward, BP2, BP4) take bfloat16 inputs,
+ * rounded to nearest even, and sum in float32; parameters, optimiser state,
+ * the update, activations and costs stay float32. It needs AVX-512 BF16
+ * (vdpbf16ps) or AMX; on other CPUs the run is float32, and
+ * nnc_train_summary.precision_used says so. */
+typedef enum {
+    NNC_PRECISION_F32 = 0,
+    NNC_PRECISION_BF16
+} nnc_precision;
+
 /* ---- networks ---------------------------------------------------------- */
 
 typedef struct nnc_net nnc_net;
@@ -152,6 +163,11 @@ NNC_API nnc_cost       nnc_net_cost(const nnc_net *net);
 /* All parameters in one block: W_1, b_1, W_2, b_2, ... The pointer stays
  * valid for the network's life; writing through it changes the network. */
 NNC_API size_t nnc_net_param_count(const nnc_net *net);
+/* The arithmetic of the network's products outside training (feedforward,
+ * evaluation, measures, predictions): NNC_PRECISION_F32 (the default) or
+ * BF16, as nnc_train_opts.precision; returns the precision it will use,
+ * F32 on a CPU without bf16 instructions. Not kept in model files. */
+NNC_API nnc_precision nnc_net_set_precision(nnc_net *net, nnc_precision p);
 NNC_API float *nnc_net_params(nnc_net *net);
 NNC_API const float *nnc_net_params_const(const nnc_net *net);
 /* W_l (n_{l-1} x n_l) and b_l (n_l) inside that block, l = 1 .. L. */
@@ -382,17 +398,6 @@ typedef enum {
     NNC_OPT_ADAM         /* Kingma & Ba, with bias correction                 */
 } nnc_optimizer;
 /* g above is the mini-batch's mean gradient plus (lambda/n) w for weights. */
-
-/* The arithmetic of training's products (nnc_train_opts.precision). BF16:
- * each layer's three products (forward, BP2, BP4) take bfloat16 inputs,
- * rounded to nearest even, and sum in float32; parameters, optimiser state,
- * the update, activations and costs stay float32. It needs AVX-512 BF16
- * (vdpbf16ps); on other CPUs the run is float32, and
- * nnc_train_summary.precision_used says so. */
-typedef enum {
-    NNC_PRECISION_F32 = 0,
-    NNC_PRECISION_BF16
-} nnc_precision;
 
 /* What to measure after each epoch (bits of nnc_train_opts.monitor). */
 enum {
@@ -820,7 +825,7 @@ NNC_API nnc_status nnc_committee_confusion(const nnc_net *const *nets, size_t k,
  * "standard", "regress", "valid-accuracy". */
 typedef enum {
     NNC_NAMES_ACTIVATION, NNC_NAMES_COST, NNC_NAMES_INIT, NNC_NAMES_OPTIMIZER,
-    NNC_NAMES_SCALING, NNC_NAMES_TASK, NNC_NAMES_MONITOR
+    NNC_NAMES_SCALING, NNC_NAMES_TASK, NNC_NAMES_MONITOR, NNC_NAMES_PRECISION
 } nnc_names_kind;
 
 /* The name of a value (a monitor's: of one bit); NULL if it has none. */

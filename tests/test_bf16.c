@@ -639,7 +639,39 @@ static void mnist_in_bf16_is_as_accurate_as_float32(void **state)
     assert_true(correct[1] + 50 >= correct[0]);
 }
 
+/* Inference takes the precision too: a network set to bf16 feeds forward
+ * with the bf16 products (the portable ones here: the same bits as any),
+ * close to float32; without bf16 instructions it says it stays float32 and
+ * gives float32's bits. */
+static void inference_computes_in_the_precision_asked(void **state)
+{
+    (void)state;
+    size_t sizes[] = {64, 48, 10};
+    nnc_net *net;
+    assert_ok(nnc_net_create(sizes, 3, 5, &net));
+    enum { M = 20 };
+    float x[M * 64], f32[M * 10], bf16[M * 10], none[M * 10];
+    uint64_t st = 3;
+    for (size_t i = 0; i < M * 64; i++)
+        x[i] = test_uniform(&st, 0.0f, 1.0f);
+    assert_ok(nnc_feedforward(net, x, M, f32));
+    nnc__bf16_override(nnc__bf16_named("ref"));
+    assert_int_equal(nnc_net_set_precision(net, NNC_PRECISION_BF16), NNC_PRECISION_BF16);
+    assert_ok(nnc_feedforward(net, x, M, bf16));
+    double worst = 0.0;
+    for (size_t i = 0; i < M * 10; i++)
+        worst = fmax(worst, fabs((double)bf16[i] - f32[i]));
+    assert_true(worst > 0.0 && worst < 0.05);   /* bf16's 8 bits, not float32's 24 */
+    nnc__bf16_override(NULL);
+    assert_int_equal(nnc_net_set_precision(net, NNC_PRECISION_BF16), NNC_PRECISION_F32);
+    assert_ok(nnc_feedforward(net, x, M, none));
+    assert_memory_equal(none, f32, sizeof f32);
+    nnc__bf16_restore();
+    nnc_net_free(net);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(inference_computes_in_the_precision_asked),
     cmocka_unit_test(rounds_to_nearest_even),
     cmocka_unit_test(rounding_matches_the_instruction),
     cmocka_unit_test(packings_match_reference),

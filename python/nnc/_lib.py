@@ -10,7 +10,7 @@ OK, ERR_ARG, ERR_NOMEM, ERR_IO, ERR_FORMAT, ERR_MISMATCH, ERR_INTERRUPTED, ERR_D
 
 # nnc_names_kind, as in nnc.h: the names themselves are the library's
 NAMES_ACTIVATION, NAMES_COST, NAMES_INIT, NAMES_OPTIMIZER, NAMES_SCALING, NAMES_TASK, \
-    NAMES_MONITOR = range(7)
+    NAMES_MONITOR, NAMES_PRECISION = range(8)
 
 
 def _candidates():
@@ -128,6 +128,7 @@ _sig("nnc_version", ctypes.c_char_p)
 _sig("nnc_net_spec_init", None, ctypes.POINTER(NetSpec), c_size_p, sz)
 _sig("nnc_net_create_spec", st, ctypes.POINTER(NetSpec), ctypes.POINTER(vp))
 _sig("nnc_net_free", None, vp)
+_sig("nnc_net_set_precision", ctypes.c_int, vp, ctypes.c_int)
 _sig("nnc_net_layers", sz, vp)
 _sig("nnc_net_size", sz, vp, sz)
 _sig("nnc_net_inputs", sz, vp)

@@ -80,6 +80,9 @@ class _MLP:
             return bool(self.callback(entry)) if self.callback else False
 
         _lib.train(self.net_._h, train.handle, opts, record)
+        if self.precision is not None:   # predictions compute as training did
+            lib.nnc_net_set_precision(self.net_._h, _lib.value_of(
+                _lib.NAMES_PRECISION, self.precision, "precision"))
         return self
 
     def _set_classes(self, names, y):

@@ -228,3 +228,15 @@ def test_distortions_are_keywords_for_image_rows():
     moons, labels = two_moons(100, seed=4)
     with pytest.raises(ValueError, match=r"augment: .* holds no images"):
         nnc.MLPClassifier(epochs=1, augment=True).fit(moons, labels)
+
+
+def test_bf16_predictions_follow_the_training_precision():
+    X, y = two_moons(400, seed=6)
+    f32 = nnc.MLPClassifier(hidden=(16,), activation="tanh", cost="softmax", epochs=20,
+                            eta=0.1, seed=2).fit(X[:300], y[:300])
+    bf16 = nnc.MLPClassifier(hidden=(16,), activation="tanh", cost="softmax", epochs=20,
+                             eta=0.1, seed=2, precision="bf16").fit(X[:300], y[:300])
+    # on a CPU without bf16 instructions both are float32; either way they agree closely
+    assert abs(bf16.score(X[300:], y[300:]) - f32.score(X[300:], y[300:])) <= 0.05
+    with pytest.raises(ValueError, match=r"precision: 'f16' is not one of f32, bf16"):
+        nnc.MLPClassifier(precision="f16").fit(X, y)

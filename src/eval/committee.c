@@ -58,7 +58,8 @@ static nnc_status count_votes(const nnc_net *const *nets, size_t k, const nnc_da
                              : nnc__fail(NNC_ERR_NOMEM, "out of memory for a committee of %zu",
                                          k);
     for (size_t m = 0; m < k && s == NNC_OK; m++)
-        s = nnc__workspace_create(nets[m], &(nnc__workspace_parts){.max_m = COMMITTEE_CHUNK},
+        s = nnc__workspace_create(nets[m], &(nnc__workspace_parts){.max_m = COMMITTEE_CHUNK,
+                                            .bf16 = nnc__inference_bf16(nets[m])},
                                   &ws[m]);
     for (size_t done = 0; done < n && s == NNC_OK; done += COMMITTEE_CHUNK) {
         size_t rows = n - done < COMMITTEE_CHUNK ? n - done : COMMITTEE_CHUNK;

@@ -11,6 +11,16 @@
 
 #define CHUNK 256   /* samples fed forward at once */
 
+nnc_precision nnc_net_set_precision(nnc_net *net, nnc_precision p)
+{
+    if (!net)
+        return NNC_PRECISION_F32;
+    net->precision = p == NNC_PRECISION_BF16 ? NNC_PRECISION_BF16 : NNC_PRECISION_F32;
+    if (!nnc__inference_bf16(net))   /* no bf16 instructions here */
+        net->precision = NNC_PRECISION_F32;
+    return net->precision;
+}
+
 static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, float *out)
 {
     if (!net || !x || !out)
@@ -27,7 +37,9 @@ static nnc_status feedforward(const nnc_net *net, const float *x, size_t m, floa
     nnc__workspace *ws = NULL;
     nnc_status s = threads > 1 ? nnc__pool_create(threads, &pool) : NNC_OK;
     if (s == NNC_OK)
-        s = nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = chunk, .pool = pool},
+        s = nnc__workspace_create(net,
+                                  &(nnc__workspace_parts){.max_m = chunk, .pool = pool,
+                                                          .bf16 = nnc__inference_bf16(net)},
                                   &ws);
     for (size_t done = 0; s == NNC_OK && done < m; done += chunk) {
         size_t k = m - done < chunk ? m - done : chunk;

@@ -53,7 +53,10 @@ static void eval_part(void *arg, size_t part)
     size_t *confusion = j->confusion ? j->confusion + part * kc * kc : NULL;
     nnc__workspace *ws;
     j->status[part] =
-        nnc__workspace_create(net, &(nnc__workspace_parts){.max_m = EVAL_CHUNK}, &ws);
+        nnc__workspace_create(net,
+                              &(nnc__workspace_parts){.max_m = EVAL_CHUNK,
+                                                      .bf16 = nnc__inference_bf16(net)},
+                              &ws);
     if (j->status[part] != NNC_OK)
         return;
     for (size_t done = first; done < last; done += EVAL_CHUNK) {

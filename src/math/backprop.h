@@ -46,6 +46,10 @@ typedef struct {
 
 nnc_status nnc__workspace_create(const nnc_net *net, const nnc__workspace_parts *parts,
                                  nnc__workspace **out);
+
+/* The bfloat16 products a network computes with outside training (its
+ * precision, where the CPU has them), or NULL: float32. */
+const nnc__bf16_ops *nnc__inference_bf16(const nnc_net *net);
 void nnc__workspace_free(nnc__workspace *ws);
 
 /* FLOPs of one training step on m samples: 2 per parameter and sample

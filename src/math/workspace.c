@@ -130,3 +130,8 @@ void nnc__workspace_free(nnc__workspace *ws)
     nnc__dense_free(&ws->dense);
     free(ws);
 }
+
+const nnc__bf16_ops *nnc__inference_bf16(const nnc_net *net)
+{
+    return net->precision == NNC_PRECISION_BF16 ? nnc__bf16_best() : NULL;
+}

@@ -27,6 +27,7 @@ struct nnc_net {
     size_t           n_class_names;
     char           **input_names;    /* the input columns' names, or NULL    */
     int              pixel_inputs;   /* trained on bytes read as byte / 256  */
+    nnc_precision    precision;      /* of its products outside training      */
     int              has_origin;     /* origin holds the data it was made for */
     nnc_data_origin  origin;         /* label and ignore strings owned here   */
     size_t           history_len, history_cap;

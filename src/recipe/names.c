@@ -35,6 +35,9 @@ static const named monitors[] = {
     {"test-cost", NNC_MONITOR_TEST_COST},   {"test-accuracy", NNC_MONITOR_TEST_ACCURACY},
     {NULL, 0}};
 
+static const named precisions[] = {{"f32", NNC_PRECISION_F32}, {"bf16", NNC_PRECISION_BF16},
+                                   {NULL, 0}};
+
 static const named *table_of(nnc_names_kind kind)
 {
     switch (kind) {
@@ -45,6 +48,7 @@ static const named *table_of(nnc_names_kind kind)
     case NNC_NAMES_SCALING: return scalings;
     case NNC_NAMES_TASK: return tasks;
     case NNC_NAMES_MONITOR: return monitors;
+    case NNC_NAMES_PRECISION: return precisions;
     }
     return NULL;
 }
@@ -61,7 +65,7 @@ const char *nnc_name_of(nnc_names_kind kind, int value)
 const char *nnc_names_list(nnc_names_kind kind)
 {
     /* built from the table on first use, per thread, so that no lock is needed */
-    static _Thread_local char lists[NNC_NAMES_MONITOR + 1][128];
+    static _Thread_local char lists[NNC_NAMES_PRECISION + 1][128];
     const named *t = table_of(kind);
     if (!t)
         return "";
