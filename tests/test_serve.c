@@ -820,7 +820,8 @@ static void page_in_a_browser(void **state)
     stop();
     if (!dir)
         return;
-    snprintf(cmd, sizeof cmd, "train --data '%s' --layers 784,100,10 --epochs 15 -q "
+    /* more epochs than the page needs: the server is stopped by the teardown */
+    snprintf(cmd, sizeof cmd, "train --data '%s' --layers 784,100,10 --epochs 100 -q "
              "--monitor train-cost,valid-accuracy --serve 0", dir);
     assert_true(start(cmd));
     snprintf(cmd, sizeof cmd, "NNC_CHROMIUM='%s' node '%s' learn http://127.0.0.1:%u/ "

@@ -28,7 +28,7 @@ try {
   page.on('console', (m) => {
     // and once a run has ended its server is gone: what the page asks then fails,
     // its event stream cut off mid-chunk
-    if (m.type() === 'error' && !/status of 400|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(m.text()))
+    if (m.type() === 'error' && !/status of 400|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(m.text()))
       problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
