@@ -444,6 +444,36 @@ static void killed_rank_ends_the_run(void **state)
     assert_true(strstr(out, "signal 9") || strstr(out, "Killed") || strstr(out, "killed"));
 }
 
+/* Ctrl-C on mpirun: it passes SIGTERM on, every process stops after the
+ * same batch, and rank 0 saves the network and keeps the last checkpoint. */
+static void interrupted_group_saves(void **state)
+{
+    (void)state;
+    if (!have_mpirun())
+        SKIP_TEST("no MPI in this build, or no mpirun");
+    static char out[65536];
+    char cmd[4096], saved[512], kept[512];
+    const char *data = table();
+    snprintf(saved, sizeof saved, "%s", scratch_path("dist-interrupted.nnc"));
+    snprintf(kept, sizeof kept, "%s", scratch_path("dist-interrupted-ck.nnc"));
+    remove(saved);
+    remove(kept);
+    snprintf(cmd, sizeof cmd,
+             "sh -c '" MPIRUN " 2 %s train -d %s --label kind --hidden 64,64 --batch 4 "
+             "--epochs 100000 -q --checkpoint %s -o %s & pid=$!; sleep 4; kill -INT $pid; "
+             "wait $pid'", nnc_command(), data, kept, saved);
+    double t0 = seconds_now();
+    assert_int_not_equal(run_command(cmd, out, sizeof out), 0);
+    assert_true(seconds_now() - t0 < 20.0);
+    if (!strstr(out, "the network as it stands is saved in"))
+        fail_msg("no save said: %s", out);
+    assert_int_equal(count(out, "training stopped in epoch"), 1);   /* rank 0 alone */
+    nnc_net *net = load("dist-interrupted.nnc"), *ck = load("dist-interrupted-ck.nnc");
+    assert_true(nnc_net_record(net)->epochs >= 1);
+    nnc_net_free(net);
+    nnc_net_free(ck);
+}
+
 /* A group refuses more processes than shards, before any training. */
 static void more_processes_than_shards(void **state)
 {
@@ -468,6 +498,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(fast_reduction_trains),
     cmocka_unit_test(unreadable_data_on_one_rank),
     cmocka_unit_test(killed_rank_ends_the_run),
+    cmocka_unit_test(interrupted_group_saves),
     cmocka_unit_test(more_processes_than_shards),
 };
 
