@@ -326,12 +326,14 @@ static float subnormal_product(void)
     return a * b;
 }
 
+#if defined(__x86_64__) || defined(__SSE__)
 static int record_product(nnc_net *net, const nnc_epoch_report *r, void *user)
 {
     (void)net, (void)r;
     *(float *)user = subnormal_product();
     return 0;
 }
+#endif
 
 /* Training runs with subnormals flushed to zero (compute_scope.h) and gives
  * the caller's mode back. */
