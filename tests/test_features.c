@@ -319,6 +319,7 @@ static void early_stopping_keeps_the_best_network(void **state)
     nnc_data_free(d);
 }
 
+#if defined(__x86_64__) || defined(__SSE__)
 /* A product whose exact value, 1e-40, is subnormal: 0 when flushed. */
 static float subnormal_product(void)
 {
@@ -326,7 +327,6 @@ static float subnormal_product(void)
     return a * b;
 }
 
-#if defined(__x86_64__) || defined(__SSE__)
 static int record_product(nnc_net *net, const nnc_epoch_report *r, void *user)
 {
     (void)net, (void)r;
