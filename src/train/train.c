@@ -93,15 +93,23 @@ typedef struct nnc__trainer trainer;
 /* The step of a batch after its forward pass (below). */
 typedef void (*step_fn)(trainer *t, size_t m, float eta);
 
-/* What a batch's outputs add to the epoch's running measure (below). */
-typedef void (*score_fn)(trainer *t, size_t first, size_t m);
-
 /* The epoch's running sums, from the batches' forward passes. */
 typedef struct {
     double cost;        /* Σ cost over the samples                        */
     size_t correct;     /* a classifier with labels                       */
     double fit[2];      /* a regression: Σ (a − y)², Σ |a − y|            */
 } running_sums;
+
+/* What a batch's outputs, in ws, add to running sums (below). */
+typedef void (*score_fn)(const trainer *t, const nnc__workspace *ws, size_t first, size_t m,
+                         running_sums *sums);
+
+/* How an epoch ended: every batch run, or stopped before batch `batch`. */
+typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED, EPOCH_FAILED } epoch_end;
+
+/* One batch, from the sample at position `first` of the order: whole, or
+ * cut into shards (below); chosen once per run. */
+typedef epoch_end (*batch_fn)(trainer *t, size_t first, float eta);
 
 /* Everything one run needs, allocated before the first batch. */
 struct nnc__trainer {
@@ -116,6 +124,7 @@ struct nnc__trainer {
     nnc__optimizer_state  optim;  /* its arrays in the padded layout          */
     step_fn               step;   /* fused SGD, or gradient then optimiser    */
     score_fn              score;  /* the running measure's kind of sums       */
+    batch_fn              train_batch;  /* whole, or cut into shards          */
     running_sums          run;    /* this epoch's                             */
     const uint8_t        *labels; /* the training set's first label, or NULL  */
     double                spread; /* Σ (y − mean)² of a regression's targets   */
@@ -170,8 +179,6 @@ static size_t forward_distorted(trainer *t, size_t first)
     return m;
 }
 
-/* How an epoch ended: every batch run, or stopped before batch `batch`. */
-typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_DIVERGED, EPOCH_FAILED } epoch_end;
 
 static int stop_asked(const trainer *t)
 {
@@ -219,9 +226,9 @@ static int all_finite(const float *v, size_t count)
 
 /* 0 when one of the batch's output-layer inputs is NaN or infinite: a NaN
  * anywhere in the parameters reaches them. */
-static int outputs_finite(const trainer *t, size_t m)
+static int outputs_finite(const trainer *t, const nnc__workspace *ws, size_t m)
 {
-    return all_finite(t->ws->z_out, m * t->net->sizes[t->net->n_layers - 1]);
+    return all_finite(ws->z_out, m * t->net->sizes[t->net->n_layers - 1]);
 }
 
 /* The class an output row votes for, as the measures count it
@@ -243,33 +250,34 @@ static size_t vote(const float *a, size_t n)
  * left in the workspace: one pass over them, nothing allocated. A classifier
  * with labels adds its cost and the samples it gets right; one with targets
  * only, its cost; a regression, its cost and residuals. */
-static void score_classes(trainer *t, size_t first, size_t m)
+static void score_classes(const trainer *t, const nnc__workspace *ws, size_t first, size_t m,
+                          running_sums *sums)
 {
-    const nnc__workspace *ws = t->ws;
     size_t L = t->net->n_layers - 1, n = t->net->sizes[L];
     const float *a = ws->a[L];
     const size_t *order = t->order + first;
-    t->run.cost += nnc__batch_cost_sum(t->net->cost, ws->z_out, a, ws->y, m, n);
+    sums->cost += nnc__batch_cost_sum(t->net->cost, ws->z_out, a, ws->y, m, n);
     size_t correct = 0;
     for (size_t i = 0; i < m; i++)
         correct += vote(a + i * n, n) == t->labels[order[i]];
-    t->run.correct += correct;
+    sums->correct += correct;
 }
 
-static void score_targets(trainer *t, size_t first, size_t m)
+static void score_targets(const trainer *t, const nnc__workspace *ws, size_t first, size_t m,
+                          running_sums *sums)
 {
     (void)first;
-    const nnc__workspace *ws = t->ws;
     size_t L = t->net->n_layers - 1;
-    t->run.cost += nnc__batch_cost_sum(t->net->cost, ws->z_out, ws->a[L], ws->y, m,
-                                       t->net->sizes[L]);
+    sums->cost += nnc__batch_cost_sum(t->net->cost, ws->z_out, ws->a[L], ws->y, m,
+                                      t->net->sizes[L]);
 }
 
-static void score_fit(trainer *t, size_t first, size_t m)
+static void score_fit(const trainer *t, const nnc__workspace *ws, size_t first, size_t m,
+                      running_sums *sums)
 {
-    score_targets(t, first, m);
+    score_targets(t, ws, first, m, sums);
     size_t L = t->net->n_layers - 1;
-    nnc__residual_sums(t->ws->a[L], t->ws->y, m * t->net->sizes[L], t->run.fit);
+    nnc__residual_sums(ws->a[L], ws->y, m * t->net->sizes[L], sums->fit);
 }
 
 /* The step of a batch after its forward pass. Plain SGD: per batch
@@ -315,7 +323,7 @@ static void prepare_shard(void *ctx, unsigned shard, unsigned shards, double *ta
     trainer *t = ctx;
     size_t lo = t->batch_m * shard / shards, hi = t->batch_m * (shard + 1) / shards;
     size_t m = hi - lo, first = t->batch_first + lo;
-    nnc__workspace *ws = t->shard_ws[shard - t->mine_lo], *whole = t->ws;
+    nnc__workspace *ws = t->shard_ws[shard - t->mine_lo];
     t->shard_m[shard - t->mine_lo] = m;
     if (m == 0)   /* a batch with fewer samples than shards */
         return;
@@ -325,20 +333,16 @@ static void prepare_shard(void *ctx, unsigned shard, unsigned shards, double *ta
         nnc__forward_samples(t->net, ws, t->chunk, NULL, first - t->chunk_start, m, 1, NULL);
     else
         nnc__forward_samples(t->net, ws, t->data, t->order, first, m, 1, NULL);
-    t->ws = ws;   /* the measures read the shard's outputs */
-    if (!outputs_finite(t, m)) {
+    if (!outputs_finite(t, ws, m)) {
         tally[TALLY_NOT_FINITE] = 1.0;
     } else {
-        running_sums kept = t->run;
-        t->run = (running_sums){0.0, 0, {0.0, 0.0}};
-        t->score(t, first, m);
-        tally[TALLY_COST] = t->run.cost;
-        tally[TALLY_CORRECT] = (double)t->run.correct;
-        tally[TALLY_FIT_SQUARES] = t->run.fit[0];
-        tally[TALLY_FIT_ABS] = t->run.fit[1];
-        t->run = kept;
+        running_sums shard_sums = {0.0, 0, {0.0, 0.0}};
+        t->score(t, ws, first, m, &shard_sums);
+        tally[TALLY_COST] = shard_sums.cost;
+        tally[TALLY_CORRECT] = (double)shard_sums.correct;
+        tally[TALLY_FIT_SQUARES] = shard_sums.fit[0];
+        tally[TALLY_FIT_ABS] = shard_sums.fit[1];
     }
-    t->ws = whole;
     nnc__backward_deltas(t->net, ws, m);
 }
 
@@ -399,6 +403,19 @@ static epoch_end sharded_batch(trainer *t, size_t first, float eta)
     return EPOCH_DONE;
 }
 
+/* The batch at `first` whole: fed forward, scored and stepped. */
+static epoch_end whole_batch(trainer *t, size_t first, float eta)
+{
+    if (stop_asked(t))
+        return EPOCH_STOPPED;
+    size_t m = t->aug ? forward_distorted(t, first) : forward_batch(t, first);
+    if (!outputs_finite(t, t->ws, m))
+        return EPOCH_DIVERGED;
+    t->score(t, t->ws, first, m, &t->run);
+    t->step(t, m, eta);
+    return EPOCH_DONE;
+}
+
 /* One epoch: the batches in the order of t->order, in spans between which
  * on_progress hears of them. */
 static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
@@ -406,20 +423,9 @@ static epoch_end run_epoch(trainer *t, float eta, size_t *batch)
     for (size_t b = 0; b * t->batch < t->n;) {
         for (size_t end = span_end(t, b); b < end; b++) {
             *batch = b;
-            if (t->sharded) {
-                epoch_end e = sharded_batch(t, b * t->batch, eta);
-                if (e != EPOCH_DONE)
-                    return e;
-                continue;
-            }
-            if (stop_asked(t))
-                return EPOCH_STOPPED;
-            size_t m = t->aug ? forward_distorted(t, b * t->batch)
-                              : forward_batch(t, b * t->batch);
-            if (!outputs_finite(t, m))
-                return EPOCH_DIVERGED;
-            t->score(t, b * t->batch, m);
-            t->step(t, m, eta);
+            epoch_end e = t->train_batch(t, b * t->batch, eta);
+            if (e != EPOCH_DONE)
+                return e;
         }
         progress(t, b);
     }
@@ -838,6 +844,7 @@ static nnc_status alloc_work(trainer *t)
     if (!t->params || (needs_grad && !t->grad))
         return nnc__fail(NNC_ERR_NOMEM, "out of memory for %zu parameters", t->padded.count);
     t->step = needs_grad ? optimizer_step : sgd_step;
+    t->train_batch = t->sharded ? sharded_batch : whole_batch;
     if ((s = nnc__optimizer_init(&t->optim, net, &t->padded, opts, t->n)) != NNC_OK)
         return s;
     unsigned threads = run_threads(t);
